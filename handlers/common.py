@@ -1,0 +1,52 @@
+"""Small helpers every handler uses: database work off the event loop, and durable replies."""
+
+import asyncio
+from collections.abc import Callable
+from typing import TypeVar
+
+from sqlmodel import Session
+from telegram import InlineKeyboardMarkup, Update
+from telegram.ext import ContextTypes
+
+from handlers.deps import deps
+from handlers.sender import deliver_now
+from models.db import session_scope
+from models.outbox import OutboxBase
+
+T = TypeVar("T")
+
+
+async def run_db(context: ContextTypes.DEFAULT_TYPE, work: Callable[[Session], T]) -> T:
+    """Run database work in one transaction on a worker thread."""
+    engine = deps(context).engine
+
+    def _run() -> T:
+        with session_scope(engine) as session:
+            return work(session)
+
+    return await asyncio.to_thread(_run)
+
+
+async def reply(
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    key: str,
+    text: str,
+    markup: InlineKeyboardMarkup | None = None,
+    *,
+    chat_id: int | None = None,
+    resident_id: int | None = None,
+) -> int | None:
+    """Send a reply through the outbox, once per update and key, even if the update is handled again."""
+    target = chat_id if chat_id is not None else update.effective_chat.id  # type: ignore[union-attr]
+    payload = {"text": text, "parse_mode": "HTML", "link_preview_options": {"is_disabled": True}}
+    if markup is not None:
+        payload["reply_markup"] = markup.to_dict()
+    message = OutboxBase(
+        dedupe_key=f"u{update.update_id}:{key}",
+        chat_id=target,
+        payload=payload,
+        resident_id=resident_id,
+        purpose="reply",
+    )
+    return await deliver_now(context.bot, deps(context).engine, message)

@@ -1,0 +1,43 @@
+"""Aspirations posted in a forum's Telegram group with /usul <teks> (works with privacy mode on)."""
+
+from sqlmodel import Session
+from telegram import Update
+from telegram.ext import ContextTypes
+
+from handlers.common import reply, run_db
+from handlers.deps import deps
+from handlers.intake import show_draft
+from handlers.texts import t
+from models.proposals import Proposal
+from models.residents import Resident, get_or_create_resident
+from services import intake
+from services.textcheck import check_text
+
+
+async def usul(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Store the author's aspiration, acknowledge in the group and confirm in private."""
+    message, user = update.effective_message, update.effective_user
+    assert message is not None and user is not None
+    d = deps(context)
+    text = " ".join(context.args or []) if message.text and message.text.startswith("/") else message.text
+    text = (text or "").replace("#usul", "").strip()
+    limits = d.config.limits
+    if check_text(text, max_chars=limits.max_text_chars, min_chars=limits.min_text_chars) is not None:
+        await reply(update, context, "usul_empty", t("group_usul_empty"))
+        return
+
+    def _save(session: Session) -> tuple[Resident, Proposal]:
+        resident = get_or_create_resident(session=session, telegram_id=user.id)
+        draft, _ = intake.save_draft(session=session, grouping=d.grouping, resident=resident,
+                                     source_chat_id=message.chat_id, source_message_id=message.message_id,
+                                     text=text)
+        return resident, draft
+
+    resident, draft = await run_db(context, _save)
+    if resident.consent_at is None or resident.kelurahan is None:
+        link = f"https://t.me/{context.bot.username}?start=usul"
+        await reply(update, context, "group_start", t("group_start_private", link=link))
+        return
+    await reply(update, context, "group_ack", t("group_ack"))
+    await show_draft(update, context, draft, chat_id=user.id)
+

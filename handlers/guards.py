@@ -1,0 +1,25 @@
+"""Checks that run before any handler (group -1): banned residents, chats the bot does not serve."""
+
+from sqlmodel import Session
+from telegram import Update
+from telegram.ext import ApplicationHandlerStop, ContextTypes
+
+from handlers.common import reply, run_db
+from handlers.texts import t
+from models.residents import find_resident
+
+
+async def refuse_banned(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Stop every update from a banned resident with one polite message."""
+    user = update.effective_user
+    if user is None:
+        return
+
+    def _banned(session: Session) -> bool:
+        resident = find_resident(session=session, telegram_id=user.id)
+        return resident is not None and resident.banned
+
+    if await run_db(context, _banned):
+        if update.effective_chat is not None and update.effective_chat.type == "private":
+            await reply(update, context, "banned", t("banned"))
+        raise ApplicationHandlerStop

@@ -1,0 +1,184 @@
+"""A resident's text (or captioned photo, or location) becomes a draft, then a proposal or a support."""
+
+from sqlmodel import Session
+from telegram import CallbackQuery, Update
+from telegram.error import BadRequest
+from telegram.ext import ContextTypes
+
+from handlers.common import reply, run_db
+from handlers.deps import deps
+from handlers.keyboards import consent_keyboard, draft_keyboard, kelurahan_keyboard
+from handlers.texts import status_label, t
+from models.proposals import Proposal, latest_draft
+from models.residents import Resident, get_or_create_resident
+from services import intake
+from services.intake import ClusterView, IntakeError
+from services.textcheck import TextProblem, check_text, visible_text
+
+ECHO_LIMIT = 3000  # keeps the confirmation within Telegram's 4096 characters
+
+
+def render_draft(text: str, similar: list[ClusterView]) -> str:
+    """The confirmation text: the resident's own words, then similar clusters if any."""
+    shown = visible_text(text)
+    if len(shown) > ECHO_LIMIT:
+        shown = shown[:ECHO_LIMIT].rsplit(" ", 1)[0] + " …"
+    if not similar:
+        return t("draft_confirm", text=shown)
+    items = [
+        t("similar_item", code=c.code, title=c.title[:120], supporters=c.supporters,
+          places=", ".join(c.kelurahan) or "-", status=status_label(c.status))
+        for c in similar
+    ]
+    return t("draft_confirm_similar", text=shown) + "\n\n" + "\n".join(items)
+
+
+async def show_draft(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, draft: Proposal, *, chat_id: int | None = None
+) -> None:
+    """Show a draft with the clusters that already ask for the same thing (in this chat or chat_id)."""
+    d = deps(context)
+
+    def _similar(session: Session):
+        return intake.similar_clusters(session=session, grouping=d.grouping, proposal=draft,
+                                       k=d.config.nlp.suggestions)
+
+    similar = await run_db(context, _similar)
+    assert draft.id is not None
+    text = render_draft(draft.text_verbatim or draft.text_redacted, similar)
+    await reply(update, context, f"draft{draft.id}", text, draft_keyboard(draft.id, similar),
+                chat_id=chat_id, resident_id=draft.resident_id)
+
+
+async def text_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Take a private text or captioned photo as an aspiration draft."""
+    message, user = update.effective_message, update.effective_user
+    assert message is not None and user is not None
+    d = deps(context)
+    text = message.text or message.caption
+    if message.photo and not message.caption:
+        await reply(update, context, "photo", t("photo_needs_caption"))
+        return
+    problem = check_text(text, max_chars=d.config.limits.max_text_chars, min_chars=d.config.limits.min_text_chars)
+    if problem is not None:
+        await _explain(update, context, problem, len(visible_text(text or "")))
+        return
+    photo = message.photo[-1].file_id if message.photo else None
+
+    def _save(session: Session):
+        resident = get_or_create_resident(session=session, telegram_id=user.id)
+        draft, _ = intake.save_draft(session=session, grouping=d.grouping, resident=resident,
+                                     source_chat_id=message.chat_id, source_message_id=message.message_id,
+                                     text=text or "", photo_file_id=photo)
+        return resident, draft
+
+    resident, draft = await run_db(context, _save)
+    if await _needs_onboarding(update, context, resident):
+        return
+    await show_draft(update, context, draft)
+
+
+async def _needs_onboarding(update: Update, context: ContextTypes.DEFAULT_TYPE, resident: Resident) -> bool:
+    """Ask for consent or kelurahan first (the draft is already stored); return True if asked."""
+    if resident.consent_at is None:
+        await reply(update, context, "consent_needed", t("consent_needed"))
+        await reply(update, context, "privacy", t("privacy"), consent_keyboard())
+        return True
+    if resident.kelurahan is None:
+        await reply(update, context, "kelurahan", t("choose_kelurahan"), kelurahan_keyboard(deps(context).config.city))
+        return True
+    return False
+
+
+async def _explain(update: Update, context: ContextTypes.DEFAULT_TYPE, problem: TextProblem, length: int) -> None:
+    """Tell the resident in plain Indonesian why the text was not taken."""
+    limit = deps(context).config.limits.max_text_chars
+    await reply(update, context, problem.value, t(problem.value, length=length, limit=limit))
+
+
+async def location(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Attach a shared location to the resident's latest draft."""
+    message, user = update.effective_message, update.effective_user
+    assert message is not None and message.location is not None and user is not None
+
+    def _attach(session: Session):
+        resident = get_or_create_resident(session=session, telegram_id=user.id)
+        assert resident.id is not None
+        draft = latest_draft(session=session, resident_id=resident.id)
+        if draft is not None:
+            draft.latitude, draft.longitude = message.location.latitude, message.location.longitude
+            session.add(draft)
+        return draft is not None
+
+    attached = await run_db(context, _attach)
+    key = "location_attached" if attached else "location_without_draft"
+    await reply(update, context, key, t(key))
+
+
+async def draft_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Handle Kirim, Dukung K-… and Batal on a draft."""
+    query, user = update.callback_query, update.effective_user
+    assert query is not None and query.data is not None and user is not None
+    action, *ids = query.data.split(":")
+    proposal_id, cluster_id = int(ids[0]), (int(ids[1]) if len(ids) > 1 else None)
+    d = deps(context)
+
+    def _act(session: Session):
+        resident = get_or_create_resident(session=session, telegram_id=user.id)
+        if action == "batal":
+            intake.cancel(session=session, resident=resident, proposal_id=proposal_id)
+            return None, resident
+        if intake.over_rate_limit(session=session, resident=resident, per_hour=d.config.limits.aspirations_per_hour):
+            raise IntakeError("rate_limited")
+        return intake.confirm(session=session, grouping=d.grouping, resident=resident,
+                              proposal_id=proposal_id, cluster_id=cluster_id), resident
+
+    await query.answer()
+    try:
+        outcome, _ = await run_db(context, _act)
+    except IntakeError as exc:
+        await reply(update, context, exc.key, t(exc.key, count=d.config.limits.aspirations_per_hour))
+        return
+    if outcome is None:
+        text = t("draft_cancelled")
+    else:
+        key = "supported" if action == "dukung" else "submitted"
+        text = t(key, code=outcome.code, cluster=outcome.cluster.code, supporters=outcome.cluster.supporters)
+    await _edit(query, text)
+
+
+async def _edit(query: CallbackQuery, text: str) -> None:
+    """Replace the draft message's text and buttons; an identical edit (a repeat) is harmless."""
+    try:
+        await query.edit_message_text(text, parse_mode="HTML")
+    except BadRequest as exc:
+        if "not modified" not in str(exc).lower():
+            raise
+
+
+async def cancel_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Cancel the resident's latest draft."""
+    user = update.effective_user
+    assert user is not None
+
+    def _cancel(session: Session):
+        resident = get_or_create_resident(session=session, telegram_id=user.id)
+        assert resident.id is not None
+        draft = latest_draft(session=session, resident_id=resident.id)
+        if draft is not None and draft.id is not None:
+            intake.cancel(session=session, resident=resident, proposal_id=draft.id)
+        return draft is not None
+
+    key = "draft_cancelled" if await run_db(context, _cancel) else "nothing_to_cancel"
+    await reply(update, context, key, t(key))
+
+
+async def unsupported(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Answer stickers, voice notes and other media the bot cannot read."""
+    await reply(update, context, "unsupported", t("unsupported_media"))
+
+
+async def edited(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Explain that editing a sent message does not change a proposal."""
+    await reply(update, context, "edited", t("edited_ignored"))
+

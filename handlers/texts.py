@@ -1,0 +1,35 @@
+"""The Indonesian texts people read, loaded from texts_id.yaml; placeholders are HTML-escaped."""
+
+import html
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+TEXTS_FILE = Path(__file__).with_name("texts_id.yaml")
+
+
+@cache
+def _texts() -> dict[str, Any]:
+    """Load the texts file once."""
+    return yaml.safe_load(TEXTS_FILE.read_text(encoding="utf-8"))
+
+
+def t(key: str, **values: object) -> str:
+    """Return the text for a key with its placeholders filled and escaped for Telegram HTML."""
+    template = _texts()[key]
+    if not isinstance(template, str):
+        raise KeyError(f"text {key!r} is not a plain string")
+    escaped = {name: html.escape(str(value), quote=False) for name, value in values.items()}
+    return template.format(**escaped).strip()
+
+
+def raw(key: str, **values: object) -> str:
+    """Return a text whose placeholders are already-safe HTML fragments (built from t())."""
+    return _texts()[key].format(**values).strip()
+
+
+def status_label(status: str) -> str:
+    """Return the people-facing label of a cluster status code."""
+    return str(_texts()["status_labels"].get(status, status))

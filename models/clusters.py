@@ -1,0 +1,100 @@
+"""Clusters (kelompok) and supports (dukungan)."""
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import UniqueConstraint
+from sqlmodel import Field, Session, SQLModel, func, select
+
+from models.types import UTCDateTime, utcnow
+
+
+class ClusterStatus(StrEnum):
+    """Fixed status codes of a cluster; their labels live in the texts file."""
+
+    BARU = "baru"
+    DITINJAU = "ditinjau"
+    DITERUSKAN = "diteruskan"
+    DITINDAKLANJUTI = "ditindaklanjuti"
+    SELESAI = "selesai"
+    DITOLAK = "ditolak"
+
+
+class ClusterBase(SQLModel):
+    """A cluster's editable description."""
+
+    title: str = ""
+    keywords: str = ""  # comma-separated
+    category: str | None = Field(default=None, max_length=40)
+
+
+class Cluster(ClusterBase, table=True):
+    """Proposals that ask for the same concrete thing; `code` (K-0042) never changes."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str | None = Field(default=None, max_length=16, unique=True)
+    status: str = Field(default=ClusterStatus.BARU, max_length=20)
+    hidden: bool = Field(default=False)
+    merged_into_id: int | None = Field(default=None, foreign_key="cluster.id")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    first_answer_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    last_answer_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class Support(SQLModel, table=True):
+    """A resident backing (and following) a cluster; one row per resident and cluster."""
+
+    __table_args__ = (UniqueConstraint("cluster_id", "resident_id", name="uq_support_cluster_resident"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    cluster_id: int = Field(foreign_key="cluster.id", index=True)
+    resident_id: int = Field(foreign_key="resident.id", index=True, ondelete="CASCADE")
+    proposal_id: int | None = Field(default=None, foreign_key="proposal.id")
+    following: bool = Field(default=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+def cluster_code(cluster: Cluster) -> str:
+    """Return the stable public code, e.g. K-0042."""
+    assert cluster.id is not None
+    return f"K-{cluster.id:04d}"
+
+
+def create_cluster(*, session: Session, title: str, category: str | None = None) -> Cluster:
+    """Create a cluster and give it its code."""
+    cluster = Cluster(title=title, category=category)
+    session.add(cluster)
+    session.flush()
+    cluster.code = cluster_code(cluster)
+    session.add(cluster)
+    return cluster
+
+
+def get_cluster_by_code(*, session: Session, code: str) -> Cluster | None:
+    """Return the cluster with this code (case-insensitive), if any."""
+    return session.exec(select(Cluster).where(Cluster.code == code.strip().upper())).first()
+
+
+def add_support(
+    *, session: Session, cluster_id: int, resident_id: int, proposal_id: int | None
+) -> Support:
+    """Record a resident's support of a cluster once; a repeat keeps the first row."""
+    support = session.exec(
+        select(Support).where(Support.cluster_id == cluster_id, Support.resident_id == resident_id)
+    ).first()
+    if support is None:
+        support = Support(cluster_id=cluster_id, resident_id=resident_id, proposal_id=proposal_id)
+        session.add(support)
+        session.flush()
+    elif not support.following:
+        support.following = True
+        session.add(support)
+    return support
+
+
+def supporter_count(*, session: Session, cluster_id: int) -> int:
+    """Count the residents backing a cluster."""
+    return session.exec(
+        select(func.count()).select_from(Support).where(Support.cluster_id == cluster_id)
+    ).one()

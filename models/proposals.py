@@ -1,0 +1,121 @@
+"""Proposals (aspirasi): one message from one resident, verbatim plus its cleaned, redacted text."""
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import BigInteger, Column, Index, LargeBinary, UniqueConstraint
+from sqlmodel import Field, Session, SQLModel, col, select
+
+from models.types import UTCDateTime, utcnow
+
+
+class ProposalState(StrEnum):
+    """Where a proposal is in its life."""
+
+    DRAFT = "draft"  # stored, waiting for the resident to confirm
+    SUBMITTED = "submitted"  # confirmed and in a cluster
+    CANCELLED = "cancelled"  # the resident pressed Batal
+    HELD = "held"  # looks like spam: waits for a moderator
+    HIDDEN = "hidden"  # hidden by a moderator; kept, never shown
+
+
+class ProposalBase(SQLModel):
+    """What a proposal carries from the moment it arrives."""
+
+    text_verbatim: str | None = None  # erased by /hapus_data and by retention
+    text_clean: str = ""  # normalised text used for grouping
+    text_redacted: str = ""  # the only text staff and moderators see
+    kelurahan: str | None = Field(default=None, max_length=80)
+    forum_id: str | None = Field(default=None, max_length=64)
+    streets: str = ""  # street facets, "|"-separated
+    photo_file_id: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+
+
+class Proposal(ProposalBase, table=True):
+    """A stored proposal; (source_chat_id, source_message_id) makes a repeated update harmless."""
+
+    __table_args__ = (
+        UniqueConstraint("source_chat_id", "source_message_id", name="uq_proposal_source"),
+        Index("ix_proposal_cluster", "cluster_id"),
+        Index("ix_proposal_resident", "resident_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str | None = Field(default=None, max_length=20, unique=True)
+    resident_id: int | None = Field(default=None, foreign_key="resident.id", ondelete="SET NULL")
+    source_chat_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    source_message_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    state: str = Field(default=ProposalState.DRAFT, max_length=16, index=True)
+    cluster_id: int | None = Field(default=None, foreign_key="cluster.id")
+    category: str | None = Field(default=None, max_length=40)
+    embedding: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+    embedding_model: str | None = Field(default=None, max_length=200)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    submitted_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
+
+
+class ProposalCreate(ProposalBase):
+    """What intake passes to create a draft."""
+
+    source_chat_id: int
+    source_message_id: int
+
+
+def tracking_code(proposal: Proposal) -> str:
+    """Return the public tracking code, e.g. ASP-2026-000123."""
+    assert proposal.id is not None
+    return f"ASP-{proposal.created_at.year}-{proposal.id:06d}"
+
+
+def get_or_create_draft(
+    *, session: Session, resident_id: int, data: ProposalCreate
+) -> tuple[Proposal, bool]:
+    """Store a draft once per source message; return it and whether it is new."""
+    existing = session.exec(
+        select(Proposal).where(
+            Proposal.source_chat_id == data.source_chat_id,
+            Proposal.source_message_id == data.source_message_id,
+        )
+    ).first()
+    if existing is not None:
+        return existing, False
+    proposal = Proposal.model_validate(data, update={"resident_id": resident_id})
+    session.add(proposal)
+    session.flush()
+    proposal.code = tracking_code(proposal)
+    session.add(proposal)
+    return proposal, True
+
+
+def latest_draft(*, session: Session, resident_id: int) -> Proposal | None:
+    """Return the resident's most recent unconfirmed draft."""
+    return session.exec(
+        select(Proposal)
+        .where(Proposal.resident_id == resident_id, Proposal.state == ProposalState.DRAFT)
+        .order_by(col(Proposal.id).desc())
+    ).first()
+
+
+def resident_proposals(*, session: Session, resident_id: int, limit: int = 20) -> list[Proposal]:
+    """Return the resident's submitted proposals, newest first."""
+    return list(
+        session.exec(
+            select(Proposal)
+            .where(Proposal.resident_id == resident_id, Proposal.state == ProposalState.SUBMITTED)
+            .order_by(col(Proposal.id).desc())
+            .limit(limit)
+        )
+    )
+
+
+def count_recent_submissions(*, session: Session, resident_id: int, since: datetime) -> int:
+    """Count the resident's proposals submitted since a moment (for the rate limit)."""
+    rows = session.exec(
+        select(Proposal.id).where(
+            Proposal.resident_id == resident_id,
+            col(Proposal.submitted_at) >= since,
+        )
+    )
+    return len(rows.all())

@@ -1,0 +1,18 @@
+"""Replies (tanggapan): staff answers to a cluster and residents' follow-ups."""
+
+from datetime import datetime
+
+from sqlmodel import Field, SQLModel
+
+from models.types import UTCDateTime, utcnow
+
+
+class Reply(SQLModel, table=True):
+    """One message of the staff-resident conversation about a cluster."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    cluster_id: int = Field(foreign_key="cluster.id", index=True)
+    from_staff: bool = True
+    resident_id: int | None = Field(default=None, foreign_key="resident.id", ondelete="SET NULL")
+    text: str = ""  # redacted when it comes from a resident
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

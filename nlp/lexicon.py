@@ -1,0 +1,61 @@
+"""Word lists the normaliser reads: slang table, fillers and small-talk words (editable files in nlp/data)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from stop_words import get_stop_words
+
+DATA_DIR = Path(__file__).parent / "data"
+
+# Words with a genuine double letter, so that "maaaf" squeezes to "maaf" and not "maf".
+DOUBLE_LETTER_WORDS = frozenset(
+    {"maaf", "saat", "taat", "manfaat", "jumaat", "syariat", "allah", "assalamualaikum", "innalillahi",
+     "sekolah", "keadaan", "perusahaan", "kebiasaan", "permintaan", "pengadaan", "penyediaan", "pelaksanaan",
+     "kesaat", "sesaat", "riil", "taaruf", "saudara", "mutiara", "aamiin", "aamin", "fee", "free", "good",
+     "cool", "coffee", "see", "too", "soon", "need", "feed", "week", "keep", "door", "poor", "school", "pool"}
+)
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """The editable word lists, compiled for matching."""
+
+    slang: dict[str, str]
+    fillers: tuple[str, ...]
+    small_talk: frozenset[str]
+    stopwords: frozenset[str]
+
+
+def _lines(name: str) -> list[str]:
+    """Non-empty, non-comment lines of a data file."""
+    text = (DATA_DIR / name).read_text(encoding="utf-8")
+    return [ln for ln in (raw.rstrip("\n\r") for raw in text.splitlines()) if ln.strip() and not ln.startswith("#")]
+
+
+def read_slang(name: str = "slang_id.tsv") -> dict[str, str]:
+    """Read a TSV of written form -> standard form (an empty right side deletes the word)."""
+    table: dict[str, str] = {}
+    for line in _lines(name):
+        left, _, right = line.partition("\t")
+        table[left.strip().lower()] = right.strip().lower()
+    return table
+
+
+@lru_cache(maxsize=1)
+def lexicon() -> Lexicon:
+    """Load the word lists once."""
+    fillers = tuple(sorted({ln.strip().lower() for ln in _lines("fillers_id.txt")}, key=len, reverse=True))
+    small = frozenset(ln.strip().lower() for ln in _lines("smalltalk_id.txt"))
+    stop = frozenset(w.lower() for w in get_stop_words("id"))
+    return Lexicon(slang=read_slang(), fillers=fillers, small_talk=small, stopwords=stop)
+
+
+def phrase_pattern(phrases: list[str] | tuple[str, ...]) -> re.Pattern[str]:
+    """A regex matching any of the phrases as whole words, longest first."""
+    ordered = sorted(phrases, key=len, reverse=True)
+    body = "|".join(re.escape(p).replace(r"\ ", r"\s+") for p in ordered)
+    return re.compile(rf"(?<![\w-])(?:{body})(?![\w-])")

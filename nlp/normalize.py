@@ -1,0 +1,111 @@
+"""Text normalisation for matching: Unicode, whitespace, stretched letters, chat slang, small talk."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+from nlp.lexicon import DOUBLE_LETTER_WORDS, lexicon, phrase_pattern
+
+# Zero-width characters, bidi controls, soft hyphen, BOM, variation selectors.
+_INVISIBLE = re.compile("[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufe00-\ufe0f\ufeff]")
+_STRETCH = re.compile(r"([^\W\d_])\1{2,}")
+_WORD = re.compile(r"[^\W\d_]+")
+# "anak2" -> "anak-anak"; not units like "m2", "km2".
+_REDUP = re.compile(r"(?<![\w-])([^\W\d_]{2,})2(?![\w-])")
+_UNITS = frozenset({"km", "cm", "mm", "m", "ha"})
+_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u00b4": "'", "`": "'"})
+_NON_WORD = re.compile(r"[^\w\s'-]|(?<![\w])['-]|['-](?![\w])")
+_DIGITS_ONLY = re.compile(r"^\d+$")
+_QUESTION = re.compile(r"\?|(?<!\w)(apa|apakah|gimana|bagaimana|bisa|boleh|kah)(?!\w)")
+_ABOUT_BOT = re.compile(r"(?<!\w)(bot|bot ?nya|layanan ini|aplikasi ini|nomor ini|akun ini|sistem ini)(?!\w)")
+_REQUEST = re.compile(
+    r"(?<!\w)(tolong|mohon|usul\w*|minta|perbaiki|diperbaiki|rusak|bantu\w*|harap|segera|kapan|kenapa|"
+    r"laporkan|lapor|keluh\w*|adu)(?!\w)"
+)
+
+
+def _squeeze_word(match: re.Match[str]) -> str:
+    """Squeeze one stretched word, keeping a genuine double letter when the word is known."""
+    word = match.group(0)
+    single = _STRETCH.sub(r"\1", word)
+    double = _STRETCH.sub(r"\1\1", word)
+    return double if double.lower() in DOUBLE_LETTER_WORDS else single
+
+
+def squeeze(text: str) -> str:
+    """Reduce letters repeated three or more times ("tolonggg" -> "tolong", "maaaaf" -> "maaf")."""
+    return _WORD.sub(lambda m: _squeeze_word(m) if _STRETCH.search(m.group(0)) else m.group(0), text)
+
+
+def _redup(match: re.Match[str]) -> str:
+    """Expand a reduplication written with a 2 ("anak2" -> "anak-anak")."""
+    word = match.group(1)
+    return match.group(0) if word.lower() in _UNITS else f"{word}-{word}"
+
+
+def clean_unicode(text: str) -> str:
+    """NFKC, drop invisible control characters, unify quotes and collapse whitespace (case kept)."""
+    text = unicodedata.normalize("NFKC", text)
+    text = _INVISIBLE.sub("", text).translate(_QUOTES)
+    return " ".join(text.split())
+
+
+@lru_cache(maxsize=1)
+def _slang_pattern() -> re.Pattern[str]:
+    """The compiled slang matcher."""
+    return phrase_pattern(list(lexicon().slang))
+
+
+@lru_cache(maxsize=1)
+def _filler_pattern() -> re.Pattern[str]:
+    """The compiled filler matcher."""
+    return phrase_pattern(lexicon().fillers)
+
+
+def replace_slang(text: str) -> str:
+    """Replace chat abbreviations, slang and regional words by standard Indonesian (one pass)."""
+    table = lexicon().slang
+    out = _slang_pattern().sub(lambda m: table[" ".join(m.group(0).split())], text)
+    return " ".join(out.split())
+
+
+def normalize(text: str) -> str:
+    """Normalise a message for matching: Unicode, whitespace, stretched letters, lower case, slang."""
+    text = clean_unicode(text).lower()
+    text = squeeze(text)
+    text = _REDUP.sub(_redup, text)
+    return replace_slang(text)
+
+
+def strip_fillers(normalized: str) -> str:
+    """Remove greetings, forms of address, politeness and particles from a normalised text."""
+    out = _filler_pattern().sub(" ", normalized)
+    out = re.sub(r"\s+([,.!?;:])", r"\1", out)
+    out = re.sub(r"^[\s,.!?;:]+", "", out)
+    return " ".join(out.split())
+
+
+def content_tokens(normalized: str) -> list[str]:
+    """Words of a normalised text without punctuation, emoji, digits-only tokens or placeholders."""
+    text = re.sub(r"\[[^\]]*\]", " ", normalized)
+    words = _NON_WORD.sub(" ", text).split()
+    return [w for w in words if not _DIGITS_ONLY.match(w)]
+
+
+def is_small_talk(text: str) -> bool:
+    """Tell a greeting, test, thank-you or question about the bot from a message that asks for something."""
+    norm = normalize(text)
+    rest = content_tokens(strip_fillers(norm))
+    lex = lexicon()
+    if all(w in lex.small_talk or w in lex.stopwords for w in rest):
+        return True
+    if _ABOUT_BOT.search(norm) and _QUESTION.search(norm) and not _REQUEST.search(norm):
+        return len(rest) <= 15
+    return False
+
+
+def embedding_text(normalized: str) -> str:
+    """The text to embed: a normalised text without fillers or PII placeholders."""
+    return " ".join(re.sub(r"\[[^\]]*\]", " ", strip_fillers(normalized)).split())

@@ -1,0 +1,122 @@
+"""Place facets: which kelurahan and which streets a message names (names come from config)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from nlp.lexicon import lexicon
+from nlp.normalize import clean_unicode
+
+_STREET_HEAD = re.compile(r"(?<![\w-])(jalan|jln|jl|gang|gg)(?:\.|\b)(?!-)\s*", re.IGNORECASE)
+_TOKEN = re.compile(r"[^\W_]+\.?|\d+")
+# Titles dropped from street names so that "Jl. Jend. Sudirman" and "jalan sudirman" agree.
+_TITLES = frozenset(
+    {"jend", "jenderal", "jendral", "letjen", "mayjen", "brigjen", "kol", "kolonel", "dr", "ir", "prof", "h",
+     "hj", "kh", "raya", "poros"}
+)
+# Words that follow "jalan" in running text without being a name.
+_NOT_NAMES = frozenset(
+    {"rusak", "berlubang", "bolong", "utama", "lingkungan", "kaki", "raya", "umum", "kampung", "rumah", "kota",
+     "besar", "kecil", "sempit", "gelap", "licin", "becek", "tanah", "baru", "menuju", "masuk", "depan",
+     "sepanjang", "sekitar", "dekat", "arah", "tembus", "alternatif", "protokol", "poros", "desa", "setapak",
+     "pulang", "pergi", "jalan", "nasional", "provinsi", "ditutup", "ke", "sekolah", "perumahan", "permukiman", "pasar", "dalam", "luar"}
+)
+_GANG = frozenset({"gang", "gg"})
+
+
+@dataclass(frozen=True)
+class Facets:
+    """The places a message names: canonical kelurahan and normalised street names."""
+
+    kelurahan: tuple[str, ...] = ()
+    streets: tuple[str, ...] = ()
+
+
+def _alias_regex(alias: str) -> str:
+    """Regex for one alias where spaces, hyphens and dots between parts are optional."""
+    parts = [re.escape(p) for p in re.split(r"[\s.\-]+", alias.strip().lower()) if p]
+    return r"[\s.\-]*".join(parts)
+
+
+class PlaceMatcher:
+    """Find kelurahan (from a name -> aliases mapping) and street names in a message."""
+
+    def __init__(self, kelurahan: Mapping[str, Sequence[str]], streets: Mapping[str, Sequence[str]] | None = None):
+        """Compile the alias regexes, longest alias first so that longer names win."""
+        pairs = [(alias, name) for name, aliases in kelurahan.items() for alias in (name, *aliases)]
+        pairs.sort(key=lambda p: len(re.sub(r"[\s.\-]", "", p[0])), reverse=True)
+        self._names = [name for _, name in pairs]
+        body = "|".join(f"({_alias_regex(alias)})" for alias, _ in pairs)
+        self._regex = re.compile(rf"(?<![\w-])(?:{body})(?![\w-])", re.IGNORECASE) if pairs else None
+        self._street_alias = {
+            self._street_key(a): self._street_key(canon) for canon, al in (streets or {}).items() for a in al
+        }
+
+    def kelurahan(self, text: str) -> tuple[str, ...]:
+        """Canonical kelurahan named in the text, in order of first mention."""
+        if self._regex is None:
+            return ()
+        found: list[str] = []
+        for match in self._regex.finditer(clean_unicode(text)):
+            name = self._names[match.lastindex - 1] if match.lastindex else None
+            if name and name not in found:
+                found.append(name)
+        return tuple(found)
+
+    def streets(self, text: str) -> tuple[str, ...]:
+        """Normalised street and gang names introduced by jalan/jl./jln/gang/gg."""
+        text = clean_unicode(text)
+        found: list[str] = []
+        for head in _STREET_HEAD.finditer(text):
+            words = _name_after(text[head.end():])
+            if not words:
+                continue
+            key = self._street_key(" ".join(words))
+            key = self._street_alias.get(key, key)
+            if key and head.group(1).lower() in _GANG:
+                key = f"gang {key}"
+            if key and key not in found:
+                found.append(key)
+        return tuple(found)
+
+    def strip(self, text: str) -> str:
+        """The text without its kelurahan mentions (so that place names do not count as shared words)."""
+        if self._regex is None:
+            return text
+        return " ".join(self._regex.sub(" ", text).split())
+
+    def find(self, text: str) -> Facets:
+        """Both facets of a message."""
+        return Facets(kelurahan=self.kelurahan(text), streets=self.streets(text))
+
+    @staticmethod
+    def _street_key(name: str) -> str:
+        """Lower-case a street name, drop dots and titles."""
+        words = [w.strip(".").lower() for w in name.split()]
+        return " ".join(w for w in words if w and w not in _TITLES)
+
+
+def _name_after(rest: str) -> list[str]:
+    """The street name at the start of `rest`: a capitalised run, or one chat word (two after a title)."""
+    stop = lexicon().stopwords
+    words: list[str] = []
+    pos, prev_title = 0, False
+    for match in _TOKEN.finditer(rest[:60]):
+        tok, gap = match.group(0), rest[pos:match.start()]
+        bare, pos = tok.rstrip("."), match.end()
+        low = bare.lower()
+        capital = bare[:1].isupper() or bare.isdigit()
+        title = low in _TITLES or len(bare) <= 2
+        if gap.strip() or (not capital and (low in stop or low in _NOT_NAMES)):
+            break
+        if words and not capital and not prev_title:
+            break
+        words.append(bare)
+        prev_title = title
+        if len(words) >= 4 or (tok.endswith(".") and not title):
+            break
+    while words and words[-1].lower() in _TITLES:
+        words.pop()
+    return words

@@ -1,0 +1,202 @@
+"""The typed shape of config.yaml: the city, forums, schedules and limits (no secrets here)."""
+
+import re
+from datetime import time
+from typing import Self
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+class Strict(BaseModel):
+    """A config section: unknown keys are mistakes, not silently ignored."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Kelurahan(Strict):
+    """A kelurahan with its Kemendagri code and the spellings residents use."""
+
+    code: str
+    name: str
+    aliases: list[str] = Field(default_factory=list)
+
+
+class Kecamatan(Strict):
+    """A kecamatan and its kelurahan."""
+
+    code: str
+    name: str
+    kelurahan: list[Kelurahan]
+
+
+class City(Strict):
+    """The city the bot serves."""
+
+    name: str
+    timezone: str = "Asia/Makassar"
+    kecamatan: list[Kecamatan]
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}; use an IANA name like Asia/Makassar") from exc
+        return value
+
+    @property
+    def tz(self) -> ZoneInfo:
+        """The city's time zone."""
+        return ZoneInfo(self.timezone)
+
+    def all_kelurahan(self) -> list[Kelurahan]:
+        """Every kelurahan, in config order."""
+        return [kel for kec in self.kecamatan for kel in kec.kelurahan]
+
+    def kelurahan_by_code(self, code: str) -> Kelurahan | None:
+        """Find a kelurahan by its code."""
+        return next((kel for kel in self.all_kelurahan() if kel.code == code), None)
+
+
+class WebhookConfig(Strict):
+    """Where the webhook server listens and the URL Telegram calls."""
+
+    listen: str = "0.0.0.0"
+    port: int = 8443
+    url: str | None = None
+    path: str = "tg"
+
+
+class TelegramConfig(Strict):
+    """Telegram chats and the Bot API server."""
+
+    base_url: str | None = None
+    staff_chat_id: int | None = None
+    staff_thread_id: int | None = None
+    admin_ids: list[int] = Field(default_factory=list)
+    admin_chat_id: int | None = None
+    webhook: WebhookConfig = WebhookConfig()
+
+
+class DatabaseConfig(Strict):
+    """The database URL used when DATABASE_URL is not set."""
+
+    url: str = "sqlite:///data/aspirasi.db"
+
+
+class ForumConfig(Strict):
+    """A forum warga: the kelurahan it covers and its moderators."""
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    name: str
+    kelurahan: list[str]
+    moderator_ids: list[int] = Field(default_factory=list)
+    chat_id: int | None = None
+
+
+class DigestConfig(Strict):
+    """When digests go out and how they are forwarded."""
+
+    schedule: str = "mon 08:00"
+    auto_forward_hours: float | None = 24
+    misfire_grace_hours: float = 168
+
+    @field_validator("schedule")
+    @classmethod
+    def _valid_schedule(cls, value: str) -> str:
+        parse_schedule(value)
+        return value
+
+
+class DeadlineConfig(Strict):
+    """When a cluster without an answer counts as overdue."""
+
+    answer_working_days: int = Field(default=5, ge=1)
+    overdue_report: str = "08:30"
+    extra_holidays: list[str] = Field(default_factory=list)
+
+
+class LimitConfig(Strict):
+    """Limits on what one resident can send."""
+
+    aspirations_per_hour: int = Field(default=10, ge=1)
+    max_text_chars: int = Field(default=4000, ge=100, le=4000)
+    min_text_chars: int = Field(default=10, ge=1)
+
+
+class NlpConfig(Strict):
+    """The embedding model and suggestion settings."""
+
+    model: str = "intfloat/multilingual-e5-small"
+    batch_size: int = Field(default=64, ge=1)
+    suggestions: int = Field(default=3, ge=1, le=5)
+
+
+class OutboxConfig(Strict):
+    """Telegram's sending limits as the outbox applies them."""
+
+    overall_per_second: float = Field(default=30, gt=0)
+    per_chat_seconds: float = Field(default=1.0, ge=0)
+    group_per_minute: float = Field(default=20, gt=0)
+    max_attempts: int = Field(default=8, ge=1)
+
+
+class RetentionConfig(Strict):
+    """How long verbatim texts are kept."""
+
+    verbatim_days: int = Field(default=730, ge=1)
+
+
+class AppConfig(Strict):
+    """Everything in config.yaml."""
+
+    city: City
+    telegram: TelegramConfig = TelegramConfig()
+    database: DatabaseConfig = DatabaseConfig()
+    data_dir: str = "data"
+    forums: list[ForumConfig]
+    digest: DigestConfig = DigestConfig()
+    deadlines: DeadlineConfig = DeadlineConfig()
+    limits: LimitConfig = LimitConfig()
+    nlp: NlpConfig = NlpConfig()
+    outbox: OutboxConfig = OutboxConfig()
+    retention: RetentionConfig = RetentionConfig()
+
+    @model_validator(mode="after")
+    def _forums_cover_known_kelurahan(self) -> Self:
+        known = {kel.name for kel in self.city.all_kelurahan()}
+        seen: dict[str, str] = {}
+        for forum in self.forums:
+            for name in forum.kelurahan:
+                if name not in known:
+                    raise ValueError(
+                        f"forums[{forum.id}].kelurahan names {name!r}, which is not a kelurahan under "
+                        f"city.kecamatan; use one of: {', '.join(sorted(known))}"
+                    )
+                if name in seen:
+                    raise ValueError(f"kelurahan {name!r} is in two forums: {seen[name]} and {forum.id}")
+                seen[name] = forum.id
+        return self
+
+    def forum_of(self, kelurahan: str | None) -> ForumConfig | None:
+        """Return the forum that covers a kelurahan."""
+        return next((f for f in self.forums if kelurahan in f.kelurahan), None)
+
+    def forum(self, forum_id: str) -> ForumConfig | None:
+        """Return a forum by id."""
+        return next((f for f in self.forums if f.id == forum_id), None)
+
+
+def parse_schedule(value: str) -> tuple[int, time]:
+    """Parse "mon 08:00" into (weekday 0-6, time); raise ValueError with the expected shape."""
+    match = re.fullmatch(r"\s*([a-z]{3})\s+(\d{1,2}):(\d{2})\s*", value.lower())
+    if not match or match.group(1) not in DAYS:
+        raise ValueError(f"schedule {value!r} should look like 'mon 08:00' (day mon..sun, 24-hour time)")
+    hour, minute = int(match.group(2)), int(match.group(3))
+    if hour > 23 or minute > 59:
+        raise ValueError(f"schedule {value!r} has an impossible time")
+    return DAYS.index(match.group(1)), time(hour, minute)

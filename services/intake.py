@@ -1,0 +1,185 @@
+"""Resident intake: a text becomes a draft, then a confirmed proposal in a cluster, or a support."""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+import numpy as np
+from sqlmodel import Session, col, select
+
+from models.clusters import Cluster, add_support, create_cluster, supporter_count
+from models.proposals import (
+    Proposal,
+    ProposalCreate,
+    ProposalState,
+    count_recent_submissions,
+    get_or_create_draft,
+)
+from models.residents import Resident
+from models.types import utcnow
+from services.grouping import GroupingService, Prepared
+from services.textcheck import visible_text
+
+
+class IntakeError(Exception):
+    """A resident's step that cannot be done; `key` names the text to show them."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+@dataclass(frozen=True)
+class ClusterView:
+    """What a resident sees of a cluster."""
+
+    id: int
+    code: str
+    title: str
+    supporters: int
+    kelurahan: tuple[str, ...]
+    status: str
+
+
+@dataclass(frozen=True)
+class Submitted:
+    """The outcome of confirming or supporting."""
+
+    code: str
+    cluster: ClusterView
+
+
+def prepared_of(proposal: Proposal) -> Prepared:
+    """Rebuild the grouping view of a stored proposal."""
+    vector = None if proposal.embedding is None else np.frombuffer(proposal.embedding, dtype=np.float32)
+    return Prepared(
+        clean=proposal.text_clean,
+        redacted=proposal.text_redacted,
+        kelurahan=(proposal.kelurahan,) if proposal.kelurahan else (),
+        streets=tuple(s for s in proposal.streets.split("|") if s),
+        vector=vector,
+    )
+
+
+def save_draft(
+    *,
+    session: Session,
+    grouping: GroupingService,
+    resident: Resident,
+    source_chat_id: int,
+    source_message_id: int,
+    text: str,
+    photo_file_id: str | None = None,
+) -> tuple[Proposal, bool]:
+    """Store a resident's text as a draft once per source message; return it and whether it is new."""
+    prepared = grouping.prepare(visible_text(text))
+    data = ProposalCreate(
+        source_chat_id=source_chat_id,
+        source_message_id=source_message_id,
+        text_verbatim=text,
+        text_clean=prepared.clean,
+        text_redacted=prepared.redacted,
+        kelurahan=prepared.kelurahan[0] if prepared.kelurahan else resident.kelurahan,
+        forum_id=resident.forum_id,
+        streets="|".join(prepared.streets),
+        photo_file_id=photo_file_id,
+    )
+    proposal, is_new = get_or_create_draft(session=session, resident_id=_id(resident), data=data)
+    if is_new and prepared.vector is not None:
+        proposal.embedding = prepared.vector.astype(np.float32).tobytes()
+        proposal.embedding_model = grouping.model_name
+        session.add(proposal)
+    return proposal, is_new
+
+
+def cluster_view(*, session: Session, cluster: Cluster) -> ClusterView:
+    """Summarise a cluster for a resident: supporters, kelurahan spread, status."""
+    assert cluster.id is not None and cluster.code is not None
+    places = session.exec(
+        select(Proposal.kelurahan)
+        .where(Proposal.cluster_id == cluster.id, col(Proposal.kelurahan).is_not(None))
+        .distinct()
+    ).all()
+    return ClusterView(
+        id=cluster.id,
+        code=cluster.code,
+        title=cluster.title,
+        supporters=supporter_count(session=session, cluster_id=cluster.id),
+        kelurahan=tuple(sorted(p for p in places if p)),
+        status=cluster.status,
+    )
+
+
+def similar_clusters(
+    *, session: Session, grouping: GroupingService, proposal: Proposal, k: int
+) -> list[ClusterView]:
+    """Return up to k visible clusters that ask for the same thing as a draft."""
+    views = []
+    for suggestion in grouping.suggest(prepared_of(proposal), k):
+        cluster = session.get(Cluster, suggestion.cluster_id)
+        if cluster is not None and not cluster.hidden and cluster.merged_into_id is None:
+            views.append(cluster_view(session=session, cluster=cluster))
+    return views
+
+
+def over_rate_limit(*, session: Session, resident: Resident, per_hour: int) -> bool:
+    """Tell whether the resident already submitted the allowed number this hour."""
+    since = utcnow() - timedelta(hours=1)
+    return count_recent_submissions(session=session, resident_id=_id(resident), since=since) >= per_hour
+
+
+def _own_draft(session: Session, proposal_id: int, resident: Resident) -> Proposal:
+    """Load a draft that belongs to this resident, or raise IntakeError."""
+    proposal = session.get(Proposal, proposal_id)
+    if proposal is None or proposal.resident_id != resident.id:
+        raise IntakeError("draft_gone")
+    return proposal
+
+
+def confirm(
+    *, session: Session, grouping: GroupingService, resident: Resident, proposal_id: int,
+    cluster_id: int | None = None,
+) -> Submitted:
+    """Submit a draft: join the chosen cluster (support) or the one grouping picks, else a new one."""
+    proposal = _own_draft(session, proposal_id, resident)
+    if proposal.state == ProposalState.SUBMITTED and proposal.cluster_id is not None:
+        return _submitted(session, proposal, proposal.cluster_id)  # a repeated press changes nothing
+    if proposal.state != ProposalState.DRAFT:
+        raise IntakeError("draft_gone")
+    prepared = prepared_of(proposal)
+    target = cluster_id if cluster_id is not None else grouping.assign(prepared)
+    cluster = session.get(Cluster, target) if target is not None else None
+    if cluster is None:
+        cluster = create_cluster(session=session, title=proposal.text_redacted[:200])
+    assert cluster.id is not None and proposal.id is not None
+    proposal.cluster_id = cluster.id
+    proposal.kelurahan = proposal.kelurahan or resident.kelurahan
+    proposal.forum_id = resident.forum_id or proposal.forum_id
+    proposal.state = ProposalState.SUBMITTED
+    proposal.submitted_at = utcnow()
+    session.add(proposal)
+    add_support(session=session, cluster_id=cluster.id, resident_id=_id(resident), proposal_id=proposal.id)
+    session.flush()
+    grouping.add(proposal.id, cluster.id, prepared)
+    return _submitted(session, proposal, cluster.id)
+
+
+def cancel(*, session: Session, resident: Resident, proposal_id: int) -> None:
+    """Cancel a draft the resident no longer wants sent."""
+    proposal = _own_draft(session, proposal_id, resident)
+    if proposal.state != ProposalState.DRAFT:
+        raise IntakeError("draft_gone")
+    proposal.state = ProposalState.CANCELLED
+    session.add(proposal)
+
+
+def _submitted(session: Session, proposal: Proposal, cluster_id: int) -> Submitted:
+    """Build the outcome shown to the resident."""
+    cluster = session.get(Cluster, cluster_id)
+    assert cluster is not None and proposal.code is not None
+    return Submitted(code=proposal.code, cluster=cluster_view(session=session, cluster=cluster))
+
+
+def _id(resident: Resident) -> int:
+    """Return a stored resident's id."""
+    assert resident.id is not None
+    return resident.id

@@ -1,0 +1,39 @@
+"""Checks on what a resident typed, before anything is stored as a proposal."""
+
+import re
+import unicodedata
+from enum import StrEnum
+
+from nlp.normalize import clean_unicode, is_small_talk
+
+_LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
+# Bidi controls and zero-width characters: they can flip or hide text shown to others.
+_INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
+
+
+class TextProblem(StrEnum):
+    """Why a message is not taken as an aspiration; the value is the text key people see."""
+
+    EMPTY = "empty_text"
+    NO_WORDS = "no_words"
+    TOO_LONG = "too_long"
+    SMALL_TALK = "small_talk"
+
+
+def visible_text(text: str) -> str:
+    """Remove invisible and direction-changing characters and trim; keep everything else as typed."""
+    return _INVISIBLE.sub("", unicodedata.normalize("NFC", text)).strip()
+
+
+def check_text(text: str | None, *, max_chars: int, min_chars: int) -> TextProblem | None:
+    """Return what is wrong with a would-be aspiration, or None if it can be a draft."""
+    shown = visible_text(text or "")
+    if not shown:
+        return TextProblem.EMPTY
+    if len(shown) > max_chars:
+        return TextProblem.TOO_LONG
+    if not _LETTER.search(clean_unicode(shown)):
+        return TextProblem.NO_WORDS
+    if len(shown) < min_chars or is_small_talk(shown):
+        return TextProblem.SMALL_TALK
+    return None

@@ -1,0 +1,64 @@
+"""Shared fixtures: a database per test (SQLite, and PostgreSQL when reachable) and the running bot."""
+
+import io
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+from pydantic import SecretStr
+
+from bot.console import Console
+from bot.settings import Secrets, Settings, load_config
+
+ROOT = Path(__file__).resolve().parent.parent
+PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
+RESIDENT = 900_001
+
+
+def postgres_reachable() -> str | None:
+    """Return why PostgreSQL cannot be used, or None when it can."""
+    try:
+        with psycopg.connect(PG_ADMIN, connect_timeout=2):
+            return None
+    except psycopg.Error as exc:
+        return f"PostgreSQL at 127.0.0.1:5432/test unreachable: {exc}".splitlines()[0]
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh empty database: a SQLite file, or a new schema in PostgreSQL's `test` database."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'aspirasi.db'}"
+        return
+    reason = postgres_reachable()
+    if reason is not None:
+        pytest.skip(reason)
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(f"CREATE SCHEMA {schema}")
+    try:
+        yield f"postgresql://postgres@127.0.0.1:5432/test?options=-csearch_path%3D{schema}"
+    finally:
+        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+            conn.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    """The project's config.yaml with this test's database and data folder."""
+    config = load_config(ROOT / "config.yaml").model_copy(update={"data_dir": str(tmp_path / "data")})
+    secrets = Secrets(database_url=database_url, telegram_bot_token=SecretStr("123:test"))
+    return Settings(config, secrets, ROOT / "config.yaml")
+
+
+@pytest.fixture
+async def console(settings: Settings) -> AsyncIterator[Console]:
+    """The real Application on the in-memory Bot API, started as run_polling would."""
+    bot = Console(settings, io.StringIO())
+    await bot.start()
+    try:
+        yield bot
+    finally:
+        await bot.stop()
