@@ -123,7 +123,11 @@ def build_application(
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
     if rate_limit:
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
+        limits = settings.config.outbox
+        builder = builder.rate_limiter(AIORateLimiter(
+            overall_max_rate=limits.overall_per_second, group_max_rate=limits.group_per_minute,
+            group_time_period=60, max_retries=0,  # RetryAfter reaches the outbox, which waits and retries
+        ))
     application = builder.build()
     application.bot_data["deps"] = the_deps
     register_handlers(application)

@@ -1,6 +1,8 @@
 """SQLModel tables, the engine and session, and the plain functions that read and write them."""
 
-from models import audit, clusters, digests, forums, outbox, proposals, replies, residents, updates
+from models import audit, clusters, digests, forums, outbox, proposals, replies, residents, suggestions, updates
 
 # Importing every table module registers it on SQLModel.metadata (Alembic compares against it).
-__all__ = ["audit", "clusters", "digests", "forums", "outbox", "proposals", "replies", "residents", "updates"]
+__all__ = [
+    "audit", "clusters", "digests", "forums", "outbox", "proposals", "replies", "residents", "suggestions", "updates",
+]

@@ -1,0 +1,30 @@
+"""moderation and data protection
+
+Revision ID: 0005
+Revises: 0004
+Create Date: 2026-11-28 15:41:09.731768
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+import sqlmodel
+from alembic import op
+
+import models.types
+
+
+revision: str = '0005'
+down_revision: str | None = '0004'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    """Apply this revision."""
+    pass
+
+
+def downgrade() -> None:
+    """Revert this revision."""
+    pass

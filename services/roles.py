@@ -1,0 +1,23 @@
+"""Who may do what: admins and moderators come from config; staff are those posting in the staff chat."""
+
+from services.config import AppConfig, ForumConfig
+
+
+def is_admin(config: AppConfig, user_id: int) -> bool:
+    """Tell whether a user is an admin."""
+    return user_id in config.telegram.admin_ids
+
+
+def moderated_forums(config: AppConfig, user_id: int) -> list[ForumConfig]:
+    """The forums a user moderates."""
+    return [forum for forum in config.forums if user_id in forum.moderator_ids]
+
+
+def is_moderator(config: AppConfig, user_id: int, forum_id: str | None = None) -> bool:
+    """Tell whether a user moderates a forum (any forum when forum_id is None)."""
+    return any(forum_id is None or forum.id == forum_id for forum in moderated_forums(config, user_id))
+
+
+def is_staff_chat(config: AppConfig, chat_id: int) -> bool:
+    """Tell whether a chat is the planning staff chat."""
+    return config.telegram.staff_chat_id is not None and chat_id == config.telegram.staff_chat_id
