@@ -11,6 +11,7 @@ from bot.app import build_application
 from bot.fake_updates import UpdateMaker
 from bot.memory_api import MemoryBotAPI
 from bot.settings import Settings
+from handlers.outbox_worker import OutboxWorker
 from handlers.texts import t
 
 CONSOLE_TOKEN = "100000:console-no-telegram"
@@ -25,16 +26,25 @@ class Persona:
     chat_id: int
 
 
-def personas(settings: Settings) -> dict[str, Persona]:
-    """Resident, moderator and staff personas; ids come from config where it has them."""
+PERSONAS = {
+    "warga": Persona("warga", 900_001, 900_001),
+    "moderator": Persona("moderator", 900_002, 900_002),
+    "staf": Persona("staf", 900_004, -100_900_003),
+    "admin": Persona("admin", 900_005, 900_005),
+}
+
+
+def console_settings(settings: Settings) -> Settings:
+    """Give the console personas their roles: moderator of every forum, the staff chat, admin."""
     config = settings.config
-    moderator = next((m for f in config.forums for m in f.moderator_ids), 900_002)
-    staff_chat = config.telegram.staff_chat_id or -100_900_003
-    return {
-        "warga": Persona("warga", 900_001, 900_001),
-        "moderator": Persona("moderator", moderator, moderator),
-        "staf": Persona("staf", 900_004, staff_chat),
-    }
+    telegram = config.telegram.model_copy(update={
+        "staff_chat_id": config.telegram.staff_chat_id or PERSONAS["staf"].chat_id,
+        "admin_ids": [*config.telegram.admin_ids, PERSONAS["admin"].user_id],
+    })
+    forums = [f.model_copy(update={"moderator_ids": [*f.moderator_ids, PERSONAS["moderator"].user_id]})
+              for f in config.forums]
+    return Settings(config.model_copy(update={"telegram": telegram, "forums": forums}), settings.secrets,
+                    settings.config_path)
 
 
 def plain(text: str) -> str:
@@ -46,10 +56,11 @@ class Console:
     """Turns typed lines into updates and prints what the bot sent."""
 
     def __init__(self, settings: Settings, out: TextIO) -> None:
+        self.settings = console_settings(settings)
         self.api = MemoryBotAPI()
-        self.app = build_application(settings, request=self.api, token=CONSOLE_TOKEN, rate_limit=False)
+        self.app = build_application(self.settings, request=self.api, token=CONSOLE_TOKEN, rate_limit=False)
         self.maker = UpdateMaker()
-        self.personas = personas(settings)
+        self.personas = dict(PERSONAS)
         self.persona = self.personas["warga"]
         self.out = out
         self._seen = 0
@@ -74,6 +85,13 @@ class Console:
         await self.app.update_queue.put(Update.de_json(update, self.app.bot))
         await self.app.update_queue.join()
         self.show_new()
+
+    async def flush_outbox(self) -> int:
+        """Send every queued outbox message now (as the background worker would) and print them."""
+        d = self.app.bot_data["deps"]
+        sent = await OutboxWorker(self.app.bot, d.engine, d.config.outbox).drain()
+        self.show_new()
+        return sent
 
     def show_new(self) -> None:
         """Print the bot's messages since the last input, numbering the buttons."""

@@ -48,7 +48,9 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 @pytest.fixture
 def settings(database_url: str, tmp_path: Path) -> Settings:
     """The project's config.yaml with this test's database and data folder."""
-    config = load_config(ROOT / "config.yaml").model_copy(update={"data_dir": str(tmp_path / "data")})
+    config = load_config(ROOT / "config.yaml")
+    fast_outbox = config.outbox.model_copy(update={"overall_per_second": 10_000, "per_chat_seconds": 0})
+    config = config.model_copy(update={"data_dir": str(tmp_path / "data"), "outbox": fast_outbox})
     secrets = Secrets(database_url=database_url, telegram_bot_token=SecretStr("123:test"))
     return Settings(config, secrets, ROOT / "config.yaml")
 
