@@ -13,10 +13,49 @@ DATA_DIR = Path(__file__).parent / "data"
 
 # Words with a genuine double letter, so that "maaaf" squeezes to "maaf" and not "maf".
 DOUBLE_LETTER_WORDS = frozenset(
-    {"maaf", "saat", "taat", "manfaat", "jumaat", "syariat", "allah", "assalamualaikum", "innalillahi",
-     "sekolah", "keadaan", "perusahaan", "kebiasaan", "permintaan", "pengadaan", "penyediaan", "pelaksanaan",
-     "kesaat", "sesaat", "riil", "taaruf", "saudara", "mutiara", "aamiin", "aamin", "fee", "free", "good",
-     "cool", "coffee", "see", "too", "soon", "need", "feed", "week", "keep", "door", "poor", "school", "pool"}
+    {
+        "maaf",
+        "saat",
+        "taat",
+        "manfaat",
+        "jumaat",
+        "syariat",
+        "allah",
+        "assalamualaikum",
+        "innalillahi",
+        "sekolah",
+        "keadaan",
+        "perusahaan",
+        "kebiasaan",
+        "permintaan",
+        "pengadaan",
+        "penyediaan",
+        "pelaksanaan",
+        "kesaat",
+        "sesaat",
+        "riil",
+        "taaruf",
+        "saudara",
+        "mutiara",
+        "aamiin",
+        "aamin",
+        "fee",
+        "free",
+        "good",
+        "cool",
+        "coffee",
+        "see",
+        "too",
+        "soon",
+        "need",
+        "feed",
+        "week",
+        "keep",
+        "door",
+        "poor",
+        "school",
+        "pool",
+    }
 )
 
 
@@ -50,7 +89,8 @@ def lexicon() -> Lexicon:
     """Load the word lists once."""
     fillers = tuple(sorted({ln.strip().lower() for ln in _lines("fillers_id.txt")}, key=len, reverse=True))
     small = frozenset(ln.strip().lower() for ln in _lines("smalltalk_id.txt"))
-    stop = frozenset(w.lower() for w in get_stop_words("id"))
+    extra = [ln.strip().lower() for ln in _lines("stopwords_extra_id.txt")]
+    stop = frozenset(w.lower() for w in [*get_stop_words("id"), *extra])
     return Lexicon(slang=read_slang(), fillers=fillers, small_talk=small, stopwords=stop)
 
 

@@ -13,15 +13,74 @@ _STREET_HEAD = re.compile(r"(?<![\w-])(jalan|jln|jl|gang|gg)(?:\.|\b)(?!-)\s*", 
 _TOKEN = re.compile(r"[^\W_]+\.?|\d+")
 # Titles dropped from street names so that "Jl. Jend. Sudirman" and "jalan sudirman" agree.
 _TITLES = frozenset(
-    {"jend", "jenderal", "jendral", "letjen", "mayjen", "brigjen", "kol", "kolonel", "dr", "ir", "prof", "h",
-     "hj", "kh", "raya", "poros"}
+    {
+        "jend",
+        "jenderal",
+        "jendral",
+        "letjen",
+        "mayjen",
+        "brigjen",
+        "kol",
+        "kolonel",
+        "dr",
+        "ir",
+        "prof",
+        "h",
+        "hj",
+        "kh",
+        "raya",
+        "poros",
+    }
 )
 # Words that follow "jalan" in running text without being a name.
 _NOT_NAMES = frozenset(
-    {"rusak", "berlubang", "bolong", "utama", "lingkungan", "kaki", "raya", "umum", "kampung", "rumah", "kota",
-     "besar", "kecil", "sempit", "gelap", "licin", "becek", "tanah", "baru", "menuju", "masuk", "depan",
-     "sepanjang", "sekitar", "dekat", "arah", "tembus", "alternatif", "protokol", "poros", "desa", "setapak",
-     "pulang", "pergi", "jalan", "nasional", "provinsi", "ditutup", "ke", "sekolah", "perumahan", "permukiman", "pasar", "dalam", "luar"}
+    {
+        "rusak",
+        "berlubang",
+        "bolong",
+        "utama",
+        "lingkungan",
+        "kaki",
+        "raya",
+        "umum",
+        "kampung",
+        "rumah",
+        "kota",
+        "besar",
+        "kecil",
+        "sempit",
+        "gelap",
+        "licin",
+        "becek",
+        "tanah",
+        "baru",
+        "menuju",
+        "masuk",
+        "depan",
+        "sepanjang",
+        "sekitar",
+        "dekat",
+        "arah",
+        "tembus",
+        "alternatif",
+        "protokol",
+        "poros",
+        "desa",
+        "setapak",
+        "pulang",
+        "pergi",
+        "jalan",
+        "nasional",
+        "provinsi",
+        "ditutup",
+        "ke",
+        "sekolah",
+        "perumahan",
+        "permukiman",
+        "pasar",
+        "dalam",
+        "luar",
+    }
 )
 _GANG = frozenset({"gang", "gg"})
 
@@ -70,7 +129,7 @@ class PlaceMatcher:
         text = clean_unicode(text)
         found: list[str] = []
         for head in _STREET_HEAD.finditer(text):
-            words = _name_after(text[head.end():])
+            words = _name_after(text[head.end() :])
             if not words:
                 continue
             key = self._street_key(" ".join(words))
@@ -81,11 +140,30 @@ class PlaceMatcher:
                 found.append(key)
         return tuple(found)
 
-    def strip(self, text: str) -> str:
-        """The text without its kelurahan mentions (so that place names do not count as shared words)."""
-        if self._regex is None:
-            return text
-        return " ".join(self._regex.sub(" ", text).split())
+    def _street_spans(self, text: str) -> list[tuple[int, int, int]]:
+        """(start, end of head word, end) of each street mention."""
+        spans = []
+        for head in _STREET_HEAD.finditer(text):
+            rest = text[head.end() :]
+            words = _name_after(rest)
+            if words and self._street_key(" ".join(words)):
+                spans.append((head.start(), head.end(), head.end() + rest.index(words[-1]) + len(words[-1])))
+        return spans
+
+    def remove_places(self, text: str, keep_head_after: frozenset[str] = frozenset()) -> str:
+        """The text without kelurahan and street mentions (places are facets, not shared words).
+
+        The "jalan"/"gang" of a street mention stays when the word before it is in `keep_head_after`
+        ("lampu jalan Merdeka" -> "lampu jalan").
+        """
+        text = clean_unicode(text)
+        for start, head_end, end in reversed(self._street_spans(text)):
+            before = text[:start].split()[-1:]
+            cut = head_end if before and before[0].lower() in keep_head_after else start
+            text = text[:cut] + " " + text[end:]
+        if self._regex is not None:
+            text = self._regex.sub(" ", text)
+        return " ".join(text.split())
 
     def find(self, text: str) -> Facets:
         """Both facets of a message."""
@@ -104,7 +182,7 @@ def _name_after(rest: str) -> list[str]:
     words: list[str] = []
     pos, prev_title = 0, False
     for match in _TOKEN.finditer(rest[:60]):
-        tok, gap = match.group(0), rest[pos:match.start()]
+        tok, gap = match.group(0), rest[pos : match.start()]
         bare, pos = tok.rstrip("."), match.end()
         low = bare.lower()
         capital = bare[:1].isupper() or bare.isdigit()

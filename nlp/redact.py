@@ -27,7 +27,7 @@ def _digits(text: str) -> int:
 
 def _phone(match: re.Match[str]) -> str:
     """Replace a phone-like match unless it is an amount of money or has the wrong length."""
-    before = match.string[max(0, match.start() - 6):match.start()]
+    before = match.string[max(0, match.start() - 6) : match.start()]
     if _CURRENCY.search(before) or not 9 <= _digits(match.group(0)) <= 14:
         return match.group(0)
     return PHONE

@@ -1,14 +1,27 @@
-"""The grouping seam used by intake: prepare a text, suggest similar clusters, assign on confirm."""
+"""The grouping seam used by intake: prepare a text, suggest similar clusters, assign on confirm.
+
+Holds the place matcher, the embedder and the in-memory index (nlp.grouping.Grouper) of the submitted,
+visible proposals. The index is rebuilt from stored embeddings at start; nothing is re-embedded unless
+the model changed.
+"""
+
+from __future__ import annotations
 
 import threading
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from nlp.normalize import normalize
+from nlp.categories import Categoriser
+from nlp.embed import Embedder
+from nlp.grouping import Grouper, GroupingParams, Item, make_item
+from nlp.normalize import embedding_text, normalize
 from nlp.places import PlaceMatcher
 from nlp.redact import redact
 from services.config import AppConfig
+
+FALLBACK_CATEGORY = "lainnya"
 
 
 @dataclass(frozen=True)
@@ -36,27 +49,103 @@ def place_matcher(config: AppConfig) -> PlaceMatcher:
 
 
 class GroupingService:
-    """Holds the place matcher (and, with issue 3, the embedder and cluster index) for intake."""
+    """Prepares texts, and keeps the index of clusters that suggestions and assignment search."""
 
-    def __init__(self, config: AppConfig) -> None:
+    def __init__(self, config: AppConfig, embedder: Embedder | None, params: GroupingParams | None = None) -> None:
         self._places = place_matcher(config)
+        self._embedder = embedder
+        self.params = params or GroupingParams()
+        self._grouper = Grouper(self.params, dim=embedder.dim if embedder else 384)
         self._lock = threading.Lock()
-        self.model_name: str | None = None
+        self._categoriser = (
+            Categoriser({code: c.model_dump() for code, c in config.categories.items()}, embedder.encode_memo)
+            if embedder is not None and config.categories else None
+        )
+
+    @property
+    def model_name(self) -> str | None:
+        """Identity of the embedding model, stored with every embedding."""
+        return self._embedder.identity if self._embedder else None
+
+    def embed(self, cleans: Sequence[str]) -> np.ndarray:
+        """Embed normalised texts (fillers and placeholders left out), in one batch."""
+        if self._embedder is None:
+            raise RuntimeError("grouping has no embedder")
+        return self._embedder.encode([embedding_text(c) or c for c in cleans])
 
     def prepare(self, text: str) -> Prepared:
-        """Normalise, redact and find the places of a text."""
+        """Redact, normalise, find places and embed a text."""
         redacted = redact(text)
-        facets = self._places.find(redacted)
-        return Prepared(clean=normalize(redacted), redacted=redacted, kelurahan=facets.kelurahan,
-                        streets=facets.streets)
+        clean = normalize(redacted)
+        facets = self._places.find(clean)
+        vector = self.embed([clean])[0] if self._embedder else None
+        return Prepared(clean=clean, redacted=redacted, kelurahan=facets.kelurahan, streets=facets.streets,
+                        vector=vector)
+
+    def categorise(self, cleans: Sequence[str], vectors: np.ndarray) -> list[str]:
+        """A category code per normalised text ("lainnya" when unsure or without categories)."""
+        if self._categoriser is None:
+            return [FALLBACK_CATEGORY] * len(cleans)
+        return self._categoriser.categorise(list(cleans), vectors)
+
+    def cluster_category(self, member_codes: Sequence[str]) -> str:
+        """The category most members agree on."""
+        if self._categoriser is None:
+            return FALLBACK_CATEGORY
+        return self._categoriser.cluster_category(member_codes)
+
+    def item(self, clean: str, vector: np.ndarray) -> Item:
+        """The grouper's view of a proposal."""
+        return make_item(vector, clean, self._places)
 
     def suggest(self, prepared: Prepared, k: int) -> list[Suggestion]:
-        """Return up to k clusters that ask for the same thing (none until embeddings are on)."""
-        return []
+        """Return up to k clusters that ask for the same thing, best first."""
+        if prepared.vector is None:
+            return []
+        item = self.item(prepared.clean, prepared.vector)
+        with self._lock:
+            return [Suggestion(c, s) for c, s in self._grouper.suggest(item, k=k)]
 
     def assign(self, prepared: Prepared) -> int | None:
         """Return the cluster a confirmed proposal joins automatically, or None for a new one."""
-        return None
+        if prepared.vector is None:
+            return None
+        item = self.item(prepared.clean, prepared.vector)
+        with self._lock:
+            return self._grouper.assign(item)
 
     def add(self, proposal_id: int, cluster_id: int, prepared: Prepared) -> None:
-        """Record a proposal's membership in the in-memory index."""
+        """Record (or move) a proposal's membership in the index."""
+        if prepared.vector is None:
+            return
+        item = self.item(prepared.clean, prepared.vector)
+        with self._lock:
+            self._grouper.add(proposal_id, cluster_id, item)
+
+    def add_many(self, rows: Sequence[tuple[int, int, str, np.ndarray]],
+                 progress: Callable[[int], None] | None = None) -> None:
+        """Load (proposal id, cluster id, clean text, vector) rows into the index."""
+        with self._lock:
+            for proposal_id, cluster_id, clean, vector in rows:
+                self._grouper.add(proposal_id, cluster_id, self.item(clean, vector))
+                if progress is not None:
+                    progress(1)
+
+    def remove(self, proposal_id: int) -> None:
+        """Forget a proposal (hidden, moved out, or deleted)."""
+        with self._lock:
+            if proposal_id in self._grouper._row_of:
+                self._grouper.remove(proposal_id)
+
+    def move_cluster(self, old_cluster_id: int, new_cluster_id: int, proposal_ids: Sequence[int]) -> None:
+        """Re-file proposals under another cluster (after a merge or split)."""
+        with self._lock:
+            for proposal_id in proposal_ids:
+                if proposal_id in self._grouper._row_of:
+                    item = self._grouper._items[self._grouper._row_of[proposal_id]]
+                    assert item is not None
+                    self._grouper.add(proposal_id, new_cluster_id, item)
+
+    def __len__(self) -> int:
+        """Number of proposals in the index."""
+        return len(self._grouper)

@@ -1,0 +1,55 @@
+"""Scores of a grouping against labelled data: pairwise precision/recall/F1, ARI and suggestion hit@k."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Hashable, Sequence
+
+from sklearn.metrics import adjusted_rand_score
+
+NOT_A_PROPOSAL = "not-a-proposal"
+
+
+def singletons(groups: Sequence[str], marker: str = NOT_A_PROPOSAL) -> list[str]:
+    """The labels with every `marker` line turned into its own group."""
+    return [f"{marker}#{i}" if g == marker else g for i, g in enumerate(groups)]
+
+
+def _pairs(labels: Sequence[Hashable]) -> int:
+    """Number of unordered pairs that share a label."""
+    return sum(c * (c - 1) // 2 for c in Counter(labels).values())
+
+
+def pairwise_prf(true: Sequence[Hashable], pred: Sequence[Hashable]) -> tuple[float, float, float]:
+    """Pairwise precision, recall and F1 of a predicted partition (1.0 when there is nothing to find)."""
+    if len(true) != len(pred):
+        raise ValueError("true and pred differ in length")
+    both = _pairs(list(zip(true, pred, strict=True)))
+    n_pred, n_true = _pairs(pred), _pairs(true)
+    precision = both / n_pred if n_pred else 1.0
+    recall = both / n_true if n_true else 1.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return precision, recall, f1
+
+
+def ari(true: Sequence[Hashable], pred: Sequence[Hashable]) -> float:
+    """Adjusted Rand index of two partitions."""
+    return float(adjusted_rand_score([str(t) for t in true], [str(p) for p in pred]))
+
+
+def hit_at_k(
+    true: Sequence[Hashable], cluster_at_arrival: Sequence[int], shown: Sequence[Sequence[int]], k: int
+) -> float:
+    """Share of messages, among those whose group already had a message, shown a cluster holding one of them.
+
+    `cluster_at_arrival[j]` is the cluster message j was put in when it arrived; `shown[i]` the clusters
+    suggested to message i, best first. Messages are in arrival order.
+    """
+    hits = total = 0
+    for i, group in enumerate(true):
+        earlier = {cluster_at_arrival[j] for j in range(i) if true[j] == group}
+        if not earlier:
+            continue
+        total += 1
+        hits += any(c in earlier for c in list(shown[i])[:k])
+    return hits / total if total else 1.0

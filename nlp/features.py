@@ -1,0 +1,201 @@
+"""Lexical features of a normalised text: content terms (roots and concepts) and IDF-weighted overlap."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+from itertools import chain
+
+import numpy as np
+
+from nlp.lexicon import DATA_DIR, lexicon, phrase_pattern
+from nlp.morph import informal_root
+from nlp.normalize import content_tokens, strip_fillers
+
+# Roots that only say "this is a request" (after stemming); they carry no topic.
+GENERIC_ROOTS = frozenset(
+    {
+        "usul",
+        "mohon",
+        "tolong",
+        "minta",
+        "harap",
+        "aju",
+        "keluh",
+        "warga",
+        "kami",
+        "saya",
+        "kita",
+        "perintah",
+        "kota",
+        "dinas",
+        "admin",
+        "pak",
+        "segera",
+        "kapan",
+        "ya",
+        "lapor",
+        "terkait",
+        "tindak",
+        "lanjut",
+        "masyarakat",
+        "moga",
+        "terima",
+        "kasih",
+        "thank",
+        "you",
+        "sangat",
+        "tidak",
+        "ada",
+        "adakan",
+        "lagi",
+        "sudah",
+        "belum",
+    }
+)
+_CONCEPT_PREFIX = "c_"
+_PARTICLE = re.compile(r"(?<=\w{3})(nya|lah|kah|pun|ku|mu)$")
+
+
+@lru_cache(maxsize=1)
+def _concepts() -> tuple[dict[str, str], re.Pattern[str] | None]:
+    """The synonym table: phrase -> concept, and a regex for its multi-word phrases."""
+    table: dict[str, str] = {}
+    path = DATA_DIR / "sinonim_id.tsv"
+    for raw in path.read_text(encoding="utf-8").splitlines():
+        if not raw.strip() or raw.startswith("#"):
+            continue
+        concept, _, words = raw.partition("\t")
+        for word in words.split(","):
+            if word.strip():
+                table[word.strip().lower()] = _CONCEPT_PREFIX + concept.strip()
+    phrases = [p for p in table if " " in p]
+    return table, (phrase_pattern(phrases) if phrases else None)
+
+
+@lru_cache(maxsize=1)
+def _stemmer() -> object:
+    """The Sastrawi stemmer for Indonesian (loaded once)."""
+    from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
+
+    return StemmerFactory().create_stemmer()
+
+
+@lru_cache(maxsize=200_000)
+def root(word: str) -> str:
+    """The root of an Indonesian word, or a concept name from the synonym table."""
+    table, _ = _concepts()
+    if word in table:
+        return table[word]
+    bare = _PARTICLE.sub("", word)
+    if bare in table:
+        return table[bare]
+    if "-" in word:
+        head, _, tail = word.partition("-")
+        if head == tail:
+            word = head
+    stem = _stemmer().stem(word) or word  # type: ignore[attr-defined]
+    if stem not in table and not _is_root(stem):
+        stem = informal_root(word, _is_root) or stem
+    return table.get(stem, stem)
+
+
+def _is_root(word: str) -> bool:
+    """Whether Sastrawi's dictionary knows the word as a root."""
+    return bool(_stemmer().delegatedStemmer.dictionary.contains(word))  # type: ignore[attr-defined]
+
+
+def terms(normalized: str, drop: Iterable[str] = ()) -> tuple[str, ...]:
+    """Distinct content terms of a normalised text, without stopwords, generic request words or `drop` words."""
+    text = strip_fillers(normalized)
+    for word in drop:
+        text = re.sub(rf"(?<![\w-]){re.escape(word)}(?![\w-])", " ", text)
+    table, pattern = _concepts()
+    if pattern is not None:
+        text = pattern.sub(lambda m: " " + table[" ".join(m.group(0).split())].replace(" ", "_") + " ", text)
+    stop = lexicon().stopwords
+    out: dict[str, None] = {}
+    for word in content_tokens(text):
+        if word.startswith(_CONCEPT_PREFIX):
+            out[word] = None
+            continue
+        if word in stop or len(word) < 2:
+            continue
+        term = root(word)
+        if term not in GENERIC_ROOTS and term not in stop and len(term) > 1:
+            out[term] = None
+    return tuple(out)
+
+
+@lru_cache(maxsize=1)
+def words_before_street() -> frozenset[str]:
+    """Words that make a synonym-table phrase with a following "jalan" or "gang" ("lampu jalan")."""
+    table, _ = _concepts()
+    return frozenset(p.split()[-2] for p in table if len(p.split()) > 1 and p.split()[-1] in ("jalan", "gang"))
+
+
+@lru_cache(maxsize=1)
+def local_terms() -> frozenset[str]:
+    """Terms of things that exist in one place (nlp/data/lokal_id.txt, through synonyms and roots)."""
+    lines = (DATA_DIR / "lokal_id.txt").read_text(encoding="utf-8").splitlines()
+    words = [ln.strip().lower() for ln in lines if ln.strip() and not ln.startswith("#")]
+    return frozenset(words) | frozenset(t for w in words for t in terms(w))
+
+
+class TermStats:
+    """Document frequencies of terms over the stored items, for IDF weights."""
+
+    def __init__(self) -> None:
+        """Start empty."""
+        self.df: Counter[str] = Counter()
+        self.n = 0
+
+    def add(self, item_terms: Sequence[str]) -> None:
+        """Count one item's terms."""
+        self.df.update(set(item_terms))
+        self.n += 1
+
+    def remove(self, item_terms: Sequence[str]) -> None:
+        """Forget one item's terms."""
+        self.df.subtract(set(item_terms))
+        self.n -= 1
+
+    def idf(self, term: str) -> float:
+        """Smoothed inverse document frequency."""
+        return math.log((self.n + 1) / (self.df.get(term, 0) + 1)) + 1.0
+
+
+def overlaps(
+    query: Sequence[str], others: Sequence[Sequence[str]], stats: TermStats, concept_weight: float = 1.0
+) -> list[float]:
+    """`overlap` of one term set with several others, each term's weight computed once."""
+    return overlap_array(query, others, stats, concept_weight).tolist()
+
+
+def overlap_array(
+    query: Sequence[str], others: Sequence[Sequence[str]], stats: TermStats, concept_weight: float = 1.0
+) -> np.ndarray:
+    """`overlaps` as a float64 array; per-term work is vectorised (sums run in the same order as one by one)."""
+    flat = list(chain.from_iterable(others))
+    sq = {t: term_weight(t, stats, concept_weight) ** 2 for t in set(flat).union(query)}
+    wq = {t: sq[t] for t in query}
+    nq = sum(wq.values())
+    segment = np.repeat(np.arange(len(others)), [len(terms_b) for terms_b in others])
+    norms = np.bincount(segment, np.fromiter(map(sq.__getitem__, flat), np.float64, len(flat)), len(others))
+    common = np.bincount(segment, np.fromiter((wq.get(t, 0.0) for t in flat), np.float64, len(flat)), len(others))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(common != 0.0, common / np.sqrt(nq * norms), 0.0)
+
+
+def term_weight(term: str, stats: TermStats, concept_weight: float = 1.0) -> float:
+    """A term's weight: its IDF, times `concept_weight` for a concept from the synonym table."""
+    w = stats.idf(term)
+    return w * concept_weight if term.startswith(_CONCEPT_PREFIX) else w
+
+
+def overlap(a: Sequence[str], b: Sequence[str], stats: TermStats, concept_weight: float = 1.0) -> float:
+    """Weighted cosine of two term sets (binary term frequency, IDF weights)."""
+    return overlaps(a, [b], stats, concept_weight)[0] if a and b else 0.0

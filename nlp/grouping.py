@@ -1,0 +1,124 @@
+"""Online grouping: the in-memory index of current clusters, suggestions and assignment on arrival."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import numpy as np
+
+from nlp.ann import CoarseIndex
+from nlp.features import TermStats
+from nlp.scoring import GroupingParams, Item, make_item, pair_scores
+
+__all__ = ["Grouper", "GroupingParams", "Item", "make_item"]
+
+
+class Grouper:
+    """In-memory state of the current clusters; rebuilt at start from the stored items."""
+
+    def __init__(self, params: GroupingParams | None = None, dim: int = 384) -> None:
+        """Start with no items."""
+        self.params = params or GroupingParams()
+        self.stats = TermStats()
+        self._matrix = np.zeros((1024, dim), dtype=np.float32)
+        self._items: list[Item | None] = []
+        self._row_of: dict[int, int] = {}
+        self._id_of: list[int] = []
+        self._cluster_of: list[int] = []
+        self._members: dict[int, set[int]] = defaultdict(set)
+        self._postings: dict[str, list[int]] = defaultdict(list)
+        self._coarse: CoarseIndex | None = None  # built when the index outgrows exact search
+
+    def __len__(self) -> int:
+        """Number of stored items."""
+        return len(self._row_of)
+
+    def cluster_of(self, item_id: int) -> int:
+        """The cluster an item is in."""
+        return self._cluster_of[self._row_of[item_id]]
+
+    def add(self, item_id: int, cluster_id: int, item: Item) -> None:
+        """Store an item as a member of a cluster (moving it if already stored)."""
+        if item_id in self._row_of:
+            self.remove(item_id)
+        row = len(self._items)
+        if row >= len(self._matrix):
+            grown = np.zeros((2 * len(self._matrix), self._matrix.shape[1]), dtype=np.float32)
+            grown[:row] = self._matrix[:row]
+            self._matrix = grown
+        self._matrix[row] = item.vector
+        self._items.append(item)
+        self._id_of.append(item_id)
+        self._cluster_of.append(cluster_id)
+        self._row_of[item_id] = row
+        self._members[cluster_id].add(row)
+        self.stats.add(item.terms)
+        for term in item.terms:
+            self._postings[term].append(row)
+
+    def remove(self, item_id: int) -> None:
+        """Forget an item (its row stays as a tombstone)."""
+        row = self._row_of.pop(item_id)
+        item = self._items[row]
+        assert item is not None
+        self.stats.remove(item.terms)
+        self._items[row] = None
+        self._matrix[row] = 0.0
+        members = self._members[self._cluster_of[row]]
+        members.discard(row)
+        if not members:
+            del self._members[self._cluster_of[row]]
+
+    def _nearest(self, vector: np.ndarray, k: int) -> list[int]:
+        """The k rows nearest by embedding: an exact scan, or the coarse index above exact_search_limit."""
+        n = len(self._items)
+        if n <= self.params.exact_search_limit:
+            dots = np.einsum("ij,j->i", self._matrix[:n], vector)  # one thread: BLAS's two lose on a busy CPU
+            return np.argpartition(-dots, k - 1)[:k].tolist()
+        if self._coarse is None:
+            self._coarse = CoarseIndex(self._matrix.shape[1])
+        rows = self._coarse.search(self._matrix, n, vector, 2 * k)
+        dots = self._matrix[rows] @ vector
+        return rows[np.argsort(-dots)[:k]].tolist()
+
+    def _candidates(self, item: Item) -> np.ndarray:
+        """Rows worth scoring: nearest by embedding plus those sharing the rarest terms."""
+        k = min(self.params.n_vector, len(self._items))
+        rows = set(self._nearest(item.vector, k)) if k else set()
+        budget = self.params.n_lexical
+        for term in sorted(item.terms, key=lambda t: self.stats.df.get(t, 0)):
+            posting = self._postings.get(term, [])
+            rows.update(posting[-budget:])
+            budget -= len(posting)
+            if budget <= 0:
+                break
+        return np.fromiter((r for r in rows if self._items[r] is not None), dtype=np.int64)
+
+    def cluster_scores(self, item: Item) -> dict[int, float]:
+        """Score of every cluster that has a candidate member: the mean of its best `top_m` member scores."""
+        rows = self._candidates(item)
+        if len(rows) == 0:
+            return {}
+        others = [self._items[r] for r in rows]
+        scores = pair_scores(item, others, self.stats, self.params, dots=self._matrix[rows] @ item.vector)  # type: ignore[arg-type]
+        clusters = np.fromiter((self._cluster_of[r] for r in rows.tolist()), np.int64, len(rows))
+        ids, group = np.unique(clusters, return_inverse=True)
+        order = np.lexsort((-scores, group))  # by cluster, best first: sums run as cluster_score's do
+        group, ranked = group[order], scores[order].astype(np.float64)
+        rank = np.arange(len(order)) - np.searchsorted(group, group, side="left")
+        m = np.array([max(1, min(self.params.top_m, len(self._members[c]))) for c in ids.tolist()])
+        sums = np.bincount(group, np.where(rank < m[group], ranked, 0.0), len(ids))
+        return dict(zip(ids.tolist(), (sums / m).tolist(), strict=True))
+
+    def suggest(self, item: Item, k: int = 3) -> list[tuple[int, float]]:
+        """Up to k clusters that ask for the same thing, best first, with their scores."""
+        scores = self.cluster_scores(item)
+        ranked = sorted(scores.items(), key=lambda cs: (-cs[1], cs[0]))
+        return [(c, s) for c, s in ranked if s >= self.params.suggest_threshold][:k]
+
+    def assign(self, item: Item) -> int | None:
+        """The cluster to join automatically, or None for a new cluster."""
+        best = self.suggest(item, k=1)
+        if best and best[0][1] >= self.params.assign_threshold:
+            return best[0][0]
+        return None

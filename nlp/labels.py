@@ -1,0 +1,184 @@
+"""Cluster labels: c-TF-IDF keywords, the representative member and a short title."""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from functools import lru_cache
+from itertools import pairwise
+
+import numpy as np
+from stop_words import get_stop_words
+
+# Words that appear in almost every aspiration but never say what is asked for.
+DOMAIN_FILLERS: tuple[str, ...] = (
+    # addressing and politeness
+    "mohon", "tolong", "pak", "bu", "bapak", "ibu", "min", "admin", "wali", "walikota",
+    "terima", "kasih", "terimakasih", "makasih", "maaf", "salam", "hormat", "perhatian",
+    "assalamualaikum", "halo", "tabe", "please", "thanks", "thank", "sir",
+    # who is asking and how
+    "warga", "kami", "usul", "usulan", "mengusulkan", "diusulkan", "berharap", "harap", "minta",
+    "meminta", "memohon", "kelurahan", "kecamatan", "kota", "kabupaten", "pemkot", "pemkab",
+    "pemerintah",
+)
+# The city's own name is not here (nothing city-specific in code): callers pass it from config
+# as `extra_stopwords`, e.g. the words of `city.name`.
+
+# Common function words the maintained list lacks.
+STOPWORD_GAPS: tuple[str, ...] = (
+    "untuk", "secara", "terus", "atas", "dll", "dsb", "dst", "tsb", "yaitu", "pula", "tiap",
+)
+
+# Chat and dialect function words (Banjar, Bugis), in case a text skipped the normaliser.
+CHAT_FILLERS: tuple[str, ...] = (
+    "yg", "gk", "ga", "gak", "nggak", "ngga", "udh", "udah", "sdh", "blm", "bgt", "banget", "sm",
+    "utk", "dgn", "aja", "nih", "sih", "deh", "ya", "yah", "tp", "jd", "jadi", "kalo", "klo",
+    "krn", "dr", "dlm", "trs", "biar", "gimana", "gmn", "pian", "ulun", "kada", "banar",
+    "bubuhan", "haja", "mun", "kah", "tuh", "lho", "loh", "kak", "bang", "mas", "mbak", "gin",
+    "kayak", "kaya", "bikin", "dikasih", "soalnya", "pas",
+    # English function words in mixed messages
+    "the", "and", "is", "are", "to", "of", "for", "in", "on", "at", "it", "my", "our", "we",
+    "you", "im", "not", "only", "least", "yes", "no", "ok", "okay",
+)
+
+# Redaction placeholders ("[NIK]"), plus any e-mail or link a redactor missed.
+_PLACEHOLDER = re.compile(r"[\[<{][^\]>}]{0,40}[\]>}]|\S+@\S+|(?:https?://|www\.)\S+")
+_TOKEN = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*")
+_SPACES = re.compile(r"\s+")
+_CLAUSE = re.compile(r"[.,;:!?()\"]+(?=\s|$)|\n")
+_NYA_STEMS = frozenset({"bertanya", "ditanya", "menanya", "penanya", "sanya"})
+_TRAILING = ",;:-–—/([{ "
+
+
+@lru_cache(maxsize=1)
+def stopwords() -> frozenset[str]:
+    """Return the maintained Indonesian stopword list plus the domain and chat fillers."""
+    words = set(get_stop_words("indonesian")).union(DOMAIN_FILLERS, STOPWORD_GAPS, CHAT_FILLERS)
+    return frozenset(w.lower() for w in words)
+
+
+def words(text: str) -> list[str]:
+    """Split a text into lower-case word tokens, placeholders removed, stopwords kept."""
+    clean = _PLACEHOLDER.sub(" ", unicodedata.normalize("NFKC", text).lower())
+    return _TOKEN.findall(clean)
+
+
+def _strip_nya(word: str) -> str:
+    """Drop the possessive suffix -nya ("dokternya" -> "dokter") when a real stem remains."""
+    if word.endswith("nya") and len(word) >= 6 and word not in _NYA_STEMS:
+        return word[:-3]
+    return word
+
+
+def tokens(text: str, stop: frozenset[str] | None = None) -> list[str]:
+    """Return the content words of a text: no stopwords, placeholders or one-letter tokens."""
+    return [t for segment in _segments(text, stop) for t in segment]
+
+
+def _segments(text: str, stop: frozenset[str] | None) -> list[list[str]]:
+    """Split a text into runs of adjacent content words, broken by punctuation and stopwords."""
+    stop = stopwords() if stop is None else stop
+    runs: list[list[str]] = []
+    clean = _PLACEHOLDER.sub("\n", unicodedata.normalize("NFKC", text).lower())
+    for clause in _CLAUSE.split(clean):
+        run: list[str] = []
+        for word in _TOKEN.findall(clause):
+            word = _strip_nya(word)
+            if len(word) > 1 and word not in stop:
+                run.append(word)
+            elif run:
+                runs.append(run)
+                run = []
+        if run:
+            runs.append(run)
+    return runs
+
+
+def terms(text: str, stop: frozenset[str] | None = None) -> list[str]:
+    """Return a text's unigrams and its bigrams of adjacent content words."""
+    runs = _segments(text, stop)
+    bigrams = [f"{a} {b}" for run in runs for a, b in pairwise(run)]
+    return [t for run in runs for t in run] + bigrams
+
+
+def _class_counts(
+    docs_by_cluster: Mapping[int, Sequence[str]], stop: frozenset[str]
+) -> dict[int, Counter[str]]:
+    """Count terms per cluster, treating each cluster as one concatenated document."""
+    counts: dict[int, Counter[str]] = {}
+    for cluster, docs in docs_by_cluster.items():
+        counter: Counter[str] = Counter()
+        for doc in docs:
+            counter.update(terms(doc, stop))
+        counts[cluster] = counter
+    return counts
+
+
+def _pick(ranked: Iterable[str], top_n: int, dedupe: bool) -> list[str]:
+    """Take the first top_n terms, skipping a term whose words are all already shown."""
+    chosen: list[str] = []
+    seen: set[str] = set()
+    for term in ranked:
+        words = term.split()
+        if dedupe and seen.issuperset(words):
+            continue
+        chosen.append(term)
+        seen.update(words)
+        if len(chosen) == top_n:
+            break
+    return chosen
+
+
+def cluster_keywords(
+    docs_by_cluster: Mapping[int, Sequence[str]],
+    *,
+    top_n: int = 5,
+    extra_stopwords: Iterable[str] = (),
+    dedupe: bool = True,
+) -> dict[int, list[str]]:
+    """Return the top c-TF-IDF unigrams and bigrams of each cluster (BERTopic's weighting)."""
+    stop = stopwords() | frozenset(w.lower() for w in extra_stopwords)
+    counts = _class_counts(docs_by_cluster, stop)
+    totals = {c: sum(counter.values()) for c, counter in counts.items()}
+    frequency: Counter[str] = Counter()
+    for counter in counts.values():
+        frequency.update(counter)
+    avg_words = sum(totals.values()) / max(len(totals), 1)
+    idf = {t: math.log(1.0 + avg_words / f) for t, f in frequency.items()}
+    # Ties (common in small clusters) go to the term whose words are rarer overall, then A-Z.
+    rarity = {t: sum(idf[w] for w in t.split()) for t in frequency}
+    result: dict[int, list[str]] = {}
+    for cluster, counter in counts.items():
+        total = totals[cluster] or 1
+        ranked = sorted(counter, key=lambda t: (-(counter[t] / total) * idf[t], -rarity[t], t))
+        result[cluster] = _pick(ranked, top_n, dedupe)
+    return result
+
+
+def representative_index(vectors: np.ndarray) -> int:
+    """Return the index of the member nearest (cosine) to the L2-normalised mean vector."""
+    matrix = np.asarray(vectors, dtype=np.float64)
+    if matrix.ndim != 2 or matrix.shape[0] == 0:
+        raise ValueError("vectors must be a non-empty 2-D array")
+    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    unit = matrix / np.where(norms == 0, 1.0, norms)
+    centre = unit.mean(axis=0)
+    length = np.linalg.norm(centre)
+    if length == 0:
+        return 0
+    return int(np.argmax(unit @ (centre / length)))
+
+
+def short_title(text: str, limit: int = 100) -> str:
+    """Shorten a text to at most `limit` characters at a word boundary, ending with an ellipsis."""
+    flat = _SPACES.sub(" ", text).strip()
+    if len(flat) <= limit:
+        return flat
+    head = flat[: limit - 1]
+    cut = head.rfind(" ")
+    if cut > limit // 3 and not flat[limit - 1].isspace():
+        head = head[:cut]
+    return head.rstrip(_TRAILING).rstrip(".") + "…"

@@ -1,0 +1,115 @@
+"""How alike two proposals are: e5 cosine, IDF-weighted term overlap and place facets in one score."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from nlp.features import TermStats, local_terms, overlap_array, terms, words_before_street
+from nlp.places import PlaceMatcher
+
+
+@dataclass(frozen=True)
+class Item:
+    """One proposal as the grouper sees it."""
+
+    vector: np.ndarray  # float32, L2-normalised embedding of the cleaned, redacted text
+    text: str  # normalised text
+    kelurahan: tuple[str, ...] = ()  # kelurahan named in the text (canonical names)
+    streets: tuple[str, ...] = ()  # normalised street names
+    terms: tuple[str, ...] = field(default=())  # content terms; computed from `text` when empty
+    local: bool | None = None  # asks about a thing in one place (a street, or a local term); computed when None
+
+    def __post_init__(self) -> None:
+        """Fill in the terms from the text and the locality from the terms when the caller did not."""
+        if not self.terms and self.text:
+            object.__setattr__(self, "terms", terms(self.text))
+        if self.local is None:
+            local = bool(self.streets) or not local_terms().isdisjoint(self.terms)
+            object.__setattr__(self, "local", local)
+
+
+def make_item(vector: np.ndarray, normalized: str, matcher: PlaceMatcher | None = None) -> Item:
+    """Build an Item from an embedding and a normalised text, reading place facets with `matcher`."""
+    if matcher is None:
+        return Item(vector=vector, text=normalized, terms=terms(normalized))
+    facets = matcher.find(normalized)
+    return Item(
+        vector=vector,
+        text=normalized,
+        kelurahan=facets.kelurahan,
+        streets=facets.streets,
+        terms=terms(matcher.remove_places(normalized, words_before_street())),
+    )
+
+
+@dataclass(frozen=True)
+class GroupingParams:
+    """Weights and thresholds of grouping (defaults tuned on the dev file with cross-validation)."""
+
+    w_lexical: float = 1.0  # weight of the IDF-weighted term overlap (0..1)
+    concept_weight: float = 1.5  # a synonym-table concept counts this many times its IDF
+    w_embedding: float = 0.5  # weight of the e5 cosine above `embedding_center`
+    embedding_center: float = 0.85  # e5 cosine of two unrelated short Indonesian texts
+    place_conflict: float = 0.3  # subtracted when both name places and none is shared
+    place_match: float = 0.1  # added when both name a shared place
+    assign_threshold: float = 0.2  # join the best cluster when its score reaches this
+    suggest_threshold: float = 0.05  # show a cluster to the resident when its score reaches this
+    merge_threshold: float = 0.2  # average-linkage stopping point of the batch re-clustering
+    top_m: int = 50  # a cluster's score is the mean of its best `top_m` member scores
+    n_vector: int = 100  # nearest items by embedding considered per query
+    n_lexical: int = 400  # items sharing the rarest terms considered per query
+    min_edge: float = 0.02  # pair scores below this count as unrelated in re-clustering
+    max_df: int = 200  # terms in more items than this do not propose re-clustering neighbours
+    exact_search_limit: int = 200_000  # above this many items, embedding neighbours come from a coarse index
+
+
+def place_sets(item: Item) -> frozenset[str]:
+    """The places an item names: kelurahan and the words of street names (computed once per item)."""
+    cached = item.__dict__.get("_places")
+    if cached is None:
+        words = {w for s in item.streets for w in s.split() if len(w) > 2 and w != "gang"}
+        cached = frozenset(item.kelurahan) | frozenset(words)
+        object.__setattr__(item, "_places", cached)
+    return cached
+
+
+def place_adjustment(a: frozenset[str], b: frozenset[str], params: GroupingParams, local: bool = True) -> float:
+    """For two local requests: bonus for a shared place, penalty when both name places and share none."""
+    if not a or not b or not local:
+        return 0.0
+    return params.place_match if a & b else -params.place_conflict
+
+
+def pair_scores(
+    item: Item, others: Sequence[Item], stats: TermStats, params: GroupingParams, dots: np.ndarray | None = None
+) -> np.ndarray:
+    """Scores of one item against several others (higher = asks for the same thing)."""
+    if not others:
+        return np.zeros(0, dtype=np.float32)
+    if dots is None:
+        dots = np.stack([o.vector for o in others]) @ item.vector
+    lex = overlap_array(item.terms, [o.terms for o in others], stats, params.concept_weight).astype(np.float32)
+    mine = place_sets(item)
+    if not mine or not item.local:  # no adjustment can apply: skip the per-item work
+        place = np.zeros(len(others), dtype=np.float32)
+    else:
+        place = np.array(
+            [place_adjustment(mine, place_sets(o), params, bool(o.local)) for o in others], dtype=np.float32
+        )
+    emb = params.w_embedding * (np.asarray(dots, dtype=np.float32) - params.embedding_center)
+    return params.w_lexical * lex + emb + topical_place(place, lex)
+
+
+def topical_place(place: np.ndarray, lex: np.ndarray) -> np.ndarray:
+    """The place adjustments, without the bonus for a shared place where no topic word is shared."""
+    return np.where(lex > 0, place, np.minimum(place, 0.0)).astype(np.float32)
+
+
+def cluster_score(member_scores: Sequence[float], size: int, top_m: int, missing: float = 0.0) -> float:
+    """Mean of a cluster's best `top_m` member scores; members not scored count as `missing`."""
+    m = max(1, min(top_m, size))
+    best = sorted(member_scores, reverse=True)[:m]
+    return (sum(best) + missing * (m - len(best))) / m

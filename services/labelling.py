@@ -1,0 +1,53 @@
+"""Cluster labels: a representative redacted title, c-TF-IDF keywords and a category."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import numpy as np
+from sqlmodel import Session, col, select
+
+from models.clusters import Cluster
+from models.proposals import Proposal
+from models.types import utcnow
+from nlp.labels import cluster_keywords, representative_index, short_title
+from services.grouping import GroupingService
+from services.index import visible_submitted
+
+TITLE_CHARS = 100
+
+
+def label_on_arrival(*, session: Session, grouping: GroupingService, proposal: Proposal, cluster: Cluster,
+                     new_cluster: bool) -> None:
+    """Give a proposal its category, and a new cluster its first title and category."""
+    if proposal.embedding is None:
+        return
+    vector = np.frombuffer(proposal.embedding, dtype=np.float32)[None, :]
+    proposal.category = grouping.categorise([proposal.text_clean], vector)[0]
+    session.add(proposal)
+    if new_cluster:
+        cluster.title = short_title(proposal.text_redacted, TITLE_CHARS)
+        cluster.category = proposal.category
+        session.add(cluster)
+
+
+def relabel_all(*, session: Session, grouping: GroupingService, city_words: list[str]) -> int:
+    """Recompute every visible cluster's title, keywords and category from its members; return how many."""
+    members: dict[int, list[Proposal]] = defaultdict(list)
+    for proposal in visible_submitted(session):
+        if proposal.cluster_id is not None:
+            members[proposal.cluster_id].append(proposal)
+    if not members:
+        return 0
+    docs = {cid: [p.text_redacted for p in ps] for cid, ps in members.items()}
+    keywords = cluster_keywords(docs, top_n=5, extra_stopwords=city_words)
+    clusters = {c.id: c for c in session.exec(select(Cluster).where(col(Cluster.id).in_(list(members))))}
+    for cluster_id, proposals in members.items():
+        cluster = clusters[cluster_id]
+        vectors = np.stack([np.frombuffer(p.embedding, dtype=np.float32) for p in proposals if p.embedding])
+        cluster.title = short_title(proposals[representative_index(vectors)].text_redacted, TITLE_CHARS)
+        cluster.keywords = ", ".join(keywords.get(cluster_id, []))
+        cluster.category = grouping.cluster_category([p.category or "lainnya" for p in proposals])
+        cluster.updated_at = utcnow()
+        session.add(cluster)
+    return len(members)

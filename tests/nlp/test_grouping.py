@@ -1,0 +1,134 @@
+"""Grouping on hand-made vectors: assignment, suggestions, re-clustering, merge/split proposals."""
+
+import numpy as np
+import pytest
+
+from nlp.cluster import Merge, Split, apply_proposals, average_linkage, compare_partitions, recluster
+from nlp.grouping import Grouper, GroupingParams, Item
+from nlp.places import PlaceMatcher
+from nlp.scoring import make_item
+
+DIM = 8
+PARAMS = GroupingParams(
+    w_lexical=1.0,
+    w_embedding=1.0,
+    embedding_center=0.5,
+    assign_threshold=0.3,
+    suggest_threshold=0.1,
+    merge_threshold=0.3,
+    place_conflict=0.5,
+    place_match=0.0,
+)
+
+
+def vec(*weights: float) -> np.ndarray:
+    """A unit vector from the first few coordinates."""
+    v = np.zeros(DIM, dtype=np.float32)
+    v[: len(weights)] = weights
+    return v / np.linalg.norm(v)
+
+
+def item(v: np.ndarray, terms: tuple[str, ...] = (), kelurahan: tuple[str, ...] = ()) -> Item:
+    """An item with explicit terms (no text processing)."""
+    return Item(vector=v, text="", kelurahan=kelurahan, terms=terms)
+
+
+@pytest.fixture
+def grouper() -> Grouper:
+    g = Grouper(PARAMS, dim=DIM)
+    g.add(1, 10, item(vec(1, 0), ("lampu", "jalan")))
+    g.add(2, 10, item(vec(1, 0.1), ("lampu", "padam")))
+    g.add(3, 20, item(vec(0, 1), ("lubang", "jalan")))
+    g.add(4, 30, item(vec(0, 0, 1), ("beasiswa",)))
+    return g
+
+
+def test_assign_joins_the_matching_cluster(grouper: Grouper) -> None:
+    assert grouper.assign(item(vec(1, 0.05), ("lampu", "mati"))) == 10
+    assert grouper.assign(item(vec(0, 0.1, 0, 1), ("seragam",))) is None
+
+
+def test_suggest_orders_best_first_and_limits(grouper: Grouper) -> None:
+    shown = grouper.suggest(item(vec(1, 0.6), ("lampu", "lubang", "jalan")), k=2)
+    assert [c for c, _ in shown] == [10, 20]
+    assert shown[0][1] > shown[1][1]
+    assert len(grouper.suggest(item(vec(1, 0.6), ("lampu", "lubang", "jalan")), k=1)) == 1
+
+
+def test_remove_forgets_the_item(grouper: Grouper) -> None:
+    grouper.remove(4)
+    assert len(grouper) == 3
+    assert all(c != 30 for c, _ in grouper.suggest(item(vec(0, 0, 1), ("beasiswa",))))
+
+
+def test_add_again_moves_the_item(grouper: Grouper) -> None:
+    grouper.add(3, 10, item(vec(0, 1), ("lubang", "jalan")))
+    assert grouper.cluster_of(3) == 10 and len(grouper) == 4
+
+
+def test_different_kelurahan_keeps_local_requests_apart() -> None:
+    g = Grouper(PARAMS, dim=DIM)
+    g.add(1, 1, item(vec(1, 0), ("banjir", "saluran"), kelurahan=("Kanaan",)))
+    near = vec(0.6, 0.8)  # cosine 0.6 with the stored item; one of two terms shared
+    assert g.assign(item(near, ("banjir", "hujan"), kelurahan=("Kanaan",))) == 1
+    assert g.assign(item(near, ("banjir", "hujan"), kelurahan=("Guntung",))) is None
+    assert g.assign(item(near, ("banjir", "hujan"))) == 1
+
+
+def test_grows_past_initial_capacity() -> None:
+    g = Grouper(PARAMS, dim=DIM)
+    rng = np.random.default_rng(0)
+    for i in range(1500):
+        g.add(i, i, item(vec(*rng.normal(size=DIM)), (f"t{i}",)))
+    assert len(g) == 1500
+    assert g.cluster_of(1499) == 1499
+    assert 1499 in dict(g.suggest(item(g._matrix[1499].copy(), ("t1499",)), k=3))
+
+
+def test_make_item_reads_places_and_drops_them_from_terms() -> None:
+    made = make_item(vec(1), "banjir di kanaan", PlaceMatcher({"Kanaan": []}))
+    assert made.kelurahan == ("Kanaan",)
+    assert made.terms == ("c_banjir",)
+
+
+def test_recluster_finds_blobs() -> None:
+    lamps = [item(vec(1, 0.1 * i), ("lampu",)) for i in range(3)]
+    items = lamps + [item(vec(0, 1, 0.1 * i), ("lubang",)) for i in range(3)]
+    labels = recluster(items, PARAMS)
+    assert len(set(labels[:3])) == 1 and len(set(labels[3:])) == 1 and labels[0] != labels[3]
+
+
+def test_average_linkage_is_not_single_linkage() -> None:
+    a, b = np.array([0, 1]), np.array([1, 2])
+    w = np.array([0.9, 0.5], dtype=np.float32)
+    # {0,1} merge at 0.9; then {0,1}-{2} averages (0 + 0.5) / 2 = 0.25 < 0.3
+    assert average_linkage(3, a, b, w, 0.3).tolist() == [0, 0, 1]
+    assert average_linkage(3, a, b, w, 0.2).tolist() == [0, 0, 0]
+
+
+def test_equal_partitions_give_no_proposals() -> None:
+    assert compare_partitions([5, 5, 7, 9], [0, 0, 1, 2]) == []
+
+
+def test_merge_and_split_proposals() -> None:
+    current = [5, 5, 7, 7, 9, 9, 9]
+    proposed = [0, 0, 0, 0, 1, 1, 2]
+    props = compare_partitions(current, proposed, item_ids=[100, 101, 102, 103, 104, 105, 106])
+    assert Merge((5, 7)) in props or Merge((7, 5)) in props
+    assert Split(cluster=9, items=(106,), into=None, new_group=2) in props
+    assert len(props) == 2
+
+
+def test_split_into_an_existing_cluster() -> None:
+    props = compare_partitions([1, 1, 1, 2, 2], [0, 0, 1, 1, 1])
+    assert props == [Split(cluster=1, items=(2,), into=2, new_group=1)]
+    assert apply_proposals([1, 1, 1, 2, 2], props) == [1, 1, 2, 2, 2]
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_accepting_all_proposals_gives_the_proposed_partition(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    current, proposed = rng.integers(0, 5, 30).tolist(), rng.integers(0, 6, 30).tolist()
+    final = apply_proposals(current, compare_partitions(current, proposed))
+    same = lambda lab: {(i, j) for i in range(30) for j in range(30) if lab[i] == lab[j]}  # noqa: E731
+    assert same(final) == same(proposed)

@@ -1,0 +1,98 @@
+"""Tests for cluster keywords (c-TF-IDF), the representative member and short titles."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from nlp.labels import (
+    DOMAIN_FILLERS,
+    cluster_keywords,
+    representative_index,
+    short_title,
+    stopwords,
+    terms,
+)
+
+DOCS = {
+    0: [
+        "jalan berlubang di jalan bhayangkara, mohon diaspal",
+        "tolong aspal jalan bhayangkara yang berlubang pak",
+        "jalan bhayangkara rusak dan berlubang, warga mohon perbaikan",
+    ],
+    1: [
+        "lampu jalan di loktuan mati, jalan gelap",
+        "mohon lampu jalan loktuan diganti, gelap sekali",
+    ],
+    2: ["mohon tambah dokter di puskesmas, jalan ke rumah sakit jauh"],
+}
+
+
+def test_distinctive_word_ranks_above_word_shared_by_all_clusters() -> None:
+    keywords = cluster_keywords(DOCS, top_n=5, dedupe=False)
+    for cluster, distinctive in [(0, "berlubang"), (1, "lampu"), (2, "dokter")]:
+        assert distinctive in keywords[cluster]
+        if "jalan" in keywords[cluster]:
+            assert keywords[cluster].index(distinctive) < keywords[cluster].index("jalan")
+    assert "jalan" not in keywords[2]
+
+
+def test_stopwords_and_fillers_never_appear() -> None:
+    keywords = cluster_keywords(DOCS, top_n=50)
+    shown = {word for terms_ in keywords.values() for term in terms_ for word in term.split()}
+    assert {"mohon", "tolong", "pak", "warga", "di", "yang", "dan", "ke"}.isdisjoint(shown)
+    assert shown.isdisjoint(stopwords())
+    assert set(DOMAIN_FILLERS) <= stopwords()
+
+
+def test_bigrams_only_join_adjacent_words_in_one_clause() -> None:
+    found = terms("Kursi roda untuk lansia. Alat bantu dengar")
+    assert "kursi roda" in found and "alat bantu" in found
+    assert "roda lansia" not in found  # "untuk" stood between them
+    assert "lansia alat" not in found  # a full stop stood between them
+
+
+def test_placeholders_and_emails_are_not_keywords() -> None:
+    assert terms("hubungi [TELEPON] atau a.b@gmail.com soal [NIK] banjir") == ["hubungi", "soal", "banjir"]
+
+
+def test_one_cluster_and_singletons_work_and_are_deterministic() -> None:
+    single = cluster_keywords({7: ["Sampah menumpuk di TPS pasar"]}, top_n=3)
+    assert single == {7: ["sampah menumpuk", "tps pasar"]}  # unigrams already shown in a bigram
+    docs = {1: ["tambah guru sekolah pulau"], 2: ["atap pasar bocor"], 3: ["halo min", "terima kasih pak"]}
+    first = cluster_keywords(docs)
+    assert first == cluster_keywords(dict(reversed(list(docs.items()))))
+    assert first[3] == []
+    assert cluster_keywords({}) == {}
+
+
+def test_dedupe_drops_words_already_shown_in_a_bigram() -> None:
+    keywords = cluster_keywords({0: ["kursi roda", "kursi roda", "kursi roda murah"], 1: ["tongkat"]})
+    assert keywords[0][0] == "kursi roda"
+    assert "kursi" not in keywords[0] and "roda" not in keywords[0]
+
+
+def test_representative_is_the_member_nearest_the_mean() -> None:
+    vectors = np.array([[1.0, 0.0, 0.0], [0.8, 0.6, 0.0], [0.0, 1.0, 0.0], [0.7, 0.7, 0.1]])
+    assert representative_index(vectors) == 3
+    assert representative_index(vectors[:1]) == 0
+    assert representative_index(np.array([[3.0, 0.0], [0.0, 1.0], [2.0, 2.1]])) == 2  # scale ignored
+
+
+def test_representative_rejects_empty_input() -> None:
+    with pytest.raises(ValueError):
+        representative_index(np.zeros((0, 3)))
+
+
+def test_short_title_cuts_at_a_word_boundary() -> None:
+    text = "Mohon perbaikan jalan Bhayangkara yang berlubang parah, banyak pengendara jatuh tiap hujan"
+    title = short_title(text, limit=40)
+    assert len(title) <= 40 and title.endswith("…")
+    assert title == "Mohon perbaikan jalan Bhayangkara yang…"
+    assert text.startswith(title[:-1])
+
+
+def test_short_title_keeps_short_text_and_handles_one_long_word() -> None:
+    assert short_title("  Lampu   jalan mati  ") == "Lampu jalan mati"
+    assert short_title("a" * 150, limit=20) == "a" * 19 + "…"
+    assert short_title("Jalan rusak, mohon segera diperbaiki", limit=14) == "Jalan rusak…"

@@ -1,0 +1,91 @@
+"""Normaliser: Unicode, stretched letters, slang table, fillers and small talk."""
+
+import pytest
+
+from nlp.normalize import embedding_text, is_small_talk, normalize, squeeze, strip_fillers
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("tolonggg", "tolong"),
+        ("banjir lagiii", "banjir lagi"),
+        ("Maaaaf", "maaf"),
+        ("saat ini warga taat", "saat ini warga taat"),
+        ("perusahaan", "perusahaan"),
+    ],
+)
+def test_squeeze_keeps_genuine_double_letters(raw: str, expected: str) -> None:
+    assert normalize(raw) == expected
+
+
+def test_squeeze_leaves_digits_alone() -> None:
+    assert squeeze("Rp 1000000") == "Rp 1000000"
+
+
+def test_unicode_and_whitespace() -> None:
+    assert normalize("Ｊｌ.\u200b  Ahmad\u202e   Yani\n\t rusak") == "jalan ahmad yani rusak"
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("gk ada yg dtg", "tidak ada yang dtg"),
+        ("jln udh rusak bgt", "jalan sudah rusak sangat"),
+        ("pak wali tlg dgn sgr", "wali kota tolong dengan sgr"),
+        ("ulun kada bisa, banyu keruh haja", "saya tidak bisa, air keruh saja"),
+        ("anak2 sekolah", "anak-anak sekolah"),
+        ("luas 20 m2", "luas 20 m2"),
+        ("makasih min", "terima kasih admin"),
+    ],
+)
+def test_slang_table(raw: str, expected: str) -> None:
+    assert normalize(raw) == expected
+
+
+def test_slang_is_one_pass_and_whole_words() -> None:
+    assert normalize("gang gkbaru") == "gang gkbaru"
+    assert normalize("terima kasih") == "terima kasih"
+
+
+def test_strip_fillers_keeps_the_request() -> None:
+    text = normalize("Assalamualaikum pak, mohon maaf, tolong jalan di depan rumah diperbaiki dong")
+    assert strip_fillers(text) == "jalan di depan rumah diperbaiki"
+
+
+def test_embedding_text_drops_placeholders() -> None:
+    assert embedding_text("hubungi [nomor telepon] soal banjir") == "hubungi soal banjir"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "halo",
+        "tes",
+        "test",
+        "p",
+        "makasih min",
+        "assalamualaikum",
+        "ini bot apa?",
+        "selamat pagi pak",
+        "mksh min udh dibales 🙏",
+        "Selamat siang, apakah layanan ini dikelola oleh Pemerintah Kota?",
+        "oke siap",
+    ],
+)
+def test_small_talk(text: str) -> None:
+    assert is_small_talk(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "halo min, jalan di depan rumah rusak",
+        "tes, lampu jalan di gang kami mati",
+        "banjir",
+        "makasih min, tapi got di gunung elai masih mampet",
+        "bot ini bisa tolong laporkan jalan rusak?",
+    ],
+)
+def test_requests_are_not_small_talk(text: str) -> None:
+    assert not is_small_talk(text)
