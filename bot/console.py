@@ -11,8 +11,9 @@ from bot.app import build_application
 from bot.fake_updates import UpdateMaker
 from bot.memory_api import MemoryBotAPI
 from bot.settings import Settings
-from handlers.outbox_worker import OutboxWorker
+from handlers.outbox_worker import OutboxWorker, running_worker
 from handlers.texts import t
+from nlp.embed import Embedder
 
 CONSOLE_TOKEN = "100000:console-no-telegram"
 
@@ -55,10 +56,11 @@ def plain(text: str) -> str:
 class Console:
     """Turns typed lines into updates and prints what the bot sent."""
 
-    def __init__(self, settings: Settings, out: TextIO) -> None:
+    def __init__(self, settings: Settings, out: TextIO, embedder: Embedder | None = None) -> None:
         self.settings = console_settings(settings)
         self.api = MemoryBotAPI()
-        self.app = build_application(self.settings, request=self.api, token=CONSOLE_TOKEN, rate_limit=False)
+        self.app = build_application(self.settings, request=self.api, token=CONSOLE_TOKEN, rate_limit=False,
+                                     embedder=embedder)
         self.maker = UpdateMaker()
         self.personas = dict(PERSONAS)
         self.persona = self.personas["warga"]
@@ -88,8 +90,11 @@ class Console:
 
     async def flush_outbox(self) -> int:
         """Send every queued outbox message now (as the background worker would) and print them."""
-        d = self.app.bot_data["deps"]
-        sent = await OutboxWorker(self.app.bot, d.engine, d.config.outbox).drain()
+        worker = running_worker(self.app)
+        if worker is None:
+            d = self.app.bot_data["deps"]
+            worker = OutboxWorker(self.app.bot, d.engine, d.config.outbox)
+        sent = await worker.settle()
         self.show_new()
         return sent
 

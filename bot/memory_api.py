@@ -30,6 +30,7 @@ class Call:
     method: str
     params: dict[str, Any]
     at: float = field(default_factory=time.monotonic)
+    files: dict[str, Any] = field(default_factory=dict)  # uploads: part name -> (file name, bytes, mime type)
 
 
 def chat_of(chat_id: int) -> dict[str, Any]:
@@ -42,7 +43,7 @@ def chat_of(chat_id: int) -> dict[str, Any]:
 class MemoryBotAPI(BaseRequest):
     """A BaseRequest that serves the Bot API from memory."""
 
-    SENDING = frozenset({"sendMessage", "sendPhoto", "copyMessage", "forwardMessage"})
+    SENDING = frozenset({"sendMessage", "sendPhoto", "sendDocument", "copyMessage", "forwardMessage"})
 
     def __init__(self) -> None:
         self.calls: list[Call] = []
@@ -81,7 +82,9 @@ class MemoryBotAPI(BaseRequest):
         api_method = url.rsplit("/", 1)[-1]
         params = dict(request_data.parameters) if request_data is not None else {}
         if api_method != "getUpdates":
-            self.calls.append(Call(api_method, params))
+            uploads = request_data is not None and request_data.contains_files
+            files = dict(request_data.multipart_data) if uploads else {}  # type: ignore[union-attr]
+            self.calls.append(Call(api_method, params, files=files))
         failure = self.inject(api_method, params) if self.inject is not None else None
         if isinstance(failure, TimedOut):
             raise failure
@@ -98,7 +101,7 @@ class MemoryBotAPI(BaseRequest):
             return BOT_USER
         if api_method == "getUpdates":
             return await self._get_updates(float(params.get("timeout", 0) or 0))
-        if api_method in {"sendMessage", "sendPhoto"}:
+        if api_method in {"sendMessage", "sendPhoto", "sendDocument"}:
             return self._store(params)
         if api_method == "copyMessage":
             return {"message_id": self._store(params)["message_id"]}

@@ -13,6 +13,7 @@ from models.proposals import Proposal, latest_draft
 from models.residents import Resident, get_or_create_resident
 from services import intake
 from services.intake import ClusterView, IntakeError
+from services.spam import Held
 from services.textcheck import TextProblem, check_text, visible_text
 
 ECHO_LIMIT = 3000  # keeps the confirmation within Telegram's 4096 characters
@@ -131,7 +132,7 @@ async def draft_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         if intake.over_rate_limit(session=session, resident=resident, per_hour=d.config.limits.aspirations_per_hour):
             raise IntakeError("rate_limited")
         return intake.confirm(session=session, grouping=d.grouping, resident=resident,
-                              proposal_id=proposal_id, cluster_id=cluster_id), resident
+                              proposal_id=proposal_id, cluster_id=cluster_id, screen=True), resident
 
     await query.answer()
     try:
@@ -141,6 +142,8 @@ async def draft_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         return
     if outcome is None:
         text = t("draft_cancelled")
+    elif isinstance(outcome, Held):  # looks like spam: waits for a moderator (issue 6)
+        text = t("held_for_review", code=outcome.code)
     else:
         key = "supported" if action == "dukung" else "submitted"
         text = t(key, code=outcome.code, cluster=outcome.cluster.code, supporters=outcome.cluster.supporters)

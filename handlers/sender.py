@@ -1,4 +1,11 @@
-"""Turn outbox rows into Bot API calls, and send a reply through the outbox right away."""
+"""Turn outbox rows into Bot API calls, record each outcome by error kind, and send a reply right away.
+
+Exactly once: a row is claimed (compare-and-set `pending` -> `sending`) before its call, so two senders never
+send it twice. The honest at-least-once window: if the process dies after Telegram accepted a message and
+before the database recorded it (or a TimedOut hides an accepted call), the row is sent again: at the next
+start (rows left `sending` are released, as only one bot process runs at a time), or by another sender once
+its lease (`outbox.lease_seconds`) has expired.
+"""
 
 import asyncio
 import logging
@@ -6,71 +13,121 @@ from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import Engine
-from telegram import Bot, InlineKeyboardMarkup
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+from telegram import Bot, InlineKeyboardMarkup, ReplyParameters
+from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 
 from models.db import session_scope
-from models.outbox import OutboxBase, OutboxMessage, OutboxState, enqueue
+from models.outbox import OutboxBase, OutboxMessage, OutboxState, claim, enqueue, stop_chat
 from models.residents import Resident
 from models.types import utcnow
+from services.config import OutboxConfig
 
 log = logging.getLogger(__name__)
+MAX_BACKOFF_SECONDS = 300.0
 
 
 async def send_row(bot: Bot, row: OutboxMessage) -> int:
-    """Make the Bot API call an outbox row describes; return the sent message's id."""
+    """Make the Bot API call an outbox row describes; return the sent (or edited) message's id."""
     payload: dict[str, Any] = dict(row.payload)
-    markup = payload.pop("reply_markup", None)
-    if markup:
+    if markup := payload.pop("reply_markup", None):
         payload["reply_markup"] = InlineKeyboardMarkup.de_json(markup, bot)
+    if parameters := payload.pop("reply_parameters", None):
+        payload["reply_parameters"] = ReplyParameters.de_json(parameters, bot)
     if row.method == "send_photo":
         return (await bot.send_photo(chat_id=row.chat_id, **payload)).message_id
     if row.method == "copy_message":
         return (await bot.copy_message(chat_id=row.chat_id, **payload)).message_id
+    if row.method == "edit_message_text":
+        await bot.edit_message_text(chat_id=row.chat_id, **payload)
+        return int(payload["message_id"])
     return (await bot.send_message(chat_id=row.chat_id, **payload)).message_id
 
 
-def _claim(engine: Engine, message: OutboxBase) -> OutboxMessage | None:
-    """Queue the message; return it if it still has to be sent."""
-    with session_scope(engine) as session:
-        row, _ = enqueue(session=session, message=message)
-        return row if row.state == OutboxState.PENDING else None
+def _blocked(session: Any, row: OutboxMessage, error: Exception) -> None:
+    """The recipient blocked the bot: stop every message to them and mark the resident inactive."""
+    row.state, row.error = OutboxState.BLOCKED, str(error)
+    stop_chat(session=session, chat_id=row.chat_id, reason=str(error))
+    resident = session.get(Resident, row.resident_id) if row.resident_id else None
+    if resident is not None:
+        resident.active = False
+        session.add(resident)
+    log.warning("chat %s blocked the bot or is gone: %s", row.chat_id, error)
 
 
-def record_result(engine: Engine, row_id: int, *, message_id: int | None, error: Exception | None) -> None:
-    """Store the outcome of one send: sent, retry later, blocked or dropped."""
+def _retry_later(row: OutboxMessage, error: Exception, max_attempts: int) -> float | None:
+    """Schedule another try (RetryAfter: as told; else exponential backoff) or give up; return a pause."""
+    if isinstance(error, RetryAfter):
+        delay = error.retry_after
+        seconds = delay.total_seconds() if isinstance(delay, timedelta) else float(delay)
+        row.attempts = max(0, row.attempts - 1)  # flood control is not the message's fault
+        _later(row, error, seconds)
+        return seconds
+    if row.attempts >= max_attempts:
+        row.state, row.error = OutboxState.FAILED, str(error)
+        log.error("gave up on outbox message %s (%s) after %d attempts: %s", row.id, row.purpose, row.attempts, error)
+        return None
+    _later(row, error, min(2.0 ** row.attempts, MAX_BACKOFF_SECONDS))
+    return None
+
+
+def _later(row: OutboxMessage, error: Exception, seconds: float) -> None:
+    """Put a row back in the queue, due after a delay."""
+    row.state, row.next_attempt_at, row.error = OutboxState.PENDING, utcnow() + timedelta(seconds=seconds), str(error)
+
+
+def record_result(
+    engine: Engine, row_id: int, *, message_id: int | None, error: Exception | None, max_attempts: int = 8
+) -> float | None:
+    """Store the outcome of one send: sent, retry later, blocked or dropped; return seconds to pause all sends."""
     with session_scope(engine) as session:
         row = session.get(OutboxMessage, row_id)
-        if row is None:
-            return
-        row.attempts += 1
-        if error is None:
+        if row is None or row.state != OutboxState.SENDING:
+            return None
+        row.claimed_at, pause = None, None
+        if error is None or (isinstance(error, BadRequest) and "not modified" in str(error).lower()):
             row.state, row.telegram_message_id, row.sent_at = OutboxState.SENT, message_id, utcnow()
         elif isinstance(error, Forbidden):
-            row.state, row.error = OutboxState.BLOCKED, str(error)
-            resident = session.get(Resident, row.resident_id) if row.resident_id else None
-            if resident is not None:
-                resident.active = False
-                session.add(resident)
+            _blocked(session, row, error)
         elif isinstance(error, BadRequest):
             row.state, row.error = OutboxState.FAILED, str(error)
             log.error("dropped outbox message %s (%s): %s payload=%s", row.id, row.purpose, error, row.payload)
         else:
-            delay = error.retry_after if isinstance(error, RetryAfter) else 2 ** min(row.attempts, 8)
-            seconds = delay.total_seconds() if isinstance(delay, timedelta) else float(delay)
-            row.next_attempt_at, row.error = utcnow() + timedelta(seconds=seconds), str(error)
+            pause = _retry_later(row, error, max_attempts)
         session.add(row)
+        return pause
 
 
-async def deliver_now(bot: Bot, engine: Engine, message: OutboxBase) -> int | None:
-    """Send a message once: queue it, send it now, record the result; a repeat sends nothing."""
-    row = await asyncio.to_thread(_claim, engine, message)
+def claim_row(engine: Engine, row_id: int, lease_seconds: float) -> OutboxMessage | None:
+    """Take a row for sending in its own transaction; None when another sender has it."""
+    now = utcnow()
+    with session_scope(engine) as session:
+        return claim(session=session, row_id=row_id, now=now, stale_before=now - timedelta(seconds=lease_seconds))
+
+
+def _queue_and_claim(engine: Engine, message: OutboxBase, lease_seconds: float) -> OutboxMessage | None:
+    """Queue the message and claim it in one transaction; None if it was sent or is being sent."""
+    with session_scope(engine) as session:
+        row, _ = enqueue(session=session, message=message)
+        assert row.id is not None
+        now = utcnow()
+        return claim(session=session, row_id=row.id, now=now, stale_before=now - timedelta(seconds=lease_seconds))
+
+
+async def deliver_now(
+    bot: Bot, engine: Engine, message: OutboxBase, config: OutboxConfig | None = None
+) -> int | None:
+    """Send a message once: queue and claim it, send it now, record the result; a repeat sends nothing."""
+    limits = config or OutboxConfig()
+    row = await asyncio.to_thread(_queue_and_claim, engine, message, limits.lease_seconds)
     if row is None or row.id is None:
         return None
     try:
         message_id = await send_row(bot, row)
-    except (Forbidden, BadRequest, RetryAfter, TimedOut, NetworkError) as exc:
-        await asyncio.to_thread(record_result, engine, row.id, message_id=None, error=exc)
+    except Exception as exc:  # recorded by kind (see record_result); the worker retries what may be retried
+        await asyncio.to_thread(record_result, engine, row.id, message_id=None, error=exc,
+                                max_attempts=limits.max_attempts)
+        if not isinstance(exc, TelegramError):
+            raise  # a bug, not Telegram: let the error handler report it
         return None
     await asyncio.to_thread(record_result, engine, row.id, message_id=message_id, error=None)
     return message_id

@@ -1,14 +1,14 @@
 """/status and /bantuan for residents."""
 
 from sqlmodel import Session
-from telegram import Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
 from handlers.common import reply, run_db
 from handlers.deps import deps
 from handlers.texts import status_label, t
 from models.residents import find_resident
-from services.status import StatusLine, resident_status
+from services.status import StatusLine, resident_status, unfollow
 
 
 def render_status(lines: list[StatusLine], tz_name: str) -> str:
@@ -26,6 +26,8 @@ def render_status(lines: list[StatusLine], tz_name: str) -> str:
         if line.latest_answer is not None:
             date = line.latest_answer.created_at.astimezone(tz).strftime("%d-%m-%Y")
             block += "\n" + t("status_latest_answer", date=date, text=line.latest_answer.text[:300])
+        if not line.following:
+            block += "\n" + t("status_not_following")
         blocks.append(block)
     return "\n\n".join(blocks)
 
@@ -40,7 +42,32 @@ async def status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return [] if resident is None else resident_status(session=session, resident=resident)
 
     lines = await run_db(context, _lines)
-    await reply(update, context, "status", render_status(lines, deps(context).config.city.timezone))
+    text = render_status(lines, deps(context).config.city.timezone)
+    await reply(update, context, "status", text, unfollow_keyboard(lines))
+
+
+def unfollow_keyboard(lines: list[StatusLine]) -> InlineKeyboardMarkup | None:
+    """One "stop following" button per cluster the resident still follows."""
+    followed = {line.cluster.id: line.cluster.code for line in lines if line.following}
+    buttons = [[InlineKeyboardButton(t("unfollow_button", code=code), callback_data=f"unfollow:{cluster_id}")]
+               for cluster_id, code in followed.items()]
+    return InlineKeyboardMarkup(buttons) if buttons else None
+
+
+async def unfollow_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Stop sending the resident news about one cluster (button unfollow:<cluster_id>)."""
+    query, user = update.callback_query, update.effective_user
+    assert query is not None and user is not None
+    cluster_id = int((query.data or "").split(":", 1)[1])
+
+    def _unfollow(session: Session) -> str | None:
+        resident = find_resident(session=session, telegram_id=user.id)
+        return None if resident is None else unfollow(session=session, resident=resident, cluster_id=cluster_id)
+
+    code = await run_db(context, _unfollow)
+    await query.answer()
+    text = t("unfollowed", code=code) if code else t("unfollow_unknown")
+    await reply(update, context, "unfollow", text, chat_id=user.id)
 
 
 async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

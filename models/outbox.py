@@ -4,7 +4,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, Index
+from sqlalchemy import JSON, BigInteger, Column, Index, and_, exists, or_, update
+from sqlalchemy.orm import aliased
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from models.types import UTCDateTime, utcnow
@@ -14,6 +15,7 @@ class OutboxState(StrEnum):
     """Delivery state of one outgoing message."""
 
     PENDING = "pending"
+    SENDING = "sending"  # claimed by one sender; re-sent only after its lease expires (a crash)
     SENT = "sent"
     FAILED = "failed"  # gave up after retries or a malformed request
     BLOCKED = "blocked"  # the recipient blocked the bot
@@ -44,6 +46,7 @@ class OutboxMessage(OutboxBase, table=True):
     attempts: int = 0
     next_attempt_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     telegram_message_id: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    claimed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     error: str | None = None
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
@@ -62,16 +65,56 @@ def enqueue(*, session: Session, message: OutboxBase) -> tuple[OutboxMessage, bo
     return row, True
 
 
-def due_messages(*, session: Session, now: datetime, limit: int) -> list[OutboxMessage]:
-    """Return pending messages whose time has come, oldest first."""
+def _sendable(now: datetime, stale_before: datetime) -> Any:
+    """Pending and due, or claimed by a sender whose lease ran out."""
+    return or_(
+        and_(col(OutboxMessage.state) == OutboxState.PENDING, col(OutboxMessage.next_attempt_at) <= now),
+        and_(col(OutboxMessage.state) == OutboxState.SENDING, col(OutboxMessage.claimed_at) < stale_before),
+    )
+
+
+def due_messages(
+    *, session: Session, now: datetime, limit: int, stale_before: datetime | None = None
+) -> list[OutboxMessage]:
+    """Return sendable messages, oldest first, at most one per chat and only if no older one waits there."""
+    earlier = aliased(OutboxMessage)
+    waiting = exists().where(
+        col(earlier.chat_id) == col(OutboxMessage.chat_id),
+        col(earlier.id) < col(OutboxMessage.id),
+        col(earlier.state).in_([OutboxState.PENDING, OutboxState.SENDING]),
+    )
     return list(
         session.exec(
             select(OutboxMessage)
-            .where(OutboxMessage.state == OutboxState.PENDING, col(OutboxMessage.next_attempt_at) <= now)
+            .where(_sendable(now, stale_before or now), ~waiting)
             .order_by(col(OutboxMessage.id))
             .limit(limit)
         )
     )
+
+
+def claim(*, session: Session, row_id: int, now: datetime, stale_before: datetime) -> OutboxMessage | None:
+    """Atomically take a row for sending (compare-and-set to `sending`); None if another sender has it."""
+    result = session.execute(
+        update(OutboxMessage)
+        .where(col(OutboxMessage.id) == row_id, _sendable(now, stale_before))
+        .values(state=OutboxState.SENDING, claimed_at=now, attempts=col(OutboxMessage.attempts) + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        return None
+    return session.get(OutboxMessage, row_id, populate_existing=True)
+
+
+def stop_chat(*, session: Session, chat_id: int, reason: str) -> int:
+    """Mark every unsent message to a chat as blocked (the recipient blocked the bot); return how many."""
+    result = session.execute(
+        update(OutboxMessage)
+        .where(col(OutboxMessage.chat_id) == chat_id, col(OutboxMessage.state) == OutboxState.PENDING)
+        .values(state=OutboxState.BLOCKED, error=reason)
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
 
 
 def find_sent(*, session: Session, chat_id: int, message_id: int) -> OutboxMessage | None:
@@ -81,3 +124,14 @@ def find_sent(*, session: Session, chat_id: int, message_id: int) -> OutboxMessa
             OutboxMessage.chat_id == chat_id, OutboxMessage.telegram_message_id == message_id
         )
     ).first()
+
+
+def release_claims(*, session: Session) -> int:
+    """At start (one bot process at a time): rows a crashed run left `sending` become pending again."""
+    result = session.execute(
+        update(OutboxMessage)
+        .where(col(OutboxMessage.state) == OutboxState.SENDING)
+        .values(state=OutboxState.PENDING, claimed_at=None)
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]

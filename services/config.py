@@ -1,7 +1,7 @@
 """The typed shape of config.yaml: the city, forums, schedules and limits (no secrets here)."""
 
 import re
-from datetime import time
+from datetime import date, time
 from typing import Self
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -57,6 +57,10 @@ class City(Strict):
         """Every kelurahan, in config order."""
         return [kel for kec in self.kecamatan for kel in kec.kelurahan]
 
+    def kelurahan_by_name(self, name: str) -> Kelurahan | None:
+        """Find a kelurahan by its name."""
+        return next((kel for kel in self.all_kelurahan() if kel.name == name), None)
+
     def kelurahan_by_code(self, code: str) -> Kelurahan | None:
         """Find a kelurahan by its code."""
         return next((kel for kel in self.all_kelurahan() if kel.code == code), None)
@@ -104,6 +108,7 @@ class DigestConfig(Strict):
     schedule: str = "mon 08:00"
     auto_forward_hours: float | None = 24
     misfire_grace_hours: float = 168
+    max_clusters: int = Field(default=20, ge=1, le=40)
 
     @field_validator("schedule")
     @classmethod
@@ -116,8 +121,8 @@ class DeadlineConfig(Strict):
     """When a cluster without an answer counts as overdue."""
 
     answer_working_days: int = Field(default=5, ge=1)
-    overdue_report: str = "08:30"
-    extra_holidays: list[str] = Field(default_factory=list)
+    overdue_report: str = Field(default="08:30", pattern=r"^([01]?\d|2[0-3]):[0-5]\d$")  # HH:MM, WITA
+    extra_holidays: list[date] = Field(default_factory=list)  # YYYY-MM-DD
 
 
 class LimitConfig(Strict):
@@ -132,7 +137,7 @@ class NlpConfig(Strict):
     """The embedding model and suggestion settings."""
 
     model: str = "intfloat/multilingual-e5-small"
-    batch_size: int = Field(default=64, ge=1)
+    batch_size: int = Field(default=32, ge=1)
     suggestions: int = Field(default=3, ge=1, le=5)
 
 
@@ -143,12 +148,22 @@ class OutboxConfig(Strict):
     per_chat_seconds: float = Field(default=1.0, ge=0)
     group_per_minute: float = Field(default=20, gt=0)
     max_attempts: int = Field(default=8, ge=1)
+    lease_seconds: float = Field(default=120, gt=0)
+    max_in_flight: int = Field(default=16, ge=1)
 
 
 class RetentionConfig(Strict):
     """How long verbatim texts are kept."""
 
     verbatim_days: int = Field(default=730, ge=1)
+
+
+class CategoryConfig(Strict):
+    """A category of clusters (pendidikan, kesehatan, ...)."""
+
+    label: str
+    description: str
+    keywords: list[str] = Field(default_factory=list)
 
 
 class AppConfig(Strict):
@@ -165,6 +180,7 @@ class AppConfig(Strict):
     nlp: NlpConfig = NlpConfig()
     outbox: OutboxConfig = OutboxConfig()
     retention: RetentionConfig = RetentionConfig()
+    categories: dict[str, CategoryConfig] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _forums_cover_known_kelurahan(self) -> Self:

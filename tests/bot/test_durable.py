@@ -9,14 +9,15 @@ from telegram import Update
 from bot.console import Console
 from bot.settings import Settings
 from models.updates import InboundUpdate
+from nlp.embed import Embedder
 from tests.conftest import RESIDENT
 from tests.handlers.journey import onboard, proposals
 
 TEXT = "Mohon pemasangan lampu jalan di gang Mawar Berbas Pantai, gelap sekali malam hari."
 
 
-async def test_update_stored_but_not_handled_is_handled_after_restart(settings: Settings) -> None:
-    first = Console(settings, io.StringIO())
+async def test_update_stored_but_not_handled_is_handled_after_restart(settings: Settings, embedder: Embedder) -> None:
+    first = Console(settings, io.StringIO(), embedder=embedder)
     await first.start()
     await onboard(first, RESIDENT)
     update = first.maker.text(RESIDENT, TEXT)
@@ -26,7 +27,7 @@ async def test_update_stored_but_not_handled_is_handled_after_restart(settings: 
     assert proposals(first) == []
     await first.app.post_shutdown(first.app)  # type: ignore[misc]
 
-    second = Console(settings, io.StringIO())
+    second = Console(settings, io.StringIO(), embedder=embedder)
     await second.start()  # post_init puts the stored update back in the queue
     await second.app.update_queue.join()
     try:
@@ -37,8 +38,10 @@ async def test_update_stored_but_not_handled_is_handled_after_restart(settings: 
         await second.stop()
 
 
-async def test_crash_between_storing_and_replying_loses_nothing_and_sends_once(settings: Settings) -> None:
-    first = Console(settings, io.StringIO())
+async def test_crash_between_storing_and_replying_loses_nothing_and_sends_once(
+    settings: Settings, embedder: Embedder
+) -> None:
+    first = Console(settings, io.StringIO(), embedder=embedder)
     await first.start()
     await onboard(first, RESIDENT)
 
@@ -56,7 +59,7 @@ async def test_crash_between_storing_and_replying_loses_nothing_and_sends_once(s
         assert row is not None and row.processed_at is None and row.payload is not None
     await first.stop()
 
-    second = Console(settings, io.StringIO())
+    second = Console(settings, io.StringIO(), embedder=embedder)
     await second.start()
     await second.app.update_queue.join()
     try:

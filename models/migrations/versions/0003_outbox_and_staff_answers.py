@@ -22,9 +22,17 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     """Apply this revision."""
-    pass
+    with op.batch_alter_table('outboxmessage', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('claimed_at', models.types.UTCDateTime(timezone=True), nullable=True))
+    with op.batch_alter_table('reply', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('source_key', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=True))
+        batch_op.create_index(batch_op.f('ix_reply_source_key'), ['source_key'], unique=True)
 
 
 def downgrade() -> None:
     """Revert this revision."""
-    pass
+    with op.batch_alter_table('reply', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_reply_source_key'))
+        batch_op.drop_column('source_key')
+    with op.batch_alter_table('outboxmessage', schema=None) as batch_op:
+        batch_op.drop_column('claimed_at')

@@ -1,0 +1,90 @@
+"""`aspirasi export` and `aspirasi stats`: the admin's exports and statistics from the command line."""
+
+from datetime import datetime
+from enum import StrEnum
+from pathlib import Path
+
+import typer
+
+from bot.settings import Settings, SettingsError, load_settings
+
+
+class Format(StrEnum):
+    """Export file formats."""
+
+    CSV = "csv"
+    XLSX = "xlsx"
+
+
+def _settings() -> Settings:
+    """Load settings or exit with the operator-facing message."""
+    try:
+        return load_settings()
+    except SettingsError as exc:
+        typer.echo(f"aspirasi: {exc}", err=True)
+        raise typer.Exit(2) from exc
+
+
+def _scope(settings: Settings, forum: str | None, since: str | None) -> tuple[str | None, datetime | None]:
+    """Check the forum id and read the date; exit with a clear message when wrong."""
+    from handlers.admin import parse_scope
+
+    if forum is not None and settings.config.forum(forum) is None:
+        known = ", ".join(f.id for f in settings.config.forums)
+        typer.echo(f"aspirasi: unknown forum {forum!r}; use one of: {known}", err=True)
+        raise typer.Exit(2)
+    try:
+        return parse_scope(settings.config, [a for a in (forum, since) if a])
+    except ValueError as exc:
+        typer.echo(f"aspirasi: --since {exc} is not a date; use YYYY-MM-DD, e.g. 2026-01-31", err=True)
+        raise typer.Exit(2) from exc
+
+
+def export(
+    fmt: Format = typer.Option(Format.XLSX, "--format", help="xlsx (two sheets) or csv (two files, or a .zip)."),
+    forum: str | None = typer.Option(None, "--forum", help="Only this forum (id from config.yaml)."),
+    since: str | None = typer.Option(None, "--since", help="Only aspirations from this day on (YYYY-MM-DD, WITA)."),
+    out: Path | None = typer.Option(None, "--out", help="Output file (csv: a .zip, or a name for two files)."),
+) -> None:
+    """Export clusters and aspirations (redacted texts only) for planners and Musrenbang."""
+    from handlers.texts import status_label
+    from models.db import make_engine, session_scope, upgrade
+    from services.exports import build_tables, write_csv, write_xlsx
+
+    settings = _settings()
+    forum_id, start = _scope(settings, forum, since)
+    engine = make_engine(settings.database_url)
+    upgrade(engine)
+    with session_scope(engine) as session:
+        tables = build_tables(session=session, tz=settings.config.city.tz, forum_id=forum_id, since=start,
+                              status_label=status_label)
+    engine.dispose()
+    stamp = datetime.now(settings.config.city.tz).strftime("%Y%m%d")
+    target = out or Path(f"aspirasi-{forum_id or 'semua'}-{stamp}.{fmt.value}")
+    if fmt == Format.XLSX:
+        write_xlsx(tables, target)
+        paths = [target]
+    else:
+        paths = write_csv(tables, target)
+    typer.echo(f"{len(tables.clusters)} kelompok, {len(tables.aspirations)} aspirasi -> "
+               + ", ".join(str(p) for p in paths))
+
+
+def stats(
+    forum: str | None = typer.Option(None, "--forum", help="Only this forum (id from config.yaml)."),
+) -> None:
+    """Print aspirations per week, kelurahan and category, the share answered and the median days to answer."""
+    from bot.console import plain
+    from handlers.admin import render_stats
+    from handlers.texts import t
+    from models.db import make_engine, session_scope, upgrade
+    from services.stats import compute_stats
+
+    settings = _settings()
+    forum_id, _ = _scope(settings, forum, None)
+    engine = make_engine(settings.database_url)
+    upgrade(engine)
+    with session_scope(engine) as session:
+        result = compute_stats(session=session, tz=settings.config.city.tz, forum_id=forum_id)
+    engine.dispose()
+    typer.echo(plain(render_stats(result, forum_id or t("export_scope_all"))))

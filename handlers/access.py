@@ -1,0 +1,99 @@
+"""Roles: a guard that stops moderator and admin commands from anyone else, and command menus per role."""
+
+from telegram import (
+    Bot,
+    BotCommand,
+    BotCommandScopeAllGroupChats,
+    BotCommandScopeAllPrivateChats,
+    BotCommandScopeChat,
+    Update,
+)
+from telegram.ext import ApplicationHandlerStop, ContextTypes
+
+from handlers.common import reply
+from handlers.deps import deps
+from handlers.texts import t
+from services.config import AppConfig
+from services.roles import is_admin, is_moderator
+
+MODERATOR_MENU = [
+    BotCommand("ringkasan", "Ringkasan forum saat ini"),
+    BotCommand("usulan_regroup", "Usulan gabung/pisah kelompok"),
+    BotCommand("ditahan", "Aspirasi yang ditahan (mirip spam)"),
+    BotCommand("gabung", "Gabungkan dua kelompok"),
+    BotCommand("pisah", "Pindahkan aspirasi ke kelompok lain"),
+    BotCommand("sembunyikan", "Sembunyikan kelompok atau aspirasi"),
+    BotCommand("tampilkan", "Tampilkan lagi yang disembunyikan"),
+    BotCommand("judul", "Ganti judul kelompok"),
+    BotCommand("kategori", "Ganti kategori kelompok"),
+    BotCommand("lepas", "Terbitkan aspirasi yang ditahan"),
+    BotCommand("moderasi", "Petunjuk moderator"),
+]
+ADMIN_MENU = [
+    BotCommand("statistik", "Statistik aspirasi"),
+    BotCommand("ekspor", "Ekspor XLSX untuk Musrenbang"),
+    BotCommand("ban", "Blokir warga (nomor warga)"),
+    BotCommand("unban", "Cabut blokir warga"),
+]
+STAFF_MENU = [
+    BotCommand("balas", "Jawab kelompok: /balas K-0042 teks"),
+    BotCommand("status_kelompok", "Ubah status kelompok"),
+]
+GROUP_MENU = [BotCommand("usul", "Kirim usulan: /usul teks")]
+MODERATOR_COMMANDS = frozenset(c.command for c in MODERATOR_MENU[1:])  # /ringkasan is guarded by issue 4
+ADMIN_COMMANDS = frozenset(c.command for c in ADMIN_MENU)
+MODERATOR_CALLBACKS = ("rg:", "held:")
+
+
+def command_of(update: Update) -> str | None:
+    """The /command an update starts with (without @botname), if any."""
+    message = update.effective_message
+    text = (message.text or message.caption or "") if message is not None else ""
+    if not text.startswith("/"):
+        return None
+    return text.split()[0][1:].split("@")[0].lower()
+
+
+def required_role(update: Update) -> str | None:
+    """The role an update needs: "moderator", "admin" or None."""
+    query = update.callback_query
+    if query is not None:
+        return "moderator" if (query.data or "").startswith(MODERATOR_CALLBACKS) else None
+    command = command_of(update)
+    if command in MODERATOR_COMMANDS:
+        return "moderator"
+    return "admin" if command in ADMIN_COMMANDS else None
+
+
+async def require_role(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Stop a moderator or admin command (or button) from a user without that role."""
+    role = required_role(update)
+    user = update.effective_user
+    if role is None or user is None:
+        return
+    config = deps(context).config
+    allowed = is_moderator(config, user.id) if role == "moderator" else is_admin(config, user.id)
+    if allowed:
+        return
+    text = t("not_allowed", role=t(f"role_{role}"))
+    if update.callback_query is not None:
+        await update.callback_query.answer(text, show_alert=True)
+    elif update.effective_chat is not None and update.effective_chat.type == "private":
+        await reply(update, context, "not_allowed", text)
+    raise ApplicationHandlerStop
+
+
+async def set_command_menus(bot: Bot, config: AppConfig, resident_menu: list[BotCommand]) -> None:
+    """Set the command menu per scope: residents, groups, each moderator and admin, the staff chat."""
+    await bot.set_my_commands(resident_menu, scope=BotCommandScopeAllPrivateChats())
+    await bot.set_my_commands(GROUP_MENU, scope=BotCommandScopeAllGroupChats())
+    people = sorted({m for f in config.forums for m in f.moderator_ids} | set(config.telegram.admin_ids))
+    for user_id in people:
+        menu = list(resident_menu)
+        if is_moderator(config, user_id):
+            menu += MODERATOR_MENU
+        if is_admin(config, user_id):
+            menu += ADMIN_MENU
+        await bot.set_my_commands(menu, scope=BotCommandScopeChat(user_id))
+    if config.telegram.staff_chat_id is not None:
+        await bot.set_my_commands(STAFF_MENU, scope=BotCommandScopeChat(config.telegram.staff_chat_id))

@@ -1,0 +1,109 @@
+"""Admin commands in the private chat: /ban, /unban, /ekspor (XLSX document) and /statistik."""
+
+import io
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+from telegram import InputFile, Update
+from telegram.ext import ContextTypes
+
+from handlers.common import reply, run_db
+from handlers.deps import deps
+from handlers.texts import status_label, t
+from services.bans import BanError, set_banned
+from services.config import AppConfig
+from services.exports import ExportTables, build_tables, write_xlsx
+from services.stats import Stats, compute_stats
+
+
+async def _ban(update: Update, context: ContextTypes.DEFAULT_TYPE, banned: bool) -> None:
+    """Ban or unban the resident whose pseudonym number is given."""
+    args, user = context.args or [], update.effective_user
+    assert user is not None
+    key = "ban" if banned else "unban"
+    if len(args) != 1 or not args[0].isdigit():
+        await reply(update, context, f"{key}_usage", t(f"{key}_usage"))
+        return
+    number = int(args[0])
+    try:
+        await run_db(context, lambda s: set_banned(session=s, resident_id=number, banned=banned,
+                                                   actor=f"admin:{user.id}"))
+    except BanError:
+        await reply(update, context, "ban_unknown", t("ban_unknown", number=number))
+        return
+    await reply(update, context, f"{key}_done", t(f"{key}_done", number=number))
+
+
+async def ban(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/ban <nomor warga>: refuse everything from a resident."""
+    await _ban(update, context, True)
+
+
+async def unban(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/unban <nomor warga>: lift a ban."""
+    await _ban(update, context, False)
+
+
+def parse_scope(config: AppConfig, args: list[str]) -> tuple[str | None, datetime | None]:
+    """Read an optional forum id and an optional YYYY-MM-DD date (a day in the city's zone); raise ValueError."""
+    forum_id, since = None, None
+    for arg in args:
+        if config.forum(arg) is not None:
+            forum_id = arg
+            continue
+        try:
+            day = date.fromisoformat(arg)
+        except ValueError:
+            raise ValueError(arg) from None
+        since = datetime(day.year, day.month, day.day, tzinfo=config.city.tz).astimezone(UTC)
+    return forum_id, since
+
+
+async def export(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/ekspor [forum] [sejak]: send the clusters and aspirations as an XLSX document."""
+    config, chat = deps(context).config, update.effective_chat
+    assert chat is not None
+    try:
+        forum_id, since = parse_scope(config, context.args or [])
+    except ValueError as exc:
+        await reply(update, context, "export_usage", t("export_usage", value=str(exc),
+                                                       forums=", ".join(f.id for f in config.forums)))
+        return
+    tables: ExportTables = await run_db(context, lambda s: build_tables(
+        session=s, tz=config.city.tz, forum_id=forum_id, since=since, status_label=status_label))
+    buffer = io.BytesIO()
+    write_xlsx(tables, buffer)
+    today = datetime.now(config.city.tz).date()
+    name = f"aspirasi-{forum_id or 'semua'}-{today:%Y%m%d}.xlsx"
+    caption = t("export_caption", scope=forum_id or t("export_scope_all"), date=f"{today:%d-%m-%Y}",
+                clusters=len(tables.clusters), aspirations=len(tables.aspirations))
+    await context.bot.send_document(chat.id, InputFile(buffer.getvalue(), filename=name), caption=caption,
+                                    parse_mode="HTML")
+
+
+def _lines(rows: list[tuple[str, int]], limit: int = 15) -> str:
+    """Label-count lines."""
+    return "\n".join(t("stats_line", label=label, count=count) for label, count in rows[:limit]) or "-"
+
+
+def render_stats(stats: Stats, scope: str) -> str:
+    """The statistics message (Telegram HTML)."""
+    median = "-" if stats.median_days_to_answer is None else f"{stats.median_days_to_answer:.1f}"
+    parts = [
+        t("stats_summary", scope=scope, total=stats.total, clusters=stats.clusters, answered=stats.answered,
+          share=f"{100 * stats.answered_share:.0f}", median=median),
+        t("stats_weeks") + "\n" + _lines(stats.per_week),
+        t("stats_kelurahan") + "\n" + _lines(stats.per_kelurahan),
+        t("stats_category") + "\n" + _lines(stats.per_category),
+    ]
+    return "\n\n".join(parts)
+
+
+async def statistics(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/statistik [forum]: aspirations per week, kelurahan and category; answers and time to answer."""
+    config = deps(context).config
+    args = context.args or []
+    forum_id = args[0] if args and config.forum(args[0]) is not None else None
+    tz: ZoneInfo = config.city.tz
+    stats = await run_db(context, lambda s: compute_stats(session=s, tz=tz, forum_id=forum_id))
+    await reply(update, context, "stats", render_stats(stats, forum_id or t("export_scope_all")))

@@ -1,0 +1,225 @@
+"""Digests on their way: built once per forum and period with their outbox rows, reviewed, forwarded to staff.
+
+No Telegram calls here: everything is queued in the outbox (JSON payloads) in the same transaction as the
+Digest row, so a crash at any point never sends a digest twice and never loses one.
+"""
+
+import logging
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from handlers.digest_render import places_text, render
+from handlers.texts import t
+from models.audit import record
+from models.clusters import Cluster
+from models.db import session_scope
+from models.digests import Digest
+from models.outbox import OutboxBase, enqueue
+from services.answers import post_cluster_to_staff
+from services.config import AppConfig
+from services.digest_chart import render_chart
+from services.digest_data import DigestData
+from services.digests import build_digest, due_period, period_start, scheduled_before
+from services.staffchat import html_payload
+
+log = logging.getLogger(__name__)
+
+PURPOSE = "digest"
+BUILT, EMPTY, FORWARDED = "built", "empty", "forwarded"  # Digest.state
+
+
+class DigestError(Exception):
+    """A moderator's press that cannot be done; `key` names the text to show."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def chart_file(config: AppConfig, name: str) -> Path:
+    """Where a digest chart is written (data_dir/digests/NAME.png); the outbox sends it by path."""
+    return Path(config.data_dir).resolve() / "digests" / f"{name}.png"
+
+
+def review_keyboard(digest_id: int, data: DigestData, excluded: set[int]) -> dict[str, Any]:
+    """Inline keyboard JSON: a hide/show toggle per listed cluster (two per row), then Teruskan ke staf."""
+    toggles = [
+        {"text": t("digest_button_show" if line.id in excluded else "digest_button_hide", code=line.code),
+         "callback_data": f"dg:h:{digest_id}:{line.id}"}
+        for line in data.top
+    ]
+    rows = [toggles[i : i + 2] for i in range(0, len(toggles), 2)]
+    rows.append([{"text": t("digest_button_forward"), "callback_data": f"dg:f:{digest_id}"}])
+    return {"inline_keyboard": rows}
+
+
+def _text(text: str, **extra: Any) -> dict[str, Any]:
+    """A send_message payload in Telegram HTML."""
+    return {"text": text, "parse_mode": "HTML", "link_preview_options": {"is_disabled": True}, **extra}
+
+
+def _photo(path: Path, caption: str, **extra: Any) -> dict[str, Any]:
+    """A send_photo payload whose photo is a local file (uploaded at send time)."""
+    return {"photo": str(path), "caption": caption, "parse_mode": "HTML", **extra}
+
+
+def _queue(session: Session, key: str, chat_id: int, payload: dict[str, Any], method: str = "send_message") -> None:
+    """Queue one digest message once per key."""
+    enqueue(session=session, message=OutboxBase(dedupe_key=key, chat_id=chat_id, method=method, payload=payload,
+                                                purpose=PURPOSE))
+
+
+def _send_to_moderators(session: Session, config: AppConfig, digest: Digest, data: DigestData) -> None:
+    """Queue the chart and the digest messages for each moderator; buttons on the last message."""
+    assert digest.id is not None
+    forum = config.forum(digest.forum_id)
+    hours = config.digest.auto_forward_hours
+    hint = t("digest_review_hint", hours=f"{hours:g}") if hours is not None else t("digest_review_hint_manual")
+    parts = render(data, config.city.tz, footer=hint if data.top else None)
+    chart = digest.content.get("chart")
+    for moderator in forum.moderator_ids if forum else []:
+        prefix = f"digest:{digest.id}:mod:{moderator}"
+        if chart:
+            _queue(session, f"{prefix}:chart", moderator,
+                   _photo(Path(chart), t("digest_chart_caption", forum=data.forum_name)), "send_photo")
+        for i, part in enumerate(parts):
+            last = i == len(parts) - 1 and data.top
+            extra = {"reply_markup": review_keyboard(digest.id, data, set())} if last else {}
+            _queue(session, f"{prefix}:{i}", moderator, _text(part, **extra))
+
+
+def issue_digest(*, session: Session, config: AppConfig, forum_id: str, now: datetime) -> Digest | None:
+    """Build the forum's due digest and queue it for its moderators, in this transaction; None if none is due."""
+    period = due_period(session=session, config=config, forum_id=forum_id, now=now)
+    if period is None:
+        return None
+    start, end = period
+    data = build_digest(session=session, config=config, forum_id=forum_id, period_end=end, now=now,
+                        period_start_at=start)
+    chart = render_chart(data, chart_file(config, f"{forum_id}-{end:%Y%m%dT%H%M}"), tz=config.city.tz)
+    content = {**data.to_content(), "excluded": [], "chart": str(chart) if chart else None}
+    digest = Digest(forum_id=forum_id, period_start=start, period_end=end, content=content,
+                    state=BUILT if data.top else EMPTY, built_at=now)
+    session.add(digest)
+    session.flush()
+    _send_to_moderators(session, config, digest, data)
+    log.info("digest %s of %s for %s – %s queued", digest.id, forum_id, start, end)
+    return digest
+
+
+def issue_due_digest(engine: Engine, config: AppConfig, forum_id: str, now: datetime, *,
+                     within_grace: bool = True) -> int | None:
+    """Issue a forum's due digest in its own transaction; return its id, or None when none was due or made."""
+    late = now - scheduled_before(config, now)
+    if within_grace and late > timedelta(hours=config.digest.misfire_grace_hours):
+        return None  # too late for this period: the next digest covers it as well
+    try:
+        with session_scope(engine) as session:
+            digest = issue_digest(session=session, config=config, forum_id=forum_id, now=now)
+            return None if digest is None else digest.id
+    except IntegrityError:  # another run made this period's digest at the same moment
+        return None
+
+
+def moderated_digest(*, session: Session, config: AppConfig, digest_id: int, user_id: int) -> Digest:
+    """Load a digest for a moderator of its forum, or raise DigestError."""
+    digest = session.get(Digest, digest_id)
+    if digest is None:
+        raise DigestError("digest_gone")
+    forum = config.forum(digest.forum_id)
+    if forum is None or user_id not in forum.moderator_ids:
+        raise DigestError("digest_not_moderator")
+    return digest
+
+
+def toggle_cluster(*, session: Session, digest: Digest, cluster_id: int, actor: str) -> tuple[dict[str, Any], bool]:
+    """Leave a cluster out of the forward, or put it back; return the new keyboard and whether it is left out."""
+    if digest.state != BUILT:
+        raise DigestError("digest_already_forwarded")
+    assert digest.id is not None
+    excluded = set(digest.content.get("excluded", []))
+    hidden = cluster_id not in excluded
+    excluded = excluded | {cluster_id} if hidden else excluded - {cluster_id}
+    digest.content = {**digest.content, "excluded": sorted(excluded)}
+    session.add(digest)
+    record(session=session, actor=actor, action="digest_exclude" if hidden else "digest_include",
+           target=f"digest:{digest.id}", after={"cluster_id": cluster_id})
+    return review_keyboard(digest.id, DigestData.from_content(digest.content), excluded), hidden
+
+
+def forward_digest(*, session: Session, config: AppConfig, digest_id: int, actor: str, now: datetime) -> int:
+    """Queue the header and one message per cluster for the staff chat, once; return the clusters forwarded."""
+    if config.telegram.staff_chat_id is None:
+        raise DigestError("digest_no_staff_chat")
+    claimed = session.execute(
+        update(Digest).where(col(Digest.id) == digest_id, Digest.state == BUILT).values(state=FORWARDED,
+                                                                                        forwarded_at=now))
+    if not getattr(claimed, "rowcount", 0):
+        raise DigestError("digest_already_forwarded")
+    digest = session.get(Digest, digest_id)
+    assert digest is not None
+    data, excluded = DigestData.from_content(digest.content), set(digest.content.get("excluded", []))
+    lines = [line for line in data.top if line.id not in excluded and _visible(session, line.id)]
+    by = t("digest_forwarded_automatically" if actor == "system" else "digest_forwarded_by_moderator")
+    prefix, staff = f"digest:{digest_id}:staff", config.telegram.staff_chat_id
+    _queue(session, f"{prefix}:header", staff, html_payload(t(
+        "digest_staff_header", forum=data.forum_name, start=_when(data.period_start, config),
+        end=_when(data.period_end, config), by=by, aspirations=data.aspirations, residents=data.residents,
+        clusters=data.clusters, new_clusters=data.new_clusters, count=len(lines)), config))
+    chart = render_chart(data, chart_file(config, f"staff-{digest_id}"), tz=config.city.tz, excluded=excluded)
+    if chart is not None:
+        thread = {"message_thread_id": config.telegram.staff_thread_id} if config.telegram.staff_thread_id else {}
+        _queue(session, f"{prefix}:chart", staff,
+               _photo(chart, t("digest_chart_caption", forum=data.forum_name), **thread), "send_photo")
+    for line in lines:
+        post_cluster_to_staff(session=session, config=config, cluster_id=line.id, dedupe_key=f"{prefix}:{line.id}",
+                              digest_line=t("digest_staff_line", forum=data.forum_name, added=line.added,
+                                            supporters=line.supporters, places=places_text(line)))
+    record(session=session, actor=actor, action="digest_forwarded", target=f"digest:{digest_id}",
+           after={"clusters": [line.code for line in lines], "excluded": sorted(excluded)})
+    return len(lines)
+
+
+def _visible(session: Session, cluster_id: int) -> bool:
+    """Tell whether a cluster may still be shown (not hidden or merged away since the digest was built)."""
+    cluster = session.get(Cluster, cluster_id)
+    return cluster is not None and not cluster.hidden and cluster.merged_into_id is None
+
+
+def _when(moment: datetime, config: AppConfig) -> str:
+    """A period bound in city time."""
+    return moment.astimezone(config.city.tz).strftime("%d-%m-%Y %H:%M")
+
+
+def auto_forward(engine: Engine, config: AppConfig, now: datetime) -> list[int]:
+    """Forward every reviewed-too-long digest (auto_forward_hours after it was built); return their ids."""
+    hours = config.digest.auto_forward_hours
+    if hours is None or config.telegram.staff_chat_id is None:
+        return []
+    with session_scope(engine) as session:
+        due = session.exec(select(Digest.id).where(
+            Digest.state == BUILT, col(Digest.built_at) <= now - timedelta(hours=hours))).all()
+    done = []
+    for digest_id in due:
+        assert digest_id is not None
+        try:
+            with session_scope(engine) as session:
+                forward_digest(session=session, config=config, digest_id=digest_id, actor="system", now=now)
+            done.append(digest_id)
+        except DigestError:  # a moderator forwarded it in the meantime
+            continue
+    return done
+
+
+def on_demand(*, session: Session, config: AppConfig, forum_id: str, now: datetime) -> tuple[DigestData, Path | None]:
+    """Build the forum's current digest (since the last one, up to now) without marking any period."""
+    start = period_start(session=session, forum_id=forum_id, before=now)
+    data = build_digest(session=session, config=config, forum_id=forum_id, period_end=now, now=now,
+                        period_start_at=start)
+    chart = render_chart(data, chart_file(config, f"now-{forum_id}-{now:%Y%m%dT%H%M%S%f}"), tz=config.city.tz)
+    return data, chart

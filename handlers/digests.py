@@ -1,0 +1,103 @@
+"""Moderators and digests: /ringkasan on demand, hide toggles and Teruskan ke staf on the weekly digest."""
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Session
+from telegram import InlineKeyboardMarkup, Update
+from telegram.error import BadRequest
+from telegram.ext import ContextTypes
+
+from handlers import digest_delivery as delivery
+from handlers.common import reply, run_db
+from handlers.deps import deps
+from handlers.digest_render import render
+from handlers.outbox_worker import wake_outbox
+from handlers.sender import deliver_now
+from handlers.texts import t
+from models.outbox import OutboxBase
+from models.types import utcnow
+from services.roles import moderated_forums
+
+
+def clock(bot_data: dict[Any, Any]) -> datetime:
+    """The current time; tests put a controllable clock in bot_data["clock"]."""
+    now: Callable[[], datetime] = bot_data.get("clock", utcnow)
+    return now()
+
+
+async def ringkasan(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Build the current digest of the moderator's forums (or the one named) and send it to them."""
+    user = update.effective_user
+    assert user is not None and update.effective_chat is not None
+    d = deps(context)
+    forums = moderated_forums(d.config, user.id)
+    if not forums:
+        await reply(update, context, "ringkasan", t("ringkasan_not_moderator"))
+        return
+    if context.args:
+        wanted = [f for f in forums if f.id == context.args[0].strip().lower()]
+        if not wanted:
+            await reply(update, context, "ringkasan", t("ringkasan_unknown_forum", forum=context.args[0],
+                                                        forums=", ".join(f.id for f in forums)))
+            return
+        forums = wanted
+    now = clock(context.bot_data)
+    for forum in forums:
+        data, chart = await run_db(context, lambda s, fid=forum.id: delivery.on_demand(
+            session=s, config=d.config, forum_id=fid, now=now))
+        key = f"u{update.update_id}:ringkasan:{forum.id}"
+        if chart is not None:
+            await deliver_now(context.bot, d.engine, OutboxBase(
+                dedupe_key=f"{key}:chart", chat_id=update.effective_chat.id, method="send_photo",
+                payload={"photo": str(chart), "caption": t("digest_chart_caption", forum=data.forum_name),
+                         "parse_mode": "HTML"}, purpose=delivery.PURPOSE))
+        for i, part in enumerate(render(data, d.config.city.tz, on_demand=True)):
+            await reply(update, context, f"ringkasan:{forum.id}:{i}", part)
+
+
+async def digest_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Handle Sembunyikan K-… (toggle) and Teruskan ke staf on a digest; only the forum's moderators may."""
+    query, user = update.callback_query, update.effective_user
+    assert query is not None and query.data is not None and user is not None
+    _, action, *ids = query.data.split(":")
+    digest_id = int(ids[0])
+    d = deps(context)
+    now = clock(context.bot_data)
+    actor = f"moderator:{user.id}"
+
+    def _act(session: Session) -> tuple[str, dict[str, Any] | None]:
+        digest = delivery.moderated_digest(session=session, config=d.config, digest_id=digest_id, user_id=user.id)
+        if action == "h":
+            keyboard, hidden = delivery.toggle_cluster(session=session, digest=digest, cluster_id=int(ids[1]),
+                                                       actor=actor)
+            code = next((c["code"] for c in digest.content["top"] if c["id"] == int(ids[1])), ids[1])
+            return t("digest_toggled_hidden" if hidden else "digest_toggled_shown", code=code), keyboard
+        count = delivery.forward_digest(session=session, config=d.config, digest_id=digest_id, actor=actor, now=now)
+        return t("digest_forwarded", count=count), None
+
+    try:
+        notice, keyboard = await run_db(context, _act)
+    except delivery.DigestError as exc:
+        await query.answer(t(exc.key), show_alert=True)
+        if exc.key == "digest_already_forwarded":
+            await _set_keyboard(update, None)
+        return
+    await query.answer(notice)
+    await _set_keyboard(update, keyboard)
+    if action == "f":
+        wake_outbox(context)
+        await reply(update, context, "digest_forwarded", notice)
+
+
+async def _set_keyboard(update: Update, keyboard: dict[str, Any] | None) -> None:
+    """Show the digest's buttons as they now are (none once forwarded); a repeat is harmless."""
+    query = update.callback_query
+    assert query is not None
+    markup = InlineKeyboardMarkup.de_json(keyboard, query.get_bot()) if keyboard else None
+    try:
+        await query.edit_message_reply_markup(markup)
+    except BadRequest as exc:
+        if "not modified" not in str(exc).lower():
+            raise

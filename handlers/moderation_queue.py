@@ -1,0 +1,128 @@
+"""What waits for a moderator's decision: regroup suggestions and aspirations held as likely spam."""
+
+from sqlmodel import Session
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import ContextTypes
+
+from handlers.common import reply, run_db
+from handlers.deps import deps
+from handlers.moderation import act, actor_of, tell_residents, usage
+from handlers.texts import t
+from services import curation, held, suggestion_review
+from services.held import HeldItem, Released
+from services.notify import queue_notices
+from services.suggestion_review import Decision, SuggestionView
+
+
+def render_suggestion(view: SuggestionView) -> str:
+    """One suggestion as text: the clusters to merge, or the aspirations to move."""
+    clusters = "\n".join(t("regroup_cluster_line", code=c, title=title[:100]) for c, title in view.clusters)
+    if view.kind == "merge":
+        return t("regroup_merge", id=view.id, score=f"{view.score:.2f}") + "\n" + clusters
+    source, *target = view.clusters
+    lines = "\n".join(t("regroup_proposal_line", code=c, text=text[:120]) for c, text in view.proposals[:5])
+    where = t("regroup_target", code=target[0][0], title=target[0][1][:80]) if target else t("regroup_target_new")
+    return "\n".join([t("regroup_split", id=view.id, score=f"{view.score:.2f}", source=source[0]), lines, where])
+
+
+def decision_keyboard(prefix: str, ok: str, no: str, accept_label: str, reject_label: str) -> InlineKeyboardMarkup:
+    """Two buttons: accept and reject."""
+    return InlineKeyboardMarkup([[InlineKeyboardButton(accept_label, callback_data=f"{prefix}:{ok}"),
+                                  InlineKeyboardButton(reject_label, callback_data=f"{prefix}:{no}")]])
+
+
+async def list_suggestions(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/usulan_regroup: show open merge/split suggestions with Terima/Tolak buttons."""
+    actor = actor_of(update, context)
+    views = await run_db(context, lambda s: suggestion_review.open_for(session=s, actor=actor))
+    if not views:
+        await reply(update, context, "regroup_empty", t("regroup_empty"))
+        return
+    for view in views:
+        keyboard = decision_keyboard("rg", f"ok:{view.id}", f"no:{view.id}", t("button_accept"), t("button_reject"))
+        await reply(update, context, f"regroup{view.id}", render_suggestion(view), keyboard)
+
+
+async def suggestion_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Terima/Tolak on a suggestion: apply it (telling residents) or drop it."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    _, verdict, raw_id = query.data.split(":")
+    actor, grouping = actor_of(update, context), deps(context).grouping
+
+    def _work(session: Session) -> tuple[Decision, int]:
+        decision = suggestion_review.decide(session=session, grouping=grouping, actor=actor,
+                                            suggestion_id=int(raw_id), accept=verdict == "ok")
+        key = "resident_merged" if decision.kind == "merge" else "resident_split"
+        return decision, sum(tell_residents(session, m, key) for m in decision.moved)
+
+    await query.answer()
+    done = await act(update, context, "regroup_decided", _work)
+    if done is None:
+        return
+    decision, told = done
+    await query.edit_message_text(t(f"regroup_{decision.state}", id=raw_id, told=told), parse_mode="HTML")
+
+
+def render_held(item: HeldItem, tz_name: str) -> str:
+    """One held aspiration with its reason."""
+    from zoneinfo import ZoneInfo
+
+    reason = t(f"spam_reason_{item.reason}") if item.reason else "-"
+    return t("held_item", code=item.code, kelurahan=item.kelurahan or "-", text=item.text[:500], reason=reason,
+             date=item.at.astimezone(ZoneInfo(tz_name)).strftime("%d-%m-%Y %H:%M"))
+
+
+async def list_held(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/ditahan: show held aspirations of the moderator's forums with Terbitkan/Sembunyikan buttons."""
+    actor, tz = actor_of(update, context), deps(context).config.city.timezone
+    items = await run_db(context, lambda s: held.held_items(session=s, forums=actor.forums))
+    if not items:
+        await reply(update, context, "held_empty", t("held_empty"))
+        return
+    for item in items:
+        keyboard = decision_keyboard("held", f"lepas:{item.code}", f"hide:{item.code}", t("button_release"),
+                                     t("button_hide"))
+        await reply(update, context, f"held{item.id}", render_held(item, tz), keyboard)
+
+
+async def _release(update: Update, context: ContextTypes.DEFAULT_TYPE, code: str) -> Released | None:
+    """Publish a held aspiration and tell its author."""
+    actor, grouping = actor_of(update, context), deps(context).grouping
+
+    def _work(session: Session) -> Released:
+        done = held.release(session=session, grouping=grouping, actor=actor, code=code)
+        queue_notices(session=session, recipients=list(done.recipients), key=f"released:{done.code}",
+                      text=t("resident_released", code=done.code, cluster=done.cluster_code), purpose="moderation")
+        return done
+
+    return await act(update, context, "mod_release", _work)
+
+
+async def release_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/lepas ASP-…: publish a held aspiration."""
+    args = context.args or []
+    if len(args) != 1:
+        await usage(update, context, "mod_usage_code", command="lepas")
+        return
+    done = await _release(update, context, args[0])
+    if done is not None:
+        await reply(update, context, "mod_release", t("mod_released", code=done.code, cluster=done.cluster_code))
+
+
+async def held_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Terbitkan/Sembunyikan on a held aspiration."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    _, verdict, code = query.data.split(":", 2)
+    await query.answer()
+    if verdict == "lepas":
+        done = await _release(update, context, code)
+        text = None if done is None else t("mod_released", code=done.code, cluster=done.cluster_code)
+    else:
+        actor, grouping = actor_of(update, context), deps(context).grouping
+        hidden = await act(update, context, "mod_hide",
+                           lambda s: curation.hide(session=s, grouping=grouping, actor=actor, code=code))
+        text = None if hidden is None else t("mod_hidden_done", code=hidden)
+    if text is not None:
+        await query.edit_message_text(text, parse_mode="HTML")

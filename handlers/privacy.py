@@ -1,0 +1,66 @@
+"""A resident's data rights (UU No. 27/2022): /data_saya shows what is stored, /hapus_data erases it."""
+
+import json
+
+from sqlmodel import Session
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
+from telegram.ext import ContextTypes
+
+from handlers.common import reply, run_db
+from handlers.deps import deps
+from handlers.texts import t
+from models.residents import find_resident
+from services.privacy import Erasure, erase_resident, personal_data
+
+ERASE, KEEP = "hapus:ya", "hapus:batal"
+
+
+async def my_data(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/data_saya: send a summary and a JSON document with everything stored about the resident."""
+    user, chat = update.effective_user, update.effective_chat
+    assert user is not None and chat is not None
+    tz = deps(context).config.city.tz
+
+    def _data(session: Session) -> dict[str, object] | None:
+        resident = find_resident(session=session, telegram_id=user.id)
+        return None if resident is None else personal_data(session=session, resident=resident, tz=tz)
+
+    data = await run_db(context, _data)
+    if data is None:
+        await reply(update, context, "my_data_none", t("my_data_none"))
+        return
+    summary = t("my_data", number=data["nomor_warga"], telegram_id=data["telegram_id"],
+                kelurahan=data["kelurahan"] or "-", consent=data["persetujuan_privasi"] or "-",
+                proposals=len(data["usulan"]), supports=len(data["dukungan"]),  # type: ignore[arg-type]
+                replies=len(data["tanggapan_anda"]))  # type: ignore[arg-type]
+    await reply(update, context, "my_data", summary)
+    document = json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8")
+    await context.bot.send_document(chat.id, InputFile(document, filename="data-saya.json"),
+                                    caption=t("my_data_caption"))
+
+
+async def erase_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/hapus_data: explain what is erased and ask for confirmation."""
+    keyboard = InlineKeyboardMarkup([[InlineKeyboardButton(t("button_erase"), callback_data=ERASE)],
+                                     [InlineKeyboardButton(t("button_cancel"), callback_data=KEEP)]])
+    await reply(update, context, "erase_confirm", t("erase_confirm"), keyboard)
+
+
+async def erase_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Erase the resident's data on confirmation; answer by editing the prompt (nothing is queued to them)."""
+    query, user = update.callback_query, update.effective_user
+    assert query is not None and user is not None
+    await query.answer()
+    if query.data == KEEP:
+        await query.edit_message_text(t("erase_cancelled"), parse_mode="HTML")
+        return
+    grouping = deps(context).grouping
+
+    def _erase(session: Session) -> Erasure | None:
+        resident = find_resident(session=session, telegram_id=user.id)
+        if resident is None or resident.id is None:
+            return None
+        return erase_resident(session=session, resident_id=resident.id, grouping=grouping)
+
+    done = await run_db(context, _erase)
+    await query.edit_message_text(t("erase_done" if done is not None else "erase_nothing"), parse_mode="HTML")

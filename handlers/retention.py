@@ -1,0 +1,31 @@
+"""The daily retention job: verbatim texts, photos and locations older than retention.verbatim_days go."""
+
+import asyncio
+import logging
+from datetime import time, timedelta
+
+from sqlalchemy import Engine
+from telegram.ext import ContextTypes
+
+from handlers.deps import deps
+from models.db import session_scope
+from models.types import utcnow
+from services.scrub import purge_expired
+
+log = logging.getLogger(__name__)
+
+RETENTION_AT = time(3, 0)  # in the city's zone, when the bot is quiet
+RETENTION_GRACE = 20 * 3600  # a bot restarted late the same day still runs it
+
+
+def purge_now(engine: Engine, days: int) -> int:
+    """Delete what is older than the retention period; return how many proposals lost their verbatim text."""
+    with session_scope(engine) as session:
+        return purge_expired(session=session, before=utcnow() - timedelta(days=days))
+
+
+async def retention_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Run the retention purge off the event loop."""
+    d = deps(context)
+    count = await asyncio.to_thread(purge_now, d.engine, d.config.retention.verbatim_days)
+    log.info("retention: removed verbatim texts and photos of %d proposal(s)", count)

@@ -1,0 +1,62 @@
+"""The digest chart: new supporters of the top clusters and aspirations per category, this period vs before."""
+
+import textwrap
+from collections.abc import Iterable
+from datetime import tzinfo
+from pathlib import Path
+
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+from services.digest_data import DigestData
+
+NOW_COLOUR, BEFORE_COLOUR = "#1f6feb", "#b8c4d6"
+MAX_BARS = 8
+
+
+def _label(code: str, title: str) -> str:
+    """A bar label: the code and the start of the title on two short lines."""
+    short = textwrap.shorten(title, width=44, placeholder=" …")
+    return f"{code}\n" + "\n".join(textwrap.wrap(short, 26)[:2])
+
+
+def _bars(ax: Axes, labels: list[str], now: list[int], before: list[int], title: str) -> None:
+    """Draw paired horizontal bars (this period on top) with value labels."""
+    ys = list(range(len(labels)))
+    height = 0.38
+    ax.barh([y - height / 2 for y in ys], now, height, color=NOW_COLOUR, label="Periode ini")
+    ax.barh([y + height / 2 for y in ys], before, height, color=BEFORE_COLOUR, label="Periode sebelumnya")
+    for y, value in zip(ys, now, strict=True):
+        ax.text(value, y - height / 2, f" {value}", va="center", fontsize=9, color="#0b3d91")
+    ax.set_yticks(ys, labels, fontsize=8.5)
+    ax.invert_yaxis()
+    ax.set_title(title, fontsize=11, loc="left", fontweight="bold")
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.xaxis.get_major_locator().set_params(integer=True)
+    ax.margins(x=0.12)
+
+
+def render_chart(data: DigestData, path: Path, *, tz: tzinfo, excluded: Iterable[int] = ()) -> Path | None:
+    """Draw the chart to a PNG file; None when there is nothing to draw."""
+    skip = set(excluded)
+    top = [c for c in data.top if c.id not in skip][:MAX_BARS]
+    cats = [(cat or "lainnya", now, before) for cat, now, before in data.categories][:MAX_BARS]
+    if not top:
+        return None
+    with_categories = len(cats) > 1
+    rows = max(len(top), len(cats) if with_categories else 0)
+    figure = Figure(figsize=(11 if with_categories else 7.5, 1.6 + 0.72 * rows), dpi=110, layout="constrained")
+    FigureCanvasAgg(figure)
+    axes = figure.subplots(1, 2 if with_categories else 1, squeeze=False)[0]
+    _bars(axes[0], [_label(c.code, c.title) for c in top], [c.added for c in top],
+          [c.previous_added for c in top], "Pendukung baru per kelompok")
+    if with_categories:
+        _bars(axes[1], [str(cat).replace("_", " ").capitalize() for cat, _, _ in cats],
+              [n for _, n, _ in cats], [b for _, _, b in cats], "Aspirasi per kategori")
+    axes[0].legend(loc="lower right", fontsize=8, frameon=False)
+    start, end = (moment.astimezone(tz).strftime("%d-%m-%Y") for moment in (data.period_start, data.period_end))
+    figure.suptitle(f"{data.forum_name} · {start} – {end}", fontsize=12, x=0.01, ha="left")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(path, format="png")
+    return path

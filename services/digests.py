@@ -1,0 +1,91 @@
+"""Weekly forum digests: when a period ends, what it covers, and the summary built from aggregate queries."""
+
+from datetime import UTC, datetime, timedelta
+
+from sqlmodel import Session, col, func, select
+
+from models.digests import Digest
+from models.proposals import Proposal, ProposalState
+from services import digest_queries as q
+from services.config import AppConfig, parse_schedule
+from services.digest_data import AnsweredLine, ClusterLine, DigestData, SuggestionLine
+
+WEEK = timedelta(days=7)
+
+
+def scheduled_before(config: AppConfig, now: datetime) -> datetime:
+    """Return the most recent scheduled digest time at or before now (UTC)."""
+    weekday, at = parse_schedule(config.digest.schedule)
+    local = now.astimezone(config.city.tz)
+    day = local.date() - timedelta(days=(local.weekday() - weekday) % 7)
+    moment = datetime.combine(day, at, tzinfo=config.city.tz)
+    if moment > local:
+        moment -= WEEK
+    return moment.astimezone(UTC)
+
+
+def scheduled_after(config: AppConfig, now: datetime) -> datetime:
+    """Return the next scheduled digest time strictly after now (UTC)."""
+    return scheduled_before(config, now) + WEEK
+
+
+def period_start(*, session: Session, forum_id: str, before: datetime) -> datetime | None:
+    """The end of the forum's last digest before `before`, else its first aspiration's time."""
+    last = session.exec(
+        select(func.max(Digest.period_end)).where(Digest.forum_id == forum_id, col(Digest.period_end) <= before)
+    ).one()
+    if last is None:
+        last = session.exec(
+            select(func.min(Proposal.submitted_at)).where(
+                Proposal.forum_id == forum_id, Proposal.state == ProposalState.SUBMITTED)
+        ).one()
+    return None if last is None else q.aware(last)
+
+
+def due_period(*, session: Session, config: AppConfig, forum_id: str, now: datetime
+               ) -> tuple[datetime, datetime] | None:
+    """The period whose digest is due now (missed periods coalesce into one), or None."""
+    end = scheduled_before(config, now)
+    done = session.exec(
+        select(func.count()).select_from(Digest).where(Digest.forum_id == forum_id, col(Digest.period_end) >= end)
+    ).one()
+    start = None if done else period_start(session=session, forum_id=forum_id, before=end)
+    if start is None or start >= end:
+        return None
+    return start, end
+
+
+def build_digest(*, session: Session, config: AppConfig, forum_id: str, period_end: datetime, now: datetime,
+                 period_start_at: datetime | None = None) -> DigestData:
+    """Summarise a forum's period ending at period_end, with aggregate queries only."""
+    forum = config.forum(forum_id)
+    start = period_start_at or period_start(session=session, forum_id=forum_id, before=period_end)
+    start = start or period_end - WEEK
+    window = q.Window(forum_id=forum_id, start=start, end=period_end)
+    data = DigestData(forum_id=forum_id, forum_name=forum.name if forum else forum_id,
+                      period_start=start, period_end=period_end)
+    data.aspirations, data.residents, data.clusters, data.new_clusters = q.counts(session, window)
+    active, data.more_clusters = q.top_clusters(session, window, limit=config.digest.max_clusters)
+    data.more_clusters = max(0, data.more_clusters - len(active))
+    data.top = q.cluster_lines(session, config, window, active, now=now)
+    data.answered = q.answered(session, window)
+    data.suggestions = q.suggestions(session, window)
+    data.categories = q.categories(session, window)
+    return data
+
+
+def current_digest(*, session: Session, config: AppConfig, forum_id: str, now: datetime
+                   ) -> tuple[DigestData, Digest | None]:
+    """The digest of the period ending at the last scheduled time: the stored one if issued, else built now."""
+    end = scheduled_before(config, now)
+    stored = session.exec(select(Digest).where(Digest.forum_id == forum_id, Digest.period_end == end)).first()
+    if stored is not None:
+        return DigestData.from_content(stored.content), stored
+    period = due_period(session=session, config=config, forum_id=forum_id, now=now)
+    start = period[0] if period else None
+    return build_digest(session=session, config=config, forum_id=forum_id, period_end=end, now=now,
+                        period_start_at=start), None
+
+
+__all__ = ["AnsweredLine", "ClusterLine", "DigestData", "SuggestionLine", "build_digest", "current_digest",
+           "due_period", "period_start", "scheduled_after", "scheduled_before"]

@@ -1,0 +1,137 @@
+"""Remove a resident's words and Telegram id from every text and JSON column, and expire old verbatim texts.
+
+The erasure of one resident knows the tables it handles itself (resident, proposal, reply, cluster); this
+module sweeps all the others by reflecting the metadata, so tables added later (digests, outbox payloads,
+stored updates, audit values, suggestions) are covered without being listed here.
+"""
+
+import html
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, String, Table, Text, cast, or_, update
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, SQLModel, col, select
+
+from models.outbox import OutboxMessage, OutboxState
+from models.proposals import Proposal
+from models.updates import InboundUpdate
+from services.textcheck import visible_text
+
+ERASED = "[dihapus]"
+PREFIX_CHARS = 60  # a text cut short (a title, a quote) is still recognised by its beginning
+
+
+@dataclass(frozen=True)
+class Needles:
+    """What to look for: texts (whole, or their beginning when cut short) and a Telegram id."""
+
+    texts: tuple[str, ...]
+    prefixes: tuple[str, ...]
+    telegram_id: int | None
+
+    @classmethod
+    def of(cls, texts: Iterable[str | None], telegram_id: int | None) -> "Needles":
+        """Build the needles for texts a resident wrote, in the forms they are stored and shown in."""
+        forms: set[str] = set()
+        for text in texts:
+            if text and text.strip():
+                for form in (text, visible_text(text)):
+                    forms.update({form, html.escape(form, quote=False)})
+        whole = tuple(sorted((f for f in forms if len(f) >= 4), key=len, reverse=True))
+        prefixes = tuple(sorted({f[:PREFIX_CHARS] for f in whole if len(f) > PREFIX_CHARS}))
+        return cls(whole, prefixes, telegram_id)
+
+    def sql_patterns(self) -> list[str]:
+        """Substrings that a matching column value (as stored text or JSON text) must contain."""
+        raw = [*self.texts, *self.prefixes]
+        patterns = set(raw) | {json.dumps(n)[1:-1] for n in raw}
+        if self.telegram_id is not None:
+            patterns.add(str(self.telegram_id))
+        return sorted(patterns)
+
+    def scrub_text(self, value: str) -> str:
+        """Replace the resident's texts (a cut-short one up to the end of its line) and their id."""
+        for text in self.texts:
+            value = value.replace(text, ERASED)
+        for prefix in self.prefixes:
+            value = re.sub(re.escape(prefix) + r"[^\n]*", ERASED, value)
+        if self.telegram_id is not None:
+            value = re.sub(rf"(?<!\d){self.telegram_id}(?!\d)", ERASED, value)
+        return value
+
+    def mentions_id(self, doc: Any) -> bool:
+        """Tell whether a JSON document holds the Telegram id anywhere (then it goes as a whole)."""
+        if self.telegram_id is None:
+            return False
+        if isinstance(doc, dict):
+            return any(self.mentions_id(v) for v in doc.values())
+        if isinstance(doc, list):
+            return any(self.mentions_id(v) for v in doc)
+        return doc == self.telegram_id or doc == str(self.telegram_id)
+
+    def scrub_json(self, doc: Any) -> Any:
+        """Replace the resident's texts inside a JSON document."""
+        if isinstance(doc, dict):
+            return {k: self.scrub_json(v) for k, v in doc.items()}
+        if isinstance(doc, list):
+            return [self.scrub_json(v) for v in doc]
+        return self.scrub_text(doc) if isinstance(doc, str) else doc
+
+
+def _scrub_table(session: Session, table: Table, needles: Needles) -> int:
+    """Scrub the text and JSON columns of one table; return how many rows changed."""
+    texts = [c for c in table.columns if isinstance(c.type, String | Text) and not c.primary_key]
+    docs = [c for c in table.columns if isinstance(c.type, JSON)]
+    keys = list(table.primary_key.columns)
+    if not (texts or docs) or not keys:
+        return 0
+    patterns = needles.sql_patterns()
+    found = or_(*[cast(c, Text).contains(p, autoescape=True) for c in [*texts, *docs] for p in patterns])
+    rows = session.connection().execute(sa_select(*keys, *texts, *docs).where(found)).mappings().all()
+    for row in rows:
+        changes: dict[str, Any] = {}
+        for c in texts:
+            if isinstance(row[c.name], str) and (new := needles.scrub_text(row[c.name])) != row[c.name]:
+                changes[c.name] = new
+        for c in docs:
+            doc = row[c.name]
+            if needles.mentions_id(doc):
+                changes[c.name] = None if c.nullable else {}
+            elif doc is not None and (new_doc := needles.scrub_json(doc)) != doc:
+                changes[c.name] = new_doc
+        if changes:
+            session.connection().execute(update(table).where(*[k == row[k.name] for k in keys]).values(**changes))
+    return len(rows)
+
+
+def scrub_everywhere(*, session: Session, needles: Needles, skip: set[str]) -> int:
+    """Scrub every table except those handled by the caller; return how many rows were touched."""
+    session.flush()
+    return sum(_scrub_table(session, table, needles)
+               for table in SQLModel.metadata.sorted_tables if table.name not in skip)
+
+
+def purge_expired(*, session: Session, before: datetime) -> int:
+    """Delete verbatim texts, photos and locations older than a moment, and old copies in sent messages."""
+    old = session.exec(select(Proposal).where(
+        col(Proposal.created_at) < before,
+        or_(col(Proposal.text_verbatim).is_not(None), col(Proposal.photo_file_id).is_not(None),
+            col(Proposal.latitude).is_not(None)),
+    )).all()
+    for proposal in old:
+        proposal.text_verbatim = proposal.photo_file_id = None
+        proposal.latitude = proposal.longitude = None
+        session.add(proposal)
+    session.connection().execute(
+        update(OutboxMessage)
+        .where(col(OutboxMessage.created_at) < before, col(OutboxMessage.chat_id) > 0,
+               col(OutboxMessage.state).in_([OutboxState.SENT, OutboxState.FAILED, OutboxState.BLOCKED]))
+        .values(payload={}))
+    session.connection().execute(
+        update(InboundUpdate).where(col(InboundUpdate.received_at) < before).values(payload=None))
+    return len(old)

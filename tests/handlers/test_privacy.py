@@ -1,0 +1,103 @@
+"""UU PDP rights: /data_saya shows everything stored; after /hapus_data nothing in any table points to the person."""
+
+import json
+from typing import Any
+
+from sqlalchemy import Engine, MetaData, select
+
+from bot.console import Console
+from models.proposals import ProposalState
+from tests.conftest import RESIDENT
+from tests.handlers.journey import onboard, press, proposals, submit
+from tests.handlers.moderation_seed import MODERATOR, audit, command, supporters
+
+FIRST = "Mohon perbaikan jalan berlubang di Jl. Pattimura Lok Tuan dekat rumah saya nomor 12, sudah banyak yang jatuh."
+PHOTO = "Got di depan rumah saya di Gang Melati RT 07 Lok Tuan tersumbat, foto terlampir."
+SPAM = "Jual kue kering murah meriah, promo lebaran, cek https://shopee.co.id/kue-bu-rahma"
+NEIGHBOUR = 900_011
+
+
+def every_value(engine: Engine) -> list[tuple[str, str, Any]]:
+    """Every value of every column of every table in the database (reflected, so nothing is missed)."""
+    metadata = MetaData()
+    metadata.reflect(engine)
+    found = []
+    with engine.connect() as connection:
+        for table in metadata.sorted_tables:
+            for row in connection.execute(select(table)).mappings():
+                found.extend((table.name, column, value) for column, value in row.items() if value is not None)
+    return found
+
+
+def leaks(engine: Engine, needles: list[str]) -> list[tuple[str, str, str]]:
+    """Values that contain one of the needles (JSON as text, numbers as digits; binary vectors skipped)."""
+    hits = []
+    for table, column, value in every_value(engine):
+        if isinstance(value, bytes | memoryview):
+            continue
+        text = json.dumps(value, ensure_ascii=False) if isinstance(value, dict | list) else str(value)
+        hits.extend((table, column, needle) for needle in needles if needle.lower() in text.lower())
+    return hits
+
+
+async def test_my_data_sends_everything_stored_as_json(console: Console) -> None:
+    assert "tidak menyimpan" in await command(console, RESIDENT, "/data_saya")
+    await onboard(console, RESIDENT)
+    await submit(console, RESIDENT, FIRST)
+    await console.send(console.maker.text(RESIDENT, "/data_saya"))
+    summary = console.api.texts(RESIDENT)[-2]
+    assert "Usulan: 1" in summary and str(RESIDENT) in summary
+    document = console.api.sent(RESIDENT, "sendDocument")[-1]
+    name, content, _ = document.files["document"]
+    data = json.loads(content)
+    assert name == "data-saya.json" and data["telegram_id"] == RESIDENT and data["kelurahan"] == "Lok Tuan"
+    assert data["usulan"][0]["teks_asli"] == FIRST and data["persetujuan_privasi"].endswith("+08:00")
+    assert data["dukungan"][0]["kelompok"] == data["usulan"][0]["kelompok"]
+
+
+async def test_erasure_leaves_no_trace_of_the_person_in_any_table(console: Console) -> None:
+    engine = console.app.bot_data["deps"].engine
+    await onboard(console, RESIDENT)
+    await submit(console, RESIDENT, FIRST)
+    await console.send(console.maker.photo(RESIDENT, caption=PHOTO))
+    await console.send(console.maker.location(RESIDENT, 0.1301, 117.4862))
+    await press(console, RESIDENT, "ok:")
+    await submit(console, RESIDENT, SPAM)  # held: its text reaches the moderator's /ditahan list
+    await onboard(console, NEIGHBOUR)
+    await submit(console, NEIGHBOUR, "Jalan Pattimura Lok Tuan berlubang parah, mohon segera ditambal.")
+    await command(console, MODERATOR, "/ditahan")
+    await command(console, RESIDENT, "/data_saya")
+    stored = proposals(console)
+    photo_id = next(p.photo_file_id for p in stored if p.photo_file_id)
+    clusters = {p.cluster_id for p in stored if p.cluster_id}
+    before = {c: len(supporters_of(console, c)) for c in clusters}
+    needles = [str(RESIDENT), f"Nama{RESIDENT}", "Rahasia", f"pengguna{RESIDENT}", FIRST, PHOTO, SPAM, photo_id,
+               FIRST[:50], PHOTO[:50]]
+    assert leaks(engine, needles), "the test must see the data before erasure"
+
+    assert "tidak dapat dibatalkan" in await command(console, RESIDENT, "/hapus_data")
+    await press(console, RESIDENT, "hapus:ya")
+    assert "sudah dihapus" in console.api.calls[-1].params["text"]
+
+    assert leaks(engine, needles) == []
+    after = proposals(console)
+    assert len(after) == len(stored)  # anonymous counts stay
+    mine = [p for p in after if p.resident_id == stored[0].resident_id]
+    assert {p.state for p in mine} >= {ProposalState.SUBMITTED, ProposalState.HELD}
+    assert all(p.text_verbatim is None and p.latitude is None and p.embedding is None for p in mine)
+    assert {c: len(supporters_of(console, c)) for c in clusters} == before
+    [erase] = [e for e in audit(console) if e.action == "erase"]
+    assert erase.actor == "resident" and erase.target == f"resident:{stored[0].resident_id}"
+    assert "belum mengirim" in await command(console, RESIDENT, "/status")
+
+
+def supporters_of(console: Console, cluster_id: int) -> list[int]:
+    """Resident ids backing a cluster, by cluster id."""
+    from sqlmodel import Session
+    from sqlmodel import select as sm_select
+
+    from models.clusters import Cluster
+
+    with Session(console.app.bot_data["deps"].engine) as session:
+        code = session.exec(sm_select(Cluster.code).where(Cluster.id == cluster_id)).one()
+    return supporters(console, code)
