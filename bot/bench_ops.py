@@ -1,0 +1,73 @@
+"""Benchmarks of the scheduled and fan-out work: digest build time and outbox fan-out against the limit."""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+
+from sqlmodel import Session
+from telegram import Bot
+from telegram.ext import AIORateLimiter, ExtBot
+
+from bot.bench_corpus import FORUM, Aspiration, aspirations
+from bot.bench_nlp import Result
+from bot.bench_seed import fresh_engine, seed
+from bot.console import CONSOLE_TOKEN
+from bot.memory_api import MemoryBotAPI
+from handlers.outbox_worker import OutboxWorker
+from models.db import session_scope
+from models.forums import sync_forums
+from models.types import utcnow
+from services.answers import answer_cluster
+from services.config import AppConfig
+from services.digests import build_digest, scheduled_before
+
+
+def digest_time(config: AppConfig, url: str, n: int) -> Result:
+    """Fill a forum with n aspirations over 12 weeks, then time its weekly digest and a 12-week one."""
+    engine = fresh_engine(url)
+    try:
+        with session_scope(engine) as session:
+            sync_forums(session=session, forums={f.id: f.name for f in config.forums})
+        began = time.perf_counter()
+        clusters = seed(engine, aspirations(n, seed=5))
+        seeded = time.perf_counter() - began
+        now = utcnow()
+        end = scheduled_before(config, now)
+        out = {"seed_s": seeded, "clusters": float(clusters)}
+        for label, start in (("week_s", end - timedelta(weeks=1)), ("all_s", end - timedelta(weeks=13))):
+            with Session(engine) as session:
+                began = time.perf_counter()
+                data = build_digest(session=session, config=config, forum_id=FORUM, period_end=end, now=now,
+                                    period_start_at=start)
+                out[label] = time.perf_counter() - began
+            out[label.replace("_s", "_aspirations")] = float(data.aspirations)
+        return out
+    finally:
+        engine.dispose()
+
+
+async def fanout(config: AppConfig, url: str, residents: int, *, ptb_limiter: bool) -> Result:
+    """One staff answer to a cluster of `residents`, sent by the OutboxWorker at the configured rate."""
+    engine = fresh_engine(url)
+    try:
+        seed(engine, [Aspiration("Perbaikan jalan berlubang di Jl. Pattimura", "Lok Tuan", 0)] * residents)
+        with session_scope(engine) as session:
+            outcome = answer_cluster(session=session, cluster_id=1, text="Jawaban uji: sudah dijadwalkan.",
+                                     source_key="bench:1")
+        api = MemoryBotAPI()
+        limits = config.outbox
+        bot: Bot = ExtBot(CONSOLE_TOKEN, request=api, rate_limiter=AIORateLimiter(
+            overall_max_rate=limits.overall_per_second, group_max_rate=limits.group_per_minute,
+            group_time_period=60, max_retries=0)) if ptb_limiter else Bot(CONSOLE_TOKEN, request=api)
+        await bot.initialize()
+        began = time.monotonic()
+        sent = await OutboxWorker(bot, engine, limits).settle()
+        seconds = time.monotonic() - began
+        await bot.shutdown()
+        times = sorted(c.at for c in api.sent())
+        rate = (len(times) - 1) / (times[-1] - times[0]) if len(times) > 1 else 0.0
+        return {"queued": float(outcome.count), "sent": float(sent), "seconds": seconds, "per_s": rate,
+                "ratio": rate / limits.overall_per_second}
+    finally:
+        engine.dispose()
