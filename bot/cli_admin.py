@@ -47,9 +47,9 @@ def export(
     out: Path | None = typer.Option(None, "--out", help="Output file (csv: a .zip, or a name for two files)."),
 ) -> None:
     """Export clusters and aspirations (redacted texts only) for planners and Musrenbang."""
-    from handlers.texts import status_label
     from models.db import make_engine, session_scope, upgrade
     from services.exports import build_tables, write_csv, write_xlsx
+    from services.texts import status_label
 
     settings = _settings()
     forum_id, start = _scope(settings, forum, since)
@@ -76,9 +76,9 @@ def stats(
     """Print aspirations per week, kelurahan and category, the share answered and the median days to answer."""
     from bot.console import plain
     from handlers.admin import render_stats
-    from handlers.texts import t
     from models.db import make_engine, session_scope, upgrade
     from services.stats import compute_stats
+    from services.texts import t
 
     settings = _settings()
     forum_id, _ = _scope(settings, forum, None)

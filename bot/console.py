@@ -12,8 +12,8 @@ from bot.fake_updates import UpdateMaker
 from bot.memory_api import MemoryBotAPI
 from bot.settings import Settings
 from handlers.outbox_worker import OutboxWorker, running_worker
-from handlers.texts import t
 from nlp.embed import Embedder
+from services.texts import t
 
 CONSOLE_TOKEN = "100000:console-no-telegram"
 

@@ -12,9 +12,9 @@ from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from handlers.common import reply
 from handlers.deps import deps
-from handlers.texts import t
 from services.config import AppConfig
 from services.roles import is_admin, is_moderator
+from services.texts import t
 
 MODERATOR_MENU = [
     BotCommand("ringkasan", "Ringkasan forum saat ini"),

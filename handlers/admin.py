@@ -9,11 +9,11 @@ from telegram.ext import ContextTypes
 
 from handlers.common import reply, run_db
 from handlers.deps import deps
-from handlers.texts import status_label, t
 from services.bans import BanError, set_banned
 from services.config import AppConfig
 from services.exports import ExportTables, build_tables, write_xlsx
 from services.stats import Stats, compute_stats
+from services.texts import status_label, t
 
 
 async def _ban(update: Update, context: ContextTypes.DEFAULT_TYPE, banned: bool) -> None:

@@ -14,7 +14,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from handlers.digest_render import places_text, render
-from handlers.texts import t
 from models.audit import record
 from models.clusters import Cluster
 from models.db import session_scope
@@ -26,6 +25,7 @@ from services.digest_chart import render_chart
 from services.digest_data import DigestData
 from services.digests import build_digest, due_period, period_start, scheduled_before
 from services.staffchat import html_payload
+from services.texts import t
 
 log = logging.getLogger(__name__)
 

@@ -7,9 +7,9 @@ from datetime import datetime, tzinfo
 
 from telegram.constants import MessageLimit
 
-from handlers.texts import status_label, t
 from services.digest_data import ClusterLine, DigestData
 from services.digest_queries import shorten
+from services.texts import status_label, t
 
 DETAILED = 10  # clusters shown with places, status and quote; the rest get one line each
 LIMIT = MessageLimit.MAX_TEXT_LENGTH

@@ -15,10 +15,10 @@ from handlers.deps import deps
 from handlers.digest_render import render
 from handlers.outbox_worker import wake_outbox
 from handlers.sender import deliver_now
-from handlers.texts import t
 from models.outbox import OutboxBase
 from models.types import utcnow
 from services.roles import moderated_forums
+from services.texts import t
 
 
 def clock(bot_data: dict[Any, Any]) -> datetime:

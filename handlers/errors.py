@@ -9,7 +9,7 @@ from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from handlers.deps import deps
-from handlers.texts import t
+from services.texts import t
 
 log = logging.getLogger(__name__)
 

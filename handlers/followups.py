@@ -11,10 +11,10 @@ from handlers import intake
 from handlers.common import reply, run_db
 from handlers.deps import deps
 from handlers.outbox_worker import wake_outbox
-from handlers.texts import t
 from models.residents import find_resident
 from services.answers import AnswerError
 from services.followups import Followup, record_followup
+from services.texts import t
 
 
 async def resident_reply(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

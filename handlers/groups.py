@@ -7,11 +7,11 @@ from telegram.ext import ContextTypes
 from handlers.common import reply, run_db
 from handlers.deps import deps
 from handlers.intake import show_draft
-from handlers.texts import t
 from models.proposals import Proposal
 from models.residents import Resident, get_or_create_resident
 from services import intake
 from services.textcheck import check_text
+from services.texts import t
 
 
 async def usul(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

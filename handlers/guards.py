@@ -5,8 +5,8 @@ from telegram import Update
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from handlers.common import reply, run_db
-from handlers.texts import t
 from models.residents import find_resident
+from services.texts import t
 
 
 async def refuse_banned(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

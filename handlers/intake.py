@@ -8,13 +8,13 @@ from telegram.ext import ContextTypes
 from handlers.common import reply, run_db
 from handlers.deps import deps
 from handlers.keyboards import consent_keyboard, draft_keyboard, kelurahan_keyboard
-from handlers.texts import status_label, t
 from models.proposals import Proposal, latest_draft
 from models.residents import Resident, get_or_create_resident
 from services import intake
 from services.intake import ClusterView, IntakeError
 from services.spam import Held
 from services.textcheck import TextProblem, check_text, visible_text
+from services.texts import status_label, t
 
 ECHO_LIMIT = 3000  # keeps the confirmation within Telegram's 4096 characters
 

@@ -2,9 +2,9 @@
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from handlers.texts import t
 from services.config import City
 from services.intake import ClusterView
+from services.texts import t
 
 CONSENT = "consent"
 NOOP = "noop"

@@ -10,11 +10,11 @@ from telegram.ext import ContextTypes
 from handlers.common import reply, run_db
 from handlers.deps import deps
 from handlers.outbox_worker import wake_outbox
-from handlers.texts import t
 from services import curation, moderation
 from services.moderation import Actor, ModerationError, Moved
 from services.notify import queue_notices
 from services.roles import moderated_forums
+from services.texts import t
 
 T = TypeVar("T")
 

@@ -7,11 +7,11 @@ from telegram.ext import ContextTypes
 from handlers.common import reply, run_db
 from handlers.deps import deps
 from handlers.moderation import act, actor_of, tell_residents, usage
-from handlers.texts import t
 from services import curation, held, suggestion_review
 from services.held import HeldItem, Released
 from services.notify import queue_notices
 from services.suggestion_review import Decision, SuggestionView
+from services.texts import t
 
 
 def render_suggestion(view: SuggestionView) -> str:

@@ -8,9 +8,9 @@ from handlers.common import reply, run_db
 from handlers.deps import deps
 from handlers.intake import show_draft
 from handlers.keyboards import consent_keyboard, kelurahan_keyboard
-from handlers.texts import t
 from models.proposals import latest_draft
 from models.residents import get_or_create_resident, give_consent, set_kelurahan
+from services.texts import t
 
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

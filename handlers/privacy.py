@@ -8,9 +8,9 @@ from telegram.ext import ContextTypes
 
 from handlers.common import reply, run_db
 from handlers.deps import deps
-from handlers.texts import t
 from models.residents import find_resident
 from services.privacy import Erasure, erase_resident, personal_data
+from services.texts import t
 
 ERASE, KEEP = "hapus:ya", "hapus:batal"
 

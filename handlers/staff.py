@@ -12,13 +12,13 @@ from telegram.ext import ContextTypes
 from handlers.common import reply, run_db
 from handlers.deps import deps
 from handlers.outbox_worker import wake_outbox
-from handlers.texts import status_label, t
 from models.clusters import ClusterStatus, get_cluster_by_code
 from models.types import utcnow
 from services.answers import AnswerError, Outcome, answer_cluster, answer_resident, change_status
 from services.followups import staff_target
 from services.roles import is_staff_chat
 from services.staffchat import post_overdue_report
+from services.texts import status_label, t
 
 log = logging.getLogger(__name__)
 CODES = ", ".join(s.value for s in ClusterStatus)

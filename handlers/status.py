@@ -6,9 +6,9 @@ from telegram.ext import ContextTypes
 
 from handlers.common import reply, run_db
 from handlers.deps import deps
-from handlers.texts import status_label, t
 from models.residents import find_resident
 from services.status import StatusLine, resident_status, unfollow
+from services.texts import status_label, t
 
 
 def render_status(lines: list[StatusLine], tz_name: str) -> str:

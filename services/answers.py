@@ -8,7 +8,6 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
-from handlers.texts import status_label, t
 from models.audit import record
 from models.clusters import Cluster, ClusterStatus, Support
 from models.outbox import OutboxBase, enqueue
@@ -17,6 +16,7 @@ from models.residents import Resident
 from models.types import utcnow
 from services.people import resident_label
 from services.staffchat import post_cluster_to_staff, show_status
+from services.texts import status_label, t
 
 ANSWER = "answer"  # a staff answer to every resident of a cluster
 ANSWER_ONE = "answer_one"  # a staff answer to one resident's follow-up

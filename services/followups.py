@@ -9,7 +9,6 @@ from typing import Any
 
 from sqlmodel import Session
 
-from handlers.texts import t
 from models.clusters import Cluster
 from models.outbox import OutboxBase, OutboxMessage, enqueue, find_sent
 from models.residents import find_resident
@@ -18,6 +17,7 @@ from services.answers import TALKS_BACK, AnswerError, store_reply
 from services.config import AppConfig
 from services.people import resident_label
 from services.staffchat import FOLLOWUP, STAFF_CLUSTER, html_payload, latest_staff_message, staff_chat
+from services.texts import t
 
 MAX_TEXT = 3000
 MAX_CAPTION = 700  # Telegram captions stop at 1024 characters

@@ -8,12 +8,12 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from handlers.texts import status_label, t
 from models.clusters import Cluster, ClusterStatus
 from models.outbox import OutboxBase, OutboxMessage, OutboxState, enqueue
 from services.config import AppConfig
 from services.deadlines import overdue_clusters
 from services.intake import cluster_view
+from services.texts import status_label, t
 
 STAFF_CLUSTER = "staff_cluster"  # a cluster's message in the staff chat (replying to it answers the cluster)
 STAFF_EDIT = "staff_edit"  # an edit of such a message after a status change
