@@ -1,7 +1,7 @@
 """Print keywords, titles and categories of the labelled groups in a JSONL file, for a reader to judge.
 
 Run from the project root: .venv/bin/python -m nlp.inspect_labels [FILE.jsonl] [--all]
-Categories come from config.yaml's `categories:` block when it has one, else from PROPOSED below.
+Categories come from config.yaml's `categories:` block.
 """
 
 from __future__ import annotations
@@ -20,99 +20,6 @@ from nlp.categories import Categoriser
 from nlp.labels import cluster_keywords, representative_index, short_title
 
 DEFAULT_FILE = Path("/work/shared/data/aspirasi_dev.jsonl")
-
-PROPOSED = """
-categories:
-  pendidikan:
-    label: Pendidikan
-    description: >-
-      Sekolah dan pendidikan: guru, murid dan siswa, kelas dan ruang belajar, beasiswa, biaya sekolah
-      dan kuliah, seragam, buku, perpustakaan, PAUD, TK, SD, SMP, SMA, SLB, pendidikan agama.
-    keywords: [sekolah, guru, murid, siswa, pelajar, mahasiswa, kuliah, kampus, beasiswa, paud, tk, sd,
-      smp, sma, smk, slb, seragam, perpustakaan, belajar, mengajar, pendidikan, honorer, ukt, rapor,
-      zonasi, ppdb, les, bimbel, pesantren, santri, tpa, ngaji, buku pelajaran, ruang kelas, taman baca,
-      pojok baca, literasi]
-  kesehatan:
-    label: Kesehatan
-    description: >-
-      Layanan kesehatan: puskesmas, rumah sakit, dokter, perawat, bidan, obat, antrean berobat, BPJS
-      Kesehatan, posyandu, gizi dan stunting, ambulans, pengobatan lansia dan ibu hamil.
-    keywords: [puskesmas, pustu, rsud, rumah sakit, dokter, perawat, bidan, obat, berobat, pasien,
-      bpjs, jkn, posyandu, stunting, gizi, ambulans, imunisasi, vaksin, sakit, penyakit, kesehatan,
-      klinik, spesialis, persalinan, ibu hamil, demam berdarah, dbd, jantung, rawat inap]
-  infrastruktur:
-    label: Infrastruktur
-    description: >-
-      Jalan, jembatan, drainase dan gorong-gorong, lampu penerangan jalan, trotoar, gang, semenisasi,
-      bangunan dan fasilitas umum seperti pasar, lapangan olahraga, taman dan gedung serbaguna.
-    keywords: [jalan rusak, jalan berlubang, aspal, diaspal, lubang, jembatan, drainase, gorong-gorong,
-      parit, got, selokan, lampu jalan, penerangan jalan, pju, trotoar, semenisasi, cor,
-      pengaspalan, turap, talud, pasar, gedung, lapangan, taman, balai, fasilitas umum, atap, bocor,
-      jalan lingkungan, kolam renang, sarana olahraga, gor, stadion]
-  air_bersih:
-    label: Air bersih & sanitasi
-    description: >-
-      Air bersih dan sanitasi: air PDAM mati, keruh atau berbau, pipa dan sambungan air, sumur,
-      tandon, toilet dan MCK umum, jamban, septic tank, limbah rumah tangga.
-    keywords: [pdam, air bersih, air keruh, air mati, pipa, sambungan air, keran, meteran air, sumur,
-      tandon, mck, jamban, toilet, wc, septic tank, septictank, sanitasi, air minum, kaporit]
-  lingkungan:
-    label: Lingkungan
-    description: >-
-      Lingkungan hidup: banjir dan genangan, banjir rob, sampah dan TPS, bank sampah, abrasi pantai,
-      pencemaran dan polusi industri, limbah, bau, asap, debu, penghijauan, pohon, sungai dan bendali.
-    keywords: [banjir, kebanjiran, genangan, tergenang, rob, sampah, tps, bank sampah, abrasi, polusi,
-      pencemaran, tercemar, limbah, asap, debu, bau busuk, penghijauan, pohon, mangrove, sungai,
-      bendali, waduk, sedimen, pengerukan, kebersihan, pencemaran lingkungan]
-  ekonomi:
-    label: Ekonomi & lapangan kerja
-    description: >-
-      Ekonomi dan lapangan kerja: UMKM dan modal usaha, pedagang dan pasar, nelayan dan petani,
-      lowongan dan rekrutmen tenaga kerja lokal, pelatihan kerja, pengangguran, harga kebutuhan pokok,
-      pariwisata dan produk lokal.
-    keywords: [umkm, usaha, modal, pinjaman, kredit, pedagang, dagangan, jualan, berjualan, pkl,
-      kaki lima, nelayan, petani, tambak, ikan, solar, perahu, kerja, pekerjaan, lowongan, loker,
-      rekrutmen, pengangguran, nganggur, tenaga kerja, pekerja lokal, perusahaan, pelatihan kerja,
-      sertifikasi, wirausaha, koperasi, pariwisata, wisata, wisatawan, pemandu wisata, sembako,
-      pasar murah, nib, izin usaha, blk, pelatihan, putra daerah, investasi]
-  bantuan_sosial:
-    label: Bantuan sosial
-    description: >-
-      Bantuan sosial dan kesejahteraan: bansos, BLT, PKH, sembako untuk warga miskin, DTKS dan data
-      penerima bantuan, bantuan untuk lansia, penyandang disabilitas, anak yatim dan keluarga kurang mampu.
-    keywords: [bansos, bantuan sosial, blt, pkh, dtks, penerima bantuan, miskin, kurang mampu, tidak mampu,
-      lansia, disabilitas, difabel, tuli, tunanetra, tunarungu, bahasa isyarat, yatim, janda, jompo,
-      kursi roda, sasaran, rumah tidak layak huni, rtlh, santunan, pencairan, bantuan cair, bantuan beras]
-  keamanan:
-    label: Keamanan & ketertiban
-    description: >-
-      Keamanan dan ketertiban umum: pencurian, begal dan kriminalitas, CCTV, ronda dan poskamling,
-      preman dan pungli, parkir liar, kenakalan remaja, narkoba, miras, kebakaran dan pemadam, perundungan.
-    keywords: [maling, pencurian, curanmor, jambret, begal, kriminal, cctv, ronda, poskamling, satpol,
-      preman, pungli, parkir liar, jukir, tawuran, balap liar, narkoba, miras, kebakaran, pemadam,
-      damkar, hidran, perundungan, bullying, keamanan, ketertiban, rawan kejahatan]
-  transportasi:
-    label: Transportasi
-    description: >-
-      Transportasi dan lalu lintas: angkutan umum, bus, angkot, halte, rute, kemacetan, rambu dan marka
-      jalan, lampu lalu lintas, polisi tidur, truk dan kendaraan besar, parkir, penyeberangan,
-      keselamatan jalan.
-    keywords: [angkot, angkutan, bus, halte, rute, macet, kemacetan, lalu lintas, rambu, marka,
-      lampu merah, traffic light, polisi tidur, speed bump, truk, kendaraan, parkir, penyeberangan,
-      zebra cross, jpo, ojek, transportasi, kecelakaan, speedboat, dermaga, pelabuhan]
-  pemerintahan:
-    label: Pemerintahan & layanan publik
-    description: >-
-      Pemerintahan dan layanan publik: KTP elektronik, KK, akta, Disdukcapil, perizinan, sertifikat tanah,
-      pelayanan kantor kelurahan, RT dan RW, informasi publik, internet dan wifi publik, pengaduan layanan.
-    keywords: [ktp, e-ktp, ektp, kk, kartu keluarga, akta, dukcapil, disdukcapil, blanko, perizinan,
-      sertifikat tanah, ptsl, layanan publik, kantor kelurahan, ketua rt, ketua rw,
-      wifi, internet, informasi publik, website, aplikasi, pengaduan, birokrasi, pungutan]
-  lainnya:
-    label: Lainnya
-    description: Usulan yang tidak masuk kategori lain.
-    keywords: []
-"""
 
 # A reader's judgement of aspirasi_dev.jsonl: the acceptable categories of each group, first = best.
 # Used only to print agreement; the categoriser never sees it.
@@ -177,7 +84,7 @@ def _prepare() -> tuple[Callable[[str], str], Callable[[str], str]]:
 def _config(path: Path) -> tuple[dict[str, Any], list[str]]:
     """Read the categories (or the proposal in this file) and the city's name words from config."""
     loaded = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}) if path.exists() else {}
-    categories = loaded.get("categories") or yaml.safe_load(PROPOSED)["categories"]
+    categories = loaded["categories"]
     city = str((loaded.get("city") or {}).get("name") or "")
     return dict(categories), city.lower().split()
 

@@ -111,14 +111,9 @@ def test_parse_categories_normalises_keywords() -> None:
 
 
 def _real_definitions() -> dict[str, Any]:
-    """The categories of config.yaml, or the proposal in nlp/inspect_labels.py until config has them."""
+    """The categories of config.yaml."""
     config = Path(__file__).resolve().parents[2] / "config.yaml"
-    loaded = yaml.safe_load(config.read_text(encoding="utf-8")) if config.exists() else {}
-    if loaded and loaded.get("categories"):
-        return dict(loaded["categories"])
-    from nlp.inspect_labels import PROPOSED
-
-    return dict(yaml.safe_load(PROPOSED)["categories"])
+    return dict(yaml.safe_load(config.read_text(encoding="utf-8"))["categories"])
 
 
 def test_real_model_categorises_clear_indonesian_messages() -> None:
