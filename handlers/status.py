@@ -1,5 +1,7 @@
 """/status and /bantuan for residents."""
 
+from zoneinfo import ZoneInfo
+
 from sqlmodel import Session
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
@@ -13,8 +15,6 @@ from services.texts import status_label, t
 
 def render_status(lines: list[StatusLine], tz_name: str) -> str:
     """The /status message: one block per proposal, newest first."""
-    from zoneinfo import ZoneInfo
-
     tz = ZoneInfo(tz_name)
     if not lines:
         return t("status_empty")
