@@ -33,6 +33,16 @@ class Grouper:
         """Number of stored items."""
         return len(self._row_of)
 
+    def __contains__(self, item_id: object) -> bool:
+        """Whether an item is stored."""
+        return item_id in self._row_of
+
+    def item(self, item_id: int) -> Item:
+        """The stored item with this id."""
+        item = self._items[self._row_of[item_id]]
+        assert item is not None
+        return item
+
     def cluster_of(self, item_id: int) -> int:
         """The cluster an item is in."""
         return self._cluster_of[self._row_of[item_id]]

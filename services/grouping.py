@@ -134,17 +134,15 @@ class GroupingService:
     def remove(self, proposal_id: int) -> None:
         """Forget a proposal (hidden, moved out, or deleted)."""
         with self._lock:
-            if proposal_id in self._grouper._row_of:
+            if proposal_id in self._grouper:
                 self._grouper.remove(proposal_id)
 
     def move_cluster(self, old_cluster_id: int, new_cluster_id: int, proposal_ids: Sequence[int]) -> None:
         """Re-file proposals under another cluster (after a merge or split)."""
         with self._lock:
             for proposal_id in proposal_ids:
-                if proposal_id in self._grouper._row_of:
-                    item = self._grouper._items[self._grouper._row_of[proposal_id]]
-                    assert item is not None
-                    self._grouper.add(proposal_id, new_cluster_id, item)
+                if proposal_id in self._grouper:
+                    self._grouper.add(proposal_id, new_cluster_id, self._grouper.item(proposal_id))
 
     def __len__(self) -> int:
         """Number of proposals in the index."""
