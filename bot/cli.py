@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from bot.settings import Settings, SettingsError, load_settings
+from bot.cli_common import settings_or_exit
+from bot.settings import Settings
 
 if TYPE_CHECKING:
     from services.grouping import GroupingService
@@ -19,15 +20,6 @@ if TYPE_CHECKING:
 app = typer.Typer(help="Aspirasi: aspirasi warga Kota Bontang lewat Telegram.", no_args_is_help=True)
 db_app = typer.Typer(help="Database commands.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
-
-
-def _settings(*, require_token: bool = False) -> Settings:
-    """Load settings or exit with the operator-facing message."""
-    try:
-        return load_settings(require_token=require_token)
-    except SettingsError as exc:
-        typer.echo(f"aspirasi: {exc}", err=True)
-        raise typer.Exit(2) from exc
 
 
 def _logging() -> None:
@@ -43,7 +35,7 @@ def run(
     """Run the bot against Telegram (polling, or a webhook with Telegram's secret token)."""
     from bot.app import build_application
 
-    settings = _settings(require_token=True)
+    settings = settings_or_exit(require_token=True)
     _logging()
     application = build_application(settings)
     if not webhook:
@@ -67,7 +59,7 @@ def console() -> None:
     """Try the bot in this terminal with no Telegram at all (an in-memory Bot API)."""
     from bot.console import run_console
 
-    settings = _settings()
+    settings = settings_or_exit()
     asyncio.run(run_console(settings, sys.stdin, sys.stdout))
 
 
@@ -76,7 +68,7 @@ def db_upgrade() -> None:
     """Apply the database migrations."""
     from models.db import make_engine, upgrade
 
-    settings = _settings()
+    settings = settings_or_exit()
     upgrade(make_engine(settings.database_url))
     typer.echo("database is up to date")
 
@@ -89,7 +81,7 @@ def eval_command(
     """Measure grouping on labelled messages through the real pipeline (fresh temporary database)."""
     from services.evaluation import evaluate, read_jsonl
 
-    settings = _settings()
+    settings = settings_or_exit()
     grouping = _grouping(settings)
     try:
         rows = read_jsonl(file)
@@ -108,15 +100,13 @@ def eval_command(
 @app.command()
 def regroup() -> None:
     """Re-cluster now (as before each digest): store merge/split suggestions for moderators, relabel."""
-    from models.db import make_engine, session_scope, upgrade
+    from models.db import migrated_session
     from services.index import load_index
     from services.regroup import refresh_clusters
 
-    settings = _settings()
+    settings = settings_or_exit()
     grouping = _grouping(settings)
-    engine = make_engine(settings.database_url)
-    upgrade(engine)
-    with session_scope(engine) as session:
+    with migrated_session(settings.database_url) as session:
         load_index(session=session, grouping=grouping, show_progress=True)
         created, relabelled = refresh_clusters(session=session, grouping=grouping, config=settings.config)
     typer.echo(f"{created} new merge/split suggestion(s) for moderators; {relabelled} cluster(s) relabelled")
@@ -151,7 +141,7 @@ def digest(
     from services.digest_chart import render_chart
     from services.digests import current_digest
 
-    settings = _settings()
+    settings = settings_or_exit()
     config = settings.config
     if config.forum(forum) is None:
         typer.echo(f"aspirasi: no forum {forum!r} in config.yaml; use one of: "
@@ -184,4 +174,4 @@ def bench(
     """Measure latency, throughput, search, re-clustering, digest, fan-out and memory (see BENCHMARKS.md)."""
     from bot.bench import run
 
-    run(_settings(), quick=quick, out=out)
+    run(settings_or_exit(), quick=quick, out=out)

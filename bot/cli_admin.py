@@ -6,7 +6,8 @@ from pathlib import Path
 
 import typer
 
-from bot.settings import Settings, SettingsError, load_settings
+from bot.cli_common import settings_or_exit
+from bot.settings import Settings
 
 
 class Format(StrEnum):
@@ -14,15 +15,6 @@ class Format(StrEnum):
 
     CSV = "csv"
     XLSX = "xlsx"
-
-
-def _settings() -> Settings:
-    """Load settings or exit with the operator-facing message."""
-    try:
-        return load_settings()
-    except SettingsError as exc:
-        typer.echo(f"aspirasi: {exc}", err=True)
-        raise typer.Exit(2) from exc
 
 
 def _scope(settings: Settings, forum: str | None, since: str | None) -> tuple[str | None, datetime | None]:
@@ -47,18 +39,15 @@ def export(
     out: Path | None = typer.Option(None, "--out", help="Output file (csv: a .zip, or a name for two files)."),
 ) -> None:
     """Export clusters and aspirations (redacted texts only) for planners and Musrenbang."""
-    from models.db import make_engine, session_scope, upgrade
+    from models.db import migrated_session
     from services.exports import build_tables, write_csv, write_xlsx
     from services.texts import status_label
 
-    settings = _settings()
+    settings = settings_or_exit()
     forum_id, start = _scope(settings, forum, since)
-    engine = make_engine(settings.database_url)
-    upgrade(engine)
-    with session_scope(engine) as session:
+    with migrated_session(settings.database_url) as session:
         tables = build_tables(session=session, tz=settings.config.city.tz, forum_id=forum_id, since=start,
                               status_label=status_label)
-    engine.dispose()
     stamp = datetime.now(settings.config.city.tz).strftime("%Y%m%d")
     target = out or Path(f"aspirasi-{forum_id or 'semua'}-{stamp}.{fmt.value}")
     if fmt == Format.XLSX:
@@ -76,15 +65,12 @@ def stats(
     """Print aspirations per week, kelurahan and category, the share answered and the median days to answer."""
     from bot.console import plain
     from handlers.admin import render_stats
-    from models.db import make_engine, session_scope, upgrade
+    from models.db import migrated_session
     from services.stats import compute_stats
     from services.texts import t
 
-    settings = _settings()
+    settings = settings_or_exit()
     forum_id, _ = _scope(settings, forum, None)
-    engine = make_engine(settings.database_url)
-    upgrade(engine)
-    with session_scope(engine) as session:
+    with migrated_session(settings.database_url) as session:
         result = compute_stats(session=session, tz=settings.config.city.tz, forum_id=forum_id)
-    engine.dispose()
     typer.echo(plain(render_stats(result, forum_id or t("export_scope_all"))))

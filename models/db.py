@@ -57,6 +57,18 @@ def session_scope(engine: Engine) -> Iterator[Session]:
             raise
 
 
+@contextmanager
+def migrated_session(url: str) -> Iterator[Session]:
+    """A session on the database at `url`, migrated first (for one-shot CLI commands)."""
+    engine = make_engine(url)
+    upgrade(engine)
+    try:
+        with session_scope(engine) as session:
+            yield session
+    finally:
+        engine.dispose()
+
+
 def alembic_config(engine: Engine) -> Config:
     """Return an Alembic config that migrates through this engine."""
     config = Config()
