@@ -62,7 +62,7 @@ class Console:
         self.app = build_application(self.settings, request=self.api, token=CONSOLE_TOKEN, rate_limit=False,
                                      embedder=embedder)
         self.maker = UpdateMaker()
-        self.personas = dict(PERSONAS)
+        self.personas = {**PERSONAS, "staff": PERSONAS["staf"], "resident": PERSONAS["warga"]}  # English too
         self.persona = self.personas["warga"]
         self.out = out
         self._seen = 0
