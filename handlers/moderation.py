@@ -139,8 +139,7 @@ async def recategorise(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         await usage(update, context, "mod_usage_kategori")
         return
     actor, config = actor_of(update, context), deps(context).config
-    categories = getattr(config, "categories", None) or ()  # from config once categories are configured
-    allowed = {str(getattr(c, "code", c)) for c in categories} or None
+    allowed = set(config.categories) or None  # any code when config defines no categories
     cluster = await act(update, context, "mod_category", lambda s: curation.recategorise(
         session=s, actor=actor, code=args[0], category=args[1], allowed=allowed))
     if cluster is not None:
