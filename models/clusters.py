@@ -36,6 +36,9 @@ class Cluster(ClusterBase, table=True):
     status: str = Field(default=ClusterStatus.BARU, max_length=20)
     hidden: bool = Field(default=False)
     merged_into_id: int | None = Field(default=None, foreign_key="cluster.id")
+    # The one forum whose moderators own the cluster and whose digest lists it: the forum of the place the
+    # first request is about, else its first resident's forum; only moderators move it.
+    home_forum_id: str | None = Field(default=None, max_length=64, index=True)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     first_answer_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
@@ -61,9 +64,11 @@ def cluster_code(cluster: Cluster) -> str:
     return f"K-{cluster.id:04d}"
 
 
-def create_cluster(*, session: Session, title: str, category: str | None = None) -> Cluster:
-    """Create a cluster and give it its code."""
-    cluster = Cluster(title=title, category=category)
+def create_cluster(
+    *, session: Session, title: str, home_forum_id: str | None, category: str | None = None
+) -> Cluster:
+    """Create a cluster in its home forum and give it its code."""
+    cluster = Cluster(title=title, category=category, home_forum_id=home_forum_id)
     session.add(cluster)
     session.flush()
     cluster.code = cluster_code(cluster)

@@ -53,6 +53,7 @@ class GroupingService:
 
     def __init__(self, config: AppConfig, embedder: Embedder | None, params: GroupingParams | None = None) -> None:
         self._places = place_matcher(config)
+        self._forum_of_kelurahan = {kel: forum.id for forum in config.forums for kel in forum.kelurahan}
         self._embedder = embedder
         self.params = params or GroupingParams()
         self._grouper = Grouper(self.params, dim=embedder.dim if embedder else 384)
@@ -81,6 +82,10 @@ class GroupingService:
         vector = self.embed([clean])[0] if self._embedder else None
         return Prepared(clean=clean, redacted=redacted, kelurahan=facets.kelurahan, streets=facets.streets,
                         vector=vector)
+
+    def forum_of_place(self, kelurahan: str | None) -> str | None:
+        """The forum that covers a kelurahan, if any."""
+        return self._forum_of_kelurahan.get(kelurahan) if kelurahan else None
 
     def categorise(self, cleans: Sequence[str], vectors: np.ndarray) -> list[str]:
         """A category code per normalised text ("lainnya" when unsure or without categories)."""

@@ -176,7 +176,9 @@ def confirm(
         cluster = session.get(Cluster, cluster.merged_into_id)
     new_cluster = cluster is None
     if cluster is None:
-        cluster = create_cluster(session=session, title=proposal.text_redacted[:200])
+        # Home forum: the place the request is about (named in the text, else the resident's kelurahan).
+        home = grouping.forum_of_place(proposal.kelurahan or resident.kelurahan) or resident.forum_id
+        cluster = create_cluster(session=session, title=proposal.text_redacted[:200], home_forum_id=home)
     assert cluster.id is not None and proposal.id is not None
     label_on_arrival(session=session, grouping=grouping, proposal=proposal, cluster=cluster, new_cluster=new_cluster)
     proposal.cluster_id = cluster.id

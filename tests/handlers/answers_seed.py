@@ -31,7 +31,7 @@ def seed_cluster(engine: Engine, residents: int, *, first_telegram_id: int = FIR
     """A cluster with `residents` residents (each one proposal and a support); return its id and their chats."""
     chats = [first_telegram_id + i for i in range(residents)]
     with session_scope(engine) as session:
-        cluster = create_cluster(session=session, title=title)
+        cluster = create_cluster(session=session, title=title, home_forum_id="bontang-utara")
         assert cluster.id is not None
         for chat in chats:
             resident = Resident(telegram_id=chat, kelurahan="Lok Tuan", forum_id="bontang-utara", consent_at=utcnow())

@@ -39,7 +39,7 @@ def seed(console: Console, telegram_id: int, text: str, *, cluster: str | None =
                                      source_chat_id=telegram_id, source_message_id=next(_ids),
                                      text=text)
         target = (session.exec(select(Cluster).where(Cluster.code == cluster)).one() if cluster
-                  else create_cluster(session=session, title=draft.text_redacted[:200]))
+                  else create_cluster(session=session, title=draft.text_redacted[:200], home_forum_id=forum.id))
         assert draft.id is not None and target.id is not None
         done = intake.confirm(session=session, grouping=d.grouping, resident=resident, proposal_id=draft.id,
                               cluster_id=target.id)

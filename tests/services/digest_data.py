@@ -27,7 +27,7 @@ def aspiration(session: Session, *, text: str, at: datetime, cluster: Cluster | 
     """A submitted aspiration of a new resident at a time, in a cluster (a new one by default) with support."""
     who = resident(session, kelurahan, forum_id)
     if cluster is None:
-        cluster = create_cluster(session=session, title=text[:200])
+        cluster = create_cluster(session=session, title=text[:200], home_forum_id=forum_id)
         cluster.created_at = at
     number = next(_messages)
     proposal = Proposal(resident_id=who.id, source_chat_id=who.telegram_id or 0, source_message_id=number,

@@ -65,7 +65,7 @@ def test_city_time_zone_decides_the_date(config: AppConfig) -> None:
 def _cluster_with_proposal(engine: Engine, submitted: datetime, **changes: object) -> int:
     """A cluster whose first proposal was submitted at a given moment."""
     with session_scope(engine) as session:
-        cluster = create_cluster(session=session, title="Perbaikan jalan berlubang")
+        cluster = create_cluster(session=session, title="Perbaikan jalan berlubang", home_forum_id="bontang-utara")
         for key, value in changes.items():
             setattr(cluster, key, value)
         session.add(Proposal(source_chat_id=1, source_message_id=submitted.toordinal() + int(cluster.id or 0),

@@ -8,9 +8,10 @@ from typer.testing import CliRunner
 
 from bot.cli import app
 from bot.settings import Settings
+from models.clusters import Cluster
 from models.db import make_engine, session_scope, upgrade
 from models.proposals import Proposal
-from models.residents import get_or_create_resident
+from models.residents import get_or_create_resident, set_kelurahan
 from nlp.embed import Embedder
 from services import intake
 from services.evaluation import evaluate, read_jsonl
@@ -66,4 +67,23 @@ def test_index_is_rebuilt_from_stored_embeddings_and_model_change_reembeds(
         assert {p.embedding_model for p in session.exec(select(Proposal))} == {embedder.identity}
     probe = fresh.prepare("lampu jalan merdeka di guntung mati, mohon diganti")
     assert [s.cluster_id for s in fresh.suggest(probe, 3)][:1] == [1]
+    engine.dispose()
+
+
+def test_a_new_cluster_belongs_to_the_forum_of_the_place_it_is_about(settings: Settings, embedder: Embedder) -> None:
+    engine = make_engine(settings.database_url)
+    upgrade(engine)
+    grouping = GroupingService(settings.config, embedder)
+    texts = ["Lampu jalan di Berbas Pantai mati semua, mohon diperbaiki", "Drainase depan rumah kami tersumbat"]
+    with session_scope(engine) as session:
+        resident = get_or_create_resident(session=session, telegram_id=900)
+        set_kelurahan(session=session, resident=resident, kelurahan="Lok Tuan", forum_id="bontang-utara")
+        homes = []
+        for number, text in enumerate(texts, 1):
+            draft, _ = intake.save_draft(session=session, grouping=grouping, resident=resident,
+                                         source_chat_id=900, source_message_id=number, text=text)
+            done = intake.confirm(session=session, grouping=grouping, resident=resident, proposal_id=draft.id or 0)
+            assert isinstance(done, intake.Submitted)
+            homes.append(session.get(Cluster, done.cluster.id).home_forum_id)  # type: ignore[union-attr]
+    assert homes == ["bontang-selatan", "bontang-utara"]
     engine.dispose()

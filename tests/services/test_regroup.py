@@ -28,7 +28,8 @@ def test_two_clusters_asking_the_same_are_proposed_for_merge_and_labelled(
     grouping = GroupingService(settings.config, embedder)
     with session_scope(engine) as session:
         for i, text in enumerate(SAME):
-            target = create_cluster(session=session, title="terpisah").id if i == 2 else None  # a wrong split
+            wrong_split = create_cluster(session=session, title="terpisah", home_forum_id=None) if i == 2 else None
+            target = wrong_split.id if wrong_split else None
             resident = get_or_create_resident(session=session, telegram_id=700 + i)
             draft, _ = intake.save_draft(session=session, grouping=grouping, resident=resident,
                                          source_chat_id=700 + i, source_message_id=1, text=text)
