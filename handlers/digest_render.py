@@ -1,18 +1,15 @@
-"""Render a digest as Telegram HTML in messages of at most 4096 characters, and as plain text for the CLI."""
+"""Render a digest as Telegram HTML within Telegram's limits (services/tg_html), and as plain text for the CLI."""
 
 import html
 import re
-from collections.abc import Iterable
 from datetime import datetime, tzinfo
-
-from telegram.constants import MessageLimit
 
 from services.digest_data import ClusterLine, DigestData
 from services.digest_queries import shorten
 from services.texts import status_label, t
+from services.tg_html import split_html
 
 DETAILED = 10  # clusters shown with places, status and quote; the rest get one line each
-LIMIT = MessageLimit.MAX_TEXT_LENGTH
 
 
 def _when(moment: datetime, tz: tzinfo) -> str:
@@ -87,37 +84,9 @@ def blocks(data: DigestData, tz: tzinfo, *, on_demand: bool = False, footer: str
     return out
 
 
-def split_messages(paragraphs: Iterable[str], limit: int = LIMIT) -> list[str]:
-    """Join paragraphs into messages of at most `limit` characters, breaking only between paragraphs."""
-    messages: list[str] = []
-    current = ""
-    for paragraph in paragraphs:
-        for piece in _pieces(paragraph, limit):
-            if current and len(current) + 2 + len(piece) > limit:
-                messages.append(current)
-                current = ""
-            current = f"{current}\n\n{piece}" if current else piece
-    if current:
-        messages.append(current)
-    return messages
-
-
-def _pieces(paragraph: str, limit: int) -> list[str]:
-    """Cut an oversized paragraph at line breaks (a line itself is never longer than a message)."""
-    if len(paragraph) <= limit:
-        return [paragraph]
-    pieces, current = [], ""
-    for line in paragraph.split("\n"):
-        if current and len(current) + 1 + len(line) > limit:
-            pieces.append(current)
-            current = ""
-        current = f"{current}\n{line}" if current else line[:limit]
-    return [*pieces, current] if current else pieces
-
-
 def render(data: DigestData, tz: tzinfo, *, on_demand: bool = False, footer: str | None = None) -> list[str]:
     """The digest as Telegram HTML messages."""
-    return split_messages(blocks(data, tz, on_demand=on_demand, footer=footer))
+    return split_html("\n\n".join(blocks(data, tz, on_demand=on_demand, footer=footer)))
 
 
 def plain(text: str) -> str:

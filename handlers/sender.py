@@ -21,26 +21,50 @@ from models.outbox import OutboxBase, OutboxMessage, OutboxState, claim, enqueue
 from models.residents import Resident
 from models.types import utcnow
 from services.config import OutboxConfig
+from services.tg_html import CAPTION_LIMIT, MESSAGE_LIMIT, split_html, truncate_html
 
 log = logging.getLogger(__name__)
 MAX_BACKOFF_SECONDS = 300.0
 
 
 async def send_row(bot: Bot, row: OutboxMessage) -> int:
-    """Make the Bot API call an outbox row describes; return the sent (or edited) message's id."""
+    """Make the Bot API call an outbox row describes; return the sent (or edited) message's id.
+
+    Within Telegram's limits: a text longer than one message goes out in parts cut at section and line
+    boundaries (the keyboard on the last part, whose id is returned); a caption or an edit is shortened.
+    """
     payload: dict[str, Any] = dict(row.payload)
     if markup := payload.pop("reply_markup", None):
         payload["reply_markup"] = InlineKeyboardMarkup.de_json(markup, bot)
     if parameters := payload.pop("reply_parameters", None):
         payload["reply_parameters"] = ReplyParameters.de_json(parameters, bot)
+    html = str(payload.get("parse_mode") or "").upper() == "HTML"
     if row.method == "send_photo":
+        if html and payload.get("caption"):
+            payload["caption"] = truncate_html(str(payload["caption"]), CAPTION_LIMIT)
         return (await bot.send_photo(chat_id=row.chat_id, **payload)).message_id
     if row.method == "copy_message":
         return (await bot.copy_message(chat_id=row.chat_id, **payload)).message_id
     if row.method == "edit_message_text":
+        if html:
+            payload["text"] = truncate_html(str(payload["text"]), MESSAGE_LIMIT)
         await bot.edit_message_text(chat_id=row.chat_id, **payload)
         return int(payload["message_id"])
-    return (await bot.send_message(chat_id=row.chat_id, **payload)).message_id
+    return await _send_pages(bot, row.chat_id, payload, html)
+
+
+async def _send_pages(bot: Bot, chat_id: int, payload: dict[str, Any], html: bool) -> int:
+    """Send a text message, in several parts when it is longer than Telegram takes; return the last id."""
+    text = str(payload.pop("text"))
+    pages = split_html(text) if html else [text[i:i + MESSAGE_LIMIT] for i in range(0, len(text), MESSAGE_LIMIT)]
+    markup = payload.pop("reply_markup", None)
+    message_id = 0
+    for number, page in enumerate(pages or [text], 1):
+        last = number == len(pages)
+        message_id = (await bot.send_message(chat_id=chat_id, text=page, reply_markup=markup if last else None,
+                                             **payload)).message_id
+        payload.pop("reply_parameters", None)  # only the first part answers the message replied to
+    return message_id
 
 
 def _blocked(session: Any, row: OutboxMessage, error: Exception) -> None:
@@ -90,7 +114,7 @@ def record_result(
             _blocked(session, row, error)
         elif isinstance(error, BadRequest):
             row.state, row.error = OutboxState.FAILED, str(error)
-            log.error("dropped outbox message %s (%s): %s payload=%s", row.id, row.purpose, error, row.payload)
+            log.error("dropped outbox message %s (%s): %s", row.id, row.purpose, error)
         else:
             pause = _retry_later(row, error, max_attempts)
         session.add(row)
