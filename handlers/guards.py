@@ -10,13 +10,18 @@ from services.texts import t
 
 
 async def refuse_banned(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Stop every update from a banned resident with one polite message."""
+    """Stop every update from a banned resident with one polite message; a message from one who had
+    blocked the bot shows they are back, so they are reachable again (answers reach them)."""
     user = update.effective_user
     if user is None:
         return
+    private = update.effective_chat is not None and update.effective_chat.type == "private"
 
     def _banned(session: Session) -> bool:
         resident = find_resident(session=session, telegram_id=user.id)
+        if resident is not None and private and not resident.active and not resident.banned:
+            resident.active = True
+            session.add(resident)
         return resident is not None and resident.banned
 
     if await run_db(context, _banned):
