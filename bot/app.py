@@ -62,6 +62,9 @@ def register_handlers(application: Application) -> None:  # type: ignore[type-ar
     private = filters.ChatType.PRIVATE
     groups_chat = filters.ChatType.GROUPS
 
+    # group -3: messages in a chat's name (anonymous admins) and edits that would run a command again (issue 11)
+    application.add_handler(TypeHandler(Update, guards.screen_messages), group=-3)
+
     # group -2: role guard (issue 6) — moderator/admin commands and buttons from anyone else stop here.
     # Its own group: within one group only the first matching handler runs, and refuse_banned matches all.
     application.add_handler(TypeHandler(Update, access.require_role), group=-2)
@@ -120,7 +123,8 @@ def register_handlers(application: Application) -> None:  # type: ignore[type-ar
     application.add_handler(CallbackQueryHandler(intake.draft_button, pattern=r"^(ok|dukung|batal):\d+"))
     application.add_handler(CallbackQueryHandler(_noop, pattern=r"^noop$"))
 
-    # group 0, forum groups: /usul <teks> (works with privacy mode on) and #usul
+    # group 0, forum groups: /usul <teks> (works with privacy mode on) and #usul; an edit updates an open draft
+    application.add_handler(MessageHandler(groups_chat & filters.UpdateType.EDITED_MESSAGE, intake.edited))
     application.add_handler(CommandHandler("usul", groups.usul, filters=groups_chat))
     application.add_handler(MessageHandler(groups_chat & filters.Regex(r"(?i)#usul\b"), groups.usul))
 

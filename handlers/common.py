@@ -42,6 +42,9 @@ async def reply(
     payload = {"text": text, "parse_mode": "HTML", "link_preview_options": {"is_disabled": True}}
     if markup is not None:
         payload["reply_markup"] = markup.to_dict()
+    incoming = update.effective_message
+    if incoming is not None and incoming.is_topic_message and incoming.chat_id == target:
+        payload["message_thread_id"] = incoming.message_thread_id  # stay in the forum topic, not General
     message = OutboxBase(
         dedupe_key=f"u{update.update_id}:{key}",
         chat_id=target,
