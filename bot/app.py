@@ -205,7 +205,7 @@ def build_application(
         ApplicationBuilder()
         .token(token or settings.token)
         .update_queue(DurableQueue(engine))
-        .concurrent_updates(DurableProcessor(engine, the_deps.failed_updates))
+        .concurrent_updates(DurableProcessor(engine, the_deps.failed_updates, settings.config))
         .post_init(post_init)
         .post_stop(post_stop)
         .post_shutdown(post_shutdown)

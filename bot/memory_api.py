@@ -22,8 +22,9 @@ from services.tg_html import CALLBACK_DATA_BYTES, CAPTION_LIMIT, MESSAGE_LIMIT, 
 BOT_USER = {"id": 777000111, "is_bot": True, "first_name": "Aspirasi", "username": "aspirasi_bot",
             "can_join_groups": True, "can_read_all_group_messages": False, "supports_inline_queries": False}
 
-# An injected failure: (HTTP status, description, extra parameters) or TimedOut.
-Failure = tuple[int, str, dict[str, Any]] | TimedOut
+# An injected failure: (HTTP status, description, extra parameters), TimedOut, or raw bytes answered with
+# status 200 (a broken answer the bot cannot read).
+Failure = tuple[int, str, dict[str, Any]] | TimedOut | bytes
 Injector = Callable[[str, dict[str, Any]], Failure | None]
 
 
@@ -128,6 +129,8 @@ class MemoryBotAPI(BaseRequest):
         failure = self.inject(api_method, params) if self.inject is not None else None
         if isinstance(failure, TimedOut):
             raise failure
+        if isinstance(failure, bytes):
+            return 200, failure
         if failure is None and (refusal := telegram_refusal(api_method, params)) is not None:
             failure = (400, f"Bad Request: {refusal}", {})
         if failure is not None:

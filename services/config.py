@@ -180,6 +180,15 @@ class OutboxConfig(Strict):
     max_in_flight: int = Field(default=16, ge=1)
 
 
+class UpdateRetryConfig(Strict):
+    """How an incoming update whose handling failed is tried again."""
+
+    max_attempts: int = Field(default=5, ge=1)  # then it is a dead letter and an admin is told
+    first_pause_seconds: float = Field(default=30, gt=0)  # pauses double after each failure
+    max_pause_seconds: float = Field(default=3600, gt=0)
+    check_seconds: float = Field(default=10, gt=0)  # how often due retries are looked for
+
+
 class RetentionConfig(Strict):
     """How long verbatim texts are kept."""
 
@@ -207,6 +216,7 @@ class AppConfig(Strict):
     limits: LimitConfig = LimitConfig()
     nlp: NlpConfig = NlpConfig()
     outbox: OutboxConfig = OutboxConfig()
+    updates: UpdateRetryConfig = UpdateRetryConfig()
     retention: RetentionConfig = RetentionConfig()
     categories: dict[str, CategoryConfig] = Field(default_factory=dict)
 
