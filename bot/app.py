@@ -196,8 +196,11 @@ def build_application(
     rate_limit: bool = True,
     engine: Engine | None = None,
     embedder: Embedder | None = None,
+    webhook: bool = False,
 ) -> Application:  # type: ignore[type-arg]
-    """Build the bot; tests and the console pass an in-memory `request`, their own token and a shared model."""
+    """Build the bot; tests and the console pass an in-memory `request`, their own token and a shared model.
+
+    With `webhook`, no Updater: updates come from the project's own server (bot/webhook.py)."""
     engine = engine or make_engine(settings.database_url)
     grouping = GroupingService(settings.config, embedder or load_embedder(settings))
     the_deps = Deps(engine=engine, config=settings.config, grouping=grouping)
@@ -210,6 +213,8 @@ def build_application(
         .post_stop(post_stop)
         .post_shutdown(post_shutdown)
     )
+    if webhook:
+        builder = builder.updater(None)
     if settings.config.telegram.base_url:
         builder = builder.base_url(settings.config.telegram.base_url)
     if request is not None:
