@@ -53,7 +53,8 @@ def _shown(value: Any, parse_mode: Any) -> str:
 
 def _markup_refusal(markup: Any) -> str | None:
     """What Telegram says about an inline keyboard it refuses."""
-    for row in (markup or {}).get("inline_keyboard") or [] if isinstance(markup, dict) else []:
+    rows = markup.get("inline_keyboard") or [] if isinstance(markup, dict) else []
+    for row in rows:
         for button in row:
             data = button.get("callback_data")
             if data is not None and not 1 <= len(str(data).encode()) <= CALLBACK_DATA_BYTES:

@@ -10,6 +10,8 @@ its lease (`outbox.lease_seconds`) has expired.
 import asyncio
 import logging
 from datetime import timedelta
+from html import escape as html_escape
+from html import unescape as html_unescape
 from typing import Any
 
 from sqlalchemy import Engine
@@ -56,7 +58,9 @@ async def send_row(bot: Bot, row: OutboxMessage) -> int:
 async def _send_pages(bot: Bot, chat_id: int, payload: dict[str, Any], html: bool) -> int:
     """Send a text message, in several parts when it is longer than Telegram takes; return the last id."""
     text = str(payload.pop("text"))
-    pages = split_html(text) if html else [text[i:i + MESSAGE_LIMIT] for i in range(0, len(text), MESSAGE_LIMIT)]
+    pages = split_html(text if html else html_escape(text, quote=False))
+    if not html:
+        pages = [html_unescape(page) for page in pages]  # cut like HTML (by UTF-16 units), sent as plain text
     markup = payload.pop("reply_markup", None)
     message_id = 0
     for number, page in enumerate(pages or [text], 1):
