@@ -51,7 +51,7 @@ def _blocked(session: Any, row: OutboxMessage, error: Exception) -> None:
     if resident is not None:
         resident.active = False
         session.add(resident)
-    log.warning("chat %s blocked the bot or is gone: %s", row.chat_id, error)
+    log.warning("outbox message %s (%s): the recipient blocked the bot or is gone", row.id, row.purpose)
 
 
 def _retry_later(row: OutboxMessage, error: Exception, max_attempts: int) -> float | None:
@@ -90,7 +90,7 @@ def record_result(
             _blocked(session, row, error)
         elif isinstance(error, BadRequest):
             row.state, row.error = OutboxState.FAILED, str(error)
-            log.error("dropped outbox message %s (%s): %s payload=%s", row.id, row.purpose, error, row.payload)
+            log.error("dropped outbox message %s (%s): %s", row.id, row.purpose, error)
         else:
             pause = _retry_later(row, error, max_attempts)
         session.add(row)
