@@ -122,6 +122,20 @@ def rename(*, session: Session, actor: Actor, code: str, title: str) -> Cluster:
     return cluster
 
 
+def move_home(*, session: Session, actor: Actor, code: str, forum_id: str, forums: set[str]) -> Cluster:
+    """Give a cluster another home forum (only from its current home's moderator or an admin)."""
+    if forum_id not in forums:
+        raise ModerationError("mod_forum_unknown", forum=forum_id, forums=", ".join(sorted(forums)))
+    cluster = own_cluster(session=session, actor=actor, code=code)
+    if cluster.home_forum_id == forum_id:
+        raise ModerationError("mod_home_same", code=cluster.code, forum=forum_id)
+    record(session=session, actor=actor.name, action="move_home", target=f"cluster:{cluster.code}",
+           before={"forum": cluster.home_forum_id}, after={"forum": forum_id})
+    cluster.home_forum_id, cluster.updated_at = forum_id, utcnow()
+    session.add(cluster)
+    return cluster
+
+
 def recategorise(
     *, session: Session, actor: Actor, code: str, category: str, allowed: set[str] | None = None
 ) -> Cluster:
