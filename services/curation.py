@@ -12,6 +12,7 @@ from models.audit import record
 from models.clusters import Cluster, Support, add_support
 from models.proposals import Proposal, ProposalState
 from models.types import utcnow
+from nlp.redact import redact
 from services.grouping import GroupingService
 from services.intake import prepared_of
 from services.moderation import Actor, ModerationError, own_cluster, own_proposal
@@ -109,7 +110,7 @@ def unhide(*, session: Session, grouping: GroupingService, actor: Actor, code: s
 
 def rename(*, session: Session, actor: Actor, code: str, title: str) -> Cluster:
     """Give a cluster a new title (what residents, moderators and staff read)."""
-    title = " ".join(title.split())
+    title = redact(" ".join(title.split()))  # what staff read is redacted, whoever wrote it
     if not title:
         raise ModerationError("mod_title_empty")
     if len(title) > MAX_TITLE:

@@ -49,19 +49,21 @@ class Needles:
     texts: tuple[str, ...]
     prefixes: tuple[str, ...]
     telegram_id: int | None
+    lines: tuple[str, ...] = ()  # long lines of multi-line texts, looked for last
 
     @classmethod
     def of(cls, texts: Iterable[str | None], telegram_id: int | None) -> "Needles":
         """Build the needles for texts a resident wrote, in the forms they are stored and shown in."""
         forms: set[str] = set()
+        lines: set[str] = set()
         for text in texts:
             if text and text.strip():
-                for form in (text, visible_text(text)):
-                    forms.update({flat(form), flat(html.escape(form, quote=False))})
-                    forms.update(flat(line) for line in form.splitlines() if len(flat(line)) >= LINE_CHARS)
+                for form in (text, visible_text(text), html.escape(text, quote=False)):
+                    forms.add(flat(form))
+                    lines.update(flat(line) for line in form.splitlines() if len(flat(line)) >= LINE_CHARS)
         whole = tuple(sorted((f for f in forms if len(f) >= 4), key=len, reverse=True))
         prefixes = tuple(sorted({f[:PREFIX_CHARS].rstrip() for f in whole if len(f) > PREFIX_CHARS}))
-        return cls(whole, prefixes, telegram_id)
+        return cls(whole, prefixes, telegram_id, tuple(sorted(lines - forms, key=len, reverse=True)))
 
     def sql_patterns(self) -> list[str]:
         """Lower-case substrings one of which a matching column value (stored or JSON text) contains.
@@ -69,8 +71,9 @@ class Needles:
         Whole texts are looked for by their first word, so that any spacing of the rest still matches;
         the exact check is `scrub_text` on the rows found.
         """
-        firsts = {n.split()[0] for n in [*self.texts, *self.prefixes] if n.split()}
-        heads = {n[:PREFIX_CHARS] for n in [*self.texts, *self.prefixes]}
+        needles = [*self.texts, *self.prefixes, *self.lines]
+        firsts = {n.split()[0] for n in needles if n.split()}
+        heads = {n[:PREFIX_CHARS] for n in needles}
         raw = {n.lower() for n in (firsts if len(firsts) <= 50 else heads)}
         patterns = raw | {json.dumps(n)[1:-1] for n in raw}
         if self.telegram_id is not None:
@@ -81,6 +84,11 @@ class Needles:
     def _whole(self) -> re.Pattern[str] | None:
         """One pattern for every whole text, longest first."""
         return re.compile("|".join(_loose(t) for t in self.texts), re.IGNORECASE) if self.texts else None
+
+    @cached_property
+    def _lines(self) -> re.Pattern[str] | None:
+        """One pattern for every long line of a multi-line text, longest first."""
+        return re.compile("|".join(_loose(t) for t in self.lines), re.IGNORECASE) if self.lines else None
 
     @cached_property
     def _cut(self) -> re.Pattern[str] | None:
@@ -95,6 +103,8 @@ class Needles:
             value = self._whole.sub(ERASED, value)
         if self._cut is not None:
             value = self._cut.sub(ERASED, value)
+        if self._lines is not None:
+            value = self._lines.sub(ERASED, value)
         if self.telegram_id is not None:
             value = re.sub(rf"(?<!\d){self.telegram_id}(?!\d)", ERASED, value)
         return value
