@@ -37,7 +37,7 @@ def failing_handler(error: BaseException) -> str:
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Log an unexpected error, keep the update for the next start, and tell the people concerned."""
     error = context.error
-    reference = secrets.token_hex(4).upper()
+    reference = "R" + secrets.token_hex(4).upper()  # never all digits: the log filter would hide it
     where = failing_handler(error) if error is not None else "-"
     log.error("error %s in %s while handling an update", reference, where, exc_info=error)
     d = deps(context)

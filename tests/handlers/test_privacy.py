@@ -155,3 +155,13 @@ def cluster_of(console: Console, cluster_id: int) -> Any:
 
     with Session(console.app.bot_data["deps"].engine) as session:
         return session.get(Cluster, cluster_id)
+
+
+async def test_delivered_messages_keep_no_copy_of_the_residents_words(console: Console) -> None:
+    engine = console.app.bot_data["deps"].engine
+    await onboard(console, RESIDENT)
+    await submit(console, RESIDENT, FIRST)
+    await command(console, MODERATOR, "/ringkasan")
+    await console.flush_outbox()
+    assert FIRST[:40] in str(console.api.calls)  # it was shown (to the resident and in the digest)
+    assert [hit for hit in leaks(engine, [FIRST[:40], "Pattimura"]) if hit[0] == "outboxmessage"] == []
