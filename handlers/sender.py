@@ -23,10 +23,12 @@ from models.outbox import OutboxBase, OutboxMessage, OutboxState, claim, enqueue
 from models.residents import Resident
 from models.types import utcnow
 from services.config import OutboxConfig
+from services.outbox_files import delivered_payload, local_photo, remove_if_unneeded
 from services.tg_html import CAPTION_LIMIT, MESSAGE_LIMIT, split_html, truncate_html
 
 log = logging.getLogger(__name__)
 MAX_BACKOFF_SECONDS = 300.0
+DONE = (OutboxState.SENT, OutboxState.FAILED, OutboxState.BLOCKED)
 
 
 async def send_row(bot: Bot, row: OutboxMessage) -> int:
@@ -79,7 +81,7 @@ def _blocked(session: Any, row: OutboxMessage, error: Exception) -> None:
     if resident is not None:
         resident.active = False
         session.add(resident)
-    log.warning("chat %s blocked the bot or is gone: %s", row.chat_id, error)
+    log.warning("outbox message %s (%s): the recipient blocked the bot or is gone", row.id, row.purpose)
 
 
 def _retry_later(row: OutboxMessage, error: Exception, max_attempts: int) -> float | None:
@@ -121,8 +123,20 @@ def record_result(
             log.error("dropped outbox message %s (%s): %s", row.id, row.purpose, error)
         else:
             pause = _retry_later(row, error, max_attempts)
+        if row.state in DONE:
+            _forget(session, row)
         session.add(row)
         return pause
+
+
+def _forget(session: Any, row: OutboxMessage) -> None:
+    """Cut a delivered (or given-up) row's payload down to what later steps read; delete its chart file."""
+    photo = local_photo(row.payload) if row.method == "send_photo" else None
+    row.payload = delivered_payload(row)
+    session.add(row)
+    session.flush()
+    if photo is not None:
+        remove_if_unneeded(session, photo, row.id)
 
 
 def claim_row(engine: Engine, row_id: int, lease_seconds: float) -> OutboxMessage | None:
