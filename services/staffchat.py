@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 
 from models.clusters import Cluster, ClusterStatus
 from models.outbox import OutboxBase, OutboxMessage, OutboxState, enqueue
+from services import payloads
 from services.config import AppConfig
 from services.deadlines import overdue_clusters
 from services.intake import cluster_view
@@ -31,11 +32,8 @@ def staff_chat(config: AppConfig) -> int:
 
 def html_payload(text: str, config: AppConfig, **extra: Any) -> dict[str, Any]:
     """A send_message payload for the staff chat (in its topic when it has one)."""
-    payload: dict[str, Any] = {"text": text, "parse_mode": "HTML", "link_preview_options": {"is_disabled": True}}
-    if config.telegram.staff_thread_id is not None:
-        payload["message_thread_id"] = config.telegram.staff_thread_id
-    payload.update(extra)
-    return payload
+    thread = {} if config.telegram.staff_thread_id is None else {"message_thread_id": config.telegram.staff_thread_id}
+    return payloads.message(text, **thread, **extra)
 
 
 def status_keyboard(cluster_id: int, current: str) -> dict[str, Any]:
@@ -111,8 +109,7 @@ def show_status(*, session: Session, cluster: Cluster, source_key: str, limit: i
             row.payload = {**row.payload, "text": text, "reply_markup": keyboard}
             session.add(row)
             continue
-        payload = {"message_id": row.telegram_message_id, "text": text, "parse_mode": "HTML",
-                   "reply_markup": keyboard}
+        payload = payloads.edit(row.telegram_message_id, text, reply_markup=keyboard)
         enqueue(session=session, message=OutboxBase(
             dedupe_key=f"staffedit:{source_key}:{row.id}", chat_id=row.chat_id, method="edit_message_text",
             payload=payload, cluster_id=cluster.id, purpose=STAFF_EDIT))
