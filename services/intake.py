@@ -11,6 +11,7 @@ from models.proposals import (
     Proposal,
     ProposalCreate,
     ProposalState,
+    assign_code,
     count_recent_submissions,
     get_or_create_draft,
 )
@@ -166,6 +167,7 @@ def confirm(
         return Held(code=proposal.code, reason="")
     if proposal.state != ProposalState.DRAFT:
         raise IntakeError("draft_gone")
+    assign_code(session=session, proposal=proposal)  # sent now: the next number of the year, no gaps
     if screen and (reason := spam_reason(session=session, proposal=proposal)) is not None:  # issue 6
         proposal.forum_id = resident.forum_id or proposal.forum_id
         return hold(session=session, proposal=proposal, reason=reason)
