@@ -31,7 +31,7 @@ async def my_data(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     summary = t("my_data", number=data["nomor_warga"], telegram_id=data["telegram_id"],
                 kelurahan=data["kelurahan"] or "-", consent=data["persetujuan_privasi"] or "-",
-                proposals=len(data["usulan"]), supports=len(data["dukungan"]),  # type: ignore[arg-type]
+                proposals=data["usulan_terkirim"], supports=len(data["dukungan"]),  # type: ignore[arg-type]
                 replies=len(data["tanggapan_anda"]))  # type: ignore[arg-type]
     await reply(update, context, "my_data", summary)
     document = json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8")

@@ -100,12 +100,13 @@ def latest_draft(*, session: Session, resident_id: int) -> Proposal | None:
     ).first()
 
 
-def resident_proposals(*, session: Session, resident_id: int, limit: int = 20) -> list[Proposal]:
-    """Return the resident's submitted proposals, newest first."""
+def resident_proposals(*, session: Session, resident_id: int, limit: int = 20,
+                       states: tuple[str, ...] = (ProposalState.SUBMITTED,)) -> list[Proposal]:
+    """Return the resident's proposals in these states (submitted by default), newest first."""
     return list(
         session.exec(
             select(Proposal)
-            .where(Proposal.resident_id == resident_id, Proposal.state == ProposalState.SUBMITTED)
+            .where(Proposal.resident_id == resident_id, col(Proposal.state).in_(states))
             .order_by(col(Proposal.id).desc())
             .limit(limit)
         )

@@ -118,6 +118,11 @@ def answer_cluster(*, session: Session, cluster_id: int, text: str, source_key: 
     now = utcnow()
     cluster.first_answer_at = cluster.first_answer_at or now
     cluster.last_answer_at = now
+    if cluster.status == ClusterStatus.BARU:  # answered now; a status staff chose is never overridden
+        cluster.status, cluster.updated_at = ClusterStatus.DITANGGAPI, now
+        record(session=session, actor="system", action="status", target=f"cluster:{cluster.code}",
+               before={"status": ClusterStatus.BARU}, after={"status": ClusterStatus.DITANGGAPI})
+        show_status(session=session, cluster=cluster, source_key=source_key)
     session.add(cluster)
     message = t("answer_to_resident", code=cluster.code, title=cluster.title[:200], text=reply.text)
     residents = followers(session=session, cluster_id=reply.cluster_id)

@@ -24,8 +24,10 @@ from models.proposals import Proposal, ProposalState
 from models.replies import Reply
 from models.residents import Resident
 from models.types import utcnow
+from services.formats import moment
 from services.grouping import GroupingService
 from services.scrub import ERASED, Needles, scrub_everywhere
+from services.texts import proposal_state_label
 
 ERASED_TEXT = "[dihapus atas permintaan warga]"
 HANDLED = {"resident", "proposal", "reply", "cluster"}
@@ -40,9 +42,12 @@ class Erasure:
     rows_scrubbed: int
 
 
-def _when(moment: Any, tz: ZoneInfo) -> str | None:
-    """An ISO time in the city's zone."""
-    return moment.astimezone(tz).isoformat(timespec="seconds") if moment is not None else None
+def _when(value: Any, tz: ZoneInfo) -> str | None:
+    """A time as people read it in the city's zone: 29 November 2026 12.17 WITA."""
+    return moment(value, tz) if value is not None else None
+
+
+SENT = (ProposalState.SUBMITTED, ProposalState.HELD)  # what the resident actually sent
 
 
 def personal_data(*, session: Session, resident: Resident, tz: ZoneInfo) -> dict[str, Any]:
@@ -59,8 +64,9 @@ def personal_data(*, session: Session, resident: Resident, tz: ZoneInfo) -> dict
         "nomor_warga": resident.id, "telegram_id": resident.telegram_id, "kelurahan": resident.kelurahan,
         "forum": resident.forum_id, "persetujuan_privasi": _when(resident.consent_at, tz),
         "terdaftar": _when(resident.created_at, tz), "aktif": resident.active, "diblokir": resident.banned,
+        "usulan_terkirim": sum(p.state in SENT for p in proposals),
         "usulan": [{
-            "kode": p.code, "keadaan": p.state, "dibuat": _when(p.created_at, tz),
+            "kode": p.code, "keadaan": proposal_state_label(p.state), "dibuat": _when(p.created_at, tz),
             "dikirim": _when(p.submitted_at, tz), "kelompok": codes.get(p.cluster_id),
             "teks_asli": p.text_verbatim, "teks_disamarkan": p.text_redacted, "kelurahan": p.kelurahan,
             "foto_file_id": p.photo_file_id,

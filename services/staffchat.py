@@ -46,11 +46,12 @@ def status_keyboard(cluster_id: int, current: str) -> dict[str, Any]:
     return {"inline_keyboard": [buttons[i : i + 3] for i in range(0, len(buttons), 3)]}
 
 
-def render_cluster(*, session: Session, cluster: Cluster, digest_line: str | None = None) -> str:
+def render_cluster(*, session: Session, config: AppConfig, cluster: Cluster, digest_line: str | None = None) -> str:
     """The staff-chat text of a cluster: code, title, supporters, places, status, digest line, hint."""
     view = cluster_view(session=session, cluster=cluster)
+    category = config.category_label(cluster.category) or t("digest_no_category")
     parts = [t("staff_cluster", code=view.code, title=view.title[:300], supporters=view.supporters,
-               places=", ".join(view.kelurahan) or "-", category=cluster.category or "-")]
+               places=", ".join(view.kelurahan) or "-", category=category)]
     if digest_line:
         parts.append(digest_line)
     parts.append(t("staff_cluster_status", status=status_label(cluster.status)))
@@ -65,7 +66,7 @@ def post_cluster_to_staff(
     cluster = session.get(Cluster, cluster_id)
     if cluster is None or cluster.id is None:
         raise ValueError(f"no cluster with id {cluster_id}")
-    text = render_cluster(session=session, cluster=cluster, digest_line=digest_line)
+    text = render_cluster(session=session, config=config, cluster=cluster, digest_line=digest_line)
     payload = html_payload(text, config, reply_markup=status_keyboard(cluster.id, cluster.status))
     row, _ = enqueue(session=session, message=OutboxBase(
         dedupe_key=dedupe_key, chat_id=staff_chat(config), payload=payload, cluster_id=cluster.id,

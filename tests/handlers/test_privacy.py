@@ -51,7 +51,7 @@ async def test_my_data_sends_everything_stored_as_json(console: Console) -> None
     name, content, _ = document.files["document"]
     data = json.loads(content)
     assert name == "data-saya.json" and data["telegram_id"] == RESIDENT and data["kelurahan"] == "Lok Tuan"
-    assert data["usulan"][0]["teks_asli"] == FIRST and data["persetujuan_privasi"].endswith("+08:00")
+    assert data["usulan"][0]["teks_asli"] == FIRST and data["persetujuan_privasi"].endswith(" WITA")
     assert data["dukungan"][0]["kelompok"] == data["usulan"][0]["kelompok"]
 
 
