@@ -36,17 +36,21 @@ def run(
     from bot.app import build_application
 
     settings = settings_or_exit(require_token=True)
+    hook = settings.config.telegram.webhook
+    secret = settings.secrets.telegram_webhook_secret
+    if webhook and (hook.url is None or secret is None):  # before the model loads and before any log line
+        missing = [name for name, value in (("telegram.webhook.url in config.yaml", hook.url),
+                                            ("TELEGRAM_WEBHOOK_SECRET in the environment or .env", secret))
+                   if value is None]
+        typer.echo(f"aspirasi: webhook mode needs {' and '.join(missing)} (the secret: letters, digits, _ and -);"
+                   " or run without --webhook to poll", err=True)
+        raise typer.Exit(2)
     _logging()
     application = build_application(settings)
     if not webhook:
         application.run_polling(allowed_updates=["message", "edited_message", "callback_query"])
         return
-    hook = settings.config.telegram.webhook
-    secret = settings.secrets.telegram_webhook_secret
-    if hook.url is None or secret is None:
-        typer.echo("aspirasi: webhook mode needs telegram.webhook.url in config.yaml and "
-                   "TELEGRAM_WEBHOOK_SECRET (letters, digits, _ and -) in the environment or .env", err=True)
-        raise typer.Exit(2)
+    assert hook.url is not None and secret is not None
     application.run_webhook(
         listen=hook.listen, port=hook.port, url_path=hook.path, webhook_url=hook.url,
         secret_token=secret.get_secret_value(),

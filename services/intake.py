@@ -148,10 +148,12 @@ def over_rate_limit(*, session: Session, resident: Resident, per_hour: int) -> b
 
 
 def _own_draft(session: Session, proposal_id: int, resident: Resident) -> Proposal:
-    """Load a draft that belongs to this resident, or raise IntakeError."""
+    """Load a draft that belongs to this resident, or raise IntakeError (saying so when it was cancelled)."""
     proposal = session.get(Proposal, proposal_id)
     if proposal is None or proposal.resident_id != resident.id:
         raise IntakeError("draft_gone")
+    if proposal.state == ProposalState.CANCELLED:
+        raise IntakeError("draft_was_cancelled")
     return proposal
 
 
