@@ -13,6 +13,7 @@ from models.outbox import OutboxBase, OutboxMessage, OutboxState, enqueue
 from services import payloads
 from services.config import AppConfig
 from services.deadlines import overdue_clusters
+from services.formats import day
 from services.intake import cluster_view
 from services.texts import status_label, t
 
@@ -123,10 +124,10 @@ def post_overdue_report(*, session: Session, config: AppConfig, now: datetime) -
     if not items:
         return None
     today = now.astimezone(config.city.tz).date()
-    text = t("overdue_header", days=config.deadlines.answer_working_days, date=today.strftime("%d-%m-%Y"))
+    text = t("overdue_header", days=config.deadlines.answer_working_days, date=day(today))
     for item in items:
         line = t("overdue_item", code=item.code, title=item.title[:120], waited=item.working_days,
-                 due=item.due.strftime("%d-%m-%Y"), status=status_label(item.status))
+                 due=day(item.due), status=status_label(item.status))
         if len(text) + len(line) > 3900:  # Telegram's 4096 limit; the longest waits come first
             break
         text += "\n" + line

@@ -61,3 +61,19 @@ def test_codes_are_given_when_sent_without_gaps_and_without_repeats(database_url
         assert sorted(codes) == [f"ASP-{year}-{n:06d}" for n in range(1, 10)]
         assert next_value(session=session, name="other") == 1
     engine.dispose()
+
+
+def test_the_migration_starts_counters_after_the_codes_already_given(database_url: str) -> None:
+    engine = make_engine(database_url)
+    upgrade(engine, "0004")
+    with session_scope(engine) as session:
+        session.execute(text("INSERT INTO resident (telegram_id, active, banned, created_at) "
+                             "VALUES (1, true, false, CURRENT_TIMESTAMP)"))
+        session.execute(text("INSERT INTO proposal (code, source_chat_id, source_message_id, state, text_clean, "
+                             "text_redacted, streets, created_at) VALUES ('ASP-2026-000007', 1, 1, 'submitted', "
+                             "'', '', '', CURRENT_TIMESTAMP)"))
+    upgrade(engine)
+    with session_scope(engine) as session:
+        assert next_value(session=session, name="asp-2026") == 8
+        assert next_value(session=session, name="asp-2027") == 1
+    engine.dispose()
