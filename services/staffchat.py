@@ -47,7 +47,8 @@ def status_keyboard(cluster_id: int, current: str) -> dict[str, Any]:
     return {"inline_keyboard": [buttons[i : i + 3] for i in range(0, len(buttons), 3)]}
 
 
-def render_cluster(*, session: Session, config: AppConfig, cluster: Cluster, digest_line: str | None = None) -> str:
+def render_cluster(*, session: Session, config: AppConfig, cluster: Cluster, digest_line: str | None = None
+                   ) -> str:
     """The staff-chat text of a cluster: code, title, supporters, places, status, digest line, hint."""
     view = cluster_view(session=session, cluster=cluster)
     category = config.category_label(cluster.category) or t("digest_no_category")
@@ -93,6 +94,28 @@ def _with_status(text: str, status: str) -> str:
         if old_line in text:
             return text.replace(old_line, new_line)
     return f"{text}\n{new_line}"
+
+
+def refresh_cards(*, session: Session, config: AppConfig, cluster: Cluster, source_key: str, limit: int = 5) -> int:
+    """Show a cluster's current card (e.g. its new title after an erasure) on its recent staff-chat messages."""
+    assert cluster.id is not None
+    text = render_cluster(session=session, config=config, cluster=cluster)
+    keyboard = status_keyboard(cluster.id, cluster.status)
+    rows = session.exec(
+        select(OutboxMessage)
+        .where(OutboxMessage.cluster_id == cluster.id, OutboxMessage.purpose == STAFF_CLUSTER,
+               col(OutboxMessage.state).in_([OutboxState.PENDING, OutboxState.SENT]))
+        .order_by(col(OutboxMessage.id).desc()).limit(limit)
+    ).all()
+    for row in rows:
+        row.payload = {**row.payload, "text": text, "reply_markup": keyboard}
+        session.add(row)
+        if row.state == OutboxState.SENT:
+            enqueue(session=session, message=OutboxBase(
+                dedupe_key=f"staffcard:{source_key}:{row.id}", chat_id=row.chat_id, method="edit_message_text",
+                payload=payloads.edit(row.telegram_message_id, text, reply_markup=keyboard), cluster_id=cluster.id,
+                purpose=STAFF_EDIT))
+    return len(rows)
 
 
 def show_status(*, session: Session, cluster: Cluster, source_key: str, limit: int = 5) -> int:

@@ -1,7 +1,7 @@
 """tracking code counter
 
 Revision ID: i12a
-Revises: 0004
+Revises: i11a
 Create Date: 2026-11-29 06:05:00
 
 Tracking codes (ASP-2026-000123) come from a counter per year, handed out when an aspiration is sent, so
@@ -16,7 +16,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = 'i12a'
-down_revision: str | None = '0004'
+down_revision: str | None = 'i11a'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
