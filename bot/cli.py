@@ -179,6 +179,6 @@ def bench(
     out: Path = typer.Option(Path("BENCHMARKS.md"), "--out", help="Where to write the figures."),
 ) -> None:
     """Measure latency, throughput, search, re-clustering, digest, fan-out and memory (see BENCHMARKS.md)."""
-    from bot.bench import run
+    from bench.run import run
 
     run(settings_or_exit(), quick=quick, out=out)
