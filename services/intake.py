@@ -156,9 +156,13 @@ def _own_draft(session: Session, proposal_id: int, resident: Resident) -> Propos
 
 def confirm(
     *, session: Session, grouping: GroupingService, resident: Resident, proposal_id: int,
-    cluster_id: int | None = None, screen: bool = False,
+    cluster_id: int | None = None, screen: bool = False, new_cluster: bool = False,
 ) -> Submitted | Held:
-    """Submit a draft: join the chosen cluster (support) or the one grouping picks, else a new one."""
+    """Submit a draft: join the chosen cluster (support) or the one grouping picks, else a new one.
+
+    `new_cluster`: the resident declined the clusters shown ("Kirim sebagai usulan baru"), so the proposal
+    opens a cluster of its own; a later re-clustering may only *propose* a merge to a moderator.
+    """
     proposal = _own_draft(session, proposal_id, resident)
     if proposal.state == ProposalState.SUBMITTED and proposal.cluster_id is not None:
         return _submitted(session, proposal, proposal.cluster_id)  # a repeated press changes nothing
@@ -170,17 +174,17 @@ def confirm(
         proposal.forum_id = resident.forum_id or proposal.forum_id
         return hold(session=session, proposal=proposal, reason=reason)
     prepared = prepared_of(proposal)
-    target = cluster_id if cluster_id is not None else grouping.assign(prepared)
+    target = cluster_id if cluster_id is not None or new_cluster else grouping.assign(prepared)
     cluster = session.get(Cluster, target) if target is not None else None
     while cluster is not None and cluster.merged_into_id is not None:  # a button pressed after a merge
         cluster = session.get(Cluster, cluster.merged_into_id)
-    new_cluster = cluster is None
+    opened = cluster is None
     if cluster is None:
         # Home forum: the place the request is about (named in the text, else the resident's kelurahan).
         home = grouping.forum_of_place(proposal.kelurahan or resident.kelurahan) or resident.forum_id
         cluster = create_cluster(session=session, title=proposal.text_redacted[:200], home_forum_id=home)
     assert cluster.id is not None and proposal.id is not None
-    label_on_arrival(session=session, grouping=grouping, proposal=proposal, cluster=cluster, new_cluster=new_cluster)
+    label_on_arrival(session=session, grouping=grouping, proposal=proposal, cluster=cluster, new_cluster=opened)
     proposal.cluster_id = cluster.id
     proposal.kelurahan = proposal.kelurahan or resident.kelurahan
     proposal.forum_id = resident.forum_id or proposal.forum_id
