@@ -79,9 +79,8 @@ def eval_command(
     assignments: Path | None = typer.Option(None, "--assignments", help="Write each input's id and cluster."),
 ) -> None:
     """Measure grouping on labelled messages through the real pipeline (fresh temporary database)."""
-    from services.evaluation import evaluate, read_jsonl
-
     from bot.app import load_embedder
+    from services.evaluation import evaluate, read_jsonl
 
     settings = settings_or_exit()
     try:

@@ -55,7 +55,7 @@ class GroupingParams:
     embedding_center: float = 0.85  # e5 cosine of two unrelated short Indonesian texts
     place_conflict: float = 0.3  # subtracted when both name places and none is shared
     place_match: float = 0.1  # added when both name a shared place
-    assign_threshold: float = 0.2  # join the best cluster when its score reaches this
+    assign_threshold: float = 0.25  # join the best cluster when its score reaches this
     suggest_threshold: float = 0.05  # show a cluster to the resident when its score reaches this
     merge_threshold: float = 0.2  # average-linkage stopping point of the batch re-clustering
     top_m: int = 50  # a cluster's score is the mean of its best `top_m` member scores

@@ -21,6 +21,8 @@ from services.labelling import label_on_arrival
 from services.spam import Held, hold, spam_reason
 from services.textcheck import visible_text
 
+SUGGEST_SPARE = 3  # extra candidates asked of the index, in case some are hidden or merged
+
 
 class IntakeError(Exception):
     """A resident's step that cannot be done; `key` names the text to show them."""
@@ -114,11 +116,18 @@ def cluster_view(*, session: Session, cluster: Cluster) -> ClusterView:
 def similar_clusters(
     *, session: Session, grouping: GroupingService, proposal: Proposal, k: int
 ) -> list[ClusterView]:
-    """Return up to k visible clusters that ask for the same thing as a draft (three queries in all)."""
-    ids = [s.cluster_id for s in grouping.suggest(prepared_of(proposal), k)]
+    """Return up to k visible clusters that ask for the same thing as a draft (four queries in all).
+
+    Never the resident's own clusters (ones they proposed or support), never a hidden or merged one, and
+    nothing below the grouping's suggestion threshold: an almost empty database gets no suggestion.
+    """
+    own = set(session.exec(select(Support.cluster_id).where(Support.resident_id == proposal.resident_id)))
+    found = [s.cluster_id for s in grouping.suggest(prepared_of(proposal), k + len(own) + SUGGEST_SPARE)]
+    clusters = {c.id: c for c in session.exec(select(Cluster).where(col(Cluster.id).in_(found)))} if found else {}
+    ids = [c for c in found if c not in own and c in clusters
+           and not clusters[c].hidden and clusters[c].merged_into_id is None][:k]
     if not ids:
         return []
-    clusters = {c.id: c for c in session.exec(select(Cluster).where(col(Cluster.id).in_(ids)))}
     supporters = dict(session.exec(  # type: ignore[arg-type]
         select(Support.cluster_id, func.count()).where(col(Support.cluster_id).in_(ids)).group_by(Support.cluster_id)
     ).all())
@@ -130,13 +139,12 @@ def similar_clusters(
         places.setdefault(int(cluster_id or 0), set()).add(str(kelurahan))
     views = []
     for cluster_id in ids:
-        cluster = clusters.get(cluster_id)
-        if cluster is not None and not cluster.hidden and cluster.merged_into_id is None:
-            assert cluster.code is not None
-            views.append(ClusterView(id=cluster_id, code=cluster.code, title=cluster.title,
-                                     supporters=supporters.get(cluster_id, 0),
-                                     kelurahan=tuple(sorted(p for p in places.get(cluster_id, ()) if p)),
-                                     status=cluster.status))
+        cluster = clusters[cluster_id]
+        assert cluster.code is not None
+        views.append(ClusterView(id=cluster_id, code=cluster.code, title=cluster.title,
+                                 supporters=supporters.get(cluster_id, 0),
+                                 kelurahan=tuple(sorted(p for p in places.get(cluster_id, ()) if p)),
+                                 status=cluster.status))
     return views
 
 
