@@ -10,7 +10,7 @@ from sqlmodel import Session, col, select
 from models.clusters import Cluster
 from models.proposals import Proposal
 from models.types import utcnow
-from nlp.labels import cluster_keywords, representative_index, short_title
+from nlp.labels import cluster_keywords, readable_title, title_index
 from services.grouping import GroupingService
 from services.index import visible_submitted
 
@@ -26,7 +26,7 @@ def label_on_arrival(*, session: Session, grouping: GroupingService, proposal: P
     proposal.category = grouping.categorise([proposal.text_clean], vector)[0]
     session.add(proposal)
     if new_cluster:
-        cluster.title = short_title(proposal.text_redacted, TITLE_CHARS)
+        cluster.title = readable_title(proposal.text_redacted, TITLE_CHARS)
         cluster.category = proposal.category
         session.add(cluster)
 
@@ -49,7 +49,8 @@ def relabel_all(*, session: Session, grouping: GroupingService, city_words: list
         cluster = clusters[cluster_id]
         vectors = np.stack([np.frombuffer(p.embedding, dtype=np.float32) for p in proposals if p.embedding])
         if not cluster.title_set_by_moderator:
-            cluster.title = short_title(proposals[representative_index(vectors)].text_redacted, TITLE_CHARS)
+            texts = [p.text_redacted for p in proposals if p.embedding]
+            cluster.title = readable_title(texts[title_index(vectors, texts)], TITLE_CHARS)
         cluster.keywords = ", ".join(keywords.get(cluster_id, []))
         if not cluster.category_set_by_moderator:
             cluster.category = grouping.cluster_category([p.category or "lainnya" for p in proposals])

@@ -30,7 +30,7 @@ def main() -> None:
     groups = np.array([r["group"] for r in rows])
     same = groups[:, None] == groups[None, :]
     upper = np.triu(np.ones_like(same), 1).astype(bool)
-    model = load_embedder(load_settings())._model  # noqa: SLF001 - a research script
+    model = load_embedder(load_settings())._model
     for prompt in ("", "query: ", "passage: "):
         v = model.encode(texts, prompt=prompt, normalize_embeddings=True)
         sims = v @ v.T

@@ -86,10 +86,9 @@ def main() -> None:
     online, _ = stream(items, truth, params, choose=False)
     resident, shown = stream(items, truth, params, choose=True)
     final = final_of(items, resident, params)
-    f = lambda labels: pairwise_prf(truth, labels)  # noqa: E731
-    print("online   P %.3f R %.3f F1 %.3f" % f(online))
-    print("resident P %.3f R %.3f F1 %.3f" % f(resident))
-    print("final    P %.3f R %.3f F1 %.3f" % f(final))
+    for name, labels in (("online", online), ("resident", resident), ("final", final)):
+        p, r, f1 = pairwise_prf(truth, labels)
+        print(f"{name:<8} P {p:.3f} R {r:.3f} F1 {f1:.3f}")
     print(f"hit1 {hit_at_k(truth, resident, shown, 1):.3f} hit3 {hit_at_k(truth, resident, shown, 3):.3f}"
           f" shown-per-msg {sum(map(len, shown)) / len(shown):.2f}")
 
