@@ -127,7 +127,11 @@ def candidate_edges(items: Sequence[Item], params: GroupingParams) -> tuple[np.n
     local = [bool(it.local) for it in items]
     pairs = zip(a[both].tolist(), b[both].tolist(), strict=True)
     adj[both] = [place_adjustment(places[i], places[j], params, local[i] and local[j]) for i, j in pairs]
-    score = params.w_lexical * lex + params.w_embedding * (dots - params.embedding_center) + topical_place(adj, lex)
+    groups = [it.groups or frozenset() for it in items]
+    conflict = np.array([bool(groups[i]) and bool(groups[j]) and not (groups[i] & groups[j])
+                         for i, j in zip(a.tolist(), b.tolist(), strict=True)], dtype=np.float32)
+    score = (params.w_lexical * lex + params.w_embedding * (dots - params.embedding_center) + topical_place(adj, lex)
+             - params.group_conflict * conflict)
     keep = score >= params.min_edge
     return a[keep], b[keep], score[keep].astype(np.float32)
 

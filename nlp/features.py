@@ -232,3 +232,21 @@ def term_weight(term: str, stats: TermStats, concept_weight: float = 1.0) -> flo
 def overlap(a: Sequence[str], b: Sequence[str], stats: TermStats, concept_weight: float = 1.0) -> float:
     """Weighted cosine of two term sets (binary term frequency, IDF weights)."""
     return overlaps(a, [b], stats, concept_weight)[0] if a and b else 0.0
+
+
+@lru_cache(maxsize=1)
+def _beneficiary_table() -> tuple[dict[str, str], re.Pattern[str]]:
+    """Beneficiary words and phrases -> group (nlp/data/penerima_id.tsv)."""
+    table: dict[str, str] = {}
+    for raw in (DATA_DIR / "penerima_id.tsv").read_text(encoding="utf-8").splitlines():
+        if raw.strip() and not raw.startswith("#"):
+            group, _, words = raw.partition("\t")
+            table.update({w.strip().lower(): group.strip() for w in words.split(",") if w.strip()})
+    return table, phrase_pattern(list(table))
+
+
+def beneficiaries(normalized: str) -> frozenset[str]:
+    """The groups of people a request is for, as named in the text ("beasiswa atlet" -> {"atlet"})."""
+    table, pattern = _beneficiary_table()
+    text = _WORD.sub(lambda m: strip_particle(m.group(0)), normalized)
+    return frozenset(table[" ".join(m.group(0).split())] for m in pattern.finditer(text))
