@@ -22,7 +22,7 @@ from sqlmodel import Session, select
 
 from models.clusters import Cluster
 from models.db import make_engine, session_scope, upgrade
-from models.residents import get_or_create_resident, give_consent, set_kelurahan
+from models.residents import Resident, get_or_create_resident, give_consent, set_kelurahan
 from nlp.cluster import apply_proposals
 from nlp.embed import Embedder
 from nlp.evaluation import ari, hit_at_k, pairwise_prf, singletons
@@ -133,7 +133,7 @@ class Stream:
     final: list[int] | None  # after every re-clustering proposal is accepted (resident stream only)
 
 
-def _resident(config: AppConfig, session: Session, i: int, row: dict[str, Any]):  # type: ignore[no-untyped-def]
+def _resident(config: AppConfig, session: Session, i: int, row: dict[str, Any]) -> Resident:
     """The simulated resident who sends message i (with their kelurahan, if known)."""
     resident = get_or_create_resident(session=session, telegram_id=10_000_000 + i)
     give_consent(session=session, resident=resident)
