@@ -198,7 +198,7 @@ def _opening() -> re.Pattern[str]:
 REQUEST_OPENERS: tuple[str, ...] = (
     "mohon dibantu", "mohon bantuannya", "mohon bantuan", "minta tolong", "tolong dong", "kami mohon",
     "kami minta", "kami mengusulkan", "kami berharap", "saya mohon", "saya minta", "saya mengusulkan",
-    "mengusulkan", "usul", "izin", "ijin", "bapak", "ibu", "min", "kakak", "sy", "saya", "kami",
+    "mengusulkan", "usul", "izin", "ijin", "min", "kakak", "sy", "saya", "kami",
 )
 _CLOSING = re.compile(r"[\s,.!]*(?:terima\s*kasih(?:\s+banyak)?|makasih|thanks?|wassalam\w*)[\s\w,.!]{0,30}$",
                       re.IGNORECASE)

@@ -109,6 +109,8 @@ def test_readable_title_drops_greetings_and_thanks_and_cuts_at_a_boundary() -> N
     assert not title[:-1].endswith(("mand", "sehari-har"))  # never mid-word
     assert readable_title("Kami mohon perbaikan jalan berlubang di Jalan Cut Nyak Dien.") == (
         "Perbaikan jalan berlubang di Jalan Cut Nyak Dien")
+    assert readable_title("Pak, mohon dibantu lampu jalan mati") == "Lampu jalan mati"
+    assert readable_title("Ibu hamil di Guntung butuh posyandu yang dekat").startswith("Ibu hamil")  # not address
 
 
 def test_slang_only_cluster_gets_a_standard_redacted_title() -> None:
