@@ -154,7 +154,7 @@ def _submit(config: AppConfig, grouping: GroupingService, session: Session, i: i
     draft, _ = intake.save_draft(session=session, grouping=grouping, resident=resident,
                                  source_chat_id=10_000_000 + i, source_message_id=i + 1, text=row["text"])
     assert draft.id is not None
-    shown = [c.id for c in intake.similar_clusters(session=session, grouping=grouping, proposal=draft, k=3)]
+    shown = [c.id for c in intake.offer_similar(session=session, grouping=grouping, proposal_id=draft.id, k=3)]
     if choose is None:
         done = intake.confirm(session=session, grouping=grouping, resident=resident, proposal_id=draft.id)
     else:

@@ -79,9 +79,9 @@ class GroupingService:
         return self._embedder.encode([embedding_text(c) or c for c in cleans])
 
     def prepare(self, text: str) -> Prepared:
-        """Redact, normalise, find places and embed a text."""
+        """Redact (after NFKC), normalise, redact again what normalising revealed, find places and embed."""
         redacted = redact(text)
-        clean = self._institutions(normalize(redacted))
+        clean = self._institutions(redact(normalize(redacted)))
         facets = self._places.find(clean)
         streets = self._places.streets(redacted) or facets.streets  # names read where capitals still show
         vector = self.embed([clean])[0] if self._embedder else None

@@ -41,6 +41,7 @@ def _draft(session: Session, grouping: GroupingService, who: int, text: str, num
 
 def _send(session: Session, grouping: GroupingService, who: int, text: str, number: int = 1, **choice) -> int:  # type: ignore[no-untyped-def]
     resident, draft = _draft(session, grouping, who, text, number)
+    intake.offer_similar(session=session, grouping=grouping, proposal_id=draft.id, k=3)  # as the bot shows them
     done = intake.confirm(session=session, grouping=grouping, resident=resident, proposal_id=draft.id, **choice)
     assert isinstance(done, intake.Submitted)
     return done.cluster.id

@@ -1,7 +1,7 @@
 """moderator-set cluster labels
 
 Revision ID: i10
-Revises: 0004
+Revises: i11a
 Create Date: 2026-11-29 06:00:00
 
 A title or category a moderator set is a decision: relabelling after re-clustering must leave it alone.
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = 'i10'
-down_revision: str | None = '0004'
+down_revision: str | None = 'i11a'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
