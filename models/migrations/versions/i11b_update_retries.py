@@ -1,7 +1,7 @@
 """update retries
 
 Revision ID: i11b
-Revises: i12a
+Revises: i10
 Create Date: 2026-11-29 06:10:00
 
 A failed incoming update is retried with backoff: its failed runs, when to try again, and when it was given up
@@ -16,7 +16,7 @@ from alembic import op
 from models.types import UTCDateTime
 
 revision: str = 'i11b'
-down_revision: str | None = 'i12a'
+down_revision: str | None = 'i10'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
