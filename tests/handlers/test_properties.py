@@ -27,7 +27,7 @@ from bot.settings import Settings
 from models.updates import InboundUpdate
 from nlp.embed import Embedder
 from tests.handlers.answers_seed import post_to_staff
-from tests.handlers.journey import onboard, press, proposals
+from tests.handlers.journey import button_data, last_message_with_buttons, onboard, proposals
 
 RESIDENTS = [900_101, 900_102, 900_103]
 MODERATOR, STAFF_USER, STAFF_CHAT = PERSONAS["moderator"].user_id, PERSONAS["staf"].user_id, PERSONAS["staf"].chat_id
@@ -83,6 +83,13 @@ action = st.one_of(
 )
 
 
+async def send_draft(console: Console, resident: int) -> None:
+    """Press Kirim (or "Kirim sebagai usulan baru" when similar clusters were offered)."""
+    message = last_message_with_buttons(console, resident)
+    data = next(d for d in button_data(message) if d.startswith(("ok:", "baru:")))
+    await console.send(console.maker.press(resident, message, data))
+
+
 @pytest.fixture
 async def bot(settings: Settings, embedder: Embedder) -> AsyncIterator[Console]:
     """The bot (SQLite) with a forum group; two residents sent aspirations with PII, forwarded to staff."""
@@ -97,7 +104,7 @@ async def bot(settings: Settings, embedder: Embedder) -> AsyncIterator[Console]:
     for resident, pii in zip(RESIDENTS[:2], (PHONES[1], NIKS[1]), strict=True):
         await onboard(console, resident)
         await console.send(console.maker.text(resident, f"Mohon perbaikan jalan berlubang di Jl. Pattimura {pii}"))
-        await press(console, resident, "ok:")
+        await send_draft(console, resident)
     for cluster_id in {p.cluster_id for p in proposals(console) if p.cluster_id is not None}:
         await post_to_staff(console, cluster_id)  # as a forwarded digest does: cards staff can answer
     try:
@@ -236,7 +243,7 @@ async def test_exotic_spellings_never_reach_staff(bot: Console, spelling: str) -
     walk = Walk(bot)
     resident = RESIDENTS[0]
     await walk.step("text", resident, f"Mohon perbaikan jalan berlubang di Jl. Pattimura, hubungi {spelling}")
-    await press(bot, resident, "ok:")
+    await send_draft(bot, resident)
     await walk.step("text", MODERATOR, "/ringkasan")
     shown = " ".join(str(c.params) for c in bot.api.calls if int(c.params.get("chat_id", 0) or 0) in WATCHED)
     assert spelling.lower() not in shown.lower() and _digits(spelling) not in _digits(shown)
