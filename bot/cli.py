@@ -36,6 +36,7 @@ def run(
 ) -> None:
     """Run the bot against Telegram (polling, or a webhook with Telegram's secret token)."""
     from bot.app import build_application
+    from bot.webhook import ALLOWED_UPDATES, serve_webhook, webhook_app, webhook_server
 
     settings = settings_or_exit(require_token=True)
     hook = settings.config.telegram.webhook
@@ -48,16 +49,14 @@ def run(
                    " or run without --webhook to poll", err=True)
         raise typer.Exit(2)
     _logging()
-    application = build_application(settings)
     if not webhook:
-        application.run_polling(allowed_updates=["message", "edited_message", "callback_query"])
+        build_application(settings).run_polling(allowed_updates=ALLOWED_UPDATES)
         return
     assert hook.url is not None and secret is not None
-    application.run_webhook(
-        listen=hook.listen, port=hook.port, url_path=hook.path, webhook_url=hook.url,
-        secret_token=secret.get_secret_value(),
-        allowed_updates=["message", "edited_message", "callback_query"],
-    )
+    application = build_application(settings, webhook=True)
+    app_ = webhook_app(application, path=hook.path, secret=secret.get_secret_value())
+    server = webhook_server(app_, listen=hook.listen, port=hook.port)
+    asyncio.run(serve_webhook(application, server, url=hook.url, secret=secret.get_secret_value()))
 
 
 @app.command()

@@ -29,12 +29,20 @@ class UpdateMaker:
         """Give an update its id."""
         return {"update_id": next(self._update_ids), kind: payload}
 
-    def text(self, user_id: int, text: str, *, chat_id: int | None = None) -> dict[str, Any]:
-        """A text message; a leading /command gets its entity."""
-        fields: dict[str, Any] = {"text": text}
+    def text(self, user_id: int, text: str, *, chat_id: int | None = None, **extra: Any) -> dict[str, Any]:
+        """A text message; a leading /command gets its entity; `extra` adds fields (sender_chat, a topic)."""
+        fields: dict[str, Any] = {"text": text, **extra}
         if text.startswith("/"):
             fields["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
         return self._wrap("message", self._message(user_id, chat_id, **fields))
+
+    def edit_of(self, update: dict[str, Any], text: str) -> dict[str, Any]:
+        """The edit of an earlier text message (same chat and message id, new text)."""
+        message = {**update["message"], "text": text, "edit_date": int(time.time())}
+        message.pop("entities", None)
+        if text.startswith("/"):
+            message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
+        return self._wrap("edited_message", message)
 
     def photo(self, user_id: int, caption: str | None) -> dict[str, Any]:
         """A photo, with or without caption."""

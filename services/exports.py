@@ -64,8 +64,9 @@ def _supporters(session: Session, cluster_ids: set[int]) -> dict[int, int]:
 def _latest_answers(session: Session, cluster_ids: set[int]) -> dict[int, Reply]:
     """The newest staff answer per cluster."""
     latest: dict[int, Reply] = {}
-    for reply in session.exec(select(Reply).where(col(Reply.cluster_id).in_(cluster_ids), col(Reply.from_staff))
-                              .order_by(col(Reply.id))).all():
+    cluster_wide = col(Reply.resident_id).is_(None)  # a private one-to-one answer never goes in an export
+    for reply in session.exec(select(Reply).where(col(Reply.cluster_id).in_(cluster_ids), col(Reply.from_staff),
+                                                  cluster_wide).order_by(col(Reply.id))).all():
         latest[reply.cluster_id] = reply
     return latest
 
