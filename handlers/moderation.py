@@ -1,5 +1,6 @@
 """Moderator commands in the private chat: merge, split, hide, show, rename, recategorise (roles: access.py)."""
 
+import html
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -10,11 +11,12 @@ from telegram.ext import ContextTypes
 from handlers.common import reply, run_db
 from handlers.deps import deps
 from handlers.outbox_worker import wake_outbox
+from models.clusters import normalise_code
 from services import curation, moderation
 from services.moderation import Actor, ModerationError, Moved
 from services.notify import queue_notices
 from services.roles import moderated_forums
-from services.texts import t
+from services.texts import raw, t
 
 T = TypeVar("T")
 
@@ -135,10 +137,13 @@ async def rename(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def recategorise(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/kategori K-0001 <kode>: change a cluster's category."""
     args = context.args or []
+    config = deps(context).config
     if len(args) != 2:
-        await usage(update, context, "mod_usage_kategori")
+        choices = "\n".join(t("mod_category_choice", code=code, label=c.label) for code, c in config.categories.items())
+        code = html.escape(normalise_code(args[0]) if args else "K-0001")
+        await reply(update, context, "mod_usage_kategori", raw("mod_usage_kategori", code=code, choices=choices or "-"))
         return
-    actor, config = actor_of(update, context), deps(context).config
+    actor = actor_of(update, context)
     allowed = set(config.categories) or None  # any code when config defines no categories
     cluster = await act(update, context, "mod_category", lambda s: curation.recategorise(
         session=s, actor=actor, code=args[0], category=args[1], allowed=allowed))

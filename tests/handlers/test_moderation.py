@@ -133,3 +133,19 @@ async def test_menus_are_set_per_role(console: Console) -> None:
     assert "gabung" in scopes[("chat", MODERATOR)] and "ekspor" not in scopes[("chat", MODERATOR)]
     assert "ekspor" in scopes[("chat", 900_005)]
     assert "balas" in scopes[("chat", -100_900_003)]
+
+
+async def test_short_codes_usage_lists_and_honest_merge_wording(console: Console) -> None:
+    a = seed(console, RESIDENT, LAMPU)
+    b = seed(console, 900_011, DRAINASE)
+    number = int(a.cluster.split("-")[1])
+    usage = await command(console, MODERATOR, f"/kategori K{number}")
+    assert f"/kategori K-{number:04d} kode" in usage  # the short code understood, the choices listed
+    assert "pendidikan</code> — Pendidikan" in usage and "air_bersih</code> — Air bersih" in usage
+    text = await command(console, MODERATOR, f"/kategori k{number} kesehatan")
+    assert a.cluster in text and cluster(console, a.cluster).category == "kesehatan"
+    await command(console, MODERATOR, f"/gabung K-{number} {b.cluster.lower().replace('-', '')}")
+    assert cluster(console, b.cluster).merged_into_id == cluster(console, a.cluster).id
+    await console.flush_outbox()
+    [notice] = [t for t in console.api.texts(900_011) if "digabung" in t]
+    assert "moderator" in notice and "meminta hal yang sama" not in notice
