@@ -110,6 +110,7 @@ class Console:
         self.app = build_application(self.settings, request=self.api, token=CONSOLE_TOKEN, rate_limit=False,
                                      embedder=embedder)
         self.maker = UpdateMaker()
+        self.first_bot_message = 1  # bot messages numbered below it were sent before this start
         self.persona = PERSONAS["warga"]
         self.out = out
         self.view = ConsoleView(self.api, out, files_dir or Path(self.settings.config.data_dir) / "konsol", who)
@@ -123,6 +124,7 @@ class Console:
             update_id, user_message, bot_message = next_numbers(session)
         self.maker = UpdateMaker(start_update_id=update_id, start_message_id=user_message)
         self.api.continue_from(bot_message)
+        self.first_bot_message = bot_message
         await self.app.start()
 
     async def stop(self) -> None:

@@ -3,9 +3,11 @@ location, issue the running digest, quit. Anything else is typed by the current 
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING, Any
 
 from bot.jobs import send_due_digests
+from bot.memory_api import BOT_USER, chat_of
 from handlers.digests import clock
 from services.texts import t
 
@@ -73,10 +75,17 @@ async def reply(console: Console, rest: str) -> None:
     number, _, text = rest.strip().partition(" ")
     p = console.persona
     message = console.api.messages.get((p.chat_id, int(number))) if number.isdigit() else None
+    if message is None and number.isdigit() and 0 < int(number) < console.first_bot_message:
+        message = earlier_message(p.chat_id, int(number))
     if message is None or not text.strip():
         say(console, "console_reply_usage", number=number or "-")
         return
     await console.send(console.maker.reply_to(p.user_id, message, text.strip(), chat_id=p.chat_id))
+
+
+def earlier_message(chat_id: int, message_id: int) -> dict[str, Any]:
+    """A bot message sent before this console started: Telegram still has it, the bot knows it by number."""
+    return {"message_id": message_id, "date": int(time.time()), "chat": chat_of(chat_id), "from": BOT_USER}
 
 
 async def location(console: Console, rest: str) -> None:

@@ -1,6 +1,7 @@
 """The console as a stand-in for Telegram: personas, numbering across restarts, pop-ups, edits, documents,
 replies, photos, locations, and quiet libraries."""
 
+import asyncio
 import io
 import logging
 import os
@@ -21,9 +22,15 @@ class Typist:
         assert isinstance(console.out, io.StringIO)
         self.out: io.StringIO = console.out
 
-    async def __call__(self, line: str) -> str:
+    async def __call__(self, line: str, *, until: str | None = None) -> str:
+        """Type a line; with `until`, also wait for background messages until that text was printed."""
         start = len(self.out.getvalue())
         assert await self.console.handle_line(line)
+        for _ in range(500):  # paced sends (a group chat's limit) arrive in the background
+            if until is None or until in self.out.getvalue()[start:]:
+                break
+            await asyncio.sleep(0.02)
+            await self.console.flush_outbox()
         return self.out.getvalue()[start:]
 
 
