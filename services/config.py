@@ -82,6 +82,7 @@ class TelegramConfig(Strict):
     staff_chat_id: int | None = None
     staff_thread_id: int | None = None
     admin_ids: list[int] = Field(default_factory=list)
+    staff_ids: list[int] = Field(default_factory=list)  # when set, only these members of the staff chat act
     admin_chat_id: int | None = None
     webhook: WebhookConfig = WebhookConfig()
 
