@@ -149,3 +149,5 @@ async def test_short_codes_usage_lists_and_honest_merge_wording(console: Console
     await console.flush_outbox()
     [notice] = [t for t in console.api.texts(900_011) if "digabung" in t]
     assert "moderator" in notice and "meminta hal yang sama" not in notice
+    assert "disembunyikan" in await command(console, MODERATOR, f"/sembunyikan k{number}")
+    assert cluster(console, a.cluster).hidden
