@@ -101,7 +101,9 @@ async def answers_follow_up_and_status(type_: Typist, cards: str) -> None:
 async def merge_and_export(type_: Typist, files: Path) -> None:
     """A moderator merges two clusters (short codes); an admin exports."""
     await type_("/as moderator")
-    merged = await type_("/gabung K-1 K-2")
+    preview = await type_("/gabung K-1 K-2")
+    assert "Gabungkan K-0002 ke K-0001" in preview and "Kategori berbeda" in preview and "→ warga2" not in preview
+    merged = await type_(press(preview, "Ya"))
     assert "K-0002" in merged and "digabung ke" in merged and "→ warga2" in merged
     await type_("/as admin")
     exported = await type_("/ekspor")
