@@ -17,7 +17,7 @@ from sqlmodel import Session, func, select
 from telegram import Update
 
 from bot.app import build_application
-from bot.console_view import ConsoleView, plain
+from bot.console_view import ConsoleView
 from bot.fake_updates import UpdateMaker
 from bot.memory_api import MemoryBotAPI
 from bot.settings import Settings
@@ -26,6 +26,7 @@ from models.outbox import OutboxMessage
 from models.proposals import Proposal
 from models.updates import InboundUpdate
 from nlp.embed import Embedder
+from services.payloads import plain
 from services.texts import t
 
 CONSOLE_TOKEN = "100000:console-no-telegram"

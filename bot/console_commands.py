@@ -3,12 +3,16 @@ location, issue the running digest, quit. Anything else is typed by the current 
 
 from __future__ import annotations
 
+import asyncio
 import time
 from typing import TYPE_CHECKING, Any
 
-from bot.jobs import send_due_digests
 from bot.memory_api import BOT_USER, chat_of
 from handlers.digests import clock
+from handlers.outbox_worker import running_worker
+from models.db import session_scope
+from services.digest_delivery import issue_running_digest
+from services.payloads import plain
 from services.texts import t
 
 if TYPE_CHECKING:
@@ -40,10 +44,15 @@ async def handle_line(console: Console, line: str) -> bool:
     return True
 
 
+def wake_outbox_of(app: Any) -> None:
+    """Tell the outbox worker (if it runs) that messages were queued."""
+    worker = running_worker(app)
+    if worker is not None:
+        worker.wake.set()
+
+
 def say(console: Console, key: str, **values: Any) -> None:
     """Print a console message."""
-    from bot.console_view import plain
-
     console.out.write(plain(t(key, **values)) + "\n")
 
 
@@ -100,6 +109,15 @@ async def location(console: Console, rest: str) -> None:
 
 
 async def digest(console: Console) -> None:
-    """/digest: issue every forum's digest now and queue it for the moderators."""
-    made = await send_due_digests(console.app, now=clock(console.app.bot_data), within_grace=False)
-    say(console, "console_digest", count=len(made))
+    """/digest: close every forum's running period now and queue its digest for the moderators."""
+    d = console.app.bot_data["deps"]
+    now = clock(console.app.bot_data)
+
+    def _issue() -> int:
+        with session_scope(d.engine) as session:
+            return len([issue_running_digest(session=session, config=d.config, forum_id=f.id, now=now)
+                        for f in d.config.forums])
+
+    made = await asyncio.to_thread(_issue)
+    wake_outbox_of(console.app)
+    say(console, "console_digest", count=made)

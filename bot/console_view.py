@@ -4,21 +4,15 @@ Messages, photos and documents are shown with their message number (for `/reply 
 edits of a message's text or buttons, callback pop-ups and documents (saved to a folder, path printed) too.
 """
 
-import html
-import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO
 
 from bot.memory_api import Call, MemoryBotAPI
+from services.payloads import plain
 
 SHOWN = frozenset({"sendMessage", "sendPhoto", "sendDocument", "copyMessage", "editMessageText",
                    "editMessageCaption", "editMessageReplyMarkup", "answerCallbackQuery"})
-
-
-def plain(text: str) -> str:
-    """Show Telegram HTML as terminal text."""
-    return html.unescape(re.sub(r"<[^>]+>", "", text))
 
 
 class ConsoleView:

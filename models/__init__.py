@@ -10,6 +10,7 @@ from models import (
     proposals,
     replies,
     residents,
+    sequences,
     suggestions,
     updates,
 )
@@ -17,5 +18,5 @@ from models import (
 # Importing every table module registers it on SQLModel.metadata (Alembic compares against it).
 __all__ = [
     "audit", "clusters", "digests", "forums", "outbox", "pending", "proposals", "replies", "residents",
-    "suggestions", "updates",
+    "sequences", "suggestions", "updates",
 ]

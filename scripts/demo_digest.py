@@ -18,8 +18,6 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot.settings import load_config  # noqa: E402
-from handlers.digest_delivery import forward_digest, issue_digest  # noqa: E402
-from handlers.digest_render import plain  # noqa: E402
 from models.clusters import Cluster, Support  # noqa: E402
 from models.db import make_engine, session_scope, upgrade  # noqa: E402
 from models.digests import Digest  # noqa: E402
@@ -32,8 +30,10 @@ from nlp.embed import Embedder  # noqa: E402
 from services import intake  # noqa: E402
 from services.answers import answer_cluster  # noqa: E402
 from services.config import AppConfig  # noqa: E402
+from services.digest_delivery import forward_digest, issue_digest  # noqa: E402
 from services.digests import scheduled_before  # noqa: E402
 from services.grouping import GroupingService  # noqa: E402
+from services.payloads import plain  # noqa: E402
 
 OUT = Path("/tmp/demo_digest")
 DATA = Path("/work/shared/data/aspirasi_dev.jsonl")

@@ -3,14 +3,11 @@ sees; then the same database after a restart of the console."""
 
 import io
 import re
-from datetime import timedelta
 from pathlib import Path
 
 from bot.console import Console
 from bot.settings import Settings
-from models.types import utcnow
 from nlp.embed import Embedder
-from services.digests import scheduled_after
 from tests.bot.test_console import Typist
 
 FIRST = "Mohon perbaikan jalan berlubang di Jl. Pattimura Lok Tuan, sudah banyak pengendara jatuh."
@@ -63,16 +60,12 @@ async def residents_and_a_held_message(type_: Typist) -> None:
     assert "K-0002" in water
 
 
-async def digest_to_staff(console: Console, type_: Typist) -> str:
+async def digest_to_staff(type_: Typist) -> str:
     """The moderator looks at the running period, a digest is issued and forwarded; staff get one card each."""
     await type_("/as moderator")
-    running = await type_("/ringkasan")
-    assert "Ringkasan Forum Warga Bontang Utara" in running and "K-0001" in running and "K-0002" in running
-    assert "Dijual" not in running  # the held advert is not in any digest
-    next_digest = scheduled_after(console.settings.config, utcnow()) + timedelta(minutes=1)
-    console.app.bot_data["clock"] = lambda: next_digest
-    digest = await type_("/digest")
-    assert "→ moderator" in digest and "Teruskan ke staf" in digest
+    digest = await type_("/ringkasan bontang-utara")
+    assert "Ringkasan Forum Warga Bontang Utara" in digest and "K-0001" in digest and "K-0002" in digest
+    assert "Dijual" not in digest and "Teruskan ke staf" in digest  # the held advert is in no digest
     forwarded = await type_(press(digest, "Teruskan"), until="📌 K-0002")
     assert "pop-up → moderator: 📨 Ringkasan diteruskan" in forwarded
     assert f"pesan #{number_of(digest, 'moderator', 'Teruskan')} diubah" in forwarded
@@ -93,9 +86,9 @@ async def answers_follow_up_and_status(type_: Typist, cards: str) -> None:
                             "tanggalnya.")
     assert "→ staf" in follow_up and "mohon kabari tanggalnya" in follow_up and "K-0001" in follow_up
     await type_("/as staf")
-    status = await type_(press(cards, "ditindaklanjuti"))  # the latest card in the staff chat: K-0002
-    assert "pop-up → staf" in status and "K-0002" in status and "→ warga2" in status
-    assert "diubah" in status  # the card's buttons now mark the new status
+    status = await type_(press(answered, "ditindaklanjuti"))  # the answered card (edited last) has the buttons
+    assert "pop-up → staf: Status K-0001: Sedang ditindaklanjuti" in status
+    assert "diubah" in status and "→ warga ·" in status and "→ warga2 ·" in status  # card edited, residents told
 
 
 async def merge_and_export(type_: Typist, files: Path) -> None:
@@ -117,7 +110,7 @@ async def test_walkthrough_then_restart(settings: Settings, embedder: Embedder, 
     type_ = Typist(console)
     try:
         await residents_and_a_held_message(type_)
-        cards = await digest_to_staff(console, type_)
+        cards = await digest_to_staff(type_)
         await answers_follow_up_and_status(type_, cards)
         await merge_and_export(type_, tmp_path)
     finally:
@@ -140,5 +133,8 @@ async def test_walkthrough_then_restart(settings: Settings, embedder: Embedder, 
         assert "dikirim ke 2 warga" in answered and "minggu kedua" in answered
         await type_("/as admin")
         assert "📎 berkas:" in await type_("/ekspor")
+        await type_("/as moderator")
+        issued = await type_("/digest")  # the period since Teruskan: closed now, sent to the moderators
+        assert "(ringkasan diterbitkan: 3)" in issued and "→ moderator" in issued
     finally:
         await again.stop()
