@@ -31,6 +31,7 @@ from services.texts import t
 
 CONSOLE_TOKEN = "100000:console-no-telegram"
 FIRST_USER_MESSAGE = 10_000
+QUIET_LOGGERS = ("sentence_transformers", "transformers", "httpx", "telegram", "apscheduler", "aspirasi")
 EXTRA_RESIDENT = re.compile(r"warga([2-9]|[1-9]\d)")  # warga2 … warga99
 
 __all__ = ["CONSOLE_TOKEN", "PERSONAS", "Console", "Persona", "console_settings", "persona", "plain", "run_console"]
@@ -167,7 +168,7 @@ def quiet_libraries() -> None:
     os.environ.update({"TQDM_DISABLE": "1", "HF_HUB_DISABLE_PROGRESS_BARS": "1", "TRANSFORMERS_VERBOSITY": "error",
                        "TOKENIZERS_PARALLELISM": "false"})
     logging.getLogger().setLevel(logging.ERROR)
-    for name in ("sentence_transformers", "transformers", "httpx", "telegram", "apscheduler", "aspirasi"):
+    for name in QUIET_LOGGERS:
         logging.getLogger(name).setLevel(logging.ERROR)
 
 

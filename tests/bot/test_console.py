@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.console import Console, run_console
+from bot.console import QUIET_LOGGERS, Console, run_console
 from bot.settings import Settings
 from nlp.embed import Embedder
 
@@ -106,11 +106,14 @@ async def test_reply_photo_and_location_reach_the_bot_as_telegram_would(console:
 
 async def test_piped_input_runs_quietly_unless_verbose(settings: Settings, embedder: Embedder, tmp_path: Path,
                                                        monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(logging.getLogger(), "level", logging.WARNING)
+    for logger in (logging.getLogger(), *(logging.getLogger(name) for name in QUIET_LOGGERS)):
+        monkeypatch.setattr(logger, "level", logger.level)  # put back after the test: others read the logs
     for name in ("TQDM_DISABLE", "HF_HUB_DISABLE_PROGRESS_BARS", "TRANSFORMERS_VERBOSITY", "TOKENIZERS_PARALLELISM"):
-        monkeypatch.delenv(name, raising=False)
+        monkeypatch.setenv(name, "-")  # recorded, so the value the console sets is undone after the test
+        monkeypatch.delenv(name)
     out = io.StringIO()
     await run_console(settings, io.StringIO("/as nobody\n/start\n/quit\n"), out, files_dir=tmp_path,
                       embedder=embedder)
     assert "Peran nobody tidak dikenal" in out.getvalue() and "→ warga" in out.getvalue()
     assert os.environ["TQDM_DISABLE"] == "1" and logging.getLogger().level == logging.ERROR
+    assert logging.getLogger("sentence_transformers").level == logging.ERROR
