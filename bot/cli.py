@@ -60,13 +60,18 @@ def run(
 
 
 @app.command()
-def console() -> None:
+def console(
+    verbose: bool = typer.Option(False, "--verbose", help="Show library logs and progress bars too."),
+    files: Path | None = typer.Option(None, "--files", help="Folder for documents sent (default data/konsol)."),
+) -> None:
     """Try the bot in this terminal with no Telegram at all (an in-memory Bot API)."""
     from bot.console import run_console
 
+    if verbose:
+        _logging()
     settings = settings_or_exit()
     logsafe.install()  # warnings reach the terminal through logging's last-resort handler
-    asyncio.run(run_console(settings, sys.stdin, sys.stdout))
+    asyncio.run(run_console(settings, sys.stdin, sys.stdout, verbose=verbose, files_dir=files))
 
 
 @db_app.command("upgrade")

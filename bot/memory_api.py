@@ -36,6 +36,7 @@ class Call:
     params: dict[str, Any]
     at: float = field(default_factory=time.monotonic)
     files: dict[str, Any] = field(default_factory=dict)  # uploads: part name -> (file name, bytes, mime type)
+    result: Any = None  # what the call returned (a sent message, True, ...); None for a failed call
 
 
 def chat_of(chat_id: int) -> dict[str, Any]:
@@ -91,8 +92,13 @@ class MemoryBotAPI(BaseRequest):
         self.calls: list[Call] = []
         self.messages: dict[tuple[int, int], dict[str, Any]] = {}
         self.inject: Injector | None = None
+        self.listeners: list[Callable[[Call], None]] = []  # told of each answered call (the console prints it)
         self._ids = itertools.count(1)
         self._updates: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+
+    def continue_from(self, message_id: int) -> None:
+        """Number the next sent message `message_id` (after a restart, ids already stored stay unique)."""
+        self._ids = itertools.count(message_id)
 
     @property
     def read_timeout(self) -> float | None:
@@ -123,10 +129,12 @@ class MemoryBotAPI(BaseRequest):
         """Answer one Bot API call."""
         api_method = url.rsplit("/", 1)[-1]
         params = dict(request_data.parameters) if request_data is not None else {}
+        call = None
         if api_method != "getUpdates":
             uploads = request_data is not None and request_data.contains_files
             files = dict(request_data.multipart_data) if uploads else {}  # type: ignore[union-attr]
-            self.calls.append(Call(api_method, params, files=files))
+            call = Call(api_method, params, files=files)
+            self.calls.append(call)
         failure = self.inject(api_method, params) if self.inject is not None else None
         if isinstance(failure, TimedOut):
             raise failure
@@ -139,6 +147,10 @@ class MemoryBotAPI(BaseRequest):
             body = {"ok": False, "error_code": status, "description": description, "parameters": extra}
             return status, json.dumps(body).encode()
         result = await self._answer(api_method, params)
+        if call is not None:
+            call.result = result
+            for listener in self.listeners:
+                listener(call)
         return 200, json.dumps({"ok": True, "result": result}).encode()
 
     async def _answer(self, api_method: str, params: dict[str, Any]) -> Any:
@@ -162,7 +174,7 @@ class MemoryBotAPI(BaseRequest):
         chat_id = int(params["chat_id"])
         message = {"message_id": next(self._ids), "date": int(time.time()), "chat": chat_of(chat_id),
                    "from": BOT_USER}
-        for key in ("text", "caption", "reply_markup", "message_thread_id"):
+        for key in ("text", "caption", "reply_markup", "message_thread_id", "reply_to_message_id"):
             if params.get(key) is not None:
                 message[key] = params[key]
         if "photo" in params:
