@@ -1,7 +1,7 @@
 """pending moderator actions (preview, then Ya / Batal)
 
 Revision ID: i12b
-Revises: i10
+Revises: i11b
 Create Date: 2026-11-29 06:50:00
 
 A moderator's previewed action is stored, so its Ya button still works after a restart and works once.
@@ -16,7 +16,7 @@ from alembic import op
 import models.types
 
 revision: str = 'i12b'
-down_revision: str | None = 'i10'
+down_revision: str | None = 'i11b'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
