@@ -175,3 +175,9 @@ def bench(
     from bot.bench import run
 
     run(settings_or_exit(), quick=quick, out=out)
+
+
+# issue 14: the web page for planners and moderators (bodies in bot/cli_web.py)
+from bot.cli_web import web_app  # noqa: E402
+
+app.add_typer(web_app, name="web")

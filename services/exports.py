@@ -39,8 +39,9 @@ class ExportTables:
     aspirations: list[tuple[Any, ...]]
 
 
-def _proposals(session: Session, forum_id: str | None, since: datetime | None) -> list[tuple[Proposal, Cluster]]:
-    """Published proposals in visible clusters, by cluster and date."""
+def _proposals(session: Session, forum_id: str | None, since: datetime | None,
+               cluster_ids: set[int] | None = None) -> list[tuple[Proposal, Cluster]]:
+    """Published proposals in visible clusters (of the given ones, when given), by cluster and date."""
     query = (
         select(Proposal, Cluster).join(Cluster, col(Cluster.id) == col(Proposal.cluster_id))
         .where(Proposal.state == ProposalState.SUBMITTED, col(Cluster.hidden).is_(False),
@@ -51,10 +52,12 @@ def _proposals(session: Session, forum_id: str | None, since: datetime | None) -
         query = query.where(Proposal.forum_id == forum_id)
     if since is not None:
         query = query.where(col(Proposal.submitted_at) >= since)
+    if cluster_ids is not None:
+        query = query.where(col(Cluster.id).in_(cluster_ids))
     return [(p, c) for p, c in session.exec(query).all()]
 
 
-def _supporters(session: Session, cluster_ids: set[int]) -> dict[int, int]:
+def supporter_counts(session: Session, cluster_ids: set[int]) -> dict[int, int]:
     """Supporters per cluster."""
     rows = session.exec(select(Support.cluster_id, func.count()).where(col(Support.cluster_id).in_(cluster_ids))
                         .group_by(col(Support.cluster_id))).all()
@@ -77,10 +80,10 @@ def spread(places: Counter[str]) -> str:
 
 def build_tables(
     *, session: Session, tz: ZoneInfo, forum_id: str | None = None, since: datetime | None = None,
-    status_label: Callable[[str], str] = str,
+    status_label: Callable[[str], str] = str, cluster_ids: set[int] | None = None,
 ) -> ExportTables:
-    """Collect the clusters and aspirations of an export."""
-    rows = _proposals(session, forum_id, since)
+    """Collect the clusters and aspirations of an export (only `cluster_ids`, when given: a filtered view)."""
+    rows = _proposals(session, forum_id, since, cluster_ids)
     by_cluster: dict[int, list[Proposal]] = defaultdict(list)
     clusters: dict[int, Cluster] = {}
     aspirations = []
@@ -91,7 +94,7 @@ def build_tables(
         when = (proposal.submitted_at or proposal.created_at).astimezone(tz).replace(tzinfo=None)
         aspirations.append((proposal.code, cluster.code, proposal.kelurahan or "", redact(proposal.text_redacted),
                             when))
-    supporters = _supporters(session, set(clusters))
+    supporters = supporter_counts(session, set(clusters))
     answers = _latest_answers(session, set(clusters))
     table = []
     for cid, members in by_cluster.items():
@@ -106,15 +109,15 @@ def build_tables(
     return ExportTables(table, aspirations)
 
 
-def write_xlsx(tables: ExportTables, target: Path | IO[bytes]) -> None:
-    """Write the two sheets with bold headers, frozen header rows and readable widths."""
+def write_sheets(sheets: list[tuple[str, tuple[str, ...], list[tuple[Any, ...]]]], target: Path | IO[bytes],
+                 widths: tuple[int, ...] = (16, 60, 16, 40, 12, 12, 22, 18, 18, 60)) -> None:
+    """Write sheets (title, columns, rows) with bold headers, frozen header rows and readable widths."""
     book = Workbook()
     first = book.active
     assert first is not None
     book.remove(first)
-    for title, columns, rows in ((CLUSTER_SHEET, CLUSTER_COLUMNS, tables.clusters),
-                                 (ASPIRATION_SHEET, ASPIRATION_COLUMNS, tables.aspirations)):
-        sheet = book.create_sheet(title)
+    for title, columns, rows in sheets:
+        sheet = book.create_sheet(title[:31])
         sheet.append(list(columns))
         for cell in sheet[1]:
             cell.font = Font(bold=True)
@@ -126,9 +129,15 @@ def write_xlsx(tables: ExportTables, target: Path | IO[bytes]) -> None:
                 elif isinstance(cell.value, datetime):
                     cell.number_format = "DD-MM-YYYY HH:MM"
         sheet.freeze_panes = "A2"
-        for letter, width in zip("ABCDEFGHIJ", (16, 60, 16, 40, 12, 12, 22, 18, 18, 60), strict=False):
+        for letter, width in zip("ABCDEFGHIJ", widths, strict=False):
             sheet.column_dimensions[letter].width = width
     book.save(target)
+
+
+def write_xlsx(tables: ExportTables, target: Path | IO[bytes]) -> None:
+    """Write the clusters and aspirations sheets."""
+    write_sheets([(CLUSTER_SHEET, CLUSTER_COLUMNS, tables.clusters),
+                  (ASPIRATION_SHEET, ASPIRATION_COLUMNS, tables.aspirations)], target)
 
 
 def _csv_cell(value: Any) -> Any:
