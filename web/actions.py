@@ -41,7 +41,7 @@ async def _form(request: Request, allowed: Callable[[Viewer], bool]) -> tuple[Vi
     form = await request.form()
     check_csrf(request, form)
     if not allowed(viewer):
-        raise HTTPException(403, tw("forbidden_title"))
+        raise HTTPException(403, "role")
     return viewer, form
 
 

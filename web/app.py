@@ -33,8 +33,8 @@ async def _error(request: Request, exc: Exception) -> Response:
     """A readable Indonesian page for 401, 403 and 404."""
     code = exc.status_code if isinstance(exc, HTTPException) else 500
     title, text = ERROR_TEXTS.get(code, ("not_found_title", "not_found"))
-    if code == 403 and isinstance(exc, HTTPException) and exc.detail not in ("csrf", None, "Forbidden"):
-        text = str(exc.detail)
+    if code == 403 and isinstance(exc, HTTPException) and exc.detail == "role":
+        text = "forbidden_role"
     return render(request, "error.html", {"title": tw(title), "message": tw(text)}, status_code=code)
 
 
