@@ -15,7 +15,7 @@ from services.config import AppConfig
 
 BAR = "#1d5fa8"  # 6.3:1 on white
 INK = "#1b1b1b"
-SHADES = ("#eef4fb", "#c9dcf0", "#8fb6de", "#3f7fc0", "#1d5fa8", "#0f3d70")  # light to dark
+SHADES = ("#eef4fb", "#c9dcf0", "#8fb6de", "#2c64a0", "#1d4f8a", "#0f3d70")  # light to dark; white text on the dark 3
 
 
 def _svg(width: int, height: int, title: str, body: list[str]) -> Markup:
