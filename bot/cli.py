@@ -17,6 +17,7 @@ from bot.settings import Settings
 if TYPE_CHECKING:
     from services.grouping import GroupingService
 
+UPDATES = ["message", "edited_message", "callback_query"]
 app = typer.Typer(help="Aspirasi: aspirasi warga Kota Bontang lewat Telegram.", no_args_is_help=True)
 db_app = typer.Typer(help="Database commands.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
@@ -38,9 +39,20 @@ def run(
     settings = settings_or_exit(require_token=True)
     _logging()
     application = build_application(settings)
-    if not webhook:
-        application.run_polling(allowed_updates=["message", "edited_message", "callback_query"])
+    web = settings.config.web
+    if not webhook and web.enabled:  # issue 14: the web page in the same process and event loop
+        from bot.cli_web import build_web
+        from bot.serve import serve_bot_and_web
+
+        asyncio.run(serve_bot_and_web(application, build_web(settings), host=web.host, port=web.port,
+                                      allowed_updates=UPDATES))
         return
+    if not webhook:
+        application.run_polling(allowed_updates=UPDATES)
+        return
+    if web.enabled:
+        typer.echo("aspirasi: web.enabled is ignored with --webhook (the webhook runs on PTB's own server); "
+                   "serve the page beside it with `aspirasi web`", err=True)
     hook = settings.config.telegram.webhook
     secret = settings.secrets.telegram_webhook_secret
     if hook.url is None or secret is None:
@@ -50,7 +62,7 @@ def run(
     application.run_webhook(
         listen=hook.listen, port=hook.port, url_path=hook.path, webhook_url=hook.url,
         secret_token=secret.get_secret_value(),
-        allowed_updates=["message", "edited_message", "callback_query"],
+        allowed_updates=UPDATES,
     )
 
 
