@@ -34,9 +34,10 @@ def musrenbang_sheets(
         query = query.where(col(Cluster.id).in_(cluster_ids))
     people: dict[str, dict[int, set[int]]] = defaultdict(lambda: defaultdict(set))
     clusters: dict[int, Cluster] = {}
-    for kelurahan, resident_id, cluster in session.exec(query).all():
+    for place, resident_id, cluster in session.exec(query).all():
+        assert cluster.id is not None and place is not None
         clusters[cluster.id] = cluster
-        people[kelurahan][cluster.id].add(resident_id if resident_id is not None else -len(clusters))
+        people[place][cluster.id].add(resident_id if resident_id is not None else -len(clusters))
     supporters = supporter_counts(session, set(clusters))
     sheets = []
     for kecamatan in config.city.kecamatan:

@@ -144,7 +144,7 @@ def change_summary(entry: AuditEntry, config: AppConfig, status_label: Any) -> s
         if key == "category":
             old, new = _category(config, old), _category(config, new)
         parts.append(f"{old} → {new}" if old is not None and new is not None else str(new if new is not None else old))
-    return "; ".join(parts)
+    return redact("; ".join(parts))  # titles in audit values are redacted already; this makes sure
 
 
 def _category(config: AppConfig, code: Any) -> Any:

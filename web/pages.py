@@ -45,7 +45,7 @@ def parse_filters(params: QueryParams, config: AppConfig, viewer: Viewer) -> Fil
 
 def filter_query(filters: Filters, **changes: object) -> str:
     """The URL query of a filter (without defaults), with some values changed."""
-    values = {"forum": filters.forum, "kelurahan": filters.kelurahan, "kategori": filters.kategori,
+    values: dict[str, object] = {"forum": filters.forum, "kelurahan": filters.kelurahan, "kategori": filters.kategori,
               "status": filters.status, "terlambat": "1" if filters.terlambat else "",
               "periode": filters.periode or "", "q": filters.q,
               "urut": "" if filters.urut == "pendukung" else filters.urut,
