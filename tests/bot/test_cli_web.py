@@ -1,7 +1,13 @@
 """`aspirasi web link --as ID` prints a working login link for people with a web role; web.* is validated."""
 
+import os
+import re
+import socket
+import subprocess
+import time
 from pathlib import Path
 
+import httpx
 import pytest
 import yaml
 from typer.testing import CliRunner
@@ -43,3 +49,40 @@ def test_link_for_an_admin_and_a_clear_no_for_others(tmp_path: Path, monkeypatch
 def test_wrong_web_settings_name_the_key(tmp_path: Path, web: dict, key: str) -> None:
     with pytest.raises(SettingsError, match=key.replace(".", r"\.")):
         load_config(_config(tmp_path, web, []))
+
+
+def test_aspirasi_web_serves_the_pages_alone(tmp_path: Path) -> None:
+    port = _free_port()
+    config = _config(tmp_path, {"port": port, "base_url": f"http://127.0.0.1:{port}"}, [77])
+    env = {**os.environ, "ASPIRASI_CONFIG": str(config), "DATABASE_URL": f"sqlite:///{tmp_path / 'web.db'}",
+           "ASPIRASI_WEB_SECRET": "a-test-key"}
+    server = subprocess.Popen([str(ROOT / ".venv" / "bin" / "aspirasi"), "web"], env=env, cwd=tmp_path,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}") as client:
+            for _ in range(1200):  # the first start imports the NLP stack; wait until it answers
+                assert server.poll() is None, server.stderr.read().decode() if server.stderr else ""
+                try:
+                    if client.get("/").status_code == 401:
+                        break
+                except httpx.ConnectError:
+                    time.sleep(0.1)
+            link = subprocess.run([str(ROOT / ".venv" / "bin" / "aspirasi"), "web", "link", "--as", "77"], env=env,
+                                  cwd=tmp_path, capture_output=True, text=True, check=True).stdout.strip()
+            path = link.removeprefix(f"http://127.0.0.1:{port}")
+            csrf = re.search(r'name="csrf" value="([^"]+)"', client.get(path).text)
+            assert csrf
+            client.post(path, data={"csrf": csrf.group(1)})
+            summary = client.get("/")
+            assert summary.status_code == 200 and "Masuk sebagai admin" in summary.text
+    finally:
+        server.terminate()
+        server.wait()
+        if server.stderr:
+            server.stderr.close()
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
