@@ -37,10 +37,10 @@ def _free_port() -> int:
 
 
 @pytest.fixture
-def live(tmp_path: Path) -> Iterator[tuple[City, str]]:
-    """The seeded city served by uvicorn on 127.0.0.1 and a free port."""
+def live(database_url: str, tmp_path: Path) -> Iterator[tuple[City, str]]:
+    """The seeded city (SQLite or PostgreSQL) served by uvicorn on 127.0.0.1 and a free port."""
     port = _free_port()
-    city = seed(f"sqlite:///{tmp_path / 'web.db'}", tmp_path)
+    city = seed(database_url, tmp_path)
     base = f"http://127.0.0.1:{port}"
     city.config = city.config.model_copy(update={"web": city.config.web.model_copy(update={"base_url": base})})
     server = uvicorn.Server(uvicorn.Config(create_app(config=city.config, engine=city.engine, key=KEY),

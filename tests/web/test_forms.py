@@ -18,8 +18,7 @@ FORM_ID = re.compile(r'name="form_id" value="([^"]+)"')
 
 
 def _client(city: City, user_id: int) -> TestClient:
-    client = client_for(city)
-    client.__enter__()
+    client = client_for(city)  # not entered: each request runs on its own, nothing is left running
     login(client, city, user_id)
     return client
 
