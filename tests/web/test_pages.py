@@ -1,13 +1,16 @@
 """Every page as each role sees it: figures, filters in the URL, a cluster's page, the map, privacy."""
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from starlette.testclient import TestClient
 
 from models.db import session_scope
 from services.privacy import erase_resident
+from services.texts_web import long_date
 from tests.web.seed import ADMIN, MOD_NORTH, STAFF, City, client_for, logged_in
 
 
@@ -133,3 +136,17 @@ def test_map_tiles_and_geojson(city: City, staff: TestClient, tmp_path: Path) ->
     for client in logged_in(City(city.engine, config, city.codes, city.first_resident), ADMIN):
         drawn = client.get("/peta").text
         assert "<polygon" in drawn and "<title>Lok Tuan: 2</title>" in drawn
+
+
+def test_dates_read_as_people_in_bontang_write_them() -> None:
+    moment = datetime(2026, 11, 29, 4, 17, tzinfo=UTC)
+    assert long_date(moment, ZoneInfo("Asia/Makassar")) == "29 November 2026 12.17 WITA"
+    assert long_date(moment, ZoneInfo("Asia/Jakarta"), with_time=False) == "29 November 2026"
+
+
+def test_no_scripts_cdn_or_web_fonts(city: City, staff: TestClient) -> None:
+    for path in ("/", "/kelompok", f"/kelompok/{city.codes['air']}", "/peta", "/ekspor"):
+        html = staff.get(path).text
+        assert "<script" not in html and "https://" not in html and "@font-face" not in html, path
+    css = staff.get("/static/style.css")
+    assert css.status_code == 200 and "@font-face" not in css.text and "url(" not in css.text
