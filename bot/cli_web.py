@@ -9,6 +9,7 @@ from bot.settings import Settings
 
 if TYPE_CHECKING:
     from starlette.applications import Starlette
+    from starlette.routing import BaseRoute
 
 web_app = typer.Typer(help="The web page for planners and moderators.", invoke_without_command=True)
 
@@ -22,6 +23,17 @@ def build_web(settings: Settings) -> "Starlette":
     engine = make_engine(settings.database_url)
     upgrade(engine)
     return create_app(config=settings.config, engine=engine, key=signing_key(settings.data_dir))
+
+
+def web_routes(settings: Settings) -> list["BaseRoute"]:
+    """The whole web page as one route to mount beside others (e.g. the Telegram webhook) in one app.
+
+    Routes listed before it (the webhook's POST path) win; everything else reaches the page, with its own
+    sessions, security headers and error pages.
+    """
+    from starlette.routing import Mount
+
+    return [Mount("", app=build_web(settings))]
 
 
 @web_app.callback()

@@ -65,3 +65,31 @@ async def test_polling_bot_and_web_page_in_one_loop(settings: Settings, embedder
     await running
     web_app.state.web.engine.dispose()
     assert not application.running
+
+
+def test_web_page_mounts_beside_a_webhook_route(settings: Settings) -> None:
+    """The shape `run --webhook` uses: the webhook's route first, the whole page mounted after it."""
+    from starlette.applications import Starlette
+    from starlette.requests import Request
+    from starlette.responses import PlainTextResponse
+    from starlette.routing import Route
+    from starlette.testclient import TestClient
+
+    from bot.cli_web import web_routes
+    from services.weblogin import make_link, signing_key
+
+    async def hook(request: Request) -> PlainTextResponse:
+        return PlainTextResponse("update stored")
+
+    settings = console_settings(settings)
+    mounted = web_routes(settings)
+    outer = Starlette(routes=[Route("/tg", hook, methods=["POST"]), *mounted])
+    with TestClient(outer, base_url="http://127.0.0.1:8080") as client:
+        assert client.post("/tg").text == "update stored"
+        assert client.get("/").status_code == 401 and "content-security-policy" in client.get("/").headers
+        link = make_link(config=settings.config, key=signing_key(settings.data_dir), user_id=MODERATOR)
+        path = link.removeprefix(settings.config.web.base_url)
+        csrf = re.search(r'name="csrf" value="([^"]+)"', client.get(path).text)
+        assert csrf
+        assert 'href="/kelompok"' in client.post(path, data={"csrf": csrf.group(1)}).text
+    mounted[0].app.state.web.engine.dispose()  # type: ignore[attr-defined]
