@@ -88,6 +88,7 @@ def register_handlers(application: Application) -> None:  # type: ignore[type-ar
     application.add_handler(CommandHandler("tampilkan", moderation.unhide, filters=private))
     application.add_handler(CommandHandler("judul", moderation.rename, filters=private))
     application.add_handler(CommandHandler("kategori", moderation.recategorise, filters=private))
+    application.add_handler(CommandHandler("pindah", moderation.move_home, filters=private))
     application.add_handler(CommandHandler("moderasi", moderation.moderator_help, filters=private))
     application.add_handler(CommandHandler("usulan_regroup", moderation_queue.list_suggestions, filters=private))
     application.add_handler(CommandHandler("ditahan", moderation_queue.list_held, filters=private))

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
+from bot import logsafe
 from bot.cli_common import settings_or_exit
 from bot.settings import Settings
 
@@ -24,9 +25,10 @@ app.add_typer(db_app, name="db")
 
 
 def _logging() -> None:
-    """Log to stderr with times."""
+    """Log to stderr with times, redacted and with pseudonyms for Telegram ids."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    logsafe.install()
 
 
 @app.command()
@@ -72,6 +74,7 @@ def console() -> None:
     from bot.console import run_console
 
     settings = settings_or_exit()
+    logsafe.install()  # warnings reach the terminal through logging's last-resort handler
     asyncio.run(run_console(settings, sys.stdin, sys.stdout))
 
 

@@ -26,6 +26,7 @@ MODERATOR_MENU = [
     BotCommand("tampilkan", "Tampilkan lagi yang disembunyikan"),
     BotCommand("judul", "Ganti judul kelompok"),
     BotCommand("kategori", "Ganti kategori kelompok"),
+    BotCommand("pindah", "Pindahkan kelompok ke forum lain"),
     BotCommand("lepas", "Terbitkan aspirasi yang ditahan"),
     BotCommand("moderasi", "Petunjuk moderator"),
 ]
@@ -43,6 +44,7 @@ GROUP_MENU = [BotCommand("usul", "Kirim usulan: /usul teks")]
 MODERATOR_COMMANDS = frozenset(c.command for c in MODERATOR_MENU[1:])  # /ringkasan is guarded by issue 4
 ADMIN_COMMANDS = frozenset(c.command for c in ADMIN_MENU)
 MODERATOR_CALLBACKS = ("rg:", "held:")
+ADMIN_TOO = frozenset({"pindah"})  # moderator commands an admin may use as well
 
 
 def command_of(update: Update) -> str | None:
@@ -73,6 +75,7 @@ async def require_role(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         return
     config = deps(context).config
     allowed = is_moderator(config, user.id) if role == "moderator" else is_admin(config, user.id)
+    allowed = allowed or (command_of(update) in ADMIN_TOO and is_admin(config, user.id))
     if allowed:
         return
     text = t("not_allowed", role=t(f"role_{role}"))

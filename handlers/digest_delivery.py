@@ -41,9 +41,14 @@ class DigestError(Exception):
         self.key = key
 
 
+def chart_dir(config: AppConfig) -> Path:
+    """The folder of digest charts (deleted once sent, swept by retention and erasure: services.outbox_files)."""
+    return Path(config.data_dir).resolve() / "digests"
+
+
 def chart_file(config: AppConfig, name: str) -> Path:
     """Where a digest chart is written (data_dir/digests/NAME.png); the outbox sends it by path."""
-    return Path(config.data_dir).resolve() / "digests" / f"{name}.png"
+    return chart_dir(config) / f"{name}.png"
 
 
 def review_keyboard(digest_id: int, data: DigestData, excluded: set[int]) -> dict[str, Any]:

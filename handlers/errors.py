@@ -1,8 +1,14 @@
-"""The one error handler: log with the traceback, tell the resident, alert the admin chat."""
+"""The one error handler: log with the traceback, tell the resident, alert the admin chat.
 
-import html
+The admin alert names the error type, the handler that failed and a reference number; never the error's
+message, its parameters or the update (they can hold a resident's words, name or id). The full traceback
+goes to the log under the same reference, where the privacy filter (bot.logsafe) redacts it.
+"""
+
 import logging
+import secrets
 import traceback
+from pathlib import Path
 
 from telegram import Update
 from telegram.error import TelegramError
@@ -12,12 +18,28 @@ from handlers.deps import deps
 from services.texts import t
 
 log = logging.getLogger(__name__)
+ROOT = Path(__file__).resolve().parent.parent
+OWN = ("handlers", "services", "bot", "models", "nlp")
+
+
+def failing_handler(error: BaseException) -> str:
+    """The innermost handler function in the traceback (module.function), else the innermost of this project."""
+    frames = traceback.extract_tb(error.__traceback__)
+    own = []
+    for frame in frames:
+        path = Path(frame.filename).resolve()
+        if path.is_relative_to(ROOT) and path.relative_to(ROOT).parts[0] in OWN:
+            own.append(".".join(path.relative_to(ROOT).with_suffix("").parts) + "." + frame.name)
+    handlers = [name for name in own if name.startswith("handlers.") and "<" not in name]
+    return (handlers or own or [frames[-1].name if frames else "-"])[-1]
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Log an unexpected error, keep the update for the next start, and tell the people concerned."""
     error = context.error
-    log.error("error while handling an update", exc_info=error)
+    reference = "R" + secrets.token_hex(4).upper()  # never all digits: the log filter would hide it
+    where = failing_handler(error) if error is not None else "-"
+    log.error("error %s in %s while handling an update", reference, where, exc_info=error)
     d = deps(context)
     if isinstance(update, Update):
         d.failed_updates.add(update.update_id)
@@ -25,12 +47,12 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
             try:
                 await context.bot.send_message(update.effective_chat.id, t("error_generic"), parse_mode="HTML")
             except TelegramError:
-                log.warning("could not tell the resident about the error")
+                log.warning("could not tell the resident about error %s", reference)
     admin_chat = d.config.telegram.admin_chat_id or next(iter(d.config.telegram.admin_ids), None)
     if admin_chat is None or error is None:
         return
-    trace = "".join(traceback.format_exception(type(error), error, error.__traceback__))[-3000:]
+    alert = t("error_admin_alert", error=type(error).__name__, handler=where, reference=reference)
     try:
-        await context.bot.send_message(admin_chat, f"⚠️ <pre>{html.escape(trace)}</pre>", parse_mode="HTML")
+        await context.bot.send_message(admin_chat, alert, parse_mode="HTML")
     except TelegramError:
-        log.warning("could not alert the admin chat %s", admin_chat)
+        log.warning("could not alert the admin chat about error %s", reference)

@@ -40,12 +40,14 @@ async def show_draft(
     """Show a draft with the clusters that already ask for the same thing (in this chat or chat_id)."""
     d = deps(context)
 
+    assert draft.id is not None
+    draft_id = draft.id
+
     def _similar(session: Session):
-        return intake.similar_clusters(session=session, grouping=d.grouping, proposal=draft,
-                                       k=d.config.nlp.suggestions)
+        return intake.offer_similar(session=session, grouping=d.grouping, proposal_id=draft_id,
+                                    k=d.config.nlp.suggestions)
 
     similar = await run_db(context, _similar)
-    assert draft.id is not None
     text = render_draft(draft.text_verbatim or draft.text_redacted, similar)
     await reply(update, context, f"draft{draft.id}", text, draft_keyboard(draft.id, similar),
                 chat_id=chat_id, resident_id=draft.resident_id)

@@ -13,7 +13,7 @@ from handlers.outbox_worker import wake_outbox
 from services import curation, moderation
 from services.moderation import Actor, ModerationError, Moved
 from services.notify import queue_notices
-from services.roles import moderated_forums
+from services.roles import is_admin, moderated_forums
 from services.texts import t
 
 T = TypeVar("T")
@@ -145,6 +145,20 @@ async def recategorise(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     if cluster is not None:
         await reply(update, context, "mod_category", t("mod_recategorised", code=cluster.code,
                                                          category=cluster.category))
+
+
+async def move_home(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/pindah K-0001 <forum-id>: give a cluster another home forum (its home's moderator or an admin)."""
+    args, config, user = context.args or [], deps(context).config, update.effective_user
+    forums = {f.id for f in config.forums}
+    if len(args) != 2 or user is None:
+        await usage(update, context, "mod_usage_pindah", forums=", ".join(sorted(forums)))
+        return
+    actor = Actor(f"admin:{user.id}", frozenset(forums)) if is_admin(config, user.id) else actor_of(update, context)
+    cluster = await act(update, context, "mod_move", lambda s: curation.move_home(
+        session=s, actor=actor, code=args[0], forum_id=args[1], forums=forums))
+    if cluster is not None:
+        await reply(update, context, "mod_move", t("mod_moved_home", code=cluster.code, forum=cluster.home_forum_id))
 
 
 async def moderator_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

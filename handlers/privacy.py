@@ -1,5 +1,6 @@
 """A resident's data rights (UU No. 27/2022): /data_saya shows what is stored, /hapus_data erases it."""
 
+import asyncio
 import json
 
 from sqlmodel import Session
@@ -8,6 +9,8 @@ from telegram.ext import ContextTypes
 
 from handlers.common import reply, run_db
 from handlers.deps import deps
+from handlers.digest_delivery import chart_dir
+from models.db import forget_deleted
 from models.residents import find_resident
 from services.privacy import Erasure, erase_resident, personal_data
 from services.texts import t
@@ -54,13 +57,15 @@ async def erase_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     if query.data == KEEP:
         await query.edit_message_text(t("erase_cancelled"), parse_mode="HTML")
         return
-    grouping = deps(context).grouping
+    grouping, charts = deps(context).grouping, chart_dir(deps(context).config)
 
     def _erase(session: Session) -> Erasure | None:
         resident = find_resident(session=session, telegram_id=user.id)
         if resident is None or resident.id is None:
             return None
-        return erase_resident(session=session, resident_id=resident.id, grouping=grouping)
+        return erase_resident(session=session, resident_id=resident.id, grouping=grouping, charts=charts)
 
     done = await run_db(context, _erase)
+    if done is not None:
+        await asyncio.to_thread(forget_deleted, deps(context).engine)
     await query.edit_message_text(t("erase_done" if done is not None else "erase_nothing"), parse_mode="HTML")

@@ -3,13 +3,16 @@
 import asyncio
 import logging
 from datetime import time, timedelta
+from pathlib import Path
 
 from sqlalchemy import Engine
 from telegram.ext import ContextTypes
 
 from handlers.deps import deps
+from handlers.digest_delivery import chart_dir
 from models.db import session_scope
 from models.types import utcnow
+from services.outbox_files import sweep_charts
 from services.scrub import purge_expired
 
 log = logging.getLogger(__name__)
@@ -18,14 +21,17 @@ RETENTION_AT = time(3, 0)  # in the city's zone, when the bot is quiet
 RETENTION_GRACE = 20 * 3600  # a bot restarted late the same day still runs it
 
 
-def purge_now(engine: Engine, days: int) -> int:
-    """Delete what is older than the retention period; return how many proposals lost their verbatim text."""
+def purge_now(engine: Engine, days: int, charts: Path | None = None) -> int:
+    """Delete what is older than the retention period (and chart files no message needs any more);
+    return how many proposals lost their verbatim text."""
     with session_scope(engine) as session:
+        if charts is not None:
+            sweep_charts(session=session, folder=charts)
         return purge_expired(session=session, before=utcnow() - timedelta(days=days))
 
 
 async def retention_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     """Run the retention purge off the event loop."""
     d = deps(context)
-    count = await asyncio.to_thread(purge_now, d.engine, d.config.retention.verbatim_days)
+    count = await asyncio.to_thread(purge_now, d.engine, d.config.retention.verbatim_days, chart_dir(d.config))
     log.info("retention: removed verbatim texts and photos of %d proposal(s)", count)

@@ -21,9 +21,11 @@ from models.outbox import OutboxBase, OutboxMessage, OutboxState, claim, enqueue
 from models.residents import Resident
 from models.types import utcnow
 from services.config import OutboxConfig
+from services.outbox_files import delivered_payload, local_photo, remove_if_unneeded
 
 log = logging.getLogger(__name__)
 MAX_BACKOFF_SECONDS = 300.0
+DONE = (OutboxState.SENT, OutboxState.FAILED, OutboxState.BLOCKED)
 
 
 async def send_row(bot: Bot, row: OutboxMessage) -> int:
@@ -51,7 +53,7 @@ def _blocked(session: Any, row: OutboxMessage, error: Exception) -> None:
     if resident is not None:
         resident.active = False
         session.add(resident)
-    log.warning("chat %s blocked the bot or is gone: %s", row.chat_id, error)
+    log.warning("outbox message %s (%s): the recipient blocked the bot or is gone", row.id, row.purpose)
 
 
 def _retry_later(row: OutboxMessage, error: Exception, max_attempts: int) -> float | None:
@@ -90,11 +92,23 @@ def record_result(
             _blocked(session, row, error)
         elif isinstance(error, BadRequest):
             row.state, row.error = OutboxState.FAILED, str(error)
-            log.error("dropped outbox message %s (%s): %s payload=%s", row.id, row.purpose, error, row.payload)
+            log.error("dropped outbox message %s (%s): %s", row.id, row.purpose, error)
         else:
             pause = _retry_later(row, error, max_attempts)
+        if row.state in DONE:
+            _forget(session, row)
         session.add(row)
         return pause
+
+
+def _forget(session: Any, row: OutboxMessage) -> None:
+    """Cut a delivered (or given-up) row's payload down to what later steps read; delete its chart file."""
+    photo = local_photo(row.payload) if row.method == "send_photo" else None
+    row.payload = delivered_payload(row)
+    session.add(row)
+    session.flush()
+    if photo is not None:
+        remove_if_unneeded(session, photo, row.id)
 
 
 def claim_row(engine: Engine, row_id: int, lease_seconds: float) -> OutboxMessage | None:

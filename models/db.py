@@ -23,9 +23,14 @@ def normalise_url(url: str) -> str:
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    """Turn on WAL, foreign keys and a busy timeout on every SQLite connection."""
+    """Turn on WAL, foreign keys, secure delete and a busy timeout on every SQLite connection.
+
+    secure_delete overwrites deleted content with zeros, so an erased resident's words do not linger in free
+    pages of the file (the build's default is off on most platforms).
+    """
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=5000")
@@ -43,6 +48,14 @@ def make_engine(url: str) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     return create_engine(url, pool_pre_ping=True)
+
+
+def forget_deleted(engine: Engine) -> None:
+    """After an erasure: on SQLite, copy the WAL into the file and empty it, so old page images go too
+    (deleted content in the file itself is already zeroed by secure_delete). PostgreSQL: nothing to do here."""
+    if engine.dialect.name == "sqlite":
+        with engine.connect() as connection:
+            connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
 @contextmanager

@@ -50,6 +50,7 @@ class Proposal(ProposalBase, table=True):
     state: str = Field(default=ProposalState.DRAFT, max_length=16, index=True)
     cluster_id: int | None = Field(default=None, foreign_key="cluster.id")
     category: str | None = Field(default=None, max_length=40)
+    offered_clusters: str = Field(default="", max_length=200)  # ids shown with the draft, "," separated
     embedding: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
     embedding_model: str | None = Field(default=None, max_length=200)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

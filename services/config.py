@@ -82,8 +82,9 @@ class TelegramConfig(Strict):
     staff_chat_id: int | None = None
     staff_thread_id: int | None = None
     admin_ids: list[int] = Field(default_factory=list)
+    # when set, only these members of the staff chat act as staff; they are also the web page's staff
+    staff_ids: list[int] = Field(default_factory=list)
     admin_chat_id: int | None = None
-    staff_ids: list[int] = Field(default_factory=list)  # planning staff by user id (the web page's staff role)
     webhook: WebhookConfig = WebhookConfig()
 
 

@@ -12,6 +12,7 @@ from models.audit import record
 from models.clusters import Cluster, Support, add_support
 from models.proposals import Proposal, ProposalState
 from models.types import utcnow
+from nlp.redact import redact
 from services.grouping import GroupingService
 from services.intake import prepared_of
 from services.moderation import Actor, ModerationError, own_cluster, own_proposal
@@ -109,7 +110,7 @@ def unhide(*, session: Session, grouping: GroupingService, actor: Actor, code: s
 
 def rename(*, session: Session, actor: Actor, code: str, title: str) -> Cluster:
     """Give a cluster a new title (what residents, moderators and staff read)."""
-    title = " ".join(title.split())
+    title = redact(" ".join(title.split()))  # what staff read is redacted, whoever wrote it
     if not title:
         raise ModerationError("mod_title_empty")
     if len(title) > MAX_TITLE:
@@ -118,6 +119,20 @@ def rename(*, session: Session, actor: Actor, code: str, title: str) -> Cluster:
     record(session=session, actor=actor.name, action="rename", target=f"cluster:{cluster.code}",
            before={"title": cluster.title}, after={"title": title})
     cluster.title, cluster.updated_at = title, utcnow()
+    session.add(cluster)
+    return cluster
+
+
+def move_home(*, session: Session, actor: Actor, code: str, forum_id: str, forums: set[str]) -> Cluster:
+    """Give a cluster another home forum (only from its current home's moderator or an admin)."""
+    if forum_id not in forums:
+        raise ModerationError("mod_forum_unknown", forum=forum_id, forums=", ".join(sorted(forums)))
+    cluster = own_cluster(session=session, actor=actor, code=code)
+    if cluster.home_forum_id == forum_id:
+        raise ModerationError("mod_home_same", code=cluster.code, forum=forum_id)
+    record(session=session, actor=actor.name, action="move_home", target=f"cluster:{cluster.code}",
+           before={"forum": cluster.home_forum_id}, after={"forum": forum_id})
+    cluster.home_forum_id, cluster.updated_at = forum_id, utcnow()
     session.add(cluster)
     return cluster
 

@@ -75,9 +75,9 @@ class GroupingService:
         return self._embedder.encode([embedding_text(c) or c for c in cleans])
 
     def prepare(self, text: str) -> Prepared:
-        """Redact, normalise, find places and embed a text."""
+        """Redact (after NFKC), normalise, redact again what normalising revealed, find places and embed."""
         redacted = redact(text)
-        clean = normalize(redacted)
+        clean = redact(normalize(redacted))
         facets = self._places.find(clean)
         vector = self.embed([clean])[0] if self._embedder else None
         return Prepared(clean=clean, redacted=redacted, kelurahan=facets.kelurahan, streets=facets.streets,

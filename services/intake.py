@@ -140,6 +140,32 @@ def similar_clusters(
     return views
 
 
+def offer_similar(
+    *, session: Session, grouping: GroupingService, proposal_id: int, k: int
+) -> list[ClusterView]:
+    """The similar clusters to show with a draft, remembered on it: only these may be supported."""
+    proposal = session.get(Proposal, proposal_id)
+    if proposal is None:
+        return []
+    views = similar_clusters(session=session, grouping=grouping, proposal=proposal, k=k)
+    if proposal.state == ProposalState.DRAFT:
+        proposal.offered_clusters = ",".join(str(v.id) for v in views)
+        session.add(proposal)
+    return views
+
+
+def _supportable(session: Session, proposal: Proposal, cluster_id: int) -> Cluster:
+    """The visible cluster a Dukung button names, if it was offered to this draft; else IntakeError."""
+    if str(cluster_id) not in proposal.offered_clusters.split(","):
+        raise IntakeError("support_not_offered")
+    cluster = session.get(Cluster, cluster_id)
+    while cluster is not None and cluster.merged_into_id is not None:  # a button pressed after a merge
+        cluster = session.get(Cluster, cluster.merged_into_id)
+    if cluster is None or cluster.hidden:
+        raise IntakeError("support_not_offered")
+    return cluster
+
+
 def over_rate_limit(*, session: Session, resident: Resident, per_hour: int) -> bool:
     """Tell whether the resident already submitted the allowed number this hour."""
     since = utcnow() - timedelta(hours=1)
@@ -170,10 +196,14 @@ def confirm(
         proposal.forum_id = resident.forum_id or proposal.forum_id
         return hold(session=session, proposal=proposal, reason=reason)
     prepared = prepared_of(proposal)
-    target = cluster_id if cluster_id is not None else grouping.assign(prepared)
-    cluster = session.get(Cluster, target) if target is not None else None
-    while cluster is not None and cluster.merged_into_id is not None:  # a button pressed after a merge
-        cluster = session.get(Cluster, cluster.merged_into_id)
+    if cluster_id is not None:  # Dukung: only a visible cluster this draft was offered
+        cluster: Cluster | None = _supportable(session, proposal, cluster_id)
+    else:
+        target = grouping.assign(prepared)
+        cluster = session.get(Cluster, target) if target is not None else None
+        while cluster is not None and cluster.merged_into_id is not None:
+            cluster = session.get(Cluster, cluster.merged_into_id)
+        cluster = None if cluster is not None and cluster.hidden else cluster  # hidden stays closed
     new_cluster = cluster is None
     if cluster is None:
         # Home forum: the place the request is about (named in the text, else the resident's kelurahan).

@@ -1,6 +1,8 @@
 """Moderator tools for the clusters of their forum: merge and split; every change is in the audit log.
 
-A cluster belongs to a forum when any of its proposals has that forum_id. Merging keeps the first
+A cluster belongs to one forum, its home (`Cluster.home_forum_id`, set when it is made and moved only by
+`move_home`): a moderator acts only on the clusters of their forums, however many residents of other forums
+back them. A proposal outside any cluster belongs to its own forum. Merging keeps the first
 cluster's code; the other one gets `merged_into_id` and is never shown again. Supports move with the
 proposals, one per resident and cluster. Hiding, renaming and recategorising are in `services.curation`.
 """
@@ -49,9 +51,13 @@ class Moved:
 
 
 def cluster_forums(*, session: Session, cluster_id: int) -> set[str]:
-    """The forums a cluster belongs to (those of its proposals)."""
-    rows = session.exec(select(Proposal.forum_id).where(Proposal.cluster_id == cluster_id).distinct()).all()
-    return {f for f in rows if f}
+    """The forum a cluster belongs to: its home (or, for a cluster older than homes, its first proposal's)."""
+    cluster = session.get(Cluster, cluster_id)
+    if cluster is not None and cluster.home_forum_id:
+        return {cluster.home_forum_id}
+    first = session.exec(select(Proposal.forum_id).where(
+        Proposal.cluster_id == cluster_id, col(Proposal.forum_id).is_not(None)).order_by(col(Proposal.id))).first()
+    return {first} if first else set()
 
 
 def own_cluster(*, session: Session, actor: Actor, code: str) -> Cluster:
@@ -72,9 +78,10 @@ def own_proposal(*, session: Session, actor: Actor, code: str) -> Proposal:
     proposal = session.exec(select(Proposal).where(Proposal.code == code.strip().upper())).first()
     if proposal is None or proposal.state not in LIVE:
         raise ModerationError("mod_unknown", code=code.upper())
-    forums = {proposal.forum_id} if proposal.forum_id else set()
     if proposal.cluster_id is not None:
-        forums |= cluster_forums(session=session, cluster_id=proposal.cluster_id)
+        forums = cluster_forums(session=session, cluster_id=proposal.cluster_id)
+    else:
+        forums = {proposal.forum_id} if proposal.forum_id else set()
     if not forums & actor.forums:
         raise ModerationError("mod_not_your_forum", code=proposal.code)
     return proposal

@@ -6,11 +6,14 @@ proposals stay with their code, cluster, kelurahan, category and dates. Their te
 verbatim text, the cleaned and the redacted text too, because free text written by a resident can name
 their street, family or illness in ways no automatic check rules out; likewise photos, locations, street
 facets and embeddings. Cluster titles taken from their words are replaced; copies of their words and their
-Telegram id in any other table (outbox payloads, stored updates, digests, audit values) are scrubbed,
-and messages addressed to them are deleted. The audit entry names only the pseudonym. It cannot be undone.
+Telegram id in any other table (outbox payloads, stored updates, digests, audit values) are scrubbed
+(matched whatever their spacing and case), staff-chat cards of re-titled clusters are edited, every digest
+chart file is deleted, and messages addressed to them are deleted. The audit entry names only the
+pseudonym. It cannot be undone.
 """
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -24,8 +27,12 @@ from models.proposals import Proposal, ProposalState
 from models.replies import Reply
 from models.residents import Resident
 from models.types import utcnow
+from nlp.labels import short_title
 from services.grouping import GroupingService
+from services.labelling import TITLE_CHARS
+from services.outbox_files import sweep_charts
 from services.scrub import ERASED, Needles, scrub_everywhere
+from services.staffchat import refresh_cards
 
 ERASED_TEXT = "[dihapus atas permintaan warga]"
 HANDLED = {"resident", "proposal", "reply", "cluster"}
@@ -86,20 +93,26 @@ def _erase_texts(session: Session, grouping: GroupingService | None, proposals: 
     session.flush()
 
 
-def _retitle(session: Session, needles: Needles, cluster_ids: set[int]) -> None:
-    """Give clusters titled with the resident's words the text of another member, or a neutral title."""
+def _retitle(session: Session, needles: Needles, cluster_ids: set[int]) -> list[Cluster]:
+    """Give every cluster of the resident titled with their words (in any spacing or case) the text of
+    another member, or a neutral title; a title a moderator chose stays unless it quotes them. Return those."""
+    changed = []
     for cluster in session.exec(select(Cluster).where(col(Cluster.id).in_(cluster_ids))).all():
         if needles.scrub_text(cluster.title) == cluster.title:
             continue
         other = session.exec(select(Proposal.text_redacted).where(
             Proposal.cluster_id == cluster.id, Proposal.state == ProposalState.SUBMITTED,
             Proposal.text_redacted != ERASED_TEXT).order_by(col(Proposal.id))).first()
-        cluster.title = (other or ERASED_TEXT)[:200]
+        cluster.title = short_title(other, TITLE_CHARS) if other else ERASED_TEXT
         session.add(cluster)
+        changed.append(cluster)
+    return changed
 
 
-def erase_resident(*, session: Session, resident_id: int, grouping: GroupingService | None = None) -> Erasure:
-    """Erase a resident's personal data for good, keeping anonymous counts."""
+def erase_resident(
+    *, session: Session, resident_id: int, grouping: GroupingService | None = None, charts: Path | None = None
+) -> Erasure:
+    """Erase a resident's personal data for good, keeping anonymous counts (and every chart file in `charts`)."""
     resident = session.get(Resident, resident_id)
     if resident is None or resident.deleted_at is not None:
         return Erasure(0, 0, 0)
@@ -109,7 +122,8 @@ def erase_resident(*, session: Session, resident_id: int, grouping: GroupingServ
     needles = Needles.of([t for p in proposals for t in (p.text_verbatim, p.text_redacted, p.text_clean)]
                          + [r.text for r in replies], resident.telegram_id)
     _erase_texts(session, grouping, proposals)
-    _retitle(session, needles, {p.cluster_id for p in proposals if p.cluster_id is not None})
+    supported = set(session.exec(select(Support.cluster_id).where(Support.resident_id == resident_id)).all())
+    retitled = _retitle(session, needles, {p.cluster_id for p in proposals if p.cluster_id is not None} | supported)
     for reply in replies:
         reply.text = ERASED_TEXT
         reply.source_key = f"erased:{reply.id}" if reply.source_key else None
@@ -125,6 +139,10 @@ def erase_resident(*, session: Session, resident_id: int, grouping: GroupingServ
     resident.deleted_at = utcnow()
     session.add(resident)
     scrubbed = scrub_everywhere(session=session, needles=needles, skip=HANDLED)
+    for cluster in retitled:  # staff see the new title on the cards already in their chat
+        refresh_cards(session=session, cluster=cluster, source_key=f"erase:{resident_id}")
+    if charts is not None:  # a picture cannot be scrubbed: every chart goes
+        sweep_charts(session=session, folder=charts, everything=True)
     record(session=session, actor="resident", action="erase", target=f"resident:{resident_id}",
            after={"proposals": len(proposals), "supports": len(supports), "text": ERASED})
     return Erasure(len(proposals), len(supports), scrubbed)

@@ -18,6 +18,11 @@ def is_moderator(config: AppConfig, user_id: int, forum_id: str | None = None) -
     return any(forum_id is None or forum.id == forum_id for forum in moderated_forums(config, user_id))
 
 
+def is_staff_member(config: AppConfig, user_id: int) -> bool:
+    """Tell whether a member of the staff chat acts as staff (everyone there, unless staff_ids lists them)."""
+    return not config.telegram.staff_ids or user_id in config.telegram.staff_ids
+
+
 def is_staff_chat(config: AppConfig, chat_id: int) -> bool:
     """Tell whether a chat is the planning staff chat."""
     return config.telegram.staff_chat_id is not None and chat_id == config.telegram.staff_chat_id

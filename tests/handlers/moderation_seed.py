@@ -41,6 +41,7 @@ def seed(console: Console, telegram_id: int, text: str, *, cluster: str | None =
         target = (session.exec(select(Cluster).where(Cluster.code == cluster)).one() if cluster
                   else create_cluster(session=session, title=draft.text_redacted[:200], home_forum_id=forum.id))
         assert draft.id is not None and target.id is not None
+        draft.offered_clusters = str(target.id)  # as if the resident had been shown it
         done = intake.confirm(session=session, grouping=d.grouping, resident=resident, proposal_id=draft.id,
                               cluster_id=target.id)
         assert isinstance(done, intake.Submitted)

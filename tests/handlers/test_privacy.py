@@ -1,13 +1,17 @@
 """UU PDP rights: /data_saya shows everything stored; after /hapus_data nothing in any table points to the person."""
 
 import json
+from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import Engine, MetaData, select
 
 from bot.console import Console
+from bot.settings import Settings
 from models.proposals import ProposalState
 from tests.conftest import RESIDENT
+from tests.handlers.answers_seed import STAFF_CHAT, post_to_staff
 from tests.handlers.journey import onboard, press, proposals, submit
 from tests.handlers.moderation_seed import MODERATOR, audit, command, supporters
 
@@ -101,3 +105,63 @@ def supporters_of(console: Console, cluster_id: int) -> list[int]:
     with Session(console.app.bot_data["deps"].engine) as session:
         code = session.exec(sm_select(Cluster.code).where(Cluster.id == cluster_id)).one()
     return supporters(console, code)
+
+
+MESSY = ("Lampu jalan mati total di Gang Kenanga RT 09\ndepan rumah  Pak Haji Slamet,  sudah seminggu gelap "
+         "gulita dan rawan maling. Hubungi saya 0812-3456-7890.")
+CAPTION = "Tiang  listrik miring di Gang Kenanga Lok Tuan,\nNIK saya 6474036808910004 kalau perlu."
+
+
+async def test_erasure_finds_their_words_in_any_spacing_on_cards_charts_files_and_logs(
+        console: Console, caplog: pytest.LogCaptureFixture, settings: Settings, database_url: str) -> None:
+    engine = console.app.bot_data["deps"].engine
+    data_dir = Path(settings.config.data_dir)
+    await onboard(console, RESIDENT)
+    await submit(console, RESIDENT, MESSY)
+    await console.send(console.maker.photo(RESIDENT, caption=CAPTION))
+    await press(console, RESIDENT, "ok:")
+    stored = proposals(console)
+    photo_id = next(p.photo_file_id for p in stored if p.photo_file_id)
+    lamp = stored[0].cluster_id
+    assert lamp is not None and "Gang Kenanga RT 09 depan rumah Pak Haji" in cluster_of(console, lamp).title
+    card = await post_to_staff(console, lamp)
+    assert "Haji Slamet" in card["text"]
+    await command(console, MODERATOR, "/ringkasan")
+    await console.flush_outbox()
+    assert any(c.method == "sendPhoto" for c in console.api.calls), "the digest must carry a chart"
+    assert list(data_dir.rglob("*.png")) == []  # a chart is deleted once sent
+    needles = [str(RESIDENT), f"Nama{RESIDENT}", "Rahasia", f"pengguna{RESIDENT}", photo_id, "0812-3456-7890",
+               "6474036808910004", "Gang Kenanga", "Haji Slamet", "gelap gulita", "Tiang listrik", "Tiang  listrik"]
+    assert leaks(engine, needles)
+
+    await command(console, RESIDENT, "/hapus_data")
+    await press(console, RESIDENT, "hapus:ya")
+    await console.flush_outbox()
+
+    assert leaks(engine, needles) == []
+    assert "Haji Slamet" not in console.api.messages[(STAFF_CHAT, card["message_id"])]["text"]  # card re-titled
+    files = [p for p in data_dir.rglob("*") if p.is_file()]
+    if database_url.startswith("sqlite"):
+        files += [p for p in Path(database_url.removeprefix("sqlite:///")).parent.glob("aspirasi.db*")]
+    assert [(p.name, n) for p in files for n in needles if n.encode() in p.read_bytes()] == []
+    assert [n for n in needles if n.lower() in caplog.text.lower()] == []
+
+
+def cluster_of(console: Console, cluster_id: int) -> Any:
+    """A cluster by id."""
+    from sqlmodel import Session
+
+    from models.clusters import Cluster
+
+    with Session(console.app.bot_data["deps"].engine) as session:
+        return session.get(Cluster, cluster_id)
+
+
+async def test_delivered_messages_keep_no_copy_of_the_residents_words(console: Console) -> None:
+    engine = console.app.bot_data["deps"].engine
+    await onboard(console, RESIDENT)
+    await submit(console, RESIDENT, FIRST)
+    await command(console, MODERATOR, "/ringkasan")
+    await console.flush_outbox()
+    assert FIRST[:40] in str(console.api.calls)  # it was shown (to the resident and in the digest)
+    assert [hit for hit in leaks(engine, [FIRST[:40], "Pattimura"]) if hit[0] == "outboxmessage"] == []

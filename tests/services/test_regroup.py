@@ -33,6 +33,7 @@ def test_two_clusters_asking_the_same_are_proposed_for_merge_and_labelled(
             resident = get_or_create_resident(session=session, telegram_id=700 + i)
             draft, _ = intake.save_draft(session=session, grouping=grouping, resident=resident,
                                          source_chat_id=700 + i, source_message_id=1, text=text)
+            draft.offered_clusters = str(target or "")  # the resident was shown the wrong split and took it
             intake.confirm(session=session, grouping=grouping, resident=resident, proposal_id=draft.id or 0,
                            cluster_id=target)
         created, relabelled = refresh_clusters(session=session, grouping=grouping, config=settings.config)

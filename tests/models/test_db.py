@@ -1,0 +1,48 @@
+"""The SQLite engine: deleted content is overwritten, not left in free pages of the file.
+
+This machine's SQLite is built with SECURE_DELETE on; builds without it leave deleted rows readable, which
+the control case (the pragma turned off by hand) shows. The engine turns it on whatever the build.
+"""
+
+import sqlite3
+from pathlib import Path
+
+from sqlalchemy import text
+
+from models.db import make_engine
+
+SECRET = "Pak Haji Slamet di Gang Kenanga nomor 0812-3456-7890 " * 20
+
+
+def _fill_and_delete(connection: sqlite3.Connection) -> None:
+    """Write rows with the secret, delete them, and checkpoint the WAL into the file."""
+    connection.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, body TEXT)")
+    connection.executemany("INSERT INTO t (body) VALUES (?)", [(f"{i} {SECRET}",) for i in range(50)])
+    connection.commit()
+    connection.execute("DELETE FROM t")
+    connection.commit()
+    connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+def _leftovers(folder: Path) -> list[Path]:
+    """Files in a folder that still hold the secret."""
+    return [p for p in folder.iterdir() if b"Haji Slamet" in p.read_bytes()]
+
+
+def test_sqlite_overwrites_what_is_deleted(tmp_path: Path) -> None:
+    control = tmp_path / "control"
+    control.mkdir()
+    raw = sqlite3.connect(control / "a.db")
+    raw.execute("PRAGMA journal_mode=WAL")
+    raw.execute("PRAGMA secure_delete=OFF")
+    _fill_and_delete(raw)
+    raw.close()
+    assert _leftovers(control), "without secure_delete the deleted text stays in the file"
+
+    ours = tmp_path / "ours"
+    engine = make_engine(f"sqlite:///{ours / 'a.db'}")
+    with engine.connect() as connection:
+        assert connection.execute(text("PRAGMA secure_delete")).scalar() == 1
+        _fill_and_delete(connection.connection.dbapi_connection)  # type: ignore[arg-type]
+    engine.dispose()
+    assert _leftovers(ours) == []
