@@ -121,7 +121,7 @@ def register_handlers(application: Application) -> None:  # type: ignore[type-ar
     application.add_handler(CallbackQueryHandler(onboarding.consent, pattern=r"^consent$"))
     application.add_handler(CallbackQueryHandler(onboarding.kelurahan_chosen, pattern=r"^kel:"))
     application.add_handler(CallbackQueryHandler(intake.draft_button, pattern=r"^(ok|dukung|batal):\d+"))
-    application.add_handler(CallbackQueryHandler(_noop, pattern=r"^noop$"))
+    application.add_handler(CallbackQueryHandler(onboarding.kecamatan_heading, pattern=r"^noop$"))
 
     # group 0, forum groups: /usul <teks> (works with privacy mode on) and #usul
     application.add_handler(CommandHandler("usul", groups.usul, filters=groups_chat))
@@ -137,12 +137,6 @@ def register_handlers(application: Application) -> None:  # type: ignore[type-ar
     application.add_handler(MessageHandler(private & ~filters.StatusUpdate.ALL, intake.unsupported))
 
     application.add_error_handler(errors.on_error)
-
-
-async def _noop(update: Update, context: object) -> None:
-    """Answer a label button (kecamatan headings) without doing anything."""
-    if update.callback_query is not None:
-        await update.callback_query.answer()
 
 
 async def post_init(application: Application) -> None:  # type: ignore[type-arg]

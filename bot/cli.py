@@ -39,6 +39,15 @@ def run(
     from bot.app import build_application
 
     settings = settings_or_exit(require_token=True)
+    hook = settings.config.telegram.webhook
+    secret = settings.secrets.telegram_webhook_secret
+    if webhook and (hook.url is None or secret is None):  # before the model loads and before any log line
+        missing = [name for name, value in (("telegram.webhook.url in config.yaml", hook.url),
+                                            ("TELEGRAM_WEBHOOK_SECRET in the environment or .env", secret))
+                   if value is None]
+        typer.echo(f"aspirasi: webhook mode needs {' and '.join(missing)} (the secret: letters, digits, _ and -);"
+                   " or run without --webhook to poll", err=True)
+        raise typer.Exit(2)
     _logging()
     application = build_application(settings)
     web = settings.config.web
@@ -55,12 +64,7 @@ def run(
     if web.enabled:
         typer.echo("aspirasi: web.enabled is ignored with --webhook (the webhook runs on PTB's own server); "
                    "serve the page beside it with `aspirasi web`", err=True)
-    hook = settings.config.telegram.webhook
-    secret = settings.secrets.telegram_webhook_secret
-    if hook.url is None or secret is None:
-        typer.echo("aspirasi: webhook mode needs telegram.webhook.url in config.yaml and "
-                   "TELEGRAM_WEBHOOK_SECRET (letters, digits, _ and -) in the environment or .env", err=True)
-        raise typer.Exit(2)
+    assert hook.url is not None and secret is not None
     application.run_webhook(
         listen=hook.listen, port=hook.port, url_path=hook.path, webhook_url=hook.url,
         secret_token=secret.get_secret_value(),
@@ -145,16 +149,15 @@ app.command("stats")(cli_admin.stats)
 @app.command()
 def digest(
     forum: str = typer.Option(..., "--forum", help="Forum id from config.yaml, e.g. bontang-utara."),
-    send: bool = typer.Option(False, "--send", help="Build it and queue it for the moderators (once per period)."),
+    send: bool = typer.Option(False, "--send", help="Close the running period now and queue its digest for the "
+                                                      "moderators (the next scheduled digest starts there)."),
 ) -> None:
-    """Print a forum's digest for the current period (the one ending at the last scheduled time)."""
-    from handlers.digest_delivery import chart_file, issue_due_digest
-    from handlers.digest_render import plain, render
+    """Print a forum's running period (since its last digest, up to now); --send issues it."""
     from models.db import make_engine, session_scope, upgrade
     from models.forums import sync_forums
     from models.types import utcnow
-    from services.digest_chart import render_chart
-    from services.digests import current_digest
+    from services.digest_delivery import digest_messages, draft_digest, issue_running_digest
+    from services.payloads import plain
 
     settings = settings_or_exit()
     config = settings.config
@@ -165,18 +168,19 @@ def digest(
     engine = make_engine(settings.database_url)
     try:
         upgrade(engine)
-        now = utcnow()
         with session_scope(engine) as session:
             sync_forums(session=session, forums={f.id: f.name for f in config.forums})
-            data, stored = current_digest(session=session, config=config, forum_id=forum, now=now)
-        typer.echo(plain("\n\n".join(render(data, config.city.tz))))
-        chart = render_chart(data, chart_file(config, f"preview-{forum}"), tz=config.city.tz)
-        typer.echo(f"\nchart: {chart or '-'}")
-        if stored is not None:
-            typer.echo(f"digest {stored.id} of this period was already made ({stored.state}); nothing new is sent")
+        with session_scope(engine) as session:
+            draft = draft_digest(session=session, config=config, forum_id=forum, now=utcnow())
+            messages = digest_messages(config, draft, on_demand=True)
+        for method, payload in messages:
+            typer.echo(f"chart: {payload['photo']}" if method == "send_photo" else plain(payload["text"]) + "\n")
+        if send and not (draft.content["aspirations"] or draft.content["top"]):
+            typer.echo("nothing new since the last digest; nothing was sent")
         elif send:
-            digest_id = issue_due_digest(engine, config, forum, now, within_grace=False)
-            typer.echo(f"digest {digest_id} queued for the moderators" if digest_id else "no digest is due")
+            with session_scope(engine) as session:
+                made = issue_running_digest(session=session, config=config, forum_id=forum, now=utcnow())
+            typer.echo(f"digest {made.id} queued for the moderators; the next digest starts at this moment")
     finally:
         engine.dispose()
 
@@ -187,7 +191,7 @@ def bench(
     out: Path = typer.Option(Path("BENCHMARKS.md"), "--out", help="Where to write the figures."),
 ) -> None:
     """Measure latency, throughput, search, re-clustering, digest, fan-out and memory (see BENCHMARKS.md)."""
-    from bot.bench import run
+    from bench.run import run
 
     run(settings_or_exit(), quick=quick, out=out)
 

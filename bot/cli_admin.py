@@ -47,7 +47,7 @@ def export(
     forum_id, start = _scope(settings, forum, since)
     with migrated_session(settings.database_url) as session:
         tables = build_tables(session=session, tz=settings.config.city.tz, forum_id=forum_id, since=start,
-                              status_label=status_label)
+                              status_label=status_label, category_label=settings.config.category_label)
     stamp = datetime.now(settings.config.city.tz).strftime("%Y%m%d")
     target = out or Path(f"aspirasi-{forum_id or 'semua'}-{stamp}.{fmt.value}")
     if fmt == Format.XLSX:
@@ -63,14 +63,14 @@ def stats(
     forum: str | None = typer.Option(None, "--forum", help="Only this forum (id from config.yaml)."),
 ) -> None:
     """Print aspirations per week, kelurahan and category, the share answered and the median days to answer."""
-    from bot.console import plain
-    from handlers.admin import render_stats
     from models.db import migrated_session
+    from services.payloads import plain
     from services.stats import compute_stats
+    from services.stats_render import render_stats
     from services.texts import t
 
     settings = settings_or_exit()
     forum_id, _ = _scope(settings, forum, None)
     with migrated_session(settings.database_url) as session:
         result = compute_stats(session=session, tz=settings.config.city.tz, forum_id=forum_id)
-    typer.echo(plain(render_stats(result, forum_id or t("export_scope_all"))))
+    typer.echo(plain(render_stats(result, forum_id or t("export_scope_all"), settings.config)))

@@ -1,7 +1,5 @@
 """`aspirasi console`: the real Application on the in-memory Bot API, driven from a terminal."""
 
-import html
-import re
 from dataclasses import dataclass
 from typing import Any, TextIO
 
@@ -13,6 +11,7 @@ from bot.memory_api import MemoryBotAPI
 from bot.settings import Settings
 from handlers.outbox_worker import OutboxWorker, running_worker
 from nlp.embed import Embedder
+from services.payloads import plain
 from services.texts import t
 
 CONSOLE_TOKEN = "100000:console-no-telegram"
@@ -47,11 +46,6 @@ def console_settings(settings: Settings) -> Settings:
               for f in config.forums]
     return Settings(config.model_copy(update={"telegram": telegram, "forums": forums}), settings.secrets,
                     settings.config_path)
-
-
-def plain(text: str) -> str:
-    """Show Telegram HTML as terminal text."""
-    return html.unescape(re.sub(r"<[^>]+>", "", text))
 
 
 class Console:

@@ -8,7 +8,9 @@ ran. At start, updates stored but never handled (the bot stopped in between) are
 
 import asyncio
 import logging
-from collections.abc import Awaitable
+from collections.abc import AsyncIterator, Awaitable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Engine
@@ -53,6 +55,38 @@ class DurableQueue(asyncio.Queue[object]):
         return len(rows)
 
 
+@dataclass
+class _KeyLock:
+    """A lock and the number of tasks holding or waiting for it."""
+
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    users: int = 0
+
+
+class KeyedLocks:
+    """One lock per key (a chat), forgotten as soon as no task holds or waits on it: memory stays bounded."""
+
+    def __init__(self) -> None:
+        self._locks: dict[int, _KeyLock] = {}
+
+    def __len__(self) -> int:
+        """How many keys have a lock now (held or waited for)."""
+        return len(self._locks)
+
+    @asynccontextmanager
+    async def hold(self, key: int) -> AsyncIterator[None]:
+        """Hold the key's lock; the last task to let go removes it."""
+        entry = self._locks.setdefault(key, _KeyLock())
+        entry.users += 1
+        try:
+            async with entry.lock:
+                yield
+        finally:
+            entry.users -= 1
+            if entry.users == 0:
+                del self._locks[key]
+
+
 class DurableProcessor(SimpleUpdateProcessor):
     """Run updates concurrently across chats and in order within a chat; mark each one handled."""
 
@@ -60,7 +94,7 @@ class DurableProcessor(SimpleUpdateProcessor):
         super().__init__(max_concurrent_updates)
         self._engine = engine
         self._failed = failed  # update ids whose handlers raised: kept for the next start
-        self._chat_locks: dict[int, asyncio.Lock] = {}
+        self.chat_locks = KeyedLocks()
 
     def _mark(self, update_id: int) -> None:
         """Record that an update was handled."""
@@ -73,7 +107,7 @@ class DurableProcessor(SimpleUpdateProcessor):
         if chat is None:
             await coroutine
         else:
-            async with self._chat_locks.setdefault(chat.id, asyncio.Lock()):
+            async with self.chat_locks.hold(chat.id):
                 await coroutine
         if isinstance(update, Update) and update.update_id not in self._failed:
             await asyncio.to_thread(self._mark, update.update_id)

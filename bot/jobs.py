@@ -12,12 +12,12 @@ from datetime import datetime, timedelta
 from apscheduler.triggers.cron import CronTrigger
 from telegram.ext import Application, ContextTypes
 
-from handlers import digest_delivery as delivery
 from handlers import retention, staff
 from handlers.deps import Deps
 from handlers.digests import clock
 from handlers.outbox_worker import running_worker
 from models.db import session_scope
+from services import digest_delivery as delivery
 from services.config import DAYS, AppConfig, parse_schedule
 from services.deadlines import report_time
 from services.regroup import refresh_clusters

@@ -12,7 +12,8 @@ from handlers.deps import deps
 from services.bans import BanError, set_banned
 from services.config import AppConfig
 from services.exports import ExportTables, build_tables, write_xlsx
-from services.stats import Stats, compute_stats
+from services.stats import compute_stats
+from services.stats_render import render_stats
 from services.texts import status_label, t
 
 
@@ -70,7 +71,8 @@ async def export(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                                                        forums=", ".join(f.id for f in config.forums)))
         return
     tables: ExportTables = await run_db(context, lambda s: build_tables(
-        session=s, tz=config.city.tz, forum_id=forum_id, since=since, status_label=status_label))
+        session=s, tz=config.city.tz, forum_id=forum_id, since=since, status_label=status_label,
+        category_label=config.category_label))
     buffer = io.BytesIO()
     write_xlsx(tables, buffer)
     today = datetime.now(config.city.tz).date()
@@ -81,24 +83,6 @@ async def export(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                                     parse_mode="HTML")
 
 
-def _lines(rows: list[tuple[str, int]], limit: int = 15) -> str:
-    """Label-count lines."""
-    return "\n".join(t("stats_line", label=label, count=count) for label, count in rows[:limit]) or "-"
-
-
-def render_stats(stats: Stats, scope: str) -> str:
-    """The statistics message (Telegram HTML)."""
-    median = "-" if stats.median_days_to_answer is None else f"{stats.median_days_to_answer:.1f}"
-    parts = [
-        t("stats_summary", scope=scope, total=stats.total, clusters=stats.clusters, answered=stats.answered,
-          share=f"{100 * stats.answered_share:.0f}", median=median),
-        t("stats_weeks") + "\n" + _lines(stats.per_week),
-        t("stats_kelurahan") + "\n" + _lines(stats.per_kelurahan),
-        t("stats_category") + "\n" + _lines(stats.per_category),
-    ]
-    return "\n\n".join(parts)
-
-
 async def statistics(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/statistik [forum]: aspirations per week, kelurahan and category; answers and time to answer."""
     config = deps(context).config
@@ -106,4 +90,4 @@ async def statistics(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     forum_id = args[0] if args and config.forum(args[0]) is not None else None
     tz: ZoneInfo = config.city.tz
     stats = await run_db(context, lambda s: compute_stats(session=s, tz=tz, forum_id=forum_id))
-    await reply(update, context, "stats", render_stats(stats, forum_id or t("export_scope_all")))
+    await reply(update, context, "stats", render_stats(stats, forum_id or t("export_scope_all"), config))

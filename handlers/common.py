@@ -12,6 +12,7 @@ from handlers.deps import deps
 from handlers.sender import deliver_now
 from models.db import session_scope
 from models.outbox import OutboxBase
+from services import payloads
 
 T = TypeVar("T")
 
@@ -39,9 +40,7 @@ async def reply(
 ) -> int | None:
     """Send a reply through the outbox, once per update and key, even if the update is handled again."""
     target = chat_id if chat_id is not None else update.effective_chat.id  # type: ignore[union-attr]
-    payload = {"text": text, "parse_mode": "HTML", "link_preview_options": {"is_disabled": True}}
-    if markup is not None:
-        payload["reply_markup"] = markup.to_dict()
+    payload = payloads.message(text, **({} if markup is None else {"reply_markup": markup.to_dict()}))
     message = OutboxBase(
         dedupe_key=f"u{update.update_id}:{key}",
         chat_id=target,

@@ -1,4 +1,4 @@
-"""Moderators and digests: /ringkasan on demand, hide toggles and Teruskan ke staf on the weekly digest."""
+"""Moderators and digests: /ringkasan of the running period, hide toggles and Teruskan ke staf on digests."""
 
 from collections.abc import Callable
 from datetime import datetime
@@ -9,14 +9,13 @@ from telegram import InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
-from handlers import digest_delivery as delivery
 from handlers.common import reply, run_db
 from handlers.deps import deps
-from handlers.digest_render import render
 from handlers.outbox_worker import wake_outbox
 from handlers.sender import deliver_now
 from models.outbox import OutboxBase
 from models.types import utcnow
+from services import digest_delivery as delivery
 from services.roles import moderated_forums
 from services.texts import t
 
@@ -28,7 +27,7 @@ def clock(bot_data: dict[Any, Any]) -> datetime:
 
 
 async def ringkasan(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Build the current digest of the moderator's forums (or the one named) and send it to them."""
+    """Show the running period of the moderator's forums (or the one named) with the review buttons."""
     user = update.effective_user
     assert user is not None and update.effective_chat is not None
     d = deps(context)
@@ -45,16 +44,12 @@ async def ringkasan(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         forums = wanted
     now = clock(context.bot_data)
     for forum in forums:
-        data, chart = await run_db(context, lambda s, fid=forum.id: delivery.on_demand(
-            session=s, config=d.config, forum_id=fid, now=now))
-        key = f"u{update.update_id}:ringkasan:{forum.id}"
-        if chart is not None:
+        messages = await run_db(context, lambda s, fid=forum.id: delivery.digest_messages(
+            d.config, delivery.draft_digest(session=s, config=d.config, forum_id=fid, now=now), on_demand=True))
+        for i, (method, payload) in enumerate(messages):
             await deliver_now(context.bot, d.engine, OutboxBase(
-                dedupe_key=f"{key}:chart", chat_id=update.effective_chat.id, method="send_photo",
-                payload={"photo": str(chart), "caption": t("digest_chart_caption", forum=data.forum_name),
-                         "parse_mode": "HTML"}, purpose=delivery.PURPOSE))
-        for i, part in enumerate(render(data, d.config.city.tz, on_demand=True)):
-            await reply(update, context, f"ringkasan:{forum.id}:{i}", part)
+                dedupe_key=f"u{update.update_id}:ringkasan:{forum.id}:{i}", chat_id=update.effective_chat.id,
+                method=method, payload=payload, purpose="reply"))
 
 
 async def digest_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -140,6 +140,9 @@ async def draft_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     try:
         outcome, _ = await run_db(context, _act)
     except IntakeError as exc:
+        if exc.key == "draft_was_cancelled":  # a stale button under a draft cancelled with /batal
+            await _edit(query, t(exc.key))
+            return
         await reply(update, context, exc.key, t(exc.key, count=d.config.limits.aspirations_per_hour))
         return
     if outcome is None:

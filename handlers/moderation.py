@@ -144,7 +144,7 @@ async def recategorise(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         session=s, actor=actor, code=args[0], category=args[1], allowed=allowed))
     if cluster is not None:
         await reply(update, context, "mod_category", t("mod_recategorised", code=cluster.code,
-                                                         category=cluster.category))
+                                                         category=config.category_label(cluster.category)))
 
 
 async def move_home(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

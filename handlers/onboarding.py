@@ -14,7 +14,7 @@ from services.texts import t
 
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Greet, explain the privacy notice and ask for consent (or the kelurahan if already given)."""
+    """Greet, then ask for consent, else for the kelurahan, else say where the resident is registered."""
     user = update.effective_user
     assert user is not None
     resident = await run_db(context, lambda s: get_or_create_resident(session=s, telegram_id=user.id))
@@ -22,6 +22,9 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await reply(update, context, "greeting", t("greeting", city=city.name), resident_id=resident.id)
     if resident.consent_at is None:
         await reply(update, context, "privacy", t("privacy"), consent_keyboard(), resident_id=resident.id)
+    elif resident.kelurahan is not None:  # registered: no need to ask again
+        await reply(update, context, "registered", t("start_registered", kelurahan=resident.kelurahan),
+                    resident_id=resident.id)
     else:
         await choose_kelurahan(update, context)
 
@@ -30,6 +33,13 @@ async def choose_kelurahan(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     """Show the kelurahan keyboard grouped by kecamatan."""
     markup = kelurahan_keyboard(deps(context).config.city)
     await reply(update, context, "kelurahan", t("choose_kelurahan"), markup)
+
+
+async def kecamatan_heading(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Explain a kecamatan heading of the kelurahan keyboard in a pop-up."""
+    query = update.callback_query
+    assert query is not None
+    await query.answer(t("kecamatan_heading_hint"), show_alert=True)
 
 
 async def consent(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

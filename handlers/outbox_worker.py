@@ -116,10 +116,21 @@ class OutboxWorker:
         assert row.id is not None
         if row.id in self._in_flight or (not wait_for_chats and self.pacer.chat_wait(row.chat_id) > 0):
             return None
-        await self._slots.acquire()
-        await asyncio.sleep(self.pacer.wait_for(row.chat_id))
-        self.pacer.sent(row.chat_id)
+        # Reserved before the first await: a drain that fetched the same row meanwhile (settle() beside the
+        # background worker) skips it, and settle() waits for it instead of returning while it is paced.
         self._in_flight.add(row.id)
+        try:
+            await self._slots.acquire()
+        except BaseException:
+            self._in_flight.discard(row.id)
+            raise
+        try:
+            await asyncio.sleep(self.pacer.wait_for(row.chat_id))
+        except BaseException:
+            self._in_flight.discard(row.id)
+            self._slots.release()
+            raise
+        self.pacer.sent(row.chat_id)
         return asyncio.create_task(self._send(row.id))
 
     async def drain(self, batch: int = 200, *, wait_for_chats: bool = True) -> int:

@@ -9,9 +9,9 @@ from telegram.ext import ContextTypes
 
 from handlers.common import reply, run_db
 from handlers.deps import deps
-from handlers.digest_delivery import chart_dir
 from models.db import forget_deleted
 from models.residents import find_resident
+from services.digest_delivery import chart_dir
 from services.privacy import Erasure, erase_resident, personal_data
 from services.texts import t
 
@@ -34,7 +34,7 @@ async def my_data(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     summary = t("my_data", number=data["nomor_warga"], telegram_id=data["telegram_id"],
                 kelurahan=data["kelurahan"] or "-", consent=data["persetujuan_privasi"] or "-",
-                proposals=len(data["usulan"]), supports=len(data["dukungan"]),  # type: ignore[arg-type]
+                proposals=data["usulan_terkirim"], supports=len(data["dukungan"]),  # type: ignore[arg-type]
                 replies=len(data["tanggapan_anda"]))  # type: ignore[arg-type]
     await reply(update, context, "my_data", summary)
     document = json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8")
@@ -63,7 +63,8 @@ async def erase_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         resident = find_resident(session=session, telegram_id=user.id)
         if resident is None or resident.id is None:
             return None
-        return erase_resident(session=session, resident_id=resident.id, grouping=grouping, charts=charts)
+        return erase_resident(session=session, config=deps(context).config, resident_id=resident.id,
+                              grouping=grouping, charts=charts)
 
     done = await run_db(context, _erase)
     if done is not None:

@@ -9,9 +9,9 @@ from sqlalchemy import Engine
 from telegram.ext import ContextTypes
 
 from handlers.deps import deps
-from handlers.digest_delivery import chart_dir
 from models.db import session_scope
 from models.types import utcnow
+from services.digest_delivery import chart_dir
 from services.outbox_files import sweep_charts
 from services.scrub import purge_expired
 

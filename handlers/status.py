@@ -9,6 +9,8 @@ from telegram.ext import ContextTypes
 from handlers.common import reply, run_db
 from handlers.deps import deps
 from models.residents import find_resident
+from services.digest_queries import shorten
+from services.formats import day
 from services.status import StatusLine, resident_status, unfollow
 from services.texts import status_label, t
 
@@ -20,12 +22,15 @@ def render_status(lines: list[StatusLine], tz_name: str) -> str:
         return t("status_empty")
     blocks = [t("status_header")]
     for line in lines:
-        block = t("status_item", code=line.code, date=line.submitted_at.astimezone(tz).strftime("%d-%m-%Y"),
-                  cluster=line.cluster.code, title=line.cluster.title[:100],
+        date = day(line.submitted_at.astimezone(tz).date())
+        if line.cluster is None:
+            blocks.append(t("status_item_held", code=line.code, date=date, text=shorten(line.text, 100)))
+            continue
+        block = t("status_item", code=line.code, date=date, cluster=line.cluster.code, title=line.cluster.title[:100],
                   status=status_label(line.cluster.status), supporters=line.cluster.supporters)
         if line.latest_answer is not None:
-            date = line.latest_answer.created_at.astimezone(tz).strftime("%d-%m-%Y")
-            block += "\n" + t("status_latest_answer", date=date, text=line.latest_answer.text[:300])
+            answered = day(line.latest_answer.created_at.astimezone(tz).date())
+            block += "\n" + t("status_latest_answer", date=answered, text=line.latest_answer.text[:300])
         if not line.following:
             block += "\n" + t("status_not_following")
         blocks.append(block)
@@ -48,7 +53,7 @@ async def status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 def unfollow_keyboard(lines: list[StatusLine]) -> InlineKeyboardMarkup | None:
     """One "stop following" button per cluster the resident still follows."""
-    followed = {line.cluster.id: line.cluster.code for line in lines if line.following}
+    followed = {line.cluster.id: line.cluster.code for line in lines if line.following and line.cluster}
     buttons = [[InlineKeyboardButton(t("unfollow_button", code=code), callback_data=f"unfollow:{cluster_id}")]
                for cluster_id, code in followed.items()]
     return InlineKeyboardMarkup(buttons) if buttons else None

@@ -1,8 +1,21 @@
 """SQLModel tables, the engine and session, and the plain functions that read and write them."""
 
-from models import audit, clusters, digests, forums, outbox, proposals, replies, residents, suggestions, updates
+from models import (
+                    audit,
+                    clusters,
+                    digests,
+                    forums,
+                    outbox,
+                    proposals,
+                    replies,
+                    residents,
+                    sequences,
+                    suggestions,
+                    updates,
+)
 
 # Importing every table module registers it on SQLModel.metadata (Alembic compares against it).
 __all__ = [
-    "audit", "clusters", "digests", "forums", "outbox", "proposals", "replies", "residents", "suggestions", "updates",
+    "audit", "clusters", "digests", "forums", "outbox", "proposals", "replies", "residents", "sequences", "suggestions",
+    "updates",
 ]

@@ -13,6 +13,7 @@ class ClusterStatus(StrEnum):
     """Fixed status codes of a cluster; their labels live in the texts file."""
 
     BARU = "baru"
+    DITANGGAPI = "ditanggapi"  # staff answered; set by the first answer while still baru
     DITINJAU = "ditinjau"
     DITERUSKAN = "diteruskan"
     DITINDAKLANJUTI = "ditindaklanjuti"

@@ -8,6 +8,8 @@ from sqlmodel import Field, SQLModel
 
 from models.types import UTCDateTime, utcnow
 
+DRAFT = "draft"  # a moderator's /ringkasan of the running period: no period until it is forwarded
+
 
 class Digest(SQLModel, table=True):
     """The digest of one forum for one period [period_start, period_end)."""
@@ -19,6 +21,6 @@ class Digest(SQLModel, table=True):
     period_start: datetime = Field(sa_type=UTCDateTime)
     period_end: datetime = Field(sa_type=UTCDateTime)
     content: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
-    state: str = Field(default="built", max_length=20)  # built | sent | forwarded
+    state: str = Field(default="built", max_length=20)  # built | empty | forwarded | draft
     built_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     forwarded_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -6,6 +6,7 @@ from enum import StrEnum
 from sqlalchemy import BigInteger, Column, Index, LargeBinary, UniqueConstraint
 from sqlmodel import Field, Session, SQLModel, col, select
 
+from models.sequences import next_value
 from models.types import UTCDateTime, utcnow
 
 
@@ -43,7 +44,7 @@ class Proposal(ProposalBase, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    code: str | None = Field(default=None, max_length=20, unique=True)
+    code: str | None = Field(default=None, max_length=20, unique=True)  # given when sent (drafts have none)
     resident_id: int | None = Field(default=None, foreign_key="resident.id", ondelete="SET NULL")
     source_chat_id: int = Field(sa_column=Column(BigInteger, nullable=False))
     source_message_id: int = Field(sa_column=Column(BigInteger, nullable=False))
@@ -64,10 +65,13 @@ class ProposalCreate(ProposalBase):
     source_message_id: int
 
 
-def tracking_code(proposal: Proposal) -> str:
-    """Return the public tracking code, e.g. ASP-2026-000123."""
-    assert proposal.id is not None
-    return f"ASP-{proposal.created_at.year}-{proposal.id:06d}"
+def assign_code(*, session: Session, proposal: Proposal) -> str:
+    """Give a sent proposal its public tracking code once (ASP-2026-000123), from the year's own counter."""
+    if proposal.code is None:
+        year = utcnow().year
+        proposal.code = f"ASP-{year}-{next_value(session=session, name=f'asp-{year}'):06d}"
+        session.add(proposal)
+    return proposal.code
 
 
 def get_or_create_draft(
@@ -85,8 +89,6 @@ def get_or_create_draft(
     proposal = Proposal.model_validate(data, update={"resident_id": resident_id})
     session.add(proposal)
     session.flush()
-    proposal.code = tracking_code(proposal)
-    session.add(proposal)
     return proposal, True
 
 
@@ -99,12 +101,13 @@ def latest_draft(*, session: Session, resident_id: int) -> Proposal | None:
     ).first()
 
 
-def resident_proposals(*, session: Session, resident_id: int, limit: int = 20) -> list[Proposal]:
-    """Return the resident's submitted proposals, newest first."""
+def resident_proposals(*, session: Session, resident_id: int, limit: int = 20,
+                       states: tuple[str, ...] = (ProposalState.SUBMITTED,)) -> list[Proposal]:
+    """Return the resident's proposals in these states (submitted by default), newest first."""
     return list(
         session.exec(
             select(Proposal)
-            .where(Proposal.resident_id == resident_id, Proposal.state == ProposalState.SUBMITTED)
+            .where(Proposal.resident_id == resident_id, col(Proposal.state).in_(states))
             .order_by(col(Proposal.id).desc())
             .limit(limit)
         )

@@ -14,6 +14,7 @@ from models.outbox import OutboxBase, enqueue
 from models.replies import Reply
 from models.residents import Resident
 from models.types import utcnow
+from services import payloads
 from services.people import resident_label
 from services.staffchat import post_cluster_to_staff, show_status
 from services.texts import status_label, t
@@ -106,7 +107,7 @@ def _queue(session: Session, key: str, resident: Resident, cluster: Cluster, tex
     assert resident.telegram_id is not None
     enqueue(session=session, message=OutboxBase(
         dedupe_key=key, chat_id=resident.telegram_id, resident_id=resident.id, cluster_id=cluster.id,
-        payload={"text": text, "parse_mode": "HTML", "link_preview_options": {"is_disabled": True}},
+        payload=payloads.message(text),
         purpose=purpose))
 
 
@@ -117,6 +118,11 @@ def answer_cluster(*, session: Session, cluster_id: int, text: str, source_key: 
     now = utcnow()
     cluster.first_answer_at = cluster.first_answer_at or now
     cluster.last_answer_at = now
+    if cluster.status == ClusterStatus.BARU:  # answered now; a status staff chose is never overridden
+        cluster.status, cluster.updated_at = ClusterStatus.DITANGGAPI, now
+        record(session=session, actor="system", action="status", target=f"cluster:{cluster.code}",
+               before={"status": ClusterStatus.BARU}, after={"status": ClusterStatus.DITANGGAPI})
+        show_status(session=session, cluster=cluster, source_key=source_key)
     session.add(cluster)
     message = t("answer_to_resident", code=cluster.code, title=cluster.title[:200], text=reply.text)
     residents = followers(session=session, cluster_id=reply.cluster_id)

@@ -227,6 +227,13 @@ class AppConfig(Strict):
         """Return a forum by id."""
         return next((f for f in self.forums if f.id == forum_id), None)
 
+    def category_label(self, code: str | None) -> str | None:
+        """The label people read for a category code (the code itself if config no longer has it)."""
+        if code is None:
+            return None
+        known = self.categories.get(code)
+        return known.label if known else code.replace("_", " ").capitalize()
+
 
 def parse_schedule(value: str) -> tuple[int, time]:
     """Parse "mon 08:00" into (weekday 0-6, time); raise ValueError with the expected shape."""

@@ -40,6 +40,11 @@ def aware(moment: datetime | str) -> datetime:
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
+def home(forum_id: str) -> ColumnElement[bool]:
+    """The cluster (joined) lives in this forum: its home forum, or for a cluster from before homes, the proposal's."""
+    return func.coalesce(Cluster.home_forum_id, Proposal.forum_id) == forum_id
+
+
 def _visible() -> list[ColumnElement[bool]]:
     """Submitted proposals in visible clusters."""
     return [Proposal.state == ProposalState.SUBMITTED, col(Cluster.hidden).is_(False)]
@@ -62,21 +67,22 @@ def counts(session: Session, w: Window) -> tuple[int, int, int, int]:
                func.count(distinct(Proposal.cluster_id)),
                func.count(distinct(case((_in(Cluster.created_at, w.start, w.end), Cluster.id)))))
         .join(Cluster, col(Cluster.id) == Proposal.cluster_id)
-        .where(Proposal.forum_id == w.forum_id, _in(Proposal.submitted_at, w.start, w.end), *_visible())
+        .where(home(w.forum_id), _in(Proposal.submitted_at, w.start, w.end), *_visible())
     ).one()
     return int(row[0]), int(row[1]), int(row[2]), int(row[3])
 
 
 def _active_ids(w: Window) -> Any:
     """Clusters with the forum's aspirations or supports in the period (a subquery of ids)."""
-    by_proposal = select(col(Proposal.cluster_id).label("cluster_id")).where(
-        Proposal.forum_id == w.forum_id, Proposal.state == ProposalState.SUBMITTED,
-        _in(Proposal.submitted_at, w.start, w.end))
+    by_proposal = select(col(Proposal.cluster_id).label("cluster_id")).join(
+        Cluster, col(Cluster.id) == Proposal.cluster_id).where(
+        home(w.forum_id), Proposal.state == ProposalState.SUBMITTED, _in(Proposal.submitted_at, w.start, w.end))
     by_support = (
         select(col(Support.cluster_id).label("cluster_id"))
+        .join(Cluster, col(Cluster.id) == Support.cluster_id)
         .outerjoin(Proposal, col(Proposal.id) == Support.proposal_id)
         .outerjoin(Resident, col(Resident.id) == Support.resident_id)
-        .where(func.coalesce(Proposal.forum_id, Resident.forum_id) == w.forum_id,
+        .where(func.coalesce(Cluster.home_forum_id, Proposal.forum_id, Resident.forum_id) == w.forum_id,
                or_(col(Proposal.id).is_(None), Proposal.state == ProposalState.SUBMITTED),
                _in(Support.created_at, w.start, w.end))
     )
@@ -140,8 +146,8 @@ def _quotes(session: Session, w: Window, clusters: list[Cluster]) -> dict[int, s
     ids = [c.id for c in clusters if c.id is not None]
     picks = session.exec(
         select(Proposal.cluster_id, func.max(Proposal.id), func.min(Proposal.id))
-        .where(col(Proposal.cluster_id).in_(ids), Proposal.forum_id == w.forum_id,
-               Proposal.state == ProposalState.SUBMITTED, _in(Proposal.submitted_at, w.start, w.end))
+        .where(col(Proposal.cluster_id).in_(ids), Proposal.state == ProposalState.SUBMITTED,
+               _in(Proposal.submitted_at, w.start, w.end))
         .group_by(col(Proposal.cluster_id))
     ).all()
     wanted = {pid for _, newest, oldest in picks for pid in (newest, oldest)}
@@ -185,9 +191,9 @@ def cluster_lines(session: Session, config: AppConfig, w: Window, active: list[d
 
 
 def _forum_cluster_ids(w: Window) -> Any:
-    """Every cluster with a submitted aspiration of the forum (a subquery of ids)."""
-    return select(Proposal.cluster_id).where(
-        Proposal.forum_id == w.forum_id, Proposal.state == ProposalState.SUBMITTED).distinct()
+    """Every cluster of the forum with a submitted aspiration (a subquery of ids)."""
+    return select(Proposal.cluster_id).join(Cluster, col(Cluster.id) == Proposal.cluster_id).where(
+        home(w.forum_id), Proposal.state == ProposalState.SUBMITTED).distinct()
 
 
 def answered(session: Session, w: Window, limit: int = 10) -> list[AnsweredLine]:
@@ -223,7 +229,7 @@ def categories(session: Session, w: Window) -> list[tuple[str | None, int, int]]
     rows = session.exec(
         select(Cluster.category, now_n, before_n)
         .join(Cluster, col(Cluster.id) == Proposal.cluster_id)
-        .where(Proposal.forum_id == w.forum_id, _in(Proposal.submitted_at, w.previous_start, w.end), *_visible())
+        .where(home(w.forum_id), _in(Proposal.submitted_at, w.previous_start, w.end), *_visible())
         .group_by(col(Cluster.category)).order_by(now_n.desc())
     ).all()
     return [(cat, int(a), int(b)) for cat, a, b in rows]

@@ -4,7 +4,8 @@ from datetime import UTC, datetime, timedelta
 
 from sqlmodel import Session, col, func, select
 
-from models.digests import Digest
+from models.clusters import Cluster
+from models.digests import DRAFT, Digest
 from models.proposals import Proposal, ProposalState
 from services import digest_queries as q
 from services.config import AppConfig, parse_schedule
@@ -30,16 +31,23 @@ def scheduled_after(config: AppConfig, now: datetime) -> datetime:
 
 
 def period_start(*, session: Session, forum_id: str, before: datetime) -> datetime | None:
-    """The end of the forum's last digest before `before`, else its first aspiration's time."""
+    """The end of the forum's last digest before `before`, else its first aspiration's time (drafts are no period)."""
     last = session.exec(
-        select(func.max(Digest.period_end)).where(Digest.forum_id == forum_id, col(Digest.period_end) <= before)
+        select(func.max(Digest.period_end)).where(Digest.forum_id == forum_id, Digest.state != DRAFT,
+                                                  col(Digest.period_end) <= before)
     ).one()
     if last is None:
         last = session.exec(
-            select(func.min(Proposal.submitted_at)).where(
-                Proposal.forum_id == forum_id, Proposal.state == ProposalState.SUBMITTED)
+            select(func.min(Proposal.submitted_at)).join(Cluster, col(Cluster.id) == Proposal.cluster_id).where(
+                q.home(forum_id), Proposal.state == ProposalState.SUBMITTED)
         ).one()
     return None if last is None else q.aware(last)
+
+
+def running_period(*, session: Session, forum_id: str, now: datetime) -> tuple[datetime, datetime]:
+    """The forum's running period: since its last digest (else its first aspiration) up to now, never backwards."""
+    start = period_start(session=session, forum_id=forum_id, before=now)
+    return (now - WEEK if start is None else min(start, now)), now
 
 
 def due_period(*, session: Session, config: AppConfig, forum_id: str, now: datetime
@@ -47,7 +55,8 @@ def due_period(*, session: Session, config: AppConfig, forum_id: str, now: datet
     """The period whose digest is due now (missed periods coalesce into one), or None."""
     end = scheduled_before(config, now)
     done = session.exec(
-        select(func.count()).select_from(Digest).where(Digest.forum_id == forum_id, col(Digest.period_end) >= end)
+        select(func.count()).select_from(Digest).where(Digest.forum_id == forum_id, Digest.state != DRAFT,
+                                                       col(Digest.period_end) >= end)
     ).one()
     start = None if done else period_start(session=session, forum_id=forum_id, before=end)
     if start is None or start >= end:
@@ -74,18 +83,5 @@ def build_digest(*, session: Session, config: AppConfig, forum_id: str, period_e
     return data
 
 
-def current_digest(*, session: Session, config: AppConfig, forum_id: str, now: datetime
-                   ) -> tuple[DigestData, Digest | None]:
-    """The digest of the period ending at the last scheduled time: the stored one if issued, else built now."""
-    end = scheduled_before(config, now)
-    stored = session.exec(select(Digest).where(Digest.forum_id == forum_id, Digest.period_end == end)).first()
-    if stored is not None:
-        return DigestData.from_content(stored.content), stored
-    period = due_period(session=session, config=config, forum_id=forum_id, now=now)
-    start = period[0] if period else None
-    return build_digest(session=session, config=config, forum_id=forum_id, period_end=end, now=now,
-                        period_start_at=start), None
-
-
-__all__ = ["AnsweredLine", "ClusterLine", "DigestData", "SuggestionLine", "build_digest", "current_digest",
-           "due_period", "period_start", "scheduled_after", "scheduled_before"]
+__all__ = ["AnsweredLine", "ClusterLine", "DigestData", "SuggestionLine", "build_digest", "due_period",
+           "period_start", "running_period", "scheduled_after", "scheduled_before"]

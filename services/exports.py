@@ -80,7 +80,8 @@ def spread(places: Counter[str]) -> str:
 
 def build_tables(
     *, session: Session, tz: ZoneInfo, forum_id: str | None = None, since: datetime | None = None,
-    status_label: Callable[[str], str] = str, cluster_ids: set[int] | None = None,
+    status_label: Callable[[str], str] = str, category_label: Callable[[str | None], str | None] = lambda c: c,
+    cluster_ids: set[int] | None = None,
 ) -> ExportTables:
     """Collect the clusters and aspirations of an export (only `cluster_ids`, when given: a filtered view)."""
     rows = _proposals(session, forum_id, since, cluster_ids)
@@ -101,7 +102,7 @@ def build_tables(
         cluster, dates = clusters[cid], [(p.submitted_at or p.created_at) for p in members]
         answer = answers.get(cid)
         answered = "" if answer is None else f"{answer.created_at.astimezone(tz):%d-%m-%Y}: {answer.text}"
-        table.append((cluster.code, redact(cluster.title), cluster.category or "",
+        table.append((cluster.code, redact(cluster.title), category_label(cluster.category) or "",
                       spread(Counter(p.kelurahan for p in members if p.kelurahan)), supporters.get(cid, 0),
                       len(members), status_label(cluster.status), min(dates).astimezone(tz).replace(tzinfo=None),
                       max(dates).astimezone(tz).replace(tzinfo=None), answered))

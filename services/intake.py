@@ -11,6 +11,7 @@ from models.proposals import (
     Proposal,
     ProposalCreate,
     ProposalState,
+    assign_code,
     count_recent_submissions,
     get_or_create_draft,
 )
@@ -173,10 +174,12 @@ def over_rate_limit(*, session: Session, resident: Resident, per_hour: int) -> b
 
 
 def _own_draft(session: Session, proposal_id: int, resident: Resident) -> Proposal:
-    """Load a draft that belongs to this resident, or raise IntakeError."""
+    """Load a draft that belongs to this resident, or raise IntakeError (saying so when it was cancelled)."""
     proposal = session.get(Proposal, proposal_id)
     if proposal is None or proposal.resident_id != resident.id:
         raise IntakeError("draft_gone")
+    if proposal.state == ProposalState.CANCELLED:
+        raise IntakeError("draft_was_cancelled")
     return proposal
 
 
@@ -192,6 +195,7 @@ def confirm(
         return Held(code=proposal.code, reason="")
     if proposal.state != ProposalState.DRAFT:
         raise IntakeError("draft_gone")
+    assign_code(session=session, proposal=proposal)  # sent now: the next number of the year, no gaps
     if screen and (reason := spam_reason(session=session, proposal=proposal)) is not None:  # issue 6
         proposal.forum_id = resident.forum_id or proposal.forum_id
         return hold(session=session, proposal=proposal, reason=reason)

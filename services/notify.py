@@ -6,6 +6,7 @@ from sqlmodel import Session, col, select
 
 from models.outbox import OutboxBase, enqueue
 from models.residents import Resident
+from services import payloads
 
 
 @dataclass(frozen=True)
@@ -35,7 +36,7 @@ def queue_notices(
     cluster_id: int | None = None,
 ) -> int:
     """Queue one HTML message per recipient, once per key; return how many were new."""
-    payload = {"text": text, "parse_mode": "HTML", "link_preview_options": {"is_disabled": True}}
+    payload = payloads.message(text)
     new = 0
     for recipient in recipients:
         message = OutboxBase(

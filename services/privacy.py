@@ -28,11 +28,14 @@ from models.replies import Reply
 from models.residents import Resident
 from models.types import utcnow
 from nlp.labels import short_title
+from services.config import AppConfig
+from services.formats import moment
 from services.grouping import GroupingService
 from services.labelling import TITLE_CHARS
 from services.outbox_files import sweep_charts
 from services.scrub import ERASED, Needles, scrub_everywhere
 from services.staffchat import refresh_cards
+from services.texts import proposal_state_label
 
 ERASED_TEXT = "[dihapus atas permintaan warga]"
 HANDLED = {"resident", "proposal", "reply", "cluster"}
@@ -47,9 +50,12 @@ class Erasure:
     rows_scrubbed: int
 
 
-def _when(moment: Any, tz: ZoneInfo) -> str | None:
-    """An ISO time in the city's zone."""
-    return moment.astimezone(tz).isoformat(timespec="seconds") if moment is not None else None
+def _when(value: Any, tz: ZoneInfo) -> str | None:
+    """A time as people read it in the city's zone: 29 November 2026 12.17 WITA."""
+    return moment(value, tz) if value is not None else None
+
+
+SENT = (ProposalState.SUBMITTED, ProposalState.HELD)  # what the resident actually sent
 
 
 def personal_data(*, session: Session, resident: Resident, tz: ZoneInfo) -> dict[str, Any]:
@@ -66,8 +72,9 @@ def personal_data(*, session: Session, resident: Resident, tz: ZoneInfo) -> dict
         "nomor_warga": resident.id, "telegram_id": resident.telegram_id, "kelurahan": resident.kelurahan,
         "forum": resident.forum_id, "persetujuan_privasi": _when(resident.consent_at, tz),
         "terdaftar": _when(resident.created_at, tz), "aktif": resident.active, "diblokir": resident.banned,
+        "usulan_terkirim": sum(p.state in SENT for p in proposals),
         "usulan": [{
-            "kode": p.code, "keadaan": p.state, "dibuat": _when(p.created_at, tz),
+            "kode": p.code, "keadaan": proposal_state_label(p.state), "dibuat": _when(p.created_at, tz),
             "dikirim": _when(p.submitted_at, tz), "kelompok": codes.get(p.cluster_id),
             "teks_asli": p.text_verbatim, "teks_disamarkan": p.text_redacted, "kelurahan": p.kelurahan,
             "foto_file_id": p.photo_file_id,
@@ -110,7 +117,8 @@ def _retitle(session: Session, needles: Needles, cluster_ids: set[int]) -> list[
 
 
 def erase_resident(
-    *, session: Session, resident_id: int, grouping: GroupingService | None = None, charts: Path | None = None
+    *, session: Session, config: AppConfig, resident_id: int, grouping: GroupingService | None = None,
+    charts: Path | None = None,
 ) -> Erasure:
     """Erase a resident's personal data for good, keeping anonymous counts (and every chart file in `charts`)."""
     resident = session.get(Resident, resident_id)
@@ -140,7 +148,7 @@ def erase_resident(
     session.add(resident)
     scrubbed = scrub_everywhere(session=session, needles=needles, skip=HANDLED)
     for cluster in retitled:  # staff see the new title on the cards already in their chat
-        refresh_cards(session=session, cluster=cluster, source_key=f"erase:{resident_id}")
+        refresh_cards(session=session, config=config, cluster=cluster, source_key=f"erase:{resident_id}")
     if charts is not None:  # a picture cannot be scrubbed: every chart goes
         sweep_charts(session=session, folder=charts, everything=True)
     record(session=session, actor="resident", action="erase", target=f"resident:{resident_id}",

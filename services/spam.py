@@ -24,6 +24,8 @@ SHOP_LINK = re.compile(
 )
 LINK = re.compile(r"(https?://|www\.)\S+|\b[\w-]+\.(com|co\.id|id|net|shop|store|xyz|me|ly|site|online)(/\S*)?\b",
                   re.IGNORECASE)
+# The common words of Indonesian sale posts and classified ads (selling, discounts, delivery, "price negotiable",
+# "serious buyers only", cash on delivery) and of online gambling promotions; whole words only.
 SELLING = re.compile(
     r"\b(dijual|jual|promo|diskon|harga nego|nego|ready stock|open order|open po|order sekarang|"
     r"murah meriah|gratis ongkir|ongkir|reseller|dana tunai|slot gacor|gacor|togel|judi online|"

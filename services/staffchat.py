@@ -10,8 +10,10 @@ from sqlmodel import Session, col, select
 
 from models.clusters import Cluster, ClusterStatus
 from models.outbox import OutboxBase, OutboxMessage, OutboxState, enqueue
+from services import payloads
 from services.config import AppConfig
 from services.deadlines import overdue_clusters
+from services.formats import day
 from services.intake import cluster_view
 from services.texts import status_label, t
 
@@ -31,11 +33,8 @@ def staff_chat(config: AppConfig) -> int:
 
 def html_payload(text: str, config: AppConfig, **extra: Any) -> dict[str, Any]:
     """A send_message payload for the staff chat (in its topic when it has one)."""
-    payload: dict[str, Any] = {"text": text, "parse_mode": "HTML", "link_preview_options": {"is_disabled": True}}
-    if config.telegram.staff_thread_id is not None:
-        payload["message_thread_id"] = config.telegram.staff_thread_id
-    payload.update(extra)
-    return payload
+    thread = {} if config.telegram.staff_thread_id is None else {"message_thread_id": config.telegram.staff_thread_id}
+    return payloads.message(text, **thread, **extra)
 
 
 def status_keyboard(cluster_id: int, current: str) -> dict[str, Any]:
@@ -48,11 +47,13 @@ def status_keyboard(cluster_id: int, current: str) -> dict[str, Any]:
     return {"inline_keyboard": [buttons[i : i + 3] for i in range(0, len(buttons), 3)]}
 
 
-def render_cluster(*, session: Session, cluster: Cluster, digest_line: str | None = None) -> str:
+def render_cluster(*, session: Session, config: AppConfig, cluster: Cluster, digest_line: str | None = None
+                   ) -> str:
     """The staff-chat text of a cluster: code, title, supporters, places, status, digest line, hint."""
     view = cluster_view(session=session, cluster=cluster)
+    category = config.category_label(cluster.category) or t("digest_no_category")
     parts = [t("staff_cluster", code=view.code, title=view.title[:300], supporters=view.supporters,
-               places=", ".join(view.kelurahan) or "-", category=cluster.category or "-")]
+               places=", ".join(view.kelurahan) or "-", category=category)]
     if digest_line:
         parts.append(digest_line)
     parts.append(t("staff_cluster_status", status=status_label(cluster.status)))
@@ -67,7 +68,7 @@ def post_cluster_to_staff(
     cluster = session.get(Cluster, cluster_id)
     if cluster is None or cluster.id is None:
         raise ValueError(f"no cluster with id {cluster_id}")
-    text = render_cluster(session=session, cluster=cluster, digest_line=digest_line)
+    text = render_cluster(session=session, config=config, cluster=cluster, digest_line=digest_line)
     payload = html_payload(text, config, reply_markup=status_keyboard(cluster.id, cluster.status))
     row, _ = enqueue(session=session, message=OutboxBase(
         dedupe_key=dedupe_key, chat_id=staff_chat(config), payload=payload, cluster_id=cluster.id,
@@ -95,10 +96,11 @@ def _with_status(text: str, status: str) -> str:
     return f"{text}\n{new_line}"
 
 
-def refresh_cards(*, session: Session, cluster: Cluster, source_key: str, limit: int = 5) -> int:
+def refresh_cards(*, session: Session, config: AppConfig, cluster: Cluster, source_key: str, limit: int = 5) -> int:
     """Show a cluster's current card (e.g. its new title after an erasure) on its recent staff-chat messages."""
     assert cluster.id is not None
-    text, keyboard = render_cluster(session=session, cluster=cluster), status_keyboard(cluster.id, cluster.status)
+    text = render_cluster(session=session, config=config, cluster=cluster)
+    keyboard = status_keyboard(cluster.id, cluster.status)
     rows = session.exec(
         select(OutboxMessage)
         .where(OutboxMessage.cluster_id == cluster.id, OutboxMessage.purpose == STAFF_CLUSTER,
@@ -111,8 +113,8 @@ def refresh_cards(*, session: Session, cluster: Cluster, source_key: str, limit:
         if row.state == OutboxState.SENT:
             enqueue(session=session, message=OutboxBase(
                 dedupe_key=f"staffcard:{source_key}:{row.id}", chat_id=row.chat_id, method="edit_message_text",
-                payload={"message_id": row.telegram_message_id, "text": text, "parse_mode": "HTML",
-                         "reply_markup": keyboard}, cluster_id=cluster.id, purpose=STAFF_EDIT))
+                payload=payloads.edit(row.telegram_message_id, text, reply_markup=keyboard), cluster_id=cluster.id,
+                purpose=STAFF_EDIT))
     return len(rows)
 
 
@@ -132,8 +134,7 @@ def show_status(*, session: Session, cluster: Cluster, source_key: str, limit: i
             row.payload = {**row.payload, "text": text, "reply_markup": keyboard}
             session.add(row)
             continue
-        payload = {"message_id": row.telegram_message_id, "text": text, "parse_mode": "HTML",
-                   "reply_markup": keyboard}
+        payload = payloads.edit(row.telegram_message_id, text, reply_markup=keyboard)
         enqueue(session=session, message=OutboxBase(
             dedupe_key=f"staffedit:{source_key}:{row.id}", chat_id=row.chat_id, method="edit_message_text",
             payload=payload, cluster_id=cluster.id, purpose=STAFF_EDIT))
@@ -146,10 +147,10 @@ def post_overdue_report(*, session: Session, config: AppConfig, now: datetime) -
     if not items:
         return None
     today = now.astimezone(config.city.tz).date()
-    text = t("overdue_header", days=config.deadlines.answer_working_days, date=today.strftime("%d-%m-%Y"))
+    text = t("overdue_header", days=config.deadlines.answer_working_days, date=day(today))
     for item in items:
         line = t("overdue_item", code=item.code, title=item.title[:120], waited=item.working_days,
-                 due=item.due.strftime("%d-%m-%Y"), status=status_label(item.status))
+                 due=day(item.due), status=status_label(item.status))
         if len(text) + len(line) > 3900:  # Telegram's 4096 limit; the longest waits come first
             break
         text += "\n" + line

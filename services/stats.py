@@ -3,7 +3,7 @@
 import statistics
 from collections import Counter
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, func, select
@@ -20,7 +20,7 @@ class Stats:
     """What /statistik and `aspirasi stats` report."""
 
     total: int
-    per_week: list[tuple[str, int]]  # ISO week in the city's zone, oldest first
+    per_week: list[tuple[date, int]]  # the Monday of each ISO week in the city's zone, oldest first
     per_kelurahan: list[tuple[str, int]]  # most first
     per_category: list[tuple[str, int]]  # most first
     clusters: int
@@ -40,10 +40,10 @@ def _first_answers(session: Session) -> dict[int, datetime]:
     return {cid: at for cid, at in rows if at is not None}
 
 
-def _week(moment: datetime, tz: ZoneInfo) -> str:
-    """ISO week label, e.g. 2026-W05."""
-    year, week, _ = moment.astimezone(tz).isocalendar()
-    return f"{year}-W{week:02d}"
+def _week(moment: datetime, tz: ZoneInfo) -> date:
+    """The Monday of the moment's week in the city's zone."""
+    local = moment.astimezone(tz).date()
+    return local - timedelta(days=local.weekday())
 
 
 def _aware(moment: datetime) -> datetime:
@@ -59,7 +59,7 @@ def compute_stats(*, session: Session, tz: ZoneInfo, forum_id: str | None = None
     if forum_id is not None:
         query = query.where(Proposal.forum_id == forum_id)
     rows = session.exec(query).all()
-    per_week: Counter[str] = Counter()
+    per_week: Counter[date] = Counter()
     places: Counter[str] = Counter()
     categories: Counter[str] = Counter()
     opened: dict[int, datetime] = {}

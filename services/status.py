@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlmodel import Session, col, or_, select
 
 from models.clusters import Cluster, Support
-from models.proposals import resident_proposals
+from models.proposals import ProposalState, resident_proposals
 from models.replies import Reply
 from models.residents import Resident
 from services.answers import merged_family
@@ -19,9 +19,10 @@ class StatusLine:
 
     code: str
     submitted_at: datetime
-    cluster: ClusterView
+    cluster: ClusterView | None  # None while a moderator checks it (held)
     latest_answer: Reply | None
     following: bool = True
+    text: str = ""  # the resident's own (redacted) words, shown while held
 
 
 def latest_staff_answer(*, session: Session, cluster_id: int, resident_id: int | None = None) -> Reply | None:
@@ -59,7 +60,12 @@ def resident_status(*, session: Session, resident: Resident, limit: int = 10) ->
     """Return the resident's latest proposals with their clusters and answers."""
     assert resident.id is not None
     lines = []
-    for proposal in resident_proposals(session=session, resident_id=resident.id, limit=limit):
+    sent = (ProposalState.SUBMITTED, ProposalState.HELD)
+    for proposal in resident_proposals(session=session, resident_id=resident.id, limit=limit, states=sent):
+        if proposal.state == ProposalState.HELD and proposal.code is not None:
+            lines.append(StatusLine(code=proposal.code, submitted_at=proposal.created_at, cluster=None,
+                                    latest_answer=None, following=False, text=proposal.text_redacted))
+            continue
         cluster = session.get(Cluster, proposal.cluster_id) if proposal.cluster_id else None
         if cluster is None or proposal.code is None or proposal.submitted_at is None:
             continue

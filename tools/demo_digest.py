@@ -1,51 +1,50 @@
-"""Run the 200 dev messages through intake and write each forum's digest (text and chart) under /tmp/demo_digest.
+"""Development tool: run a JSONL file's messages through intake and write each forum's digest (text and chart).
 
-Usage: .venv/bin/python scripts/demo_digest.py [--no-model]
+Usage, from the project root: .venv/bin/python tools/demo_digest.py FILE.jsonl [--out DIR] [--no-model]
+The output folder (default: demo_digest in the system's temporary folder) is emptied first.
 Messages 1-80 arrive in the week before the last digest time and the rest in the week up to it, so the digest
 shows week-over-week change; one cluster gets a staff answer. Re-run after grouping changes: it starts fresh.
 """
 
+from __future__ import annotations
+
+import argparse
 import json
 import random
 import shutil
-import sys
+import tempfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlmodel import Session, select
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from bot.settings import load_config
+from models.clusters import Cluster, Support
+from models.db import make_engine, session_scope, upgrade
+from models.digests import Digest
+from models.forums import sync_forums
+from models.outbox import OutboxMessage
+from models.proposals import Proposal
+from models.replies import Reply
+from models.residents import Resident
+from nlp.embed import Embedder
+from services import intake
+from services.answers import answer_cluster
+from services.config import AppConfig
+from services.digest_delivery import forward_digest, issue_digest
+from services.digests import scheduled_before
+from services.grouping import GroupingService
+from services.payloads import plain
 
-from bot.settings import load_config  # noqa: E402
-from handlers.digest_delivery import forward_digest, issue_digest  # noqa: E402
-from handlers.digest_render import plain  # noqa: E402
-from models.clusters import Cluster, Support  # noqa: E402
-from models.db import make_engine, session_scope, upgrade  # noqa: E402
-from models.digests import Digest  # noqa: E402
-from models.forums import sync_forums  # noqa: E402
-from models.outbox import OutboxMessage  # noqa: E402
-from models.proposals import Proposal  # noqa: E402
-from models.replies import Reply  # noqa: E402
-from models.residents import Resident  # noqa: E402
-from nlp.embed import Embedder  # noqa: E402
-from services import intake  # noqa: E402
-from services.answers import answer_cluster  # noqa: E402
-from services.config import AppConfig  # noqa: E402
-from services.digests import scheduled_before  # noqa: E402
-from services.grouping import GroupingService  # noqa: E402
-
-OUT = Path("/tmp/demo_digest")
-DATA = Path("/work/shared/data/aspirasi_dev.jsonl")
 MODERATOR, STAFF = 900_002, -100_900_003
 
 
-def demo_config() -> AppConfig:
-    """config.yaml with a moderator per forum, a staff chat and the demo's data folder."""
-    config = load_config(ROOT / "config.yaml")
+def demo_config(path: Path, out: Path) -> AppConfig:
+    """The config with a moderator per forum, a staff chat and the demo's data folder."""
+    config = load_config(path)
     forums = [f.model_copy(update={"moderator_ids": [MODERATOR]}) for f in config.forums]
     telegram = config.telegram.model_copy(update={"staff_chat_id": STAFF})
-    return config.model_copy(update={"forums": forums, "telegram": telegram, "data_dir": str(OUT / "data")})
+    return config.model_copy(update={"forums": forums, "telegram": telegram, "data_dir": str(out / "data")})
 
 
 def kelurahan_of(config: AppConfig, grouping: GroupingService, given: str | None, rng: random.Random) -> str:
@@ -57,10 +56,10 @@ def kelurahan_of(config: AppConfig, grouping: GroupingService, given: str | None
     return rng.choice([k.name for k in config.city.all_kelurahan()])
 
 
-def feed(config: AppConfig, engine: object, grouping: GroupingService, end: datetime) -> None:
+def feed(config: AppConfig, engine: object, grouping: GroupingService, end: datetime, data: Path) -> None:
     """Send every message through save_draft and confirm, then give it its arrival time."""
     rng = random.Random(7)
-    rows = [json.loads(line) for line in DATA.read_text(encoding="utf-8").splitlines() if line.strip()]
+    rows = [json.loads(line) for line in data.read_text(encoding="utf-8").splitlines() if line.strip()]
     for i, row in enumerate(rows):
         at = end - timedelta(days=14) + timedelta(days=7) * (i / 80 if i < 80 else 1 + (i - 80) / (len(rows) - 80))
         with session_scope(engine) as session:  # type: ignore[arg-type]
@@ -105,18 +104,26 @@ def answer_one(engine: object, end: datetime) -> None:
 
 def main() -> None:
     """Build the demo database and write the digests."""
-    shutil.rmtree(OUT, ignore_errors=True)
-    OUT.mkdir(parents=True)
-    config = demo_config()
-    engine = make_engine(f"sqlite:///{OUT / 'aspirasi.db'}")
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("file", type=Path, help="JSONL lines with `text` (and optionally `kelurahan`)")
+    parser.add_argument("--out", type=Path, default=Path(tempfile.gettempdir()) / "demo_digest")
+    parser.add_argument("--config", type=Path, default=Path("config.yaml"))
+    parser.add_argument("--models", type=Path, default=Path("data/models"), help="where the model is kept")
+    parser.add_argument("--no-model", action="store_true", help="group without embeddings (faster)")
+    args = parser.parse_args()
+    out: Path = args.out
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir(parents=True)
+    config = demo_config(args.config, out)
+    engine = make_engine(f"sqlite:///{out / 'aspirasi.db'}")
     upgrade(engine)
     with session_scope(engine) as session:
         sync_forums(session=session, forums={f.id: f.name for f in config.forums})
-    embedder = None if "--no-model" in sys.argv else Embedder(config.nlp.model, ROOT / "data" / "models")
+    embedder = None if args.no_model else Embedder(config.nlp.model, args.models)
     grouping = GroupingService(config, embedder)
     now = datetime.now(UTC)
     end = scheduled_before(config, now)
-    feed(config, engine, grouping, end)
+    feed(config, engine, grouping, end, args.file)
     answer_one(engine, end)
     for forum in config.forums:
         with session_scope(engine) as session:  # the previous week's digest was sent, as in a running bot
@@ -126,10 +133,10 @@ def main() -> None:
             digest = issue_digest(session=session, config=config, forum_id=forum.id, now=now)
             assert digest is not None and digest.id is not None
             forward_digest(session=session, config=config, digest_id=digest.id, actor="system", now=now)
-        write(engine, forum.id, digest.id)
+        write(engine, forum.id, digest.id, out)
 
 
-def write(engine: object, forum_id: str, digest_id: int) -> None:
+def write(engine: object, forum_id: str, digest_id: int, out: Path) -> None:
     """Write what the moderator and the staff chat would receive, as HTML and as plain text."""
     with Session(engine) as session:  # type: ignore[arg-type]
         rows = session.exec(select(OutboxMessage).where(OutboxMessage.dedupe_key.startswith(  # type: ignore[attr-defined]
@@ -137,15 +144,15 @@ def write(engine: object, forum_id: str, digest_id: int) -> None:
     moderator = [r for r in rows if r.chat_id == MODERATOR and r.method == "send_message"]
     staff = [r for r in rows if r.chat_id == STAFF and r.method == "send_message"]
     html = "\n\n──────── pesan berikutnya ────────\n\n".join(str(r.payload["text"]) for r in moderator)
-    (OUT / f"digest_{forum_id}.html.txt").write_text(html, encoding="utf-8")
-    (OUT / f"digest_{forum_id}.txt").write_text(plain(html), encoding="utf-8")
-    (OUT / f"staff_{forum_id}.txt").write_text(
+    (out / f"digest_{forum_id}.html.txt").write_text(html, encoding="utf-8")
+    (out / f"digest_{forum_id}.txt").write_text(plain(html), encoding="utf-8")
+    (out / f"staff_{forum_id}.txt").write_text(
         "\n\n────────\n\n".join(plain(str(r.payload["text"])) for r in staff), encoding="utf-8")
     for r in rows:
         if r.method == "send_photo" and r.chat_id == MODERATOR:
-            shutil.copy(r.payload["photo"], OUT / f"digest_{forum_id}.png")
+            shutil.copy(r.payload["photo"], out / f"digest_{forum_id}.png")
     print(f"{forum_id}: {len(moderator)} moderator message(s), {len(staff)} staff message(s) -> "
-          f"{OUT}/digest_{forum_id}.txt, .png, staff_{forum_id}.txt")
+          f"{out}/digest_{forum_id}.txt, .png, staff_{forum_id}.txt")
 
 
 if __name__ == "__main__":

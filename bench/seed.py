@@ -13,7 +13,7 @@ import psycopg
 from sqlalchemy import Engine, insert
 from sqlmodel import Session
 
-from bot.bench_corpus import FORUM, Aspiration
+from bench.corpus import FORUM, Aspiration
 from models.clusters import Cluster, Support
 from models.db import make_engine, upgrade
 from models.proposals import Proposal

@@ -1,7 +1,8 @@
 """Digests on their way: built once per forum and period with their outbox rows, reviewed, forwarded to staff.
 
 No Telegram calls here: everything is queued in the outbox (JSON payloads) in the same transaction as the
-Digest row, so a crash at any point never sends a digest twice and never loses one.
+Digest row, so a crash at any point never sends a digest twice and never loses one. A moderator's /ringkasan
+is a draft of the running period; forwarding it closes the period there (once, whoever presses first).
 """
 
 import logging
@@ -13,24 +14,27 @@ from sqlalchemy import Engine, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from handlers.digest_render import places_text, render
 from models.audit import record
 from models.clusters import Cluster
 from models.db import session_scope
-from models.digests import Digest
+from models.digests import DRAFT, Digest
+from models.forums import Forum
 from models.outbox import OutboxBase, enqueue
+from services import payloads
 from services.answers import post_cluster_to_staff
 from services.config import AppConfig
 from services.digest_chart import render_chart
 from services.digest_data import DigestData
-from services.digests import build_digest, due_period, period_start, scheduled_before
+from services.digest_render import places_text, render
+from services.digests import build_digest, due_period, running_period, scheduled_before
+from services.formats import moment
 from services.staffchat import html_payload
 from services.texts import t
 
 log = logging.getLogger(__name__)
 
 PURPOSE = "digest"
-BUILT, EMPTY, FORWARDED = "built", "empty", "forwarded"  # Digest.state
+BUILT, EMPTY, FORWARDED = "built", "empty", "forwarded"  # Digest.state (and DRAFT)
 
 
 class DigestError(Exception):
@@ -63,58 +67,92 @@ def review_keyboard(digest_id: int, data: DigestData, excluded: set[int]) -> dic
     return {"inline_keyboard": rows}
 
 
-def _text(text: str, **extra: Any) -> dict[str, Any]:
-    """A send_message payload in Telegram HTML."""
-    return {"text": text, "parse_mode": "HTML", "link_preview_options": {"is_disabled": True}, **extra}
-
-
-def _photo(path: Path, caption: str, **extra: Any) -> dict[str, Any]:
-    """A send_photo payload whose photo is a local file (uploaded at send time)."""
-    return {"photo": str(path), "caption": caption, "parse_mode": "HTML", **extra}
-
-
 def _queue(session: Session, key: str, chat_id: int, payload: dict[str, Any], method: str = "send_message") -> None:
     """Queue one digest message once per key."""
     enqueue(session=session, message=OutboxBase(dedupe_key=key, chat_id=chat_id, method=method, payload=payload,
                                                 purpose=PURPOSE))
 
 
-def _send_to_moderators(session: Session, config: AppConfig, digest: Digest, data: DigestData) -> None:
-    """Queue the chart and the digest messages for each moderator; buttons on the last message."""
+def digest_messages(config: AppConfig, digest: Digest, *, on_demand: bool = False
+                    ) -> list[tuple[str, dict[str, Any]]]:
+    """The chart (if any) and the digest's messages as (method, payload); review buttons on the last one."""
     assert digest.id is not None
-    forum = config.forum(digest.forum_id)
+    data, excluded = DigestData.from_content(digest.content), set(digest.content.get("excluded", []))
     hours = config.digest.auto_forward_hours
-    hint = t("digest_review_hint", hours=f"{hours:g}") if hours is not None else t("digest_review_hint_manual")
-    parts = render(data, config.city.tz, footer=hint if data.top else None)
+    hint = t("digest_review_hint_manual") if hours is None or on_demand else t(
+        "digest_review_hint", hours=f"{hours:g}")
+    parts = render(data, config, on_demand=on_demand, footer=hint if data.top else None)
     chart = digest.content.get("chart")
+    out = [("send_photo", payloads.photo(chart, t("digest_chart_caption", forum=data.forum_name)))] if chart else []
+    for i, part in enumerate(parts):
+        last = i == len(parts) - 1 and data.top
+        extra = {"reply_markup": review_keyboard(digest.id, data, excluded)} if last else {}
+        out.append(("send_message", payloads.message(part, **extra)))
+    return out
+
+
+def _send_to_moderators(session: Session, config: AppConfig, digest: Digest) -> None:
+    """Queue the chart and the digest messages for each moderator of the forum."""
+    forum = config.forum(digest.forum_id)
+    messages = digest_messages(config, digest)
     for moderator in forum.moderator_ids if forum else []:
-        prefix = f"digest:{digest.id}:mod:{moderator}"
-        if chart:
-            _queue(session, f"{prefix}:chart", moderator,
-                   _photo(Path(chart), t("digest_chart_caption", forum=data.forum_name)), "send_photo")
-        for i, part in enumerate(parts):
-            last = i == len(parts) - 1 and data.top
-            extra = {"reply_markup": review_keyboard(digest.id, data, set())} if last else {}
-            _queue(session, f"{prefix}:{i}", moderator, _text(part, **extra))
+        for i, (method, payload) in enumerate(messages):
+            _queue(session, f"digest:{digest.id}:mod:{moderator}:{i}", moderator, payload, method)
+
+
+def _build(session: Session, config: AppConfig, forum_id: str, start: datetime, end: datetime, now: datetime,
+           state: str | None = None) -> Digest:
+    """Build and store the forum's digest of [start, end) with its chart."""
+    data = build_digest(session=session, config=config, forum_id=forum_id, period_end=end, now=now,
+                        period_start_at=start)
+    chart = render_chart(data, chart_file(config, f"{forum_id}-{end:%Y%m%dT%H%M%S%f}"), tz=config.city.tz)
+    content = {**data.to_content(), "excluded": [], "chart": str(chart) if chart else None}
+    digest = Digest(forum_id=forum_id, period_start=start, period_end=end, content=content,
+                    state=state or (BUILT if data.top else EMPTY), built_at=now)
+    session.add(digest)
+    session.flush()
+    return digest
+
+
+def lock_forum(session: Session, forum_id: str) -> None:
+    """Serialise period changes of one forum until this transaction ends (a row lock; SQLite's write lock)."""
+    session.execute(update(Forum).where(col(Forum.id) == forum_id).values(name=Forum.name))
 
 
 def issue_digest(*, session: Session, config: AppConfig, forum_id: str, now: datetime) -> Digest | None:
     """Build the forum's due digest and queue it for its moderators, in this transaction; None if none is due."""
+    lock_forum(session, forum_id)
     period = due_period(session=session, config=config, forum_id=forum_id, now=now)
     if period is None:
         return None
-    start, end = period
-    data = build_digest(session=session, config=config, forum_id=forum_id, period_end=end, now=now,
-                        period_start_at=start)
-    chart = render_chart(data, chart_file(config, f"{forum_id}-{end:%Y%m%dT%H%M}"), tz=config.city.tz)
-    content = {**data.to_content(), "excluded": [], "chart": str(chart) if chart else None}
-    digest = Digest(forum_id=forum_id, period_start=start, period_end=end, content=content,
-                    state=BUILT if data.top else EMPTY, built_at=now)
-    session.add(digest)
-    session.flush()
-    _send_to_moderators(session, config, digest, data)
-    log.info("digest %s of %s for %s – %s queued", digest.id, forum_id, start, end)
+    digest = _build(session, config, forum_id, *period, now)
+    _send_to_moderators(session, config, digest)
+    log.info("digest %s of %s for %s – %s queued", digest.id, forum_id, *period)
     return digest
+
+
+def issue_running_digest(*, session: Session, config: AppConfig, forum_id: str, now: datetime) -> Digest:
+    """Close the forum's running period now and queue its digest for the moderators (`digest --send`)."""
+    lock_forum(session, forum_id)
+    start, end = running_period(session=session, forum_id=forum_id, now=now)
+    digest = _build(session, config, forum_id, start, end, now)
+    _send_to_moderators(session, config, digest)
+    log.info("digest %s of %s for the running period %s – %s queued", digest.id, forum_id, start, end)
+    return digest
+
+
+def draft_digest(*, session: Session, config: AppConfig, forum_id: str, now: datetime) -> Digest:
+    """A moderator's /ringkasan: the running period as a draft digest (the same moment shares one draft)."""
+    start, end = running_period(session=session, forum_id=forum_id, now=now)
+    same = select(Digest).where(Digest.forum_id == forum_id, Digest.period_end == end)
+    existing = session.exec(same).first()
+    if existing is not None:
+        return existing
+    try:
+        with session.begin_nested():
+            return _build(session, config, forum_id, start, end, now, state=DRAFT)
+    except IntegrityError:  # another moderator asked at the very same moment
+        return session.exec(same).one()
 
 
 def issue_due_digest(engine: Engine, config: AppConfig, forum_id: str, now: datetime, *,
@@ -144,7 +182,7 @@ def moderated_digest(*, session: Session, config: AppConfig, digest_id: int, use
 
 def toggle_cluster(*, session: Session, digest: Digest, cluster_id: int, actor: str) -> tuple[dict[str, Any], bool]:
     """Leave a cluster out of the forward, or put it back; return the new keyboard and whether it is left out."""
-    if digest.state != BUILT:
+    if digest.state not in {BUILT, DRAFT}:
         raise DigestError("digest_already_forwarded")
     assert digest.id is not None
     excluded = set(digest.content.get("excluded", []))
@@ -157,10 +195,29 @@ def toggle_cluster(*, session: Session, digest: Digest, cluster_id: int, actor: 
     return review_keyboard(digest.id, DigestData.from_content(digest.content), excluded), hidden
 
 
+def close_draft(*, session: Session, digest_id: int) -> None:
+    """Make a /ringkasan draft the forum's digest of its period, unless that period was closed meanwhile."""
+    draft = session.get(Digest, digest_id)
+    if draft is None or draft.state != DRAFT:
+        return
+    lock_forum(session, draft.forum_id)
+    session.refresh(draft)
+    if draft.state != DRAFT:
+        return
+    closed = session.exec(select(Digest.id).where(
+        Digest.forum_id == draft.forum_id, Digest.state != DRAFT, col(Digest.period_end) > draft.period_start)).first()
+    if closed is not None:
+        raise DigestError("digest_period_closed")
+    draft.state = BUILT
+    session.add(draft)
+    session.flush()
+
+
 def forward_digest(*, session: Session, config: AppConfig, digest_id: int, actor: str, now: datetime) -> int:
     """Queue the header and one message per cluster for the staff chat, once; return the clusters forwarded."""
     if config.telegram.staff_chat_id is None:
         raise DigestError("digest_no_staff_chat")
+    close_draft(session=session, digest_id=digest_id)
     claimed = session.execute(
         update(Digest).where(col(Digest.id) == digest_id, Digest.state == BUILT).values(state=FORWARDED,
                                                                                         forwarded_at=now))
@@ -173,14 +230,14 @@ def forward_digest(*, session: Session, config: AppConfig, digest_id: int, actor
     by = t("digest_forwarded_automatically" if actor == "system" else "digest_forwarded_by_moderator")
     prefix, staff = f"digest:{digest_id}:staff", config.telegram.staff_chat_id
     _queue(session, f"{prefix}:header", staff, html_payload(t(
-        "digest_staff_header", forum=data.forum_name, start=_when(data.period_start, config),
-        end=_when(data.period_end, config), by=by, aspirations=data.aspirations, residents=data.residents,
+        "digest_staff_header", forum=data.forum_name, start=moment(data.period_start, config.city.tz),
+        end=moment(data.period_end, config.city.tz), by=by, aspirations=data.aspirations, residents=data.residents,
         clusters=data.clusters, new_clusters=data.new_clusters, count=len(lines)), config))
     chart = render_chart(data, chart_file(config, f"staff-{digest_id}"), tz=config.city.tz, excluded=excluded)
     if chart is not None:
         thread = {"message_thread_id": config.telegram.staff_thread_id} if config.telegram.staff_thread_id else {}
         _queue(session, f"{prefix}:chart", staff,
-               _photo(chart, t("digest_chart_caption", forum=data.forum_name), **thread), "send_photo")
+               payloads.photo(chart, t("digest_chart_caption", forum=data.forum_name), **thread), "send_photo")
     for line in lines:
         post_cluster_to_staff(session=session, config=config, cluster_id=line.id, dedupe_key=f"{prefix}:{line.id}",
                               digest_line=t("digest_staff_line", forum=data.forum_name, added=line.added,
@@ -194,11 +251,6 @@ def _visible(session: Session, cluster_id: int) -> bool:
     """Tell whether a cluster may still be shown (not hidden or merged away since the digest was built)."""
     cluster = session.get(Cluster, cluster_id)
     return cluster is not None and not cluster.hidden and cluster.merged_into_id is None
-
-
-def _when(moment: datetime, config: AppConfig) -> str:
-    """A period bound in city time."""
-    return moment.astimezone(config.city.tz).strftime("%d-%m-%Y %H:%M")
 
 
 def auto_forward(engine: Engine, config: AppConfig, now: datetime) -> list[int]:
@@ -219,12 +271,3 @@ def auto_forward(engine: Engine, config: AppConfig, now: datetime) -> list[int]:
         except DigestError:  # a moderator forwarded it in the meantime
             continue
     return done
-
-
-def on_demand(*, session: Session, config: AppConfig, forum_id: str, now: datetime) -> tuple[DigestData, Path | None]:
-    """Build the forum's current digest (since the last one, up to now) without marking any period."""
-    start = period_start(session=session, forum_id=forum_id, before=now)
-    data = build_digest(session=session, config=config, forum_id=forum_id, period_end=now, now=now,
-                        period_start_at=start)
-    chart = render_chart(data, chart_file(config, f"now-{forum_id}-{now:%Y%m%dT%H%M%S%f}"), tz=config.city.tz)
-    return data, chart

@@ -9,9 +9,9 @@ from sqlmodel import Session
 from telegram import Bot
 from telegram.ext import AIORateLimiter, ExtBot
 
-from bot.bench_corpus import FORUM, Aspiration, aspirations
-from bot.bench_nlp import Result
-from bot.bench_seed import fresh_engine, seed
+from bench.corpus import FORUM, Aspiration, aspirations
+from bench.nlp_figures import Result
+from bench.seed import fresh_engine, seed
 from bot.console import CONSOLE_TOKEN
 from bot.memory_api import MemoryBotAPI
 from handlers.outbox_worker import OutboxWorker

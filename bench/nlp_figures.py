@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import psutil
 
-from bot.bench_corpus import aspirations, synthetic_items
+from bench.corpus import aspirations, synthetic_items
 from nlp.cluster import recluster
 from nlp.grouping import Grouper, GroupingParams, Item
 

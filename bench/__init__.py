@@ -1,0 +1,1 @@
+"""Benchmarks behind `aspirasi bench`: figures for BENCHMARKS.md, not tests."""
