@@ -12,12 +12,12 @@ from tests.web.seed import ADMIN, City, logged_in, web_config
 FIGURE = re.compile(r"<dt>([^<]+)</dt><dd>(?:<a [^>]+>)?([\d.%]+)")
 
 
-def test_dev_data_pages_add_up(embedder: Embedder, tmp_path: Path) -> None:
+def test_dev_data_pages_add_up(embedder: Embedder, tmp_path: Path, shared_data: Path) -> None:
     config = web_config(tmp_path)  # SQLite: the pages read the same rows on both databases
     engine = make_engine(f"sqlite:///{tmp_path / 'dev.db'}")
     upgrade(engine)
     with session_scope(engine) as session:
-        stored = load_dev(session, config, GroupingService(config, embedder))
+        stored = load_dev(session, config, GroupingService(config, embedder), shared_data / "aspirasi_dev.jsonl")
     for client in logged_in(City(engine, config, {}, 0), ADMIN):
         summary = client.get("/").text
         figures = dict(FIGURE.findall(summary))

@@ -9,6 +9,7 @@ from openpyxl import load_workbook
 from starlette.testclient import TestClient
 
 from services.exports import CLUSTER_COLUMNS
+from services.texts import status_label
 from tests.web.seed import MOD_NORTH, STAFF, City, logged_in
 
 
@@ -57,7 +58,7 @@ def test_musrenbang_workbook_one_sheet_per_kelurahan(city: City, staff: TestClie
     assert rows[1] == (1, city.codes["jalan"], "Perbaikan jalan berlubang di Jl. Pattimura", "Lok Tuan, Bontang Utara",
                        2, "Infrastruktur", "Baru")
     assert list(book["Tanjung Laut"].iter_rows(values_only=True))[1][4:] == (2, "Air bersih & sanitasi",
-                                                                              "Diteruskan ke OPD")
+                                                                              status_label("diteruskan"))
     assert len(list(book["Satimpo"].iter_rows(values_only=True))) == 1  # header only
 
 

@@ -10,6 +10,7 @@ from starlette.testclient import TestClient
 
 from models.db import session_scope
 from services.privacy import erase_resident
+from services.texts import status_label
 from services.texts_web import long_date
 from tests.web.seed import ADMIN, MOD_NORTH, STAFF, City, client_for, logged_in
 
@@ -111,13 +112,13 @@ def test_cluster_page_shows_redacted_texts_pseudonyms_and_history(city: City, st
     assert "800010" not in html  # no Telegram id anywhere
     assert f"Warga {city.first_resident + 3} · Tanjung Laut" in html
     assert "Sudah kami teruskan ke PDAM." in html
-    assert "Baru → Diteruskan ke OPD" in html  # status history from the audit log
+    assert f"Baru → {status_label('diteruskan')}" in html  # status history from the audit log
     assert "WITA" in html and "Staf</td>" in html and str(STAFF) not in html
 
 
 def test_erasure_reaches_the_page(city: City, staff: TestClient) -> None:
     with session_scope(city.engine) as session:
-        erase_resident(session=session, resident_id=city.first_resident)
+        erase_resident(session=session, resident_id=city.first_resident, config=city.config)
     html = staff.get(f"/kelompok/{city.codes['jalan']}").text
     assert "Warga (dihapus)" in html
     assert f"Warga {city.first_resident} ·" not in html
