@@ -105,14 +105,14 @@ def _update(console: Console, data: dict[str, object]) -> object:
 
 
 def _draft_messages(console: Console, chats: set[int]) -> dict[int, tuple[dict[str, object], str]]:
-    """Each resident's draft message and its Kirim button's callback data."""
+    """Each resident's draft message and its send button's callback data (Kirim, or Kirim sebagai usulan baru)."""
     out = {}
     for (chat, _), message in console.api.messages.items():
         if chat not in chats:
             continue
         rows = (message.get("reply_markup") or {}).get("inline_keyboard") or []  # type: ignore[union-attr]
         data = next((b["callback_data"] for row in rows for b in row
-                     if str(b.get("callback_data", "")).startswith("ok:")), None)
+                     if str(b.get("callback_data", "")).startswith(("ok:", "baru:"))), None)
         if data is not None:
             out[chat] = (message, data)
     return out

@@ -120,7 +120,7 @@ def register_handlers(application: Application) -> None:  # type: ignore[type-ar
     # group 0: inline buttons (callback data carries what they act on)
     application.add_handler(CallbackQueryHandler(onboarding.consent, pattern=r"^consent$"))
     application.add_handler(CallbackQueryHandler(onboarding.kelurahan_chosen, pattern=r"^kel:"))
-    application.add_handler(CallbackQueryHandler(intake.draft_button, pattern=r"^(ok|dukung|batal):\d+"))
+    application.add_handler(CallbackQueryHandler(intake.draft_button, pattern=r"^(ok|baru|dukung|batal):\d+"))
     application.add_handler(CallbackQueryHandler(onboarding.kecamatan_heading, pattern=r"^noop$"))
 
     # group 0, forum groups: /usul <teks> (works with privacy mode on) and #usul

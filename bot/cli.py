@@ -98,20 +98,20 @@ def eval_command(
     assignments: Path | None = typer.Option(None, "--assignments", help="Write each input's id and cluster."),
 ) -> None:
     """Measure grouping on labelled messages through the real pipeline (fresh temporary database)."""
+    from bot.app import load_embedder
     from services.evaluation import evaluate, read_jsonl
 
     settings = settings_or_exit()
-    grouping = _grouping(settings)
     try:
         rows = read_jsonl(file)
     except ValueError as exc:
         typer.echo(f"aspirasi: {exc}", err=True)
         raise typer.Exit(2) from exc
-    report = evaluate(settings.config, grouping, rows)
+    report = evaluate(settings.config, load_embedder(settings), rows)
     if assignments is not None:
         with assignments.open("w", encoding="utf-8") as out:
-            for item_id, code in report.assignments:
-                out.write(json.dumps({"id": item_id, "cluster": code}, ensure_ascii=False) + "\n")
+            for line in report.assignments:
+                out.write(json.dumps(line, ensure_ascii=False) + "\n")
     for line in report.lines():
         typer.echo(line)
 

@@ -119,7 +119,7 @@ async def location(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def draft_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Handle Kirim, Dukung K-… and Batal on a draft."""
+    """Handle Kirim, Kirim sebagai usulan baru, Dukung K-… and Batal on a draft."""
     query, user = update.callback_query, update.effective_user
     assert query is not None and query.data is not None and user is not None
     action, *ids = query.data.split(":")
@@ -134,7 +134,8 @@ async def draft_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         if intake.over_rate_limit(session=session, resident=resident, per_hour=d.config.limits.aspirations_per_hour):
             raise IntakeError("rate_limited")
         return intake.confirm(session=session, grouping=d.grouping, resident=resident,
-                              proposal_id=proposal_id, cluster_id=cluster_id, screen=True), resident
+                              proposal_id=proposal_id, cluster_id=cluster_id, screen=True,
+                              new_cluster=action == "baru"), resident
 
     await query.answer()
     try:

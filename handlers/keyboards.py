@@ -31,7 +31,9 @@ def draft_keyboard(proposal_id: int, similar: list[ClusterView]) -> InlineKeyboa
         [InlineKeyboardButton(t("button_support", code=c.code), callback_data=f"dukung:{proposal_id}:{c.id}")]
         for c in similar
     ]
-    send_label = t("button_send_new") if similar else t("button_send")
-    rows.append([InlineKeyboardButton(send_label, callback_data=f"ok:{proposal_id}")])
+    if similar:  # declining what was shown opens a new cluster (never one of those shown)
+        rows.append([InlineKeyboardButton(t("button_send_new"), callback_data=f"baru:{proposal_id}")])
+    else:
+        rows.append([InlineKeyboardButton(t("button_send"), callback_data=f"ok:{proposal_id}")])
     rows.append([InlineKeyboardButton(t("button_cancel"), callback_data=f"batal:{proposal_id}")])
     return InlineKeyboardMarkup(rows)

@@ -3,7 +3,7 @@
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import UniqueConstraint
+from sqlalchemy import UniqueConstraint, false
 from sqlmodel import Field, Session, SQLModel, func, select
 
 from models.types import UTCDateTime, utcnow
@@ -36,6 +36,9 @@ class Cluster(ClusterBase, table=True):
     code: str | None = Field(default=None, max_length=16, unique=True)
     status: str = Field(default=ClusterStatus.BARU, max_length=20)
     hidden: bool = Field(default=False)
+    # Decisions a moderator made (/judul, /kategori): relabelling after re-clustering never overwrites them.
+    title_set_by_moderator: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
+    category_set_by_moderator: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
     merged_into_id: int | None = Field(default=None, foreign_key="cluster.id")
     # The one forum whose moderators own the cluster and whose digest lists it: the forum of the place the
     # first request is about, else its first resident's forum; only moderators move it.

@@ -127,20 +127,32 @@ def candidate_edges(items: Sequence[Item], params: GroupingParams) -> tuple[np.n
     local = [bool(it.local) for it in items]
     pairs = zip(a[both].tolist(), b[both].tolist(), strict=True)
     adj[both] = [place_adjustment(places[i], places[j], params, local[i] and local[j]) for i, j in pairs]
-    score = params.w_lexical * lex + params.w_embedding * (dots - params.embedding_center) + topical_place(adj, lex)
+    groups = [it.groups or frozenset() for it in items]
+    conflict = np.array([bool(groups[i]) and bool(groups[j]) and not (groups[i] & groups[j])
+                         for i, j in zip(a.tolist(), b.tolist(), strict=True)], dtype=np.float32)
+    score = (params.w_lexical * lex + params.w_embedding * (dots - params.embedding_center) + topical_place(adj, lex)
+             - params.group_conflict * conflict)
     keep = score >= params.min_edge
     return a[keep], b[keep], score[keep].astype(np.float32)
 
 
-def average_linkage(n: int, a: np.ndarray, b: np.ndarray, w: np.ndarray, threshold: float) -> np.ndarray:
-    """Agglomerate while the best average pair score (unlisted pairs count 0) reaches the threshold."""
+def average_linkage(
+    n: int, a: np.ndarray, b: np.ndarray, w: np.ndarray, threshold: float, start: Sequence[int] | None = None
+) -> np.ndarray:
+    """Agglomerate while the best average pair score (unlisted pairs count 0) reaches the threshold.
+
+    `start`: a group per node that agglomeration begins from (items of one group never part).
+    """
+    group = list(range(n)) if start is None else _roots(_first_of(start)).tolist()
     sums: list[dict[int, float]] = [dict() for _ in range(n)]
     for i, j, s in zip(a.tolist(), b.tolist(), w.tolist(), strict=True):
-        sums[i][j] = sums[i].get(j, 0.0) + s
-        sums[j][i] = sums[j].get(i, 0.0) + s
-    size = [1] * n
+        gi, gj = group[i], group[j]
+        if gi != gj:
+            sums[gi][gj] = sums[gi].get(gj, 0.0) + s
+            sums[gj][gi] = sums[gj].get(gi, 0.0) + s
+    size = np.bincount(group, minlength=n).tolist()
     parent = list(range(n))
-    heap = [(-s, i, j) for i, j, s in zip(a.tolist(), b.tolist(), w.tolist(), strict=True)]
+    heap = [(-s / (size[i] * size[j]), i, j) for i in range(n) for j, s in sums[i].items() if i < j]
     heapq.heapify(heap)
     while heap:
         neg, i, j = heapq.heappop(heap)
@@ -163,7 +175,13 @@ def average_linkage(n: int, a: np.ndarray, b: np.ndarray, w: np.ndarray, thresho
         sums[j] = {}
         for k, s in sums[i].items():
             heapq.heappush(heap, (-s / (size[i] * size[k]), min(i, k), max(i, k)))
-    return _roots(parent)
+    return _roots(parent)[group]
+
+
+def _first_of(labels: Sequence[int]) -> list[int]:
+    """A parent list that points every node at the first node with the same label."""
+    first: dict[int, int] = {}
+    return [first.setdefault(label, i) for i, label in enumerate(labels)]
 
 
 def _roots(parent: list[int]) -> np.ndarray:
@@ -179,13 +197,19 @@ def _roots(parent: list[int]) -> np.ndarray:
     return np.array([ids.setdefault(find(x), len(ids)) for x in range(len(parent))], dtype=np.int64)
 
 
-def recluster(items: Sequence[Item], params: GroupingParams | None = None) -> np.ndarray:
-    """A cluster label per item (the batch re-clustering run before each digest)."""
+def recluster(
+    items: Sequence[Item], params: GroupingParams | None = None, start: Sequence[int] | None = None
+) -> np.ndarray:
+    """A cluster label per item (the batch re-clustering run before each digest).
+
+    With `start` (the current cluster of each item) the current clusters are kept whole and only merged:
+    who joined which cluster was decided by residents (or moderators), so a re-clustering proposes merges only.
+    """
     params = params or GroupingParams()
     if len(items) < 2:
         return np.zeros(len(items), dtype=np.int64)
     a, b, w = candidate_edges(items, params)
-    return average_linkage(len(items), a, b, w, params.merge_threshold)
+    return average_linkage(len(items), a, b, w, params.merge_threshold, start)
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
 from itertools import chain
 
@@ -58,6 +58,7 @@ GENERIC_ROOTS = frozenset(
 )
 _CONCEPT_PREFIX = "c_"
 _PARTICLE = re.compile(r"(?<=\w{3})(nya|lah|kah|pun|ku|mu)$")
+_WORD = re.compile(r"(?<![\w-])[a-z]{5,}(?![\w-])")
 
 
 @lru_cache(maxsize=1)
@@ -84,6 +85,33 @@ def _stemmer() -> object:
     return StemmerFactory().create_stemmer()
 
 
+# Standard nasal prefixes (meN-, peN-) and the root-initial letter each swallows (KBBI's morphophonemic
+# rules: memukul <- pukul, menulis <- tulis, mengirim <- kirim, menyapu <- sapu).
+_NASAL = (("meny", "s"), ("peny", "s"), ("meng", "k"), ("peng", "k"), ("mem", "p"), ("pem", "p"),
+          ("men", "t"), ("pen", "t"))
+_DERIVED_SUFFIXES = ("an", "kan", "i", "")
+
+
+def _nasal_restored(word: str) -> Iterator[str]:
+    """Roots a meN-/peN- form may come from, with the swallowed letter put back ("pemadaman" -> "padam")."""
+    for prefix, letter in _NASAL:
+        if word.startswith(prefix) and len(word) > len(prefix) and word[len(prefix)] in "aiueo":
+            rest = word[len(prefix):]
+            for suffix in _DERIVED_SUFFIXES:
+                if rest.endswith(suffix) and len(rest) - len(suffix) >= 3:
+                    yield letter + rest[: len(rest) - len(suffix)]
+
+
+def strip_particle(word: str) -> str:
+    """A word without its clitic particle (-nya, -lah, -kah, -pun, -ku, -mu) when that leaves a known word
+    and the word is not itself one ("lokalnya" -> "lokal", but "sekolah" stays)."""
+    bare = _PARTICLE.sub("", word)
+    if bare == word or _is_root(word):
+        return word
+    table, _ = _concepts()
+    return bare if bare in table or _is_root(bare) or _is_root(_stemmer().stem(bare)) else word  # type: ignore[attr-defined]
+
+
 @lru_cache(maxsize=200_000)
 def root(word: str) -> str:
     """The root of an Indonesian word, or a concept name from the synonym table."""
@@ -98,6 +126,10 @@ def root(word: str) -> str:
         if head == tail:
             word = head
     stem = _stemmer().stem(word) or word  # type: ignore[attr-defined]
+    if stem not in table:
+        derived = next((r for r in _nasal_restored(word) if r in table), None)
+        if derived is not None:
+            return table[derived]
     if stem not in table and not _is_root(stem):
         stem = informal_root(word, _is_root) or stem
     return table.get(stem, stem)
@@ -113,6 +145,7 @@ def terms(normalized: str, drop: Iterable[str] = ()) -> tuple[str, ...]:
     text = strip_fillers(normalized)
     for word in drop:
         text = re.sub(rf"(?<![\w-]){re.escape(word)}(?![\w-])", " ", text)
+    text = _WORD.sub(lambda m: strip_particle(m.group(0)), text)  # "tenaga kerja lokalnya" is a phrase too
     table, pattern = _concepts()
     if pattern is not None:
         text = pattern.sub(lambda m: " " + table[" ".join(m.group(0).split())].replace(" ", "_") + " ", text)
@@ -199,3 +232,21 @@ def term_weight(term: str, stats: TermStats, concept_weight: float = 1.0) -> flo
 def overlap(a: Sequence[str], b: Sequence[str], stats: TermStats, concept_weight: float = 1.0) -> float:
     """Weighted cosine of two term sets (binary term frequency, IDF weights)."""
     return overlaps(a, [b], stats, concept_weight)[0] if a and b else 0.0
+
+
+@lru_cache(maxsize=1)
+def _beneficiary_table() -> tuple[dict[str, str], re.Pattern[str]]:
+    """Beneficiary words and phrases -> group (nlp/data/penerima_id.tsv)."""
+    table: dict[str, str] = {}
+    for raw in (DATA_DIR / "penerima_id.tsv").read_text(encoding="utf-8").splitlines():
+        if raw.strip() and not raw.startswith("#"):
+            group, _, words = raw.partition("\t")
+            table.update({w.strip().lower(): group.strip() for w in words.split(",") if w.strip()})
+    return table, phrase_pattern(list(table))
+
+
+def beneficiaries(normalized: str) -> frozenset[str]:
+    """The groups of people a request is for, as named in the text ("beasiswa atlet" -> {"atlet"})."""
+    table, pattern = _beneficiary_table()
+    text = _WORD.sub(lambda m: strip_particle(m.group(0)), normalized)
+    return frozenset(table[" ".join(m.group(0).split())] for m in pattern.finditer(text))

@@ -173,12 +173,75 @@ def representative_index(vectors: np.ndarray) -> int:
 
 
 def short_title(text: str, limit: int = 100) -> str:
-    """Shorten a text to at most `limit` characters at a word boundary, ending with an ellipsis."""
+    """Shorten a text to at most `limit` characters at a clause or word boundary, ending with an ellipsis."""
     flat = _SPACES.sub(" ", text).strip()
     if len(flat) <= limit:
         return flat
     head = flat[: limit - 1]
+    clause = max(head.rfind(p) for p in (". ", ", ", "; ", ": ", " - "))
     cut = head.rfind(" ")
-    if cut > limit // 3 and not flat[limit - 1].isspace():
+    if clause > limit // 2:
+        head = head[:clause]
+    elif cut > limit // 3 and not flat[limit - 1].isspace():
         head = head[:cut]
     return head.rstrip(_TRAILING).rstrip(".") + "…"
+
+
+def _opening() -> re.Pattern[str]:
+    """Greetings, forms of address, politeness and request openers at the start of a text (any case)."""
+    words = sorted(set(_filler_phrases()) | set(REQUEST_OPENERS), key=len, reverse=True)
+    body = "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in words)
+    return re.compile(rf"^(?:(?:{body})(?![\w'-])[\s,.!:;-]*)+", re.IGNORECASE)
+
+
+# Openers that only say "this is a request" ("mohon dibantu ..."): a planner's title starts after them.
+REQUEST_OPENERS: tuple[str, ...] = (
+    "mohon dibantu", "mohon bantuannya", "mohon bantuan", "minta tolong", "tolong dong", "kami mohon",
+    "kami minta", "kami mengusulkan", "kami berharap", "saya mohon", "saya minta", "saya mengusulkan",
+    "mengusulkan", "usul", "izin", "ijin", "min", "kakak", "sy", "saya", "kami",
+)
+_CLOSING = re.compile(r"[\s,.!]*(?:terima\s*kasih(?:\s+banyak)?|makasih|thanks?|wassalam\w*)[\s\w,.!]{0,30}$",
+                      re.IGNORECASE)
+
+
+@lru_cache(maxsize=1)
+def _filler_phrases() -> tuple[str, ...]:
+    """The fillers list of the normaliser (nlp/data/fillers_id.txt)."""
+    from nlp.lexicon import DATA_DIR
+
+    lines = (DATA_DIR / "fillers_id.txt").read_text(encoding="utf-8").splitlines()
+    return tuple(ln.strip() for ln in lines if ln.strip() and not ln.startswith("#"))
+
+
+SLANG_SHARE = 0.15  # above this share of chat words, a title is shown in standard spelling
+
+
+def readable_title(text: str, limit: int = 100) -> str:
+    """A title for planners from a (redacted) message: no greeting, address or thanks; capitalised; short."""
+    if informality(text) > SLANG_SHARE:  # chat spelling: show the standard words the normaliser gives
+        from nlp.normalize import normalize
+
+        text = normalize(text)
+    core = _CLOSING.sub("", _opening().sub("", _SPACES.sub(" ", text).strip())).strip(" ,.;:-")
+    core = core or _SPACES.sub(" ", text).strip()
+    return short_title(core[:1].upper() + core[1:], limit)
+
+
+def informality(text: str) -> float:
+    """Share of a text's words that the slang table rewrites (0 for formal Indonesian)."""
+    from nlp.normalize import normalize
+
+    before = _TOKEN.findall(text.lower())
+    after = set(_TOKEN.findall(normalize(text)))
+    return sum(w not in after for w in before) / len(before) if before else 1.0
+
+
+def title_index(vectors: np.ndarray, texts: Sequence[str]) -> int:
+    """The member to title a cluster with: near the centre, preferring a complete, formal message."""
+    matrix = np.asarray(vectors, dtype=np.float64)
+    unit = matrix / np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-12)
+    centre = unit.mean(axis=0)
+    central = unit @ (centre / max(float(np.linalg.norm(centre)), 1e-12))
+    complete = np.array([min(len(_TOKEN.findall(t)), 8) / 8 for t in texts])
+    formal = np.array([1.0 - informality(t) for t in texts])
+    return int(np.argmax(central + 0.1 * formal + 0.05 * complete))

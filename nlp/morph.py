@@ -16,7 +16,7 @@ _PREFIXES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("di", ("",)),
     ("ke", ("",)),
     ("nge", ("",)),
-    ("ng", ("k", "")),
+    ("ng", ("", "k")),  # ngurus <- urus before ngontrak <- kontrak: a root that needs no letter back wins
     ("ny", ("s", "c")),
     ("n", ("t",)),
     ("m", ("p",)),
@@ -35,7 +35,10 @@ def _a_for_e(word: str) -> str | None:
 
 
 def _candidates(word: str) -> Iterator[str]:
-    """Possible roots, most specific first."""
+    """Possible roots, most specific first: the word with only its vowel changed ("malem" -> "malam"),
+    then with informal affixes undone."""
+    if (vowel := _a_for_e(word)) is not None:
+        yield vowel
     for prefix, swallowed in _PREFIXES:
         if not word.startswith(prefix):
             continue
@@ -53,8 +56,6 @@ def _candidates(word: str) -> Iterator[str]:
                 yield base
                 if (vowel := _a_for_e(base)) is not None:
                     yield vowel
-    if (vowel := _a_for_e(word)) is not None:
-        yield vowel
 
 
 def informal_root(word: str, is_root: Callable[[str], bool]) -> str | None:

@@ -20,6 +20,9 @@ _NON_WORD = re.compile(r"[^\w\s'-]|(?<![\w])['-]|['-](?![\w])")
 _DIGITS_ONLY = re.compile(r"^\d+$")
 _QUESTION = re.compile(r"\?|(?<!\w)(apa|apakah|gimana|bagaimana|bisa|boleh|kah)(?!\w)")
 _ABOUT_BOT = re.compile(r"(?<!\w)(bot|bot ?nya|layanan ini|aplikasi ini|nomor ini|akun ini|sistem ini)(?!\w)")
+# A question about one's own message reaching the bot ("usulan saya sudah masuk belum?"): not a proposal.
+_OWN_MESSAGE = re.compile(r"(?<!\w)(usulan|aspirasi|laporan|pesan|pengaduan|keluhan)(nya)?\s+(saya|kami|aku)(?!\w)")
+_ARRIVED = re.compile(r"(?<!\w)(masuk|sampai|nyampe|diterima|terkirim|tercatat|diproses|dibaca|cek)(?!\w)")
 _REQUEST = re.compile(
     r"(?<!\w)(tolong|mohon|usul\w*|minta|perbaiki|diperbaiki|rusak|bantu\w*|harap|segera|kapan|kenapa|"
     r"laporkan|lapor|keluh\w*|adu)(?!\w)"
@@ -102,6 +105,8 @@ def is_small_talk(text: str) -> bool:
     if all(w in lex.small_talk or w in lex.stopwords for w in rest):
         return True
     if _ABOUT_BOT.search(norm) and _QUESTION.search(norm) and not _REQUEST.search(norm):
+        return len(rest) <= 15
+    if _OWN_MESSAGE.search(norm) and _ARRIVED.search(norm) and _QUESTION.search(norm):
         return len(rest) <= 15
     return False
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from nlp.features import TermStats, local_terms, overlap_array, terms, words_before_street
+from nlp.features import TermStats, beneficiaries, local_terms, overlap_array, terms, words_before_street
 from nlp.places import PlaceMatcher
 
 
@@ -21,18 +21,26 @@ class Item:
     streets: tuple[str, ...] = ()  # normalised street names
     terms: tuple[str, ...] = field(default=())  # content terms; computed from `text` when empty
     local: bool | None = None  # asks about a thing in one place (a street, or a local term); computed when None
+    groups: frozenset[str] | None = None  # who the request is for (beneficiary groups); computed when None
 
     def __post_init__(self) -> None:
         """Fill in the terms from the text and the locality from the terms when the caller did not."""
         if not self.terms and self.text:
             object.__setattr__(self, "terms", terms(self.text))
+        if self.groups is None:
+            object.__setattr__(self, "groups", beneficiaries(self.text))
         if self.local is None:
             local = bool(self.streets) or not local_terms().isdisjoint(self.terms)
             object.__setattr__(self, "local", local)
 
 
-def make_item(vector: np.ndarray, normalized: str, matcher: PlaceMatcher | None = None) -> Item:
-    """Build an Item from an embedding and a normalised text, reading place facets with `matcher`."""
+def make_item(
+    vector: np.ndarray, normalized: str, matcher: PlaceMatcher | None = None, streets: Sequence[str] | None = None
+) -> Item:
+    """Build an Item from an embedding and a normalised text, reading place facets with `matcher`.
+
+    `streets`: street names read from the original-case text (better than lower case) when known.
+    """
     if matcher is None:
         return Item(vector=vector, text=normalized, terms=terms(normalized))
     facets = matcher.find(normalized)
@@ -40,7 +48,7 @@ def make_item(vector: np.ndarray, normalized: str, matcher: PlaceMatcher | None 
         vector=vector,
         text=normalized,
         kelurahan=facets.kelurahan,
-        streets=facets.streets,
+        streets=tuple(streets) if streets else facets.streets,
         terms=terms(matcher.remove_places(normalized, words_before_street())),
     )
 
@@ -55,8 +63,12 @@ class GroupingParams:
     embedding_center: float = 0.85  # e5 cosine of two unrelated short Indonesian texts
     place_conflict: float = 0.3  # subtracted when both name places and none is shared
     place_match: float = 0.1  # added when both name a shared place
-    assign_threshold: float = 0.2  # join the best cluster when its score reaches this
-    suggest_threshold: float = 0.05  # show a cluster to the resident when its score reaches this
+    group_conflict: float = 0.3  # subtracted when both name who the request is for and no group is shared
+    assign_threshold: float = 0.25  # join the best cluster when its score reaches this
+    # Show a cluster to the resident when its score reaches this. Measured on dev (simulated residents): the
+    # lowest score of a suggestion holding the resident's own request is 0.062; 0.06 keeps them all and drops
+    # 16% of the wrong ones (an unrelated cluster in an almost empty database scores below it).
+    suggest_threshold: float = 0.06
     merge_threshold: float = 0.2  # average-linkage stopping point of the batch re-clustering
     top_m: int = 50  # a cluster's score is the mean of its best `top_m` member scores
     n_vector: int = 100  # nearest items by embedding considered per query
@@ -100,7 +112,16 @@ def pair_scores(
             [place_adjustment(mine, place_sets(o), params, bool(o.local)) for o in others], dtype=np.float32
         )
     emb = params.w_embedding * (np.asarray(dots, dtype=np.float32) - params.embedding_center)
-    return params.w_lexical * lex + emb + topical_place(place, lex)
+    return params.w_lexical * lex + emb + topical_place(place, lex) - params.group_conflict * group_conflicts(
+        item, others)
+
+
+def group_conflicts(item: Item, others: Sequence[Item]) -> np.ndarray:
+    """1 where both requests name who they are for and the groups differ (athletes vs poor students), else 0."""
+    mine = item.groups or frozenset()
+    if not mine:
+        return np.zeros(len(others), dtype=np.float32)
+    return np.array([bool(o.groups) and not (mine & o.groups) for o in others], dtype=np.float32)  # type: ignore[operator]
 
 
 def topical_place(place: np.ndarray, lex: np.ndarray) -> np.ndarray:

@@ -141,6 +141,7 @@ class NlpConfig(Strict):
     model: str = "intfloat/multilingual-e5-small"
     batch_size: int = Field(default=32, ge=1)
     suggestions: int = Field(default=3, ge=1, le=5)
+    institutions: dict[str, list[str]] = Field(default_factory=dict)  # one name -> other names of it
 
 
 class OutboxConfig(Strict):

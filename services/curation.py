@@ -118,7 +118,7 @@ def rename(*, session: Session, actor: Actor, code: str, title: str) -> Cluster:
     cluster = own_cluster(session=session, actor=actor, code=code)
     record(session=session, actor=actor.name, action="rename", target=f"cluster:{cluster.code}",
            before={"title": cluster.title}, after={"title": title})
-    cluster.title, cluster.updated_at = title, utcnow()
+    cluster.title, cluster.title_set_by_moderator, cluster.updated_at = title, True, utcnow()
     session.add(cluster)
     return cluster
 
@@ -148,6 +148,6 @@ def recategorise(
     assert cluster.id is not None
     record(session=session, actor=actor.name, action="recategorise", target=f"cluster:{cluster.code}",
            before={"category": cluster.category}, after={"category": category})
-    cluster.category, cluster.updated_at = category, utcnow()
+    cluster.category, cluster.category_set_by_moderator, cluster.updated_at = category, True, utcnow()
     session.add(cluster)
     return cluster

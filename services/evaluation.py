@@ -1,21 +1,32 @@
-"""`aspirasi eval`: labelled messages through the real pipeline (intake, database, grouping, re-clustering)."""
+"""`aspirasi eval`: labelled messages through the real pipeline (intake, database, grouping, re-clustering).
+
+Three figures, each from a fresh temporary database and a fresh grouping index (nothing carries over between
+runs): `online` (the machine alone assigns every message, as for `/usul` in a forum group), `resident` (a
+simulated resident supports a suggested cluster only when it holds a message of their own group, and
+otherwise sends the message as a new proposal) and `final` (the resident result with every re-clustering
+proposal accepted, what a moderator gets by accepting them all).
+"""
 
 from __future__ import annotations
 
 import json
 import tempfile
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from sqlmodel import Session, select
 
 from models.clusters import Cluster
 from models.db import make_engine, session_scope, upgrade
-from models.residents import get_or_create_resident, give_consent, set_kelurahan
+from models.residents import Resident, get_or_create_resident, give_consent, set_kelurahan
 from nlp.cluster import apply_proposals
+from nlp.embed import Embedder
 from nlp.evaluation import ari, hit_at_k, pairwise_prf, singletons
+from nlp.grouping import GroupingParams
 from services import intake
 from services.config import AppConfig
 from services.grouping import GroupingService
@@ -23,27 +34,55 @@ from services.regroup import compute_regroup
 from services.textcheck import check_text
 
 
+@dataclass(frozen=True)
+class Scores:
+    """Pairwise precision, recall, F1 and ARI of one partition against the gold groups."""
+
+    precision: float
+    recall: float
+    f1: float
+    ari: float
+
+    @classmethod
+    def of(cls, truth: Sequence[str], labels: Sequence[object]) -> Scores:
+        """Score a partition."""
+        precision, recall, f1 = pairwise_prf(truth, labels)  # type: ignore[arg-type]
+        return cls(precision, recall, f1, ari(truth, labels))  # type: ignore[arg-type]
+
+    def line(self, name: str) -> str:
+        """One human-readable line."""
+        return (f"{name:<9} precision {self.precision:.3f}  recall {self.recall:.3f}  F1 {self.f1:.3f}"
+                f"  ARI {self.ari:.3f}")
+
+
 @dataclass
 class EvalReport:
     """Scores of one evaluation run."""
 
     n: int
-    precision: float
-    recall: float
-    f1: float
-    ari: float
+    online: Scores
+    resident: Scores
+    final: Scores
     hit1: float
     hit3: float
     per_second: float
-    assignments: list[tuple[str, str]]  # (input id, final cluster code)
+    assignments: list[dict[str, str]]  # per input: id, final, online and resident cluster codes
+
+    @property
+    def f1(self) -> float:
+        """The final F1 (after every re-clustering proposal is accepted)."""
+        return self.final.f1
 
     def lines(self) -> list[str]:
         """Human-readable figures, then the machine-readable last line."""
         return [
             f"messages: {self.n}  ({self.per_second:.1f} per second through intake)",
-            f"pairwise precision {self.precision:.3f}  recall {self.recall:.3f}  F1 {self.f1:.3f}  ARI {self.ari:.3f}",
+            self.online.line("online"),
+            self.resident.line("resident"),
+            self.final.line("final"),
             f"suggestion hit@1 {self.hit1:.3f}  hit@3 {self.hit3:.3f}",
-            f"eval: f1={self.f1:.3f} hit3={self.hit3:.3f} n={self.n}",
+            f"eval: f1={self.final.f1:.3f} online={self.online.f1:.3f} resident={self.resident.f1:.3f}"
+            f" hit3={self.hit3:.3f} n={self.n}",
         ]
 
 
@@ -56,6 +95,26 @@ def read_jsonl(path: Path) -> list[dict[str, Any]]:
     return rows
 
 
+class _RunEmbedder:
+    """The embedder seen by one evaluation run: each distinct text is embedded once per run, never across runs."""
+
+    def __init__(self, embedder: Embedder) -> None:
+        self._embedder = embedder
+        self._seen: dict[str, np.ndarray] = {}
+        self.identity, self.dim = embedder.identity, embedder.dim
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """Embed texts not seen in this run, reuse the others."""
+        missing = [t for t in dict.fromkeys(texts) if t not in self._seen]
+        if missing:
+            self._seen.update(zip(missing, self._embedder.encode(missing), strict=True))
+        return np.stack([self._seen[t] for t in texts]) if texts else self._embedder.encode([])
+
+    def encode_memo(self, texts: Sequence[str]) -> np.ndarray:
+        """Fixed texts (category descriptions)."""
+        return self._embedder.encode_memo(texts)
+
+
 @dataclass(frozen=True)
 class Arrival:
     """What happened to one message on arrival."""
@@ -65,48 +124,106 @@ class Arrival:
     shown: list[int]
 
 
-def _submit(config: AppConfig, grouping: GroupingService, session: Session, i: int, row: dict[str, Any]) -> Arrival:
-    """Submit one message as its own resident would, recording the clusters shown to them."""
-    limits = config.limits
-    if check_text(row["text"], max_chars=limits.max_text_chars, min_chars=limits.min_text_chars):
-        return Arrival(None, None, [])
+@dataclass
+class Stream:
+    """One pass of the messages in arrival order through intake, in its own database and index."""
+
+    arrivals: list[Arrival]
+    codes: dict[int, str]
+    final: list[int] | None  # after every re-clustering proposal is accepted (resident stream only)
+
+
+def _resident(config: AppConfig, session: Session, i: int, row: dict[str, Any]) -> Resident:
+    """The simulated resident who sends message i (with their kelurahan, if known)."""
     resident = get_or_create_resident(session=session, telegram_id=10_000_000 + i)
     give_consent(session=session, resident=resident)
     kelurahan = row.get("kelurahan")
     if kelurahan and config.city.kelurahan_by_name(kelurahan) is not None:
         forum = config.forum_of(kelurahan)
         set_kelurahan(session=session, resident=resident, kelurahan=kelurahan, forum_id=forum.id if forum else None)
+    return resident
+
+
+def _submit(config: AppConfig, grouping: GroupingService, session: Session, i: int, row: dict[str, Any],
+            choose: dict[int, set[str]] | None) -> Arrival:
+    """Submit one message; with `choose` (cluster id -> gold groups it holds) the resident picks, else the machine."""
+    limits = config.limits
+    if check_text(row["text"], max_chars=limits.max_text_chars, min_chars=limits.min_text_chars):
+        return Arrival(None, None, [])
+    resident = _resident(config, session, i, row)
     draft, _ = intake.save_draft(session=session, grouping=grouping, resident=resident,
                                  source_chat_id=10_000_000 + i, source_message_id=i + 1, text=row["text"])
     assert draft.id is not None
-    shown = [c.id for c in intake.similar_clusters(session=session, grouping=grouping, proposal=draft, k=3)]
-    done = intake.confirm(session=session, grouping=grouping, resident=resident, proposal_id=draft.id)
+    shown = [c.id for c in intake.offer_similar(session=session, grouping=grouping, proposal_id=draft.id, k=3)]
+    if choose is None:
+        done = intake.confirm(session=session, grouping=grouping, resident=resident, proposal_id=draft.id)
+    else:
+        own = [c for c in shown if str(row["group"]) in choose.get(c, set())]
+        done = intake.confirm(session=session, grouping=grouping, resident=resident, proposal_id=draft.id,
+                              cluster_id=own[0] if own else None, new_cluster=bool(shown) and not own)
+    assert isinstance(done, intake.Submitted)
     return Arrival(draft.id, done.cluster.id, shown)
 
 
-def evaluate(config: AppConfig, grouping: GroupingService, rows: list[dict[str, Any]]) -> EvalReport:
-    """Run the messages in order into a fresh temporary database and score the final clusters."""
-    truth = singletons([str(r["group"]) for r in rows])
+def _stream(config: AppConfig, embedder: _RunEmbedder, params: GroupingParams | None, rows: list[dict[str, Any]],
+            truth: list[str], residents_choose: bool) -> Stream:
+    """Run the messages in order into a fresh temporary database and a fresh index."""
+    grouping = GroupingService(config, embedder, params)  # type: ignore[arg-type]
     with tempfile.TemporaryDirectory() as tmp:
         engine = make_engine(f"sqlite:///{Path(tmp) / 'eval.db'}")
         upgrade(engine)
-        started = time.perf_counter()
         with session_scope(engine) as session:
-            arrivals = [_submit(config, grouping, session, i, row) for i, row in enumerate(rows)]
-            elapsed = time.perf_counter() - started
-            result = compute_regroup(session=session, grouping=grouping)
-            codes = {c.id: c.code for c in session.exec(select(Cluster))}
+            groups_in: dict[int, set[str]] | None = {} if residents_choose else None
+            arrivals = []
+            for i, row in enumerate(rows):
+                arrival = _submit(config, grouping, session, i, row, groups_in)
+                arrivals.append(arrival)
+                if groups_in is not None and arrival.cluster_id is not None:
+                    groups_in.setdefault(arrival.cluster_id, set()).add(truth[i])
+            final = None
+            if residents_choose:
+                result = compute_regroup(session=session, grouping=grouping)
+                accepted = apply_proposals(result.current, result.proposals, item_ids=result.proposal_ids)
+                final_of = dict(zip(result.proposal_ids, accepted, strict=True))
+                final = [final_of.get(a.proposal_id, _label(a, i)) if a.proposal_id else _label(a, i)
+                         for i, a in enumerate(arrivals)]
+            codes = {int(c.id): str(c.code) for c in session.exec(select(Cluster))}  # type: ignore[arg-type]
         engine.dispose()
-    accepted = apply_proposals(result.current, result.proposals, item_ids=result.proposal_ids)
-    final_of = dict(zip(result.proposal_ids, accepted, strict=True))
-    online = [a.cluster_id if a.cluster_id is not None else -1 - i for i, a in enumerate(arrivals)]
-    final = [final_of.get(a.proposal_id, online[i]) if a.proposal_id else online[i] for i, a in enumerate(arrivals)]
-    precision, recall, f1 = pairwise_prf(truth, final)
-    shown = [a.shown for a in arrivals]
+    return Stream(arrivals, codes, final)
+
+
+def _label(arrival: Arrival, i: int) -> int:
+    """The cluster of a message at arrival; chatter is its own singleton."""
+    return arrival.cluster_id if arrival.cluster_id is not None else -1 - i
+
+
+def _code(codes: dict[int, str], cluster: int) -> str:
+    """A cluster's code; clusters created by an accepted split, and chatter, get a stand-in."""
+    return codes.get(cluster) or (f"BARU-{-cluster}" if cluster < 0 else f"K-{cluster:04d}")
+
+
+def evaluate(config: AppConfig, embedder: Embedder, rows: list[dict[str, Any]],
+             params: GroupingParams | None = None) -> EvalReport:
+    """Score the online, resident and final clusters of labelled messages; every run starts clean."""
+    truth = singletons([str(r["group"]) for r in rows])
+    run_embedder = _RunEmbedder(embedder)
+    started = time.perf_counter()
+    online = _stream(config, run_embedder, params, rows, truth, residents_choose=False)
+    elapsed = time.perf_counter() - started
+    resident = _stream(config, run_embedder, params, rows, truth, residents_choose=True)
+    online_labels = [_label(a, i) for i, a in enumerate(online.arrivals)]
+    resident_labels = [_label(a, i) for i, a in enumerate(resident.arrivals)]
+    final = resident.final or resident_labels
+    shown = [a.shown for a in resident.arrivals]
     ids = [str(r.get("id", n)) for n, r in enumerate(rows, 1)]
-    labels = [codes.get(c) or (f"BARU-{-c}" if c < 0 else f"K-{c:04d}") for c in final]
+    assignments = [
+        {"id": ids[i], "cluster": _code(resident.codes, final[i]), "online": _code(online.codes, online_labels[i]),
+         "resident": _code(resident.codes, resident_labels[i])}
+        for i in range(len(rows))
+    ]
     return EvalReport(
-        n=len(rows), precision=precision, recall=recall, f1=f1, ari=ari(truth, final),
-        hit1=hit_at_k(truth, online, shown, 1), hit3=hit_at_k(truth, online, shown, 3),
-        per_second=len(rows) / elapsed if elapsed else 0.0, assignments=list(zip(ids, labels, strict=True)),
+        n=len(rows), online=Scores.of(truth, online_labels), resident=Scores.of(truth, resident_labels),
+        final=Scores.of(truth, final), hit1=hit_at_k(truth, resident_labels, shown, 1),
+        hit3=hit_at_k(truth, resident_labels, shown, 3),
+        per_second=len(rows) / elapsed if elapsed else 0.0, assignments=assignments,
     )

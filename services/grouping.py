@@ -16,6 +16,7 @@ import numpy as np
 from nlp.categories import Categoriser
 from nlp.embed import Embedder
 from nlp.grouping import Grouper, GroupingParams, Item, make_item
+from nlp.lexicon import phrase_pattern
 from nlp.normalize import embedding_text, normalize
 from nlp.places import PlaceMatcher
 from nlp.redact import redact
@@ -58,6 +59,9 @@ class GroupingService:
         self.params = params or GroupingParams()
         self._grouper = Grouper(self.params, dim=embedder.dim if embedder else 384)
         self._lock = threading.Lock()
+        self._alias_of = {" ".join(normalize(a).split()): normalize(name) for name, aliases in
+                          config.nlp.institutions.items() for a in aliases}
+        self._alias_pattern = phrase_pattern(list(self._alias_of)) if self._alias_of else None
         self._categoriser = (
             Categoriser({code: c.model_dump() for code, c in config.categories.items()}, embedder.encode_memo)
             if embedder is not None and config.categories else None
@@ -77,10 +81,11 @@ class GroupingService:
     def prepare(self, text: str) -> Prepared:
         """Redact (after NFKC), normalise, redact again what normalising revealed, find places and embed."""
         redacted = redact(text)
-        clean = redact(normalize(redacted))
+        clean = self._institutions(redact(normalize(redacted)))
         facets = self._places.find(clean)
+        streets = self._places.streets(redacted) or facets.streets  # names read where capitals still show
         vector = self.embed([clean])[0] if self._embedder else None
-        return Prepared(clean=clean, redacted=redacted, kelurahan=facets.kelurahan, streets=facets.streets,
+        return Prepared(clean=clean, redacted=redacted, kelurahan=facets.kelurahan, streets=streets,
                         vector=vector)
 
     def forum_of_place(self, kelurahan: str | None) -> str | None:
@@ -99,15 +104,21 @@ class GroupingService:
             return FALLBACK_CATEGORY
         return self._categoriser.cluster_category(member_codes)
 
-    def item(self, clean: str, vector: np.ndarray) -> Item:
-        """The grouper's view of a proposal."""
-        return make_item(vector, clean, self._places)
+    def item(self, clean: str, vector: np.ndarray, streets: Sequence[str] | None = None) -> Item:
+        """The grouper's view of a proposal (`streets`: as read from the original text, when known)."""
+        return make_item(vector, clean, self._places, streets)
+
+    def _institutions(self, clean: str) -> str:
+        """Institution aliases from config written as the one name ("perumda tirta taman" -> "pdam")."""
+        if self._alias_pattern is None:
+            return clean
+        return self._alias_pattern.sub(lambda m: self._alias_of[" ".join(m.group(0).split())], clean)
 
     def suggest(self, prepared: Prepared, k: int) -> list[Suggestion]:
         """Return up to k clusters that ask for the same thing, best first."""
         if prepared.vector is None:
             return []
-        item = self.item(prepared.clean, prepared.vector)
+        item = self.item(prepared.clean, prepared.vector, prepared.streets)
         with self._lock:
             return [Suggestion(c, s) for c, s in self._grouper.suggest(item, k=k)]
 
@@ -115,7 +126,7 @@ class GroupingService:
         """Return the cluster a confirmed proposal joins automatically, or None for a new one."""
         if prepared.vector is None:
             return None
-        item = self.item(prepared.clean, prepared.vector)
+        item = self.item(prepared.clean, prepared.vector, prepared.streets)
         with self._lock:
             return self._grouper.assign(item)
 
@@ -123,16 +134,16 @@ class GroupingService:
         """Record (or move) a proposal's membership in the index."""
         if prepared.vector is None:
             return
-        item = self.item(prepared.clean, prepared.vector)
+        item = self.item(prepared.clean, prepared.vector, prepared.streets)
         with self._lock:
             self._grouper.add(proposal_id, cluster_id, item)
 
-    def add_many(self, rows: Sequence[tuple[int, int, str, np.ndarray]],
+    def add_many(self, rows: Sequence[tuple[int, int, str, np.ndarray, Sequence[str]]],
                  progress: Callable[[int], None] | None = None) -> None:
-        """Load (proposal id, cluster id, clean text, vector) rows into the index."""
+        """Load (proposal id, cluster id, clean text, vector, streets) rows into the index."""
         with self._lock:
-            for proposal_id, cluster_id, clean, vector in rows:
-                self._grouper.add(proposal_id, cluster_id, self.item(clean, vector))
+            for proposal_id, cluster_id, clean, vector, streets in rows:
+                self._grouper.add(proposal_id, cluster_id, self.item(clean, vector, streets))
                 if progress is not None:
                     progress(1)
 

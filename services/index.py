@@ -59,7 +59,8 @@ def load_index(*, session: Session, grouping: GroupingService, show_progress: bo
     reembed_stale(session=session, grouping=grouping, show_progress=show_progress)
     session.flush()
     rows = [
-        (p.id, p.cluster_id, p.text_clean, np.frombuffer(p.embedding, dtype=np.float32))
+        (p.id, p.cluster_id, p.text_clean, np.frombuffer(p.embedding, dtype=np.float32),
+         [x for x in p.streets.split("|") if x])
         for p in visible_submitted(session)
         if p.id is not None and p.cluster_id is not None and p.embedding is not None
     ]

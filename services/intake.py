@@ -22,6 +22,8 @@ from services.labelling import label_on_arrival
 from services.spam import Held, hold, spam_reason
 from services.textcheck import visible_text
 
+SUGGEST_SPARE = 3  # extra candidates asked of the index, in case some are hidden or merged
+
 
 class IntakeError(Exception):
     """A resident's step that cannot be done; `key` names the text to show them."""
@@ -115,11 +117,18 @@ def cluster_view(*, session: Session, cluster: Cluster) -> ClusterView:
 def similar_clusters(
     *, session: Session, grouping: GroupingService, proposal: Proposal, k: int
 ) -> list[ClusterView]:
-    """Return up to k visible clusters that ask for the same thing as a draft (three queries in all)."""
-    ids = [s.cluster_id for s in grouping.suggest(prepared_of(proposal), k)]
+    """Return up to k visible clusters that ask for the same thing as a draft (four queries in all).
+
+    Never the resident's own clusters (ones they proposed or support), never a hidden or merged one, and
+    nothing below the grouping's suggestion threshold: an almost empty database gets no suggestion.
+    """
+    own = set(session.exec(select(Support.cluster_id).where(Support.resident_id == proposal.resident_id)))
+    found = [s.cluster_id for s in grouping.suggest(prepared_of(proposal), k + len(own) + SUGGEST_SPARE)]
+    clusters = {c.id: c for c in session.exec(select(Cluster).where(col(Cluster.id).in_(found)))} if found else {}
+    ids = [c for c in found if c not in own and c in clusters
+           and not clusters[c].hidden and clusters[c].merged_into_id is None][:k]
     if not ids:
         return []
-    clusters = {c.id: c for c in session.exec(select(Cluster).where(col(Cluster.id).in_(ids)))}
     supporters = dict(session.exec(  # type: ignore[arg-type]
         select(Support.cluster_id, func.count()).where(col(Support.cluster_id).in_(ids)).group_by(Support.cluster_id)
     ).all())
@@ -131,13 +140,12 @@ def similar_clusters(
         places.setdefault(int(cluster_id or 0), set()).add(str(kelurahan))
     views = []
     for cluster_id in ids:
-        cluster = clusters.get(cluster_id)
-        if cluster is not None and not cluster.hidden and cluster.merged_into_id is None:
-            assert cluster.code is not None
-            views.append(ClusterView(id=cluster_id, code=cluster.code, title=cluster.title,
-                                     supporters=supporters.get(cluster_id, 0),
-                                     kelurahan=tuple(sorted(p for p in places.get(cluster_id, ()) if p)),
-                                     status=cluster.status))
+        cluster = clusters[cluster_id]
+        assert cluster.code is not None
+        views.append(ClusterView(id=cluster_id, code=cluster.code, title=cluster.title,
+                                 supporters=supporters.get(cluster_id, 0),
+                                 kelurahan=tuple(sorted(p for p in places.get(cluster_id, ()) if p)),
+                                 status=cluster.status))
     return views
 
 
@@ -185,9 +193,13 @@ def _own_draft(session: Session, proposal_id: int, resident: Resident) -> Propos
 
 def confirm(
     *, session: Session, grouping: GroupingService, resident: Resident, proposal_id: int,
-    cluster_id: int | None = None, screen: bool = False,
+    cluster_id: int | None = None, screen: bool = False, new_cluster: bool = False,
 ) -> Submitted | Held:
-    """Submit a draft: join the chosen cluster (support) or the one grouping picks, else a new one."""
+    """Submit a draft: join the chosen cluster (support) or the one grouping picks, else a new one.
+
+    `new_cluster`: the resident declined the clusters shown ("Kirim sebagai usulan baru"), so the proposal
+    opens a cluster of its own; a later re-clustering may only *propose* a merge to a moderator.
+    """
     proposal = _own_draft(session, proposal_id, resident)
     if proposal.state == ProposalState.SUBMITTED and proposal.cluster_id is not None:
         return _submitted(session, proposal, proposal.cluster_id)  # a repeated press changes nothing
@@ -200,21 +212,22 @@ def confirm(
         proposal.forum_id = resident.forum_id or proposal.forum_id
         return hold(session=session, proposal=proposal, reason=reason)
     prepared = prepared_of(proposal)
+    cluster: Cluster | None = None
     if cluster_id is not None:  # Dukung: only a visible cluster this draft was offered
-        cluster: Cluster | None = _supportable(session, proposal, cluster_id)
-    else:
+        cluster = _supportable(session, proposal, cluster_id)
+    elif not new_cluster:  # the machine picks, unless the resident declined what was shown
         target = grouping.assign(prepared)
         cluster = session.get(Cluster, target) if target is not None else None
         while cluster is not None and cluster.merged_into_id is not None:
             cluster = session.get(Cluster, cluster.merged_into_id)
         cluster = None if cluster is not None and cluster.hidden else cluster  # hidden stays closed
-    new_cluster = cluster is None
+    opened = cluster is None
     if cluster is None:
         # Home forum: the place the request is about (named in the text, else the resident's kelurahan).
         home = grouping.forum_of_place(proposal.kelurahan or resident.kelurahan) or resident.forum_id
         cluster = create_cluster(session=session, title=proposal.text_redacted[:200], home_forum_id=home)
     assert cluster.id is not None and proposal.id is not None
-    label_on_arrival(session=session, grouping=grouping, proposal=proposal, cluster=cluster, new_cluster=new_cluster)
+    label_on_arrival(session=session, grouping=grouping, proposal=proposal, cluster=cluster, new_cluster=opened)
     proposal.cluster_id = cluster.id
     proposal.kelurahan = proposal.kelurahan or resident.kelurahan
     proposal.forum_id = resident.forum_id or proposal.forum_id

@@ -10,7 +10,7 @@ from sqlmodel import Session, col, select
 from models.clusters import Cluster
 from models.proposals import Proposal
 from models.types import utcnow
-from nlp.labels import cluster_keywords, representative_index, short_title
+from nlp.labels import cluster_keywords, readable_title, title_index
 from services.grouping import GroupingService
 from services.index import visible_submitted
 
@@ -26,13 +26,16 @@ def label_on_arrival(*, session: Session, grouping: GroupingService, proposal: P
     proposal.category = grouping.categorise([proposal.text_clean], vector)[0]
     session.add(proposal)
     if new_cluster:
-        cluster.title = short_title(proposal.text_redacted, TITLE_CHARS)
+        cluster.title = readable_title(proposal.text_redacted, TITLE_CHARS)
         cluster.category = proposal.category
         session.add(cluster)
 
 
 def relabel_all(*, session: Session, grouping: GroupingService, city_words: list[str]) -> int:
-    """Recompute every visible cluster's title, keywords and category from its members; return how many."""
+    """Recompute every visible cluster's keywords, and the title and category nobody set by hand; return how many.
+
+    A title or category a moderator set (/judul, /kategori) is a decision and stays.
+    """
     members: dict[int, list[Proposal]] = defaultdict(list)
     for proposal in visible_submitted(session):
         if proposal.cluster_id is not None:
@@ -45,9 +48,12 @@ def relabel_all(*, session: Session, grouping: GroupingService, city_words: list
     for cluster_id, proposals in members.items():
         cluster = clusters[cluster_id]
         vectors = np.stack([np.frombuffer(p.embedding, dtype=np.float32) for p in proposals if p.embedding])
-        cluster.title = short_title(proposals[representative_index(vectors)].text_redacted, TITLE_CHARS)
+        if not cluster.title_set_by_moderator:
+            texts = [p.text_redacted for p in proposals if p.embedding]
+            cluster.title = readable_title(texts[title_index(vectors, texts)], TITLE_CHARS)
         cluster.keywords = ", ".join(keywords.get(cluster_id, []))
-        cluster.category = grouping.cluster_category([p.category or "lainnya" for p in proposals])
+        if not cluster.category_set_by_moderator:
+            cluster.category = grouping.cluster_category([p.category or "lainnya" for p in proposals])
         cluster.updated_at = utcnow()
         session.add(cluster)
     return len(members)

@@ -28,10 +28,11 @@ class RegroupResult:
 def compute_regroup(*, session: Session, grouping: GroupingService) -> RegroupResult:
     """Cluster all visible submitted proposals afresh and list the merges and splits that differ."""
     rows = [p for p in visible_submitted(session) if p.embedding is not None]
-    items = [grouping.item(p.text_clean, np.frombuffer(p.embedding, dtype=np.float32)) for p in rows]  # type: ignore[arg-type]
-    labels = recluster(items, grouping.params)
+    items = [grouping.item(p.text_clean, np.frombuffer(p.embedding, dtype=np.float32),  # type: ignore[arg-type]
+                           [x for x in p.streets.split("|") if x]) for p in rows]
     ids = [int(p.id) for p in rows]  # type: ignore[arg-type]
     current = [int(p.cluster_id) for p in rows]  # type: ignore[arg-type]
+    labels = recluster(items, grouping.params, start=current)  # residents' choices stay: merges only
     return RegroupResult(ids, current, compare_partitions(current, labels.tolist(), item_ids=ids))
 
 

@@ -36,9 +36,10 @@ async def onboard(console: Console, user_id: int, kelurahan_code: str = "64.74.0
 
 
 async def submit(console: Console, user_id: int, text: str) -> None:
-    """Send a text and press Kirim on its draft."""
+    """Send a text and press Kirim on its draft (Kirim sebagai usulan baru when clusters were suggested)."""
     await console.send(console.maker.text(user_id, text))
-    await press(console, user_id, "ok:")
+    buttons = button_data(last_message_with_buttons(console, user_id))
+    await press(console, user_id, "ok:" if any(d.startswith("ok:") for d in buttons) else "baru:")
 
 
 def proposals(console: Console) -> list[Proposal]:

@@ -67,8 +67,9 @@ async def _draft(console: Console, text: str) -> tuple[int, dict]:
     """Send a text as the resident; return the draft's id and the message with its buttons."""
     await console.send(console.maker.text(RESIDENT, text))
     message = last_message_with_buttons(console, RESIDENT)
-    ok = next(d for d in button_data(message) if d.startswith("ok:"))
-    return int(ok.split(":")[1]), message
+    # the send button: Kirim, or Kirim sebagai usulan baru when clusters are shown
+    send = next(d for d in button_data(message) if d.startswith(("ok:", "baru:")))
+    return int(send.split(":")[1]), message
 
 
 async def test_a_forged_dukung_for_a_cluster_not_offered_changes_nothing(console: Console) -> None:
@@ -93,7 +94,7 @@ async def test_dukung_on_an_offered_cluster_hidden_since_never_reopens_it(consol
     await console.send(console.maker.press(RESIDENT, message, f"dukung:{draft}:{lamp_id}"))
     assert "tidak bisa didukung" in console.api.texts(RESIDENT)[-1]
     assert cluster(console, lamp.cluster).hidden and len(supporters(console, lamp.cluster)) == 1
-    await press(console, RESIDENT, "ok:")  # sent as an ordinary aspiration: a cluster of its own
+    await press(console, RESIDENT, "baru:")  # "Kirim sebagai usulan baru": a cluster of its own
     [mine] = [p for p in proposals(console) if p.id == draft]
     assert mine.state == ProposalState.SUBMITTED and mine.cluster_id != lamp_id
 

@@ -39,3 +39,16 @@ async def test_a_different_request_on_the_same_street_is_not_suggested(console: 
     assert not any(d.startswith("dukung:") for d in button_data(draft))
     await press(console, SECOND, "ok:")
     assert len({p.cluster_id for p in proposals(console)}) == 2
+
+
+async def test_send_as_new_after_suggestions_opens_a_new_cluster(console: Console) -> None:
+    await onboard(console, FIRST)
+    await submit(console, FIRST, LAMPS)
+    await onboard(console, SECOND, "64.74.01.1004")
+    await console.send(console.maker.text(SECOND, "lampu jln merdeka guntung mati semua min, gelap bgt klo malam"))
+    draft = last_message_with_buttons(console, SECOND)
+    assert any(d.startswith("dukung:") for d in button_data(draft))
+    assert not any(d.startswith("ok:") for d in button_data(draft))  # the send button declines what was shown
+    await press(console, SECOND, "baru:")
+    assert "K-0002" in console.api.messages[(SECOND, draft["message_id"])]["text"]
+    assert [p.cluster_id for p in proposals(console)] == [1, 2]

@@ -132,3 +132,14 @@ def test_accepting_all_proposals_gives_the_proposed_partition(seed: int) -> None
     final = apply_proposals(current, compare_partitions(current, proposed))
     same = lambda lab: {(i, j) for i in range(30) for j in range(30) if lab[i] == lab[j]}  # noqa: E731
     assert same(final) == same(proposed)
+
+
+def test_average_linkage_from_current_clusters_keeps_them_whole_and_only_merges() -> None:
+    a, b = np.array([0, 1, 2]), np.array([1, 2, 3])
+    w = np.array([0.9, 0.0, 0.9], dtype=np.float32)
+    # alone, {0,1} and {2,3}; started from groups [0,1,2] and [3] (who joined what was decided), they stay whole
+    assert average_linkage(4, a, b, w, 0.3).tolist() == [0, 0, 1, 1]
+    start = [7, 7, 7, 8]
+    labels = average_linkage(4, a, b, w, 0.3, start=start)
+    assert labels[0] == labels[1] == labels[2]
+    assert compare_partitions(start, labels.tolist()) in ([], [Merge((7, 8))])

@@ -8,10 +8,12 @@ import pytest
 from nlp.labels import (
     DOMAIN_FILLERS,
     cluster_keywords,
+    readable_title,
     representative_index,
     short_title,
     stopwords,
     terms,
+    title_index,
 )
 
 DOCS = {
@@ -96,3 +98,34 @@ def test_short_title_keeps_short_text_and_handles_one_long_word() -> None:
     assert short_title("  Lampu   jalan mati  ") == "Lampu jalan mati"
     assert short_title("a" * 150, limit=20) == "a" * 19 + "…"
     assert short_title("Jalan rusak, mohon segera diperbaiki", limit=14) == "Jalan rusak…"
+
+
+def test_readable_title_drops_greetings_and_thanks_and_cuts_at_a_boundary() -> None:
+    text = ("Assalamualaikum pak, mohon dibantu air PDAM di gang Mawar sudah 3 hari tidak mengalir, warga "
+            "kesulitan untuk mandi dan memasak sehari-hari di rumah masing-masing. Terima kasih")
+    title = readable_title(text, 100)
+    assert title.startswith("Air PDAM di gang Mawar") and title.endswith("…") and len(title) <= 100
+    assert title[1:-1] in text  # a cut of the message itself (capitalised)
+    assert not title[:-1].endswith(("mand", "sehari-har"))  # never mid-word
+    assert readable_title("Kami mohon perbaikan jalan berlubang di Jalan Cut Nyak Dien.") == (
+        "Perbaikan jalan berlubang di Jalan Cut Nyak Dien")
+    assert readable_title("Pak, mohon dibantu lampu jalan mati") == "Lampu jalan mati"
+    assert readable_title("Ibu hamil di Guntung butuh posyandu yang dekat").startswith("Ibu hamil")  # not address
+
+
+def test_slang_only_cluster_gets_a_standard_redacted_title() -> None:
+    members = ["min kok ga nyampe ya, nenek sy udh daftar bansos dr bln lalu tp blm ada kabar, hub [TELEPON]",
+               "bansos nenek sy blm cair jg pdhl udh lama bgt daftar nya",
+               "knp bansos ortu sy ga turun2 ya min udh 3 bln"]
+    vectors = np.eye(3, dtype=np.float32) + 0.5
+    title = readable_title(members[title_index(vectors, members)], 100)
+    words = set(title.lower().replace(",", " ").split())
+    assert not words & {"min", "sy", "udh", "blm", "ga", "bgt", "tp"}  # no address, no chat spelling
+    assert "bansos" in title and "08" not in title and len(title) <= 100
+    assert title[0].isupper()
+
+
+def test_title_prefers_a_complete_formal_member() -> None:
+    members = ["lampu jln mati bgt min", "Mohon perbaikan lampu penerangan jalan di Jalan Merdeka yang mati."]
+    vectors = np.array([[1.0, 0.0], [0.99, 0.14]], dtype=np.float32)
+    assert title_index(vectors, members) == 1

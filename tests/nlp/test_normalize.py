@@ -89,3 +89,26 @@ def test_small_talk(text: str) -> None:
 )
 def test_requests_are_not_small_talk(text: str) -> None:
     assert not is_small_talk(text)
+
+
+def test_particles_and_derived_forms_reach_their_concept() -> None:
+    from nlp.features import root, terms
+
+    assert "c_pekerja_lokal" in terms("utamakan tenaga kerja lokalnya")  # a particle no longer blocks a phrase
+    assert root("sekolahnya") == root("sekolah") == "sekolah"  # "-lah" of "sekolah" is not a particle
+    assert root("pemadaman") == root("padam")  # peN- + -an back to the root, not "madam"
+
+
+def test_informal_roots() -> None:
+    from nlp.features import root
+
+    assert root("ngurus") == "urus"  # not "kurus"
+    assert root("ngontrak") == "kontrak"
+    assert root("malem") == "malam"  # not "palem"
+
+
+def test_a_state_shared_by_many_things_is_no_concept() -> None:
+    from nlp.features import terms
+
+    water, power = terms("air pdam mati sejak pagi"), terms("listrik mati sejak pagi")
+    assert not {t for t in set(water) & set(power) if t.startswith("c_")}

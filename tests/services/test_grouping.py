@@ -24,12 +24,20 @@ FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "eval_small.json
 def test_same_request_in_slang_and_formal_joins_one_cluster_and_other_requests_do_not(
     settings: Settings, embedder: Embedder
 ) -> None:
-    report = evaluate(settings.config, GroupingService(settings.config, embedder), read_jsonl(FIXTURE))
-    clusters = dict(report.assignments)
+    report = evaluate(settings.config, embedder, read_jsonl(FIXTURE))
+    clusters = {line["id"]: line["cluster"] for line in report.assignments}
     assert clusters["s1"] == clusters["s4"] == clusters["s7"]
     assert clusters["s2"] == clusters["s6"] and clusters["s5"] == clusters["s8"]
     assert len({clusters["s1"], clusters["s2"], clusters["s3"], clusters["s5"]}) == 4
     assert report.f1 == 1.0 and report.hit3 == 1.0
+    assert report.online.f1 == 1.0 and report.resident.f1 == 1.0
+
+
+def test_two_runs_in_one_process_give_the_same_figures(settings: Settings, embedder: Embedder) -> None:
+    rows = read_jsonl(FIXTURE)
+    first, second = (evaluate(settings.config, embedder, rows) for _ in range(2))
+    assert first.lines()[1:] == second.lines()[1:]  # the first line is throughput
+    assert first.assignments == second.assignments
 
 
 def test_eval_command_prints_machine_readable_line_and_assignments(
@@ -42,9 +50,11 @@ def test_eval_command_prints_machine_readable_line_and_assignments(
     out = tmp_path / "assign.jsonl"
     result = CliRunner().invoke(app, ["eval", str(FIXTURE), "--assignments", str(out)])
     assert result.exit_code == 0, result.output
-    assert result.output.strip().splitlines()[-1] == "eval: f1=1.000 hit3=1.000 n=8"
+    assert result.output.strip().splitlines()[-1] == "eval: f1=1.000 online=1.000 resident=1.000 hit3=1.000 n=8"
     lines = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert [line["id"] for line in lines] == [f"s{i}" for i in range(1, 9)]
+    assert all(set(line) == {"id", "cluster", "online", "resident"} for line in lines)
+    assert lines[0]["cluster"] == lines[3]["cluster"] and lines[0]["online"].startswith("K-")
 
 
 def test_index_is_rebuilt_from_stored_embeddings_and_model_change_reembeds(

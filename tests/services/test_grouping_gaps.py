@@ -1,0 +1,59 @@
+"""General gaps of grouping, each measured on one small case through the real grouping service."""
+
+import numpy as np
+
+from bot.settings import Settings
+from nlp.normalize import is_small_talk
+from nlp.scoring import place_adjustment, place_sets
+from services.grouping import GroupingService
+
+
+def test_street_names_are_read_from_the_original_case_and_a_short_form_is_no_conflict(settings: Settings) -> None:
+    grouping = GroupingService(settings.config, None)
+    full = grouping.prepare("Lampu di Jalan Ahmad Yani mati sejak minggu lalu")
+    short = grouping.prepare("lampu jln A. Yani mati semua")
+    assert full.streets == ("ahmad yani",)
+    a = place_sets(grouping.item(full.clean, np.zeros(384, np.float32), full.streets))
+    b = place_sets(grouping.item(short.clean, np.zeros(384, np.float32), short.streets))
+    assert place_adjustment(a, b, grouping.params) > 0  # a shared place, never a conflict
+
+
+def test_kampung_and_partial_kelurahan_names_from_config(settings: Settings) -> None:
+    grouping = GroupingService(settings.config, None)
+    assert grouping.prepare("Warga Selangan butuh dermaga baru").kelurahan == ("Bontang Lestari",)
+    assert grouping.prepare("jalan di Tihi-Tihi rusak parah").kelurahan == ("Bontang Lestari",)
+    assert grouping.prepare("banjir lagi di Telihan").kelurahan == ("Gunung Telihan",)
+    assert "selang" not in grouping.item(grouping.prepare("Warga Selangan butuh dermaga").clean,
+                                         np.zeros(384, np.float32)).terms
+
+
+def test_institution_aliases_from_config(settings: Settings) -> None:
+    grouping = GroupingService(settings.config, None)
+    perumda = grouping.item(grouping.prepare("Air Perumda Tirta Taman keruh").clean, np.zeros(384, np.float32))
+    pdam = grouping.item(grouping.prepare("air PDAM keruh").clean, np.zeros(384, np.float32))
+    assert perumda.terms == pdam.terms
+    assert "pupuk kaltim" in grouping.prepare("PKT buka lowongan kerja").clean
+
+
+def test_questions_about_ones_own_message_are_not_proposals() -> None:
+    assert is_small_talk("gimana cara cek usulan saya sudah masuk atau belum?")
+    assert is_small_talk("min, laporan sy kemarin udh nyampe blm ya?")
+    assert not is_small_talk("kok bansos ga nyampe ya, nenek sy udh daftar?")  # a request about aid
+
+
+def test_same_domain_different_beneficiary_or_object_is_not_grouped(settings: Settings, embedder) -> None:  # type: ignore[no-untyped-def]
+    grouping = GroupingService(settings.config, embedder)
+
+    def score(a: str, b: str) -> float:
+        """Score of a one-member cluster holding b, for a new message a (0 when not even suggested)."""
+        pa, pb = grouping.prepare(a), grouping.prepare(b)
+        grouping.add(1, 1, pb)
+        found = {s.cluster_id: s.score for s in grouping.suggest(pa, 1)}
+        grouping.remove(1)
+        return found.get(1, 0.0)
+
+    assert score("Mohon beasiswa untuk atlet berprestasi Bontang",
+                 "Mohon beasiswa untuk siswa kurang mampu") < grouping.params.assign_threshold
+    assert score("Air PDAM mati sudah tiga hari", "Listrik mati sudah tiga hari") < grouping.params.assign_threshold
+    assert score("Mohon beasiswa untuk siswa kurang mampu",
+                 "beasiswa buat pelajar yg ga mampu dong pak") >= grouping.params.assign_threshold
