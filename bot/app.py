@@ -63,6 +63,9 @@ def register_handlers(application: Application) -> None:  # type: ignore[type-ar
     private = filters.ChatType.PRIVATE
     groups_chat = filters.ChatType.GROUPS
 
+    # group -3: messages in a chat's name (anonymous admins) and edits that would run a command again (issue 11)
+    application.add_handler(TypeHandler(Update, guards.screen_messages), group=-3)
+
     # group -2: role guard (issue 6) — moderator/admin commands and buttons from anyone else stop here.
     # Its own group: within one group only the first matching handler runs, and refuse_banned matches all.
     application.add_handler(TypeHandler(Update, access.require_role), group=-2)
@@ -83,6 +86,7 @@ def register_handlers(application: Application) -> None:  # type: ignore[type-ar
 
     # group 0, moderation, admin and data protection (issue 6); roles are checked by access.require_role
     application.add_handler(CommandHandler("gabung", moderation.merge, filters=private))
+    application.add_handler(CallbackQueryHandler(moderation.confirm_button, pattern=r"^pa:(ya|no):\d+:[0-9a-f]+$"))
     application.add_handler(CommandHandler("pisah", moderation.split, filters=private))
     application.add_handler(CommandHandler("sembunyikan", moderation.hide, filters=private))
     application.add_handler(CommandHandler("tampilkan", moderation.unhide, filters=private))
@@ -123,7 +127,8 @@ def register_handlers(application: Application) -> None:  # type: ignore[type-ar
     application.add_handler(CallbackQueryHandler(intake.draft_button, pattern=r"^(ok|baru|dukung|batal):\d+"))
     application.add_handler(CallbackQueryHandler(onboarding.kecamatan_heading, pattern=r"^noop$"))
 
-    # group 0, forum groups: /usul <teks> (works with privacy mode on) and #usul
+    # group 0, forum groups: /usul <teks> (works with privacy mode on) and #usul; an edit updates an open draft
+    application.add_handler(MessageHandler(groups_chat & filters.UpdateType.EDITED_MESSAGE, intake.edited))
     application.add_handler(CommandHandler("usul", groups.usul, filters=groups_chat))
     application.add_handler(MessageHandler(groups_chat & filters.Regex(r"(?i)#usul\b"), groups.usul))
 
@@ -189,8 +194,11 @@ def build_application(
     rate_limit: bool = True,
     engine: Engine | None = None,
     embedder: Embedder | None = None,
+    webhook: bool = False,
 ) -> Application:  # type: ignore[type-arg]
-    """Build the bot; tests and the console pass an in-memory `request`, their own token and a shared model."""
+    """Build the bot; tests and the console pass an in-memory `request`, their own token and a shared model.
+
+    With `webhook`, no Updater: updates come from the project's own server (bot/webhook.py)."""
     engine = engine or make_engine(settings.database_url)
     grouping = GroupingService(settings.config, embedder or load_embedder(settings))
     the_deps = Deps(engine=engine, config=settings.config, grouping=grouping)
@@ -198,11 +206,13 @@ def build_application(
         ApplicationBuilder()
         .token(token or settings.token)
         .update_queue(DurableQueue(engine))
-        .concurrent_updates(DurableProcessor(engine, the_deps.failed_updates))
+        .concurrent_updates(DurableProcessor(engine, the_deps.failed_updates, settings.config))
         .post_init(post_init)
         .post_stop(post_stop)
         .post_shutdown(post_shutdown)
     )
+    if webhook:
+        builder = builder.updater(None)
     if settings.config.telegram.base_url:
         builder = builder.base_url(settings.config.telegram.base_url)
     if request is not None:

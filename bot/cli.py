@@ -17,8 +17,8 @@ from bot.settings import Settings
 
 if TYPE_CHECKING:
     from services.grouping import GroupingService
+    from starlette.routing import BaseRoute
 
-UPDATES = ["message", "edited_message", "callback_query"]
 app = typer.Typer(help="Aspirasi: aspirasi warga Kota Bontang lewat Telegram.", no_args_is_help=True)
 db_app = typer.Typer(help="Database commands.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
@@ -37,6 +37,7 @@ def run(
 ) -> None:
     """Run the bot against Telegram (polling, or a webhook with Telegram's secret token)."""
     from bot.app import build_application
+    from bot.webhook import ALLOWED_UPDATES, serve_webhook, webhook_app, webhook_server
 
     settings = settings_or_exit(require_token=True)
     hook = settings.config.telegram.webhook
@@ -49,37 +50,42 @@ def run(
                    " or run without --webhook to poll", err=True)
         raise typer.Exit(2)
     _logging()
-    application = build_application(settings)
     web = settings.config.web
     if not webhook and web.enabled:  # issue 14: the web page in the same process and event loop
         from bot.cli_web import build_web
         from bot.serve import serve_bot_and_web
 
-        asyncio.run(serve_bot_and_web(application, build_web(settings), host=web.host, port=web.port,
-                                      allowed_updates=UPDATES))
+        asyncio.run(serve_bot_and_web(build_application(settings), build_web(settings), host=web.host,
+                                      port=web.port, allowed_updates=ALLOWED_UPDATES))
         return
     if not webhook:
-        application.run_polling(allowed_updates=UPDATES)
+        build_application(settings).run_polling(allowed_updates=ALLOWED_UPDATES)
         return
-    if web.enabled:
-        typer.echo("aspirasi: web.enabled is ignored with --webhook (the webhook runs on PTB's own server); "
-                   "serve the page beside it with `aspirasi web`", err=True)
     assert hook.url is not None and secret is not None
-    application.run_webhook(
-        listen=hook.listen, port=hook.port, url_path=hook.path, webhook_url=hook.url,
-        secret_token=secret.get_secret_value(),
-        allowed_updates=UPDATES,
-    )
+    application = build_application(settings, webhook=True)
+    extra: list[BaseRoute] = []
+    if web.enabled:  # the web page in the same Starlette app as the webhook route
+        from bot.cli_web import web_routes
+
+        extra = web_routes(settings)
+    app_ = webhook_app(application, path=hook.path, secret=secret.get_secret_value(), extra_routes=extra)
+    server = webhook_server(app_, listen=hook.listen, port=hook.port)
+    asyncio.run(serve_webhook(application, server, url=hook.url, secret=secret.get_secret_value()))
 
 
 @app.command()
-def console() -> None:
+def console(
+    verbose: bool = typer.Option(False, "--verbose", help="Show library logs and progress bars too."),
+    files: Path | None = typer.Option(None, "--files", help="Folder for documents sent (default data/konsol)."),
+) -> None:
     """Try the bot in this terminal with no Telegram at all (an in-memory Bot API)."""
     from bot.console import run_console
 
+    if verbose:
+        _logging()
     settings = settings_or_exit()
     logsafe.install()  # warnings reach the terminal through logging's last-resort handler
-    asyncio.run(run_console(settings, sys.stdin, sys.stdout))
+    asyncio.run(run_console(settings, sys.stdin, sys.stdout, verbose=verbose, files_dir=files))
 
 
 @db_app.command("upgrade")

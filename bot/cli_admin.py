@@ -46,8 +46,8 @@ def export(
     settings = settings_or_exit()
     forum_id, start = _scope(settings, forum, since)
     with migrated_session(settings.database_url) as session:
-        tables = build_tables(session=session, tz=settings.config.city.tz, forum_id=forum_id, since=start,
-                              status_label=status_label, category_label=settings.config.category_label)
+        tables = build_tables(session=session, config=settings.config, forum_id=forum_id, since=start,
+                              status_label=status_label)
     stamp = datetime.now(settings.config.city.tz).strftime("%Y%m%d")
     target = out or Path(f"aspirasi-{forum_id or 'semua'}-{stamp}.{fmt.value}")
     if fmt == Format.XLSX:

@@ -1,20 +1,40 @@
-"""`aspirasi console`: the real Application on the in-memory Bot API, driven from a terminal."""
+"""`aspirasi console`: the real Application on the in-memory Bot API, driven from a terminal.
 
+Personas: `warga`, `warga2`, `warga3`, … (each a distinct resident), `moderator`, `staf`/`staff`, `admin`.
+Update, message and bot-message numbers continue from the database, so a restart on the same database
+works at once. What the bot sends is printed as it happens (see `bot/console_view.py`).
+"""
+
+import asyncio
+import logging
+import os
+import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, TextIO
 
+from sqlmodel import Session, func, select
 from telegram import Update
 
 from bot.app import build_application
+from bot.console_view import ConsoleView
 from bot.fake_updates import UpdateMaker
 from bot.memory_api import MemoryBotAPI
 from bot.settings import Settings
 from handlers.outbox_worker import OutboxWorker, running_worker
+from models.outbox import OutboxMessage
+from models.proposals import Proposal
+from models.updates import InboundUpdate
 from nlp.embed import Embedder
 from services.payloads import plain
 from services.texts import t
 
 CONSOLE_TOKEN = "100000:console-no-telegram"
+FIRST_USER_MESSAGE = 10_000
+QUIET_LOGGERS = ("sentence_transformers", "transformers", "httpx", "telegram", "apscheduler", "aspirasi")
+EXTRA_RESIDENT = re.compile(r"warga([2-9]|[1-9]\d)")  # warga2 … warga99
+
+__all__ = ["CONSOLE_TOKEN", "PERSONAS", "Console", "Persona", "console_settings", "persona", "plain", "run_console"]
 
 
 @dataclass(frozen=True)
@@ -32,6 +52,33 @@ PERSONAS = {
     "staf": Persona("staf", 900_004, -100_900_003),
     "admin": Persona("admin", 900_005, 900_005),
 }
+ALIASES = {"staff": "staf", "resident": "warga", "warga1": "warga"}
+
+
+def persona(name: str) -> Persona | None:
+    """A persona by name (`warga2` … are more residents); None for an unknown name."""
+    name = ALIASES.get(name.lower(), name.lower())
+    if name in PERSONAS:
+        return PERSONAS[name]
+    if (match := EXTRA_RESIDENT.fullmatch(name)) is not None:
+        user_id = 900_100 + int(match.group(1))
+        return Persona(name, user_id, user_id)
+    return None
+
+
+def persona_names() -> str:
+    """The names /as accepts, for a refusal."""
+    return "warga, warga2, warga3, …, moderator, staf (staff), admin"
+
+
+def who(chat_id: int) -> str:
+    """The persona a chat belongs to, or the chat id."""
+    for p in PERSONAS.values():
+        if p.chat_id == chat_id:
+            return p.name
+    if 900_102 <= chat_id <= 900_199:
+        return f"warga{chat_id - 900_100}"
+    return f"chat {chat_id}"
 
 
 def console_settings(settings: Settings) -> Settings:
@@ -48,26 +95,39 @@ def console_settings(settings: Settings) -> Settings:
                     settings.config_path)
 
 
-class Console:
-    """Turns typed lines into updates and prints what the bot sent."""
+def next_numbers(session: Session) -> tuple[int, int, int]:
+    """The next update id, user message id and bot message id after what the database already holds."""
+    update_id = session.exec(select(func.max(InboundUpdate.update_id))).one() or 0
+    user_message = session.exec(select(func.max(Proposal.source_message_id))).one() or 0
+    bot_message = session.exec(select(func.max(OutboxMessage.telegram_message_id))).one() or 0
+    return int(update_id) + 1, max(FIRST_USER_MESSAGE, int(user_message) + 1), int(bot_message) + 1
 
-    def __init__(self, settings: Settings, out: TextIO, embedder: Embedder | None = None) -> None:
+
+class Console:
+    """Turns typed lines into updates and prints what the bot sends."""
+
+    def __init__(self, settings: Settings, out: TextIO, embedder: Embedder | None = None,
+                 files_dir: Path | None = None) -> None:
         self.settings = console_settings(settings)
         self.api = MemoryBotAPI()
         self.app = build_application(self.settings, request=self.api, token=CONSOLE_TOKEN, rate_limit=False,
                                      embedder=embedder)
         self.maker = UpdateMaker()
-        self.personas = {**PERSONAS, "staff": PERSONAS["staf"], "resident": PERSONAS["warga"]}  # English too
-        self.persona = self.personas["warga"]
+        self.first_bot_message = 1  # bot messages numbered below it were sent before this start
+        self.persona = PERSONAS["warga"]
         self.out = out
-        self._seen = 0
-        self._buttons: list[tuple[dict[str, Any], str]] = []
+        self.view = ConsoleView(self.api, out, files_dir or Path(self.settings.config.data_dir) / "konsol", who)
 
     async def start(self) -> None:
-        """Initialise the application as run_polling would, without Telegram."""
+        """Initialise the application as run_polling would, without Telegram; numbers continue from the database."""
         await self.app.initialize()
         if self.app.post_init is not None:
-            await self.app.post_init(self.app)
+            await self.app.post_init(self.app)  # migrates the database
+        with Session(self.app.bot_data["deps"].engine) as session:
+            update_id, user_message, bot_message = next_numbers(session)
+        self.maker = UpdateMaker(start_update_id=update_id, start_message_id=user_message)
+        self.api.continue_from(bot_message)
+        self.first_bot_message = bot_message
         await self.app.start()
 
     async def stop(self) -> None:
@@ -94,56 +154,38 @@ class Console:
         return sent
 
     def show_new(self) -> None:
-        """Print the bot's messages since the last input, numbering the buttons."""
-        for call in self.api.calls[self._seen :]:
-            if call.method not in {"sendMessage", "sendPhoto", "editMessageText"}:
-                continue
-            text = str(call.params.get("text") or call.params.get("caption") or "")
-            who = next((p.name for p in self.personas.values() if p.chat_id == int(call.params["chat_id"])), "?")
-            self.out.write(f"\n🤖 → {who}:\n{plain(text)}\n")
-            self._number_buttons(call.params)
-        self._seen = len(self.api.calls)
-        self.out.flush()
-
-    def _number_buttons(self, params: dict[str, Any]) -> None:
-        """Remember and print the inline buttons of the message just shown."""
-        markup = params.get("reply_markup") or {}
-        rows = markup.get("inline_keyboard") or []
-        if not rows:
-            return
-        chat_id, message_id = int(params["chat_id"]), params.get("message_id")
-        message = self.api.messages.get((chat_id, int(message_id))) if message_id else None
-        message = message or next(m for (c, _), m in reversed(self.api.messages.items()) if c == chat_id)
-        self._buttons = [(message, b["callback_data"]) for row in rows for b in row if "callback_data" in b]
-        labels = [b["text"] for row in rows for b in row if "callback_data" in b]
-        self.out.write("   " + "  ".join(f"[{i}] {label}" for i, label in enumerate(labels, 1)) + "\n")
+        """Print what the bot sent that is not printed yet."""
+        self.view.show_new()
 
     async def handle_line(self, line: str) -> bool:
         """Act on one typed line; return False to quit."""
-        line = line.strip()
-        if line in {"/quit", "/exit"}:
-            return False
-        if line.startswith("/as "):
-            self.persona = self.personas.get(line.split()[1], self.persona)
-            self.out.write(f"(sekarang sebagai {self.persona.name})\n")
-        elif line.isdigit() and 0 < int(line) <= len(self._buttons):
-            message, data = self._buttons[int(line) - 1]
-            await self.send(self.maker.press(self.persona.user_id, message, data))
-        elif line:
-            await self.send(self.maker.text(self.persona.user_id, line, chat_id=self.persona.chat_id))
-        return True
+        from bot.console_commands import handle_line
+
+        return await handle_line(self, line)
 
 
-async def run_console(settings: Settings, stdin: TextIO, stdout: TextIO) -> None:
-    """Run the console until /quit or end of input."""
-    console = Console(settings, stdout)
+def quiet_libraries() -> None:
+    """Keep the terminal for the conversation: no library logs or progress bars (`--verbose` keeps them)."""
+    os.environ.update({"TQDM_DISABLE": "1", "HF_HUB_DISABLE_PROGRESS_BARS": "1", "TRANSFORMERS_VERBOSITY": "error",
+                       "TOKENIZERS_PARALLELISM": "false"})
+    logging.getLogger().setLevel(logging.ERROR)
+    for name in QUIET_LOGGERS:
+        logging.getLogger(name).setLevel(logging.ERROR)
+
+
+async def run_console(settings: Settings, stdin: TextIO, stdout: TextIO, *, verbose: bool = False,
+                      files_dir: Path | None = None, embedder: Embedder | None = None) -> None:
+    """Run the console until /quit or end of input; input is read off the event loop so the bot keeps talking."""
+    if not verbose:
+        quiet_libraries()
+    console = Console(settings, stdout, embedder=embedder, files_dir=files_dir)
     await console.start()
     stdout.write(plain(t("console_intro")) + "\n")
     try:
         while True:
             stdout.write(f"\n[{console.persona.name}] > ")
             stdout.flush()
-            line = stdin.readline()
+            line = await asyncio.to_thread(stdin.readline)
             if not line or not await console.handle_line(line):
                 break
     finally:

@@ -4,6 +4,9 @@ The Updater (polling) and the webhook server put each update on `update_queue` b
 to Telegram (the next getUpdates offset, or the webhook's HTTP 200). `DurableQueue.put` writes the
 update to the database first and drops a repeat; `DurableProcessor` marks it handled after the handlers
 ran. At start, updates stored but never handled (the bot stopped in between) are put back in the queue.
+An update whose handlers failed is tried again after a growing pause (`updates` in config, a repeating job
+calls `requeue_due`); after the last attempt it is a dead letter and the admin chat gets a notice that names
+the update's number only, never its content.
 """
 
 import asyncio
@@ -18,7 +21,11 @@ from telegram import Bot, Update
 from telegram.ext import SimpleUpdateProcessor
 
 from models.db import session_scope
-from models.updates import mark_processed, store_update, unprocessed_updates
+from models.outbox import OutboxBase, enqueue
+from models.types import utcnow
+from models.updates import mark_processed, record_failure, store_update, take_due_retries, unprocessed_updates
+from services.config import AppConfig
+from services.texts import t
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +48,19 @@ class DurableQueue(asyncio.Queue[object]):
             log.info("update %s was delivered again; ignored", item.update_id)
             return
         await super().put(item)
+
+    async def requeue_due(self, bot: Bot) -> int:
+        """Queue again the failed updates whose pause is over; return how many."""
+        def _take() -> list[dict[str, Any]]:
+            with session_scope(self._engine) as session:
+                return [row.payload for row in take_due_retries(session=session, now=utcnow()) if row.payload]
+
+        payloads = await asyncio.to_thread(_take)
+        for payload in payloads:
+            update = Update.de_json(payload, bot)
+            if update is not None:
+                await super().put(update)
+        return len(payloads)
 
     async def requeue_unprocessed(self, bot: Bot) -> int:
         """Queue again the updates that were stored but not handled before the last stop."""
@@ -90,16 +110,36 @@ class KeyedLocks:
 class DurableProcessor(SimpleUpdateProcessor):
     """Run updates concurrently across chats and in order within a chat; mark each one handled."""
 
-    def __init__(self, engine: Engine, failed: set[int], max_concurrent_updates: int = 8) -> None:
+    def __init__(self, engine: Engine, failed: set[int], config: AppConfig, max_concurrent_updates: int = 8) -> None:
         super().__init__(max_concurrent_updates)
         self._engine = engine
-        self._failed = failed  # update ids whose handlers raised: kept for the next start
+        self._failed = failed  # update ids whose handlers raised (the error handler adds them)
+        self._config = config
         self.chat_locks = KeyedLocks()
 
     def _mark(self, update_id: int) -> None:
         """Record that an update was handled."""
         with session_scope(self._engine) as session:
             mark_processed(session=session, update_id=update_id)
+
+    def _failure(self, update_id: int) -> None:
+        """Count a failed run; on the last one, queue a notice for the admin chat (the number, no content)."""
+        retry, telegram = self._config.updates, self._config.telegram
+        with session_scope(self._engine) as session:
+            row = record_failure(session=session, update_id=update_id, now=utcnow(), max_attempts=retry.max_attempts,
+                                 first_pause=retry.first_pause_seconds, max_pause=retry.max_pause_seconds)
+            if row is None:
+                return
+            if row.dead_at is None:
+                log.warning("update %s failed (attempt %d); tried again later", update_id, row.attempts)
+                return
+            log.error("update %s failed %d times; kept as a dead letter", update_id, row.attempts)
+            admin_chat = telegram.admin_chat_id or next(iter(telegram.admin_ids), None)
+            if admin_chat is not None:
+                enqueue(session=session, message=OutboxBase(
+                    dedupe_key=f"dead-update:{update_id}", chat_id=admin_chat, purpose="alert",
+                    payload={"text": t("update_dead_letter", update_id=update_id, attempts=row.attempts),
+                             "parse_mode": "HTML"}))
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         """Await the handlers (one update at a time per chat), then mark the update handled."""
@@ -109,5 +149,10 @@ class DurableProcessor(SimpleUpdateProcessor):
         else:
             async with self.chat_locks.hold(chat.id):
                 await coroutine
-        if isinstance(update, Update) and update.update_id not in self._failed:
+        if not isinstance(update, Update):
+            return
+        if update.update_id in self._failed:
+            self._failed.discard(update.update_id)
+            await asyncio.to_thread(self._failure, update.update_id)
+        else:
             await asyncio.to_thread(self._mark, update.update_id)

@@ -16,9 +16,9 @@ def user_of(user_id: int) -> dict[str, Any]:
 class UpdateMaker:
     """Numbers updates and messages like Telegram does, so repeats can be made on purpose."""
 
-    def __init__(self, start_update_id: int = 1) -> None:
+    def __init__(self, start_update_id: int = 1, start_message_id: int = 10_000) -> None:
         self._update_ids = itertools.count(start_update_id)
-        self._message_ids = itertools.count(10_000)
+        self._message_ids = itertools.count(start_message_id)
 
     def _message(self, user_id: int, chat_id: int | None, **fields: Any) -> dict[str, Any]:
         """A message from a user in their private chat (or in chat_id)."""
@@ -29,26 +29,35 @@ class UpdateMaker:
         """Give an update its id."""
         return {"update_id": next(self._update_ids), kind: payload}
 
-    def text(self, user_id: int, text: str, *, chat_id: int | None = None) -> dict[str, Any]:
-        """A text message; a leading /command gets its entity."""
-        fields: dict[str, Any] = {"text": text}
+    def text(self, user_id: int, text: str, *, chat_id: int | None = None, **extra: Any) -> dict[str, Any]:
+        """A text message; a leading /command gets its entity; `extra` adds fields (sender_chat, a topic)."""
+        fields: dict[str, Any] = {"text": text, **extra}
         if text.startswith("/"):
             fields["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
         return self._wrap("message", self._message(user_id, chat_id, **fields))
 
-    def photo(self, user_id: int, caption: str | None) -> dict[str, Any]:
+    def edit_of(self, update: dict[str, Any], text: str) -> dict[str, Any]:
+        """The edit of an earlier text message (same chat and message id, new text)."""
+        message = {**update["message"], "text": text, "edit_date": int(time.time())}
+        message.pop("entities", None)
+        if text.startswith("/"):
+            message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
+        return self._wrap("edited_message", message)
+
+    def photo(self, user_id: int, caption: str | None, *, chat_id: int | None = None) -> dict[str, Any]:
         """A photo, with or without caption."""
         photo = [{"file_id": f"photo-{user_id}-{time.time_ns()}", "file_unique_id": "p", "width": 640,
                   "height": 480}]
         fields: dict[str, Any] = {"photo": photo}
         if caption is not None:
             fields["caption"] = caption
-        return self._wrap("message", self._message(user_id, None, **fields))
+        return self._wrap("message", self._message(user_id, chat_id, **fields))
 
-    def location(self, user_id: int, latitude: float, longitude: float) -> dict[str, Any]:
+    def location(self, user_id: int, latitude: float, longitude: float, *, chat_id: int | None = None
+                 ) -> dict[str, Any]:
         """A shared location pin."""
         return self._wrap("message", self._message(
-            user_id, None, location={"latitude": latitude, "longitude": longitude}))
+            user_id, chat_id, location={"latitude": latitude, "longitude": longitude}))
 
     def sticker(self, user_id: int) -> dict[str, Any]:
         """A sticker."""

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from apscheduler.triggers.cron import CronTrigger
 from telegram.ext import Application, ContextTypes
 
+from bot.durable import DurableQueue
 from handlers import retention, staff
 from handlers.deps import Deps
 from handlers.digests import clock
@@ -96,6 +97,13 @@ async def auto_forward_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     _wake_outbox(context.application, bool(forwarded))  # type: ignore[arg-type]
 
 
+async def retry_updates_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Queue again the failed updates whose pause is over."""
+    queue = context.application.update_queue
+    if isinstance(queue, DurableQueue):
+        await queue.requeue_due(context.bot)
+
+
 async def register_jobs(application: Application) -> None:  # type: ignore[type-arg]
     """(Re-)register every scheduled job with a stable id, then catch up on digests missed while down."""
     d = _deps(application)
@@ -118,6 +126,10 @@ async def register_jobs(application: Application) -> None:  # type: ignore[type-
                     job_kwargs={  # issue 5: the daily overdue list in the staff chat (once per date)
                         "id": "deadlines:overdue", "replace_existing": True,
                         "misfire_grace_time": OVERDUE_GRACE, "coalesce": True, "max_instances": 1})
+    queue.run_repeating(retry_updates_job, interval=d.config.updates.check_seconds, name="updates:retry",
+                        job_kwargs={  # issue 11: failed updates are tried again after their pause
+                            "id": "updates:retry", "replace_existing": True, "misfire_grace_time": 60,
+                            "coalesce": True, "max_instances": 1})
     made = await send_due_digests(application, now=clock(application.bot_data))
     if made:
         log.info("caught up on missed digests: %s", made)

@@ -1,7 +1,9 @@
 """An in-memory Telegram Bot API: the console mode and the tests run the real Application against it.
 
 It answers the Bot API methods the bot uses, keeps the messages it "sent" per chat (with their inline
-keyboards, so a button can be pressed later), and lets a test inject errors by method and chat.
+keyboards, so a button can be pressed later), and lets a test inject errors by method and chat. It refuses
+what real Telegram refuses, with Telegram's own "Bad Request: ..." answer: text over 4,096 characters after
+entity parsing, captions over 1,024, callback data over 64 bytes, HTML Telegram cannot parse, empty text.
 """
 
 import asyncio
@@ -15,11 +17,14 @@ from typing import Any
 from telegram.error import TimedOut
 from telegram.request import BaseRequest, RequestData
 
+from services.tg_html import CALLBACK_DATA_BYTES, CAPTION_LIMIT, MESSAGE_LIMIT, HtmlError, tg_len, visible_text
+
 BOT_USER = {"id": 777000111, "is_bot": True, "first_name": "Aspirasi", "username": "aspirasi_bot",
             "can_join_groups": True, "can_read_all_group_messages": False, "supports_inline_queries": False}
 
-# An injected failure: (HTTP status, description, extra parameters) or TimedOut.
-Failure = tuple[int, str, dict[str, Any]] | TimedOut
+# An injected failure: (HTTP status, description, extra parameters), TimedOut, or raw bytes answered with
+# status 200 (a broken answer the bot cannot read).
+Failure = tuple[int, str, dict[str, Any]] | TimedOut | bytes
 Injector = Callable[[str, dict[str, Any]], Failure | None]
 
 
@@ -31,6 +36,7 @@ class Call:
     params: dict[str, Any]
     at: float = field(default_factory=time.monotonic)
     files: dict[str, Any] = field(default_factory=dict)  # uploads: part name -> (file name, bytes, mime type)
+    result: Any = None  # what the call returned (a sent message, True, ...); None for a failed call
 
 
 def chat_of(chat_id: int) -> dict[str, Any]:
@@ -38,6 +44,43 @@ def chat_of(chat_id: int) -> dict[str, Any]:
     if chat_id > 0:
         return {"id": chat_id, "type": "private", "first_name": f"User{chat_id}"}
     return {"id": chat_id, "type": "supergroup", "title": f"Grup {chat_id}"}
+
+
+def _shown(value: Any, parse_mode: Any) -> str:
+    """The text a reader would see, parsed as Telegram parses it in the given mode."""
+    text = str(value)
+    return visible_text(text) if str(parse_mode or "").upper() == "HTML" else text
+
+
+def _markup_refusal(markup: Any) -> str | None:
+    """What Telegram says about an inline keyboard it refuses."""
+    rows = markup.get("inline_keyboard") or [] if isinstance(markup, dict) else []
+    for row in rows:
+        for button in row:
+            data = button.get("callback_data")
+            if data is not None and not 1 <= len(str(data).encode()) <= CALLBACK_DATA_BYTES:
+                return "BUTTON_DATA_INVALID"
+            if not str(button.get("text") or "").strip():
+                return "text buttons are unallowed in the inline keyboard"
+    return None
+
+
+def telegram_refusal(api_method: str, params: dict[str, Any]) -> str | None:
+    """Why real Telegram would answer 400 to this call (None when it would accept it)."""
+    try:
+        if api_method in {"sendMessage", "editMessageText"}:
+            shown = _shown(params.get("text") or "", params.get("parse_mode"))
+            if not shown.strip():
+                return "message text is empty"
+            if tg_len(shown) > MESSAGE_LIMIT:
+                return "message is too long"
+        elif api_method in {"sendPhoto", "sendDocument", "copyMessage", "editMessageCaption"}:
+            caption = _shown(params.get("caption") or "", params.get("parse_mode"))
+            if tg_len(caption) > CAPTION_LIMIT:
+                return "message caption is too long"
+    except HtmlError as exc:
+        return f"can't parse entities: {exc}"
+    return _markup_refusal(params.get("reply_markup"))
 
 
 class MemoryBotAPI(BaseRequest):
@@ -49,8 +92,13 @@ class MemoryBotAPI(BaseRequest):
         self.calls: list[Call] = []
         self.messages: dict[tuple[int, int], dict[str, Any]] = {}
         self.inject: Injector | None = None
+        self.listeners: list[Callable[[Call], None]] = []  # told of each answered call (the console prints it)
         self._ids = itertools.count(1)
         self._updates: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+
+    def continue_from(self, message_id: int) -> None:
+        """Number the next sent message `message_id` (after a restart, ids already stored stay unique)."""
+        self._ids = itertools.count(message_id)
 
     @property
     def read_timeout(self) -> float | None:
@@ -81,18 +129,28 @@ class MemoryBotAPI(BaseRequest):
         """Answer one Bot API call."""
         api_method = url.rsplit("/", 1)[-1]
         params = dict(request_data.parameters) if request_data is not None else {}
+        call = None
         if api_method != "getUpdates":
             uploads = request_data is not None and request_data.contains_files
             files = dict(request_data.multipart_data) if uploads else {}  # type: ignore[union-attr]
-            self.calls.append(Call(api_method, params, files=files))
+            call = Call(api_method, params, files=files)
+            self.calls.append(call)
         failure = self.inject(api_method, params) if self.inject is not None else None
         if isinstance(failure, TimedOut):
             raise failure
+        if isinstance(failure, bytes):
+            return 200, failure
+        if failure is None and (refusal := telegram_refusal(api_method, params)) is not None:
+            failure = (400, f"Bad Request: {refusal}", {})
         if failure is not None:
             status, description, extra = failure
             body = {"ok": False, "error_code": status, "description": description, "parameters": extra}
             return status, json.dumps(body).encode()
         result = await self._answer(api_method, params)
+        if call is not None:
+            call.result = result
+            for listener in self.listeners:
+                listener(call)
         return 200, json.dumps({"ok": True, "result": result}).encode()
 
     async def _answer(self, api_method: str, params: dict[str, Any]) -> Any:
@@ -116,7 +174,7 @@ class MemoryBotAPI(BaseRequest):
         chat_id = int(params["chat_id"])
         message = {"message_id": next(self._ids), "date": int(time.time()), "chat": chat_of(chat_id),
                    "from": BOT_USER}
-        for key in ("text", "caption", "reply_markup", "message_thread_id"):
+        for key in ("text", "caption", "reply_markup", "message_thread_id", "reply_to_message_id"):
             if params.get(key) is not None:
                 message[key] = params[key]
         if "photo" in params:

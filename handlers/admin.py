@@ -71,8 +71,7 @@ async def export(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                                                        forums=", ".join(f.id for f in config.forums)))
         return
     tables: ExportTables = await run_db(context, lambda s: build_tables(
-        session=s, tz=config.city.tz, forum_id=forum_id, since=since, status_label=status_label,
-        category_label=config.category_label))
+        session=s, config=config, forum_id=forum_id, since=since, status_label=status_label))
     buffer = io.BytesIO()
     write_xlsx(tables, buffer)
     today = datetime.now(config.city.tz).date()

@@ -1,4 +1,4 @@
-"""Aspirations posted in a forum's Telegram group with /usul <teks> (works with privacy mode on)."""
+"""Aspirations posted in a forum's Telegram group with /usul <teks> (works with privacy mode on) or #usul."""
 
 from sqlmodel import Session
 from telegram import Update
@@ -10,8 +10,13 @@ from handlers.intake import show_draft
 from models.proposals import Proposal
 from models.residents import Resident, get_or_create_resident
 from services import intake
-from services.textcheck import check_text
+from services.textcheck import check_text, usul_text
 from services.texts import t
+
+
+def forum_group(context: ContextTypes.DEFAULT_TYPE, chat_id: int) -> bool:
+    """Tell whether a chat is the Telegram group of a configured forum."""
+    return any(forum.chat_id == chat_id for forum in deps(context).config.forums)
 
 
 async def usul(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -19,8 +24,10 @@ async def usul(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message, user = update.effective_message, update.effective_user
     assert message is not None and user is not None
     d = deps(context)
-    text = " ".join(context.args or []) if message.text and message.text.startswith("/") else message.text
-    text = (text or "").replace("#usul", "").strip()
+    if not forum_group(context, message.chat_id):
+        await reply(update, context, "usul_not_forum", t("group_usul_not_forum"))
+        return
+    text = usul_text(message.text or "")
     limits = d.config.limits
     if check_text(text, max_chars=limits.max_text_chars, min_chars=limits.min_text_chars) is not None:
         await reply(update, context, "usul_empty", t("group_usul_empty"))

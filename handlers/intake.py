@@ -13,7 +13,7 @@ from models.residents import Resident, get_or_create_resident
 from services import intake
 from services.intake import ClusterView, IntakeError
 from services.spam import Held
-from services.textcheck import TextProblem, check_text, visible_text
+from services.textcheck import TextProblem, check_text, usul_text, visible_text
 from services.texts import status_label, t
 
 ECHO_LIMIT = 3000  # keeps the confirmation within Telegram's 4096 characters
@@ -188,6 +188,24 @@ async def unsupported(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
 
 
 async def edited(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Explain that editing a sent message does not change a proposal."""
-    await reply(update, context, "edited", t("edited_ignored"))
+    """An edited message: an open draft takes the new text (and is shown again); a sent aspiration stays."""
+    message, user = update.edited_message, update.effective_user
+    assert message is not None and user is not None
+    d = deps(context)
+    private = message.chat.type == "private"
+    text = (message.text or message.caption or "") if private else usul_text(message.text or "")
+    problem = check_text(text, max_chars=d.config.limits.max_text_chars, min_chars=d.config.limits.min_text_chars)
 
+    def _edit(session: Session) -> tuple[Proposal | None, bool]:
+        if problem is not None:
+            return None, False
+        return intake.edit_draft(session=session, grouping=d.grouping, source_chat_id=message.chat_id,
+                                 source_message_id=message.message_id, text=text)
+
+    proposal, updated = await run_db(context, _edit)
+    if updated and proposal is not None:
+        await show_draft(update, context, proposal, chat_id=user.id)
+    elif proposal is not None and proposal.code is not None and proposal.state != "cancelled":
+        await reply(update, context, "edited", t("edited_sent", code=proposal.code), chat_id=user.id)
+    elif private:
+        await reply(update, context, "edited", t("edited_ignored"))

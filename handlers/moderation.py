@@ -1,20 +1,26 @@
 """Moderator commands in the private chat: merge, split, hide, show, rename, recategorise (roles: access.py)."""
 
+import html
 from collections.abc import Callable
+from datetime import timedelta
 from typing import TypeVar
 
 from sqlmodel import Session
-from telegram import Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
 from handlers.common import reply, run_db
 from handlers.deps import deps
 from handlers.outbox_worker import wake_outbox
-from services import curation, moderation
+from models.clusters import normalise_code
+from models.pending import PendingAction, claim_pending, create_pending
+from services import curation, moderation, previews
+from services.config import AppConfig
 from services.moderation import Actor, ModerationError, Moved
 from services.notify import queue_notices
+from services.previews import ClusterSummary
 from services.roles import is_admin, moderated_forums
-from services.texts import t
+from services.texts import raw, t
 
 T = TypeVar("T")
 
@@ -55,24 +61,80 @@ async def usage(update: Update, context: ContextTypes.DEFAULT_TYPE, key: str, **
     await reply(update, context, key, t(key, **values))
 
 
+PREVIEW_AGE = timedelta(hours=24)  # a Ya button older than this does nothing
+
+
+def merge_preview_text(config: AppConfig, keep: ClusterSummary, absorb: ClusterSummary) -> str:
+    """The preview of a merge; a warning line when the categories differ."""
+    def label(code: str | None) -> str:
+        category = config.categories.get(code or "")
+        return category.label if category is not None else (code or "-")
+
+    text = t("mod_preview_merge", keep=keep.code, keep_title=keep.title[:150], keep_size=keep.size,
+             keep_category=label(keep.category), absorb=absorb.code, absorb_title=absorb.title[:150],
+             absorb_size=absorb.size, absorb_category=label(absorb.category))
+    if keep.category != absorb.category:
+        text += "\n\n" + t("mod_preview_category_warning", keep=label(keep.category), absorb=label(absorb.category))
+    return text
+
+
+def confirm_keyboard(pending: PendingAction) -> InlineKeyboardMarkup:
+    """Ya / Batal for a stored preview."""
+    data = f"{pending.id}:{pending.token}"
+    return InlineKeyboardMarkup([[InlineKeyboardButton(t("mod_confirm_yes"), callback_data=f"pa:ya:{data}"),
+                                  InlineKeyboardButton(t("mod_confirm_no"), callback_data=f"pa:no:{data}")]])
+
+
 async def merge(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/gabung K-0001 K-0002: merge the second cluster into the first."""
-    args = context.args or []
-    if len(args) != 2:
+    """/gabung K-0001 K-0002: preview merging the second cluster into the first, with Ya / Batal."""
+    args, user = context.args or [], update.effective_user
+    if len(args) != 2 or user is None:
         await usage(update, context, "mod_usage_gabung")
         return
-    actor, grouping = actor_of(update, context), deps(context).grouping
+    actor, config = actor_of(update, context), deps(context).config
 
-    def _work(session: Session) -> tuple[Moved, int]:
-        moved = moderation.merge(session=session, grouping=grouping, actor=actor, keep_code=args[0],
-                                 absorb_code=args[1])
-        return moved, tell_residents(session, moved, "resident_merged")
+    def _work(session: Session) -> tuple[str, InlineKeyboardMarkup]:
+        keep, absorb = previews.merge_preview(session=session, actor=actor, keep_code=args[0], absorb_code=args[1])
+        pending = create_pending(session=session, user_id=user.id, action="merge",
+                                 args={"keep": keep.code, "absorb": absorb.code})
+        return merge_preview_text(config, keep, absorb), confirm_keyboard(pending)
 
     done = await act(update, context, "mod_merge", _work)
     if done is not None:
-        moved, told = done
-        await reply(update, context, "mod_merge", t("mod_merged_done", kept=moved.kept_code, other=moved.other_code,
-                                                      count=len(moved.proposal_codes), told=told))
+        await reply(update, context, "mod_merge", done[0], done[1])
+
+
+async def confirm_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Ya / Batal on a preview: claimed once, by the moderator who asked, within PREVIEW_AGE."""
+    query, user = update.callback_query, update.effective_user
+    assert query is not None and query.data is not None and user is not None
+    _, verdict, raw_id, token = query.data.split(":")
+    actor, grouping = actor_of(update, context), deps(context).grouping
+
+    def _work(session: Session) -> tuple[Moved, int] | None:
+        pending = claim_pending(session=session, pending_id=int(raw_id), token=token, user_id=user.id,
+                                max_age=PREVIEW_AGE)
+        if pending is None:
+            raise ModerationError("mod_preview_gone")
+        if verdict != "ya":
+            return None
+        moved = moderation.merge(session=session, grouping=grouping, actor=actor, keep_code=pending.args["keep"],
+                                 absorb_code=pending.args["absorb"])
+        return moved, tell_residents(session, moved, "resident_merged")
+
+    await query.answer()
+    try:
+        done = await run_db(context, _work)
+    except ModerationError as exc:
+        await query.edit_message_text(t(exc.key, **exc.values), parse_mode="HTML")
+        return
+    wake_outbox(context)
+    if done is None:
+        await query.edit_message_text(t("mod_preview_cancelled"), parse_mode="HTML")
+        return
+    moved, told = done
+    await query.edit_message_text(t("mod_merged_done", kept=moved.kept_code, other=moved.other_code,
+                                    count=len(moved.proposal_codes), told=told), parse_mode="HTML")
 
 
 async def split(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -135,10 +197,13 @@ async def rename(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def recategorise(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/kategori K-0001 <kode>: change a cluster's category."""
     args = context.args or []
+    config = deps(context).config
     if len(args) != 2:
-        await usage(update, context, "mod_usage_kategori")
+        choices = "\n".join(t("mod_category_choice", code=code, label=c.label) for code, c in config.categories.items())
+        code = html.escape(normalise_code(args[0]) if args else "K-0001")
+        await reply(update, context, "mod_usage_kategori", raw("mod_usage_kategori", code=code, choices=choices or "-"))
         return
-    actor, config = actor_of(update, context), deps(context).config
+    actor = actor_of(update, context)
     allowed = set(config.categories) or None  # any code when config defines no categories
     cluster = await act(update, context, "mod_category", lambda s: curation.recategorise(
         session=s, actor=actor, code=args[0], category=args[1], allowed=allowed))

@@ -10,6 +10,8 @@ its lease (`outbox.lease_seconds`) has expired.
 import asyncio
 import logging
 from datetime import timedelta
+from html import escape as html_escape
+from html import unescape as html_unescape
 from typing import Any
 
 from sqlalchemy import Engine
@@ -22,6 +24,7 @@ from models.residents import Resident
 from models.types import utcnow
 from services.config import OutboxConfig
 from services.outbox_files import delivered_payload, local_photo, remove_if_unneeded
+from services.tg_html import CAPTION_LIMIT, MESSAGE_LIMIT, split_html, truncate_html
 
 log = logging.getLogger(__name__)
 MAX_BACKOFF_SECONDS = 300.0
@@ -29,20 +32,45 @@ DONE = (OutboxState.SENT, OutboxState.FAILED, OutboxState.BLOCKED)
 
 
 async def send_row(bot: Bot, row: OutboxMessage) -> int:
-    """Make the Bot API call an outbox row describes; return the sent (or edited) message's id."""
+    """Make the Bot API call an outbox row describes; return the sent (or edited) message's id.
+
+    Within Telegram's limits: a text longer than one message goes out in parts cut at section and line
+    boundaries (the keyboard on the last part, whose id is returned); a caption or an edit is shortened.
+    """
     payload: dict[str, Any] = dict(row.payload)
     if markup := payload.pop("reply_markup", None):
         payload["reply_markup"] = InlineKeyboardMarkup.de_json(markup, bot)
     if parameters := payload.pop("reply_parameters", None):
         payload["reply_parameters"] = ReplyParameters.de_json(parameters, bot)
+    html = str(payload.get("parse_mode") or "").upper() == "HTML"
     if row.method == "send_photo":
+        if html and payload.get("caption"):
+            payload["caption"] = truncate_html(str(payload["caption"]), CAPTION_LIMIT)
         return (await bot.send_photo(chat_id=row.chat_id, **payload)).message_id
     if row.method == "copy_message":
         return (await bot.copy_message(chat_id=row.chat_id, **payload)).message_id
     if row.method == "edit_message_text":
+        if html:
+            payload["text"] = truncate_html(str(payload["text"]), MESSAGE_LIMIT)
         await bot.edit_message_text(chat_id=row.chat_id, **payload)
         return int(payload["message_id"])
-    return (await bot.send_message(chat_id=row.chat_id, **payload)).message_id
+    return await _send_pages(bot, row.chat_id, payload, html)
+
+
+async def _send_pages(bot: Bot, chat_id: int, payload: dict[str, Any], html: bool) -> int:
+    """Send a text message, in several parts when it is longer than Telegram takes; return the last id."""
+    text = str(payload.pop("text"))
+    pages = split_html(text if html else html_escape(text, quote=False))
+    if not html:
+        pages = [html_unescape(page) for page in pages]  # cut like HTML (by UTF-16 units), sent as plain text
+    markup = payload.pop("reply_markup", None)
+    message_id = 0
+    for number, page in enumerate(pages or [text], 1):
+        last = number == len(pages)
+        message_id = (await bot.send_message(chat_id=chat_id, text=page, reply_markup=markup if last else None,
+                                             **payload)).message_id
+        payload.pop("reply_parameters", None)  # only the first part answers the message replied to
+    return message_id
 
 
 def _blocked(session: Any, row: OutboxMessage, error: Exception) -> None:

@@ -1,21 +1,22 @@
 """SQLModel tables, the engine and session, and the plain functions that read and write them."""
 
 from models import (
-                    audit,
-                    clusters,
-                    digests,
-                    forums,
-                    outbox,
-                    proposals,
-                    replies,
-                    residents,
-                    sequences,
-                    suggestions,
-                    updates,
+    audit,
+    clusters,
+    digests,
+    forums,
+    outbox,
+    pending,
+    proposals,
+    replies,
+    residents,
+    sequences,
+    suggestions,
+    updates,
 )
 
 # Importing every table module registers it on SQLModel.metadata (Alembic compares against it).
 __all__ = [
-    "audit", "clusters", "digests", "forums", "outbox", "proposals", "replies", "residents", "sequences", "suggestions",
-    "updates",
+    "audit", "clusters", "digests", "forums", "outbox", "pending", "proposals", "replies", "residents",
+    "sequences", "suggestions", "updates",
 ]

@@ -1,5 +1,6 @@
 """Clusters (kelompok) and supports (dukungan)."""
 
+import re
 from datetime import datetime
 from enum import StrEnum
 
@@ -80,9 +81,18 @@ def create_cluster(
     return cluster
 
 
+SHORT_CODE = re.compile(r"k-?0*(\d{1,9})", re.IGNORECASE)
+
+
+def normalise_code(code: str) -> str:
+    """A cluster code as people type it ("K-1", "k1", "K0001") in its stored form ("K-0001")."""
+    match = SHORT_CODE.fullmatch(code.strip())
+    return f"K-{int(match.group(1)):04d}" if match else code.strip().upper()
+
+
 def get_cluster_by_code(*, session: Session, code: str) -> Cluster | None:
-    """Return the cluster with this code (case-insensitive), if any."""
-    return session.exec(select(Cluster).where(Cluster.code == code.strip().upper())).first()
+    """Return the cluster with this code (case-insensitive; short forms like K-1 accepted), if any."""
+    return session.exec(select(Cluster).where(Cluster.code == normalise_code(code))).first()
 
 
 def add_support(

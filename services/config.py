@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+KELURAHAN_BUTTON_PREFIX = "kel:"  # callback data of the kelurahan buttons: prefix + code, at most 64 bytes
 
 
 class Strict(BaseModel):
@@ -22,6 +23,15 @@ class Kelurahan(Strict):
     code: str
     name: str
     aliases: list[str] = Field(default_factory=list)
+
+    @field_validator("code")
+    @classmethod
+    def _fits_a_button(cls, value: str) -> str:
+        room = 64 - len(KELURAHAN_BUTTON_PREFIX)
+        if not value.strip() or len(value.encode()) > room:
+            raise ValueError(f"kelurahan code {value!r} must be 1 to {room} bytes (it goes into a Telegram button's "
+                             "64-byte callback data); use the Kemendagri code, e.g. 64.74.01.1003")
+        return value
 
 
 class Kecamatan(Strict):
@@ -53,6 +63,17 @@ class City(Strict):
         """The city's time zone."""
         return ZoneInfo(self.timezone)
 
+    @model_validator(mode="after")
+    def _unique_codes(self) -> Self:
+        codes = [kel.code for kel in self.all_kelurahan()] + [kec.code for kec in self.kecamatan]
+        names = [kel.name for kel in self.all_kelurahan()]
+        for what, values in (("code", codes), ("name", names)):
+            twice = sorted({v for v in values if values.count(v) > 1})
+            if twice:
+                raise ValueError(f"city.kecamatan: the {what} {twice[0]!r} is used twice; give every kecamatan and "
+                                 f"kelurahan its own {what}")
+        return self
+
     def all_kelurahan(self) -> list[Kelurahan]:
         """Every kelurahan, in config order."""
         return [kel for kec in self.kecamatan for kel in kec.kelurahan]
@@ -70,7 +91,7 @@ class WebhookConfig(Strict):
     """Where the webhook server listens and the URL Telegram calls."""
 
     listen: str = "0.0.0.0"
-    port: int = 8443
+    port: int = Field(default=8443, ge=1, le=65535)  # a TCP port; Telegram calls 443, 80, 88 or 8443
     url: str | None = None
     path: str = "tg"
 
@@ -108,8 +129,8 @@ class DigestConfig(Strict):
     """When digests go out and how they are forwarded."""
 
     schedule: str = "mon 08:00"
-    auto_forward_hours: float | None = 24
-    misfire_grace_hours: float = 168
+    auto_forward_hours: float | None = Field(default=24, ge=0)  # null: never
+    misfire_grace_hours: float = Field(default=168, ge=0)
     max_clusters: int = Field(default=20, ge=1, le=40)
 
     @field_validator("schedule")
@@ -134,6 +155,13 @@ class LimitConfig(Strict):
     max_text_chars: int = Field(default=4000, ge=100, le=4000)
     min_text_chars: int = Field(default=10, ge=1)
 
+    @model_validator(mode="after")
+    def _min_below_max(self) -> Self:
+        if self.min_text_chars > self.max_text_chars:
+            raise ValueError(f"min_text_chars ({self.min_text_chars}) is larger than max_text_chars "
+                             f"({self.max_text_chars}): no text could be taken; lower min_text_chars")
+        return self
+
 
 class NlpConfig(Strict):
     """The embedding model and suggestion settings."""
@@ -153,6 +181,15 @@ class OutboxConfig(Strict):
     max_attempts: int = Field(default=8, ge=1)
     lease_seconds: float = Field(default=120, gt=0)
     max_in_flight: int = Field(default=16, ge=1)
+
+
+class UpdateRetryConfig(Strict):
+    """How an incoming update whose handling failed is tried again."""
+
+    max_attempts: int = Field(default=5, ge=1)  # then it is a dead letter and an admin is told
+    first_pause_seconds: float = Field(default=30, gt=0)  # pauses double after each failure
+    max_pause_seconds: float = Field(default=3600, gt=0)
+    check_seconds: float = Field(default=10, gt=0)  # how often due retries are looked for
 
 
 class RetentionConfig(Strict):
@@ -200,6 +237,7 @@ class AppConfig(Strict):
     limits: LimitConfig = LimitConfig()
     nlp: NlpConfig = NlpConfig()
     outbox: OutboxConfig = OutboxConfig()
+    updates: UpdateRetryConfig = UpdateRetryConfig()
     retention: RetentionConfig = RetentionConfig()
     web: WebConfig = WebConfig()
     categories: dict[str, CategoryConfig] = Field(default_factory=dict)
@@ -218,6 +256,26 @@ class AppConfig(Strict):
                 if name in seen:
                     raise ValueError(f"kelurahan {name!r} is in two forums: {seen[name]} and {forum.id}")
                 seen[name] = forum.id
+        uncovered = sorted(known - set(seen))
+        if uncovered:
+            raise ValueError(f"forums: no forum covers the kelurahan {', '.join(uncovered)}; add each to the "
+                             "kelurahan list of one forum (its residents' aspirations would reach no moderator)")
+        return self
+
+    @model_validator(mode="after")
+    def _distinct_forums_and_chats(self) -> Self:
+        ids = [f.id for f in self.forums]
+        twice = sorted({i for i in ids if ids.count(i) > 1})
+        if twice:
+            raise ValueError(f"forums: the id {twice[0]!r} is used by two forums; give each forum its own id")
+        chats = [f.chat_id for f in self.forums if f.chat_id is not None]
+        shared = sorted({c for c in chats if chats.count(c) > 1})
+        if shared:
+            raise ValueError(f"forums: chat_id {shared[0]} is the group of two forums; each forum needs its own group")
+        staff = self.telegram.staff_chat_id
+        if staff is not None and staff in chats:
+            raise ValueError(f"telegram.staff_chat_id {staff} is also a forum's chat_id: staff would see residents' "
+                             "messages and residents staff work; use a separate group for the staff")
         return self
 
     def forum_of(self, kelurahan: str | None) -> ForumConfig | None:

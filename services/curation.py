@@ -9,7 +9,7 @@ import re
 from sqlmodel import Session, select
 
 from models.audit import record
-from models.clusters import Cluster, Support, add_support
+from models.clusters import SHORT_CODE, Cluster, Support, add_support
 from models.proposals import Proposal, ProposalState
 from models.types import utcnow
 from nlp.redact import redact
@@ -22,8 +22,8 @@ MAX_TITLE = 200
 
 
 def is_cluster_code(code: str) -> bool:
-    """Tell a cluster code (K-0042) from a tracking code (ASP-2026-000123)."""
-    return code.strip().upper().startswith("K-")
+    """Tell a cluster code (K-0042, or short: K-42, k42) from a tracking code (ASP-2026-000123)."""
+    return SHORT_CODE.fullmatch(code.strip()) is not None
 
 
 def _submitted(session: Session, cluster_id: int) -> list[Proposal]:

@@ -1,15 +1,13 @@
-"""Render a digest as Telegram HTML in messages of at most 4096 characters (the CLI shows it as plain text)."""
-
-from collections.abc import Iterable
+"""Render a digest as Telegram HTML within Telegram's limits (services/tg_html; the CLI shows it as plain text)."""
 
 from services.config import AppConfig
 from services.digest_data import ClusterLine, DigestData
 from services.digest_queries import shorten
 from services.formats import moment
 from services.texts import status_label, t
+from services.tg_html import split_html
 
 DETAILED = 10  # clusters shown with places, status and quote; the rest get one line each
-LIMIT = 4096  # Telegram's longest message text
 
 
 def places_text(line: ClusterLine, limit: int = 4) -> str:
@@ -80,35 +78,7 @@ def blocks(data: DigestData, config: AppConfig, *, on_demand: bool = False, foot
     return out
 
 
-def split_messages(paragraphs: Iterable[str], limit: int = LIMIT) -> list[str]:
-    """Join paragraphs into messages of at most `limit` characters, breaking only between paragraphs."""
-    messages: list[str] = []
-    current = ""
-    for paragraph in paragraphs:
-        for piece in _pieces(paragraph, limit):
-            if current and len(current) + 2 + len(piece) > limit:
-                messages.append(current)
-                current = ""
-            current = f"{current}\n\n{piece}" if current else piece
-    if current:
-        messages.append(current)
-    return messages
-
-
-def _pieces(paragraph: str, limit: int) -> list[str]:
-    """Cut an oversized paragraph at line breaks (a line itself is never longer than a message)."""
-    if len(paragraph) <= limit:
-        return [paragraph]
-    pieces, current = [], ""
-    for line in paragraph.split("\n"):
-        if current and len(current) + 1 + len(line) > limit:
-            pieces.append(current)
-            current = ""
-        current = f"{current}\n{line}" if current else line[:limit]
-    return [*pieces, current] if current else pieces
-
-
 def render(data: DigestData, config: AppConfig, *, on_demand: bool = False, footer: str | None = None
            ) -> list[str]:
     """The digest as Telegram HTML messages."""
-    return split_messages(blocks(data, config, on_demand=on_demand, footer=footer))
+    return split_html("\n\n".join(blocks(data, config, on_demand=on_demand, footer=footer)))

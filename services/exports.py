@@ -1,42 +1,79 @@
-"""Exports for planners (Musrenbang): a sheet of clusters and a sheet of aspirations, as XLSX or CSV.
+"""Exports for planners (Musrenbang): clusters, aspirations and the period's figures, as XLSX or CSV.
 
 Only redacted texts, pseudonymous counts and places leave the database: never a verbatim text, never a
-Telegram identity. Hidden, held and merged-away things are left out. Dates are shown in the city's zone.
+Telegram identity. Hidden, held and merged-away things are left out. Dates are shown in the city's zone;
+an aspiration is dated when the resident sent it. Places and categories appear by name, texts in full.
 """
+
+from __future__ import annotations
 
 import csv
 import io
 import zipfile
 from collections import Counter, defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
-from openpyxl.styles import Font
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
 from sqlmodel import Session, col, func, select
 
 from models.clusters import Cluster, Support
 from models.proposals import Proposal, ProposalState
 from models.replies import Reply
+from models.types import utcnow
+from nlp.labels import short_title
 from nlp.redact import redact
+from services.config import AppConfig
+from services.labelling import TITLE_CHARS
 
-CLUSTER_SHEET, ASPIRATION_SHEET = "Kelompok", "Aspirasi"
-CLUSTER_COLUMNS = ("Kode kelompok", "Judul", "Kategori", "Sebaran kelurahan", "Jumlah pendukung",
-                   "Jumlah aspirasi", "Status", "Pertama (WITA)", "Terakhir (WITA)", "Jawaban terakhir")
-ASPIRATION_COLUMNS = ("Kode aspirasi", "Kode kelompok", "Kelurahan", "Teks (disamarkan)", "Tanggal (WITA)")
+CLUSTER_SHEET, ASPIRATION_SHEET, FIGURES_SHEET = "Kelompok", "Aspirasi", "Ringkasan"
+CLUSTER_COLUMNS = ("Kode kelompok", "Judul", "Kategori", "Forum", "Kecamatan", "Sebaran kelurahan",
+                   "Jumlah pendukung", "Jumlah aspirasi", "Status", "Pertama (WITA)", "Terakhir (WITA)",
+                   "Jawaban terakhir")
+ASPIRATION_COLUMNS = ("Kode aspirasi", "Kode kelompok", "Forum", "Kecamatan", "Kelurahan", "Kategori",
+                      "Teks (disamarkan)", "Dikirim (WITA)")
+FIGURE_COLUMNS = ("Angka", "Nilai")
+# Column widths per sheet (characters); long texts wrap inside their cell instead of being cut.
+WIDTHS = {CLUSTER_SHEET: (14, 60, 22, 28, 30, 40, 12, 12, 18, 17, 17, 60),
+          ASPIRATION_SHEET: (18, 14, 28, 18, 18, 22, 80, 17),
+          FIGURES_SHEET: (40, 30)}
+WRAPPED = {CLUSTER_SHEET: {"B", "F", "L"}, ASPIRATION_SHEET: {"G"}, FIGURES_SHEET: set()}
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass
 class ExportTables:
-    """The two tables of an export, rows in column order."""
+    """The tables of an export, rows in column order; `figures` are the period's label-value pairs."""
 
     clusters: list[tuple[Any, ...]]
     aspirations: list[tuple[Any, ...]]
+    figures: list[tuple[str, Any]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Places:
+    """Names an export shows for a forum id, a kelurahan's kecamatan and a category code."""
+
+    forums: dict[str, str]
+    kecamatan: dict[str, str]
+    categories: dict[str, str]
+
+    @classmethod
+    def of(cls, config: AppConfig) -> Places:
+        """Read the names from the config."""
+        return cls({f.id: f.name for f in config.forums},
+                   {kel.name: kec.name for kec in config.city.kecamatan for kel in kec.kelurahan},
+                   {code: c.label for code, c in config.categories.items()})
+
+    def category(self, code: str | None) -> str:
+        """A category's label (the code itself when config has none)."""
+        return "" if code is None else self.categories.get(code, code)
 
 
 def _proposals(session: Session, forum_id: str | None, since: datetime | None,
@@ -46,7 +83,7 @@ def _proposals(session: Session, forum_id: str | None, since: datetime | None,
         select(Proposal, Cluster).join(Cluster, col(Cluster.id) == col(Proposal.cluster_id))
         .where(Proposal.state == ProposalState.SUBMITTED, col(Cluster.hidden).is_(False),
                col(Cluster.merged_into_id).is_(None))
-        .order_by(col(Cluster.id), col(Proposal.submitted_at), col(Proposal.id))
+        .order_by(col(Cluster.id), col(Proposal.created_at), col(Proposal.id))
     )
     if forum_id is not None:
         query = query.where(Proposal.forum_id == forum_id)
@@ -67,78 +104,141 @@ def supporter_counts(session: Session, cluster_ids: set[int]) -> dict[int, int]:
 def _latest_answers(session: Session, cluster_ids: set[int]) -> dict[int, Reply]:
     """The newest staff answer per cluster."""
     latest: dict[int, Reply] = {}
-    for reply in session.exec(select(Reply).where(col(Reply.cluster_id).in_(cluster_ids), col(Reply.from_staff))
-                              .order_by(col(Reply.id))).all():
+    cluster_wide = col(Reply.resident_id).is_(None)  # a private one-to-one answer never goes in an export
+    for reply in session.exec(select(Reply).where(col(Reply.cluster_id).in_(cluster_ids), col(Reply.from_staff),
+                                                  cluster_wide).order_by(col(Reply.id))).all():
         latest[reply.cluster_id] = reply
     return latest
 
 
 def spread(places: Counter[str]) -> str:
-    """Kelurahan with counts, most first: "Lok Tuan (3), Guntung (1)"."""
+    """Names with counts, most first: "Lok Tuan (3), Guntung (1)"."""
     return ", ".join(f"{name} ({n})" for name, n in sorted(places.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
+def full_title(cluster: Cluster, members: list[Proposal]) -> str:
+    """The cluster's title in full: the member text it was shortened from, else the title as set."""
+    if cluster.title.endswith("…"):
+        for proposal in members:
+            if short_title(proposal.text_redacted, TITLE_CHARS) == cluster.title:
+                return redact(proposal.text_redacted)
+    return redact(cluster.title)
+
+
+def _local(moment: datetime, tz: ZoneInfo) -> datetime:
+    """A moment in the city's zone, without tzinfo (spreadsheets have none)."""
+    return moment.astimezone(tz).replace(tzinfo=None)
+
+
+def _aspiration_row(proposal: Proposal, cluster: Cluster, places: Places, tz: ZoneInfo) -> tuple[Any, ...]:
+    """One row of the Aspirasi sheet; the date is when the resident sent it (a hold does not move it)."""
+    kelurahan = proposal.kelurahan or ""
+    return (proposal.code, cluster.code, places.forums.get(proposal.forum_id or "", proposal.forum_id or ""),
+            places.kecamatan.get(kelurahan, ""), kelurahan, places.category(proposal.category or cluster.category),
+            redact(proposal.text_redacted), _local(proposal.created_at, tz))
+
+
+def _cluster_row(cluster: Cluster, members: list[Proposal], places: Places, tz: ZoneInfo, supporters: int,
+                 answer: Reply | None, status_label: Callable[[str], str]) -> tuple[Any, ...]:
+    """One row of the Kelompok sheet."""
+    dates = [p.created_at for p in members]
+    home = cluster.home_forum_id or members[0].forum_id or ""
+    answered = "" if answer is None else f"{answer.created_at.astimezone(tz):%d-%m-%Y}: {redact(answer.text)}"
+    kecamatan = Counter(places.kecamatan[p.kelurahan] for p in members if p.kelurahan in places.kecamatan)
+    return (cluster.code, full_title(cluster, members), places.category(cluster.category),
+            places.forums.get(home, home), spread(kecamatan),
+            spread(Counter(p.kelurahan for p in members if p.kelurahan)), supporters, len(members),
+            status_label(cluster.status), _local(min(dates), tz), _local(max(dates), tz), answered)
+
+
 def build_tables(
-    *, session: Session, tz: ZoneInfo, forum_id: str | None = None, since: datetime | None = None,
-    status_label: Callable[[str], str] = str, category_label: Callable[[str | None], str | None] = lambda c: c,
-    cluster_ids: set[int] | None = None,
+    *, session: Session, config: AppConfig, forum_id: str | None = None, since: datetime | None = None,
+    status_label: Callable[[str], str] = str, now: datetime | None = None, cluster_ids: set[int] | None = None,
 ) -> ExportTables:
-    """Collect the clusters and aspirations of an export (only `cluster_ids`, when given: a filtered view)."""
-    rows = _proposals(session, forum_id, since, cluster_ids)
+    """Collect the clusters, aspirations and period figures of an export (only `cluster_ids`, when given)."""
+    places, tz = Places.of(config), config.city.tz
     by_cluster: dict[int, list[Proposal]] = defaultdict(list)
     clusters: dict[int, Cluster] = {}
     aspirations = []
-    for proposal, cluster in rows:
+    for proposal, cluster in _proposals(session, forum_id, since, cluster_ids):
         assert cluster.id is not None
         by_cluster[cluster.id].append(proposal)
         clusters[cluster.id] = cluster
-        when = (proposal.submitted_at or proposal.created_at).astimezone(tz).replace(tzinfo=None)
-        aspirations.append((proposal.code, cluster.code, proposal.kelurahan or "", redact(proposal.text_redacted),
-                            when))
+        aspirations.append(_aspiration_row(proposal, cluster, places, tz))
     supporters = supporter_counts(session, set(clusters))
     answers = _latest_answers(session, set(clusters))
-    table = []
-    for cid, members in by_cluster.items():
-        cluster, dates = clusters[cid], [(p.submitted_at or p.created_at) for p in members]
-        answer = answers.get(cid)
-        answered = "" if answer is None else f"{answer.created_at.astimezone(tz):%d-%m-%Y}: {answer.text}"
-        table.append((cluster.code, redact(cluster.title), category_label(cluster.category) or "",
-                      spread(Counter(p.kelurahan for p in members if p.kelurahan)), supporters.get(cid, 0),
-                      len(members), status_label(cluster.status), min(dates).astimezone(tz).replace(tzinfo=None),
-                      max(dates).astimezone(tz).replace(tzinfo=None), answered))
-    table.sort(key=lambda row: (-row[4], row[0]))
-    return ExportTables(table, aspirations)
+    table = [_cluster_row(clusters[cid], members, places, tz, supporters.get(cid, 0), answers.get(cid), status_label)
+             for cid, members in by_cluster.items()]
+    table.sort(key=lambda row: (-row[6], row[0]))
+    scope = places.forums.get(forum_id, forum_id) if forum_id else None
+    figures = period_figures(table, aspirations, scope=scope, since=since, now=now or utcnow(), tz=tz)
+    return ExportTables(table, aspirations, figures)
+
+
+def period_figures(clusters: list[tuple[Any, ...]], aspirations: list[tuple[Any, ...]], *, scope: str | None,
+                   since: datetime | None, now: datetime, tz: ZoneInfo) -> list[tuple[str, Any]]:
+    """The Ringkasan sheet: the period, totals, answers, and counts per kecamatan, kelurahan, category, status."""
+    start = _local(since, tz) if since is not None else (min(r[7] for r in aspirations) if aspirations else None)
+    rows: list[tuple[str, Any]] = [
+        ("Cakupan", scope or "Semua forum"), ("Periode mulai (WITA)", start),
+        ("Periode sampai (WITA)", _local(now, tz)),
+        ("Jumlah aspirasi", len(aspirations)), ("Jumlah kelompok", len(clusters)),
+        ("Jumlah pendukung", sum(r[6] for r in clusters)),
+        ("Kelompok sudah dijawab staf", sum(1 for r in clusters if r[11])),
+    ]
+    for heading, column in (("Kecamatan", 3), ("Kelurahan", 4), ("Kategori", 5)):
+        counts = Counter(r[column] or "-" for r in aspirations)
+        rows += [(f"{heading}: {name}", n) for name, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
+    statuses = Counter(r[8] for r in clusters)
+    rows += [(f"Status kelompok: {name}", n) for name, n in sorted(statuses.items(), key=lambda kv: (-kv[1], kv[0]))]
+    return rows
+
+
+def _write_sheet(book: Workbook, title: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]],
+                 widths: tuple[int, ...], wrapped: set[str]) -> None:
+    """One sheet: bold frozen header, autofilter, its own widths, long texts wrapped, formulas defused."""
+    sheet = book.create_sheet(title[:31])
+    sheet.append(list(columns))
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        sheet.append(list(row))
+        for cell in sheet[sheet.max_row]:
+            if isinstance(cell.value, str) and cell.value.startswith(FORMULA_START):
+                cell.data_type = "s"  # a resident's "=..." stays text, never a formula
+            elif isinstance(cell.value, datetime):
+                cell.number_format = "DD-MM-YYYY HH:MM"
+            if cell.column_letter in wrapped:
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+    sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = sheet.dimensions
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
 
 
 def write_sheets(sheets: list[tuple[str, tuple[str, ...], list[tuple[Any, ...]]]], target: Path | IO[bytes],
-                 widths: tuple[int, ...] = (16, 60, 16, 40, 12, 12, 22, 18, 18, 60)) -> None:
-    """Write sheets (title, columns, rows) with bold headers, frozen header rows and readable widths."""
+                 widths: tuple[int, ...]) -> None:
+    """Write sheets (title, columns, rows), each with the same column widths."""
     book = Workbook()
     first = book.active
     assert first is not None
     book.remove(first)
     for title, columns, rows in sheets:
-        sheet = book.create_sheet(title[:31])
-        sheet.append(list(columns))
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-        for row in rows:
-            sheet.append(list(row))
-            for cell in sheet[sheet.max_row]:
-                if isinstance(cell.value, str) and cell.value.startswith(FORMULA_START):
-                    cell.data_type = "s"  # a resident's "=..." stays text, never a formula
-                elif isinstance(cell.value, datetime):
-                    cell.number_format = "DD-MM-YYYY HH:MM"
-        sheet.freeze_panes = "A2"
-        for letter, width in zip("ABCDEFGHIJ", widths, strict=False):
-            sheet.column_dimensions[letter].width = width
+        _write_sheet(book, title, columns, rows, widths, set())
     book.save(target)
 
 
 def write_xlsx(tables: ExportTables, target: Path | IO[bytes]) -> None:
-    """Write the clusters and aspirations sheets."""
-    write_sheets([(CLUSTER_SHEET, CLUSTER_COLUMNS, tables.clusters),
-                  (ASPIRATION_SHEET, ASPIRATION_COLUMNS, tables.aspirations)], target)
+    """Write the Kelompok, Aspirasi and Ringkasan sheets, each with its own widths."""
+    book = Workbook()
+    first = book.active
+    assert first is not None
+    book.remove(first)
+    for title, columns, rows in ((CLUSTER_SHEET, CLUSTER_COLUMNS, tables.clusters),
+                                 (ASPIRATION_SHEET, ASPIRATION_COLUMNS, tables.aspirations),
+                                 (FIGURES_SHEET, FIGURE_COLUMNS, tables.figures)):
+        _write_sheet(book, title, columns, rows, WIDTHS[title], WRAPPED[title])
+    book.save(target)
 
 
 def _csv_cell(value: Any) -> Any:
@@ -160,9 +260,10 @@ def csv_bytes(columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> bytes:
 
 
 def write_csv(tables: ExportTables, out: Path) -> list[Path]:
-    """Write kelompok.csv and aspirasi.csv into a .zip, or as two files beside `out`."""
+    """Write kelompok.csv, aspirasi.csv and ringkasan.csv into a .zip, or as files beside `out`."""
     files = {"kelompok.csv": csv_bytes(CLUSTER_COLUMNS, tables.clusters),
-             "aspirasi.csv": csv_bytes(ASPIRATION_COLUMNS, tables.aspirations)}
+             "aspirasi.csv": csv_bytes(ASPIRATION_COLUMNS, tables.aspirations),
+             "ringkasan.csv": csv_bytes(FIGURE_COLUMNS, tables.figures)}
     if out.suffix == ".zip":
         with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
             for name, data in files.items():

@@ -260,3 +260,27 @@ def _id(resident: Resident) -> int:
     """Return a stored resident's id."""
     assert resident.id is not None
     return resident.id
+
+
+def edit_draft(
+    *, session: Session, grouping: GroupingService, source_chat_id: int, source_message_id: int, text: str
+) -> tuple[Proposal | None, bool]:
+    """Take the new text of an edited message into its draft, if the draft is still open.
+
+    Returns the message's proposal (None if it made none) and whether it took the new text; a sent
+    aspiration never changes (residents, moderators and staff may have seen those words).
+    """
+    proposal = session.exec(select(Proposal).where(
+        Proposal.source_chat_id == source_chat_id, Proposal.source_message_id == source_message_id)).first()
+    if proposal is None or proposal.state != ProposalState.DRAFT:
+        return proposal, False
+    prepared = grouping.prepare(visible_text(text))
+    proposal.text_verbatim, proposal.text_clean, proposal.text_redacted = text, prepared.clean, prepared.redacted
+    proposal.streets = "|".join(prepared.streets)
+    if prepared.kelurahan:
+        proposal.kelurahan = prepared.kelurahan[0]
+    if prepared.vector is not None:
+        proposal.embedding = prepared.vector.astype(np.float32).tobytes()
+        proposal.embedding_model = grouping.model_name
+    session.add(proposal)
+    return proposal, True

@@ -10,6 +10,18 @@ _LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
 THANKS = "terima kasih"  # every spelling of thanks (makasih, mksh, thx…) normalises to this
 # Bidi controls and zero-width characters: they can flip or hide text shown to others.
 _INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
+USUL_TAG = re.compile(r"#usul\b", re.IGNORECASE)
+USUL_COMMAND = re.compile(r"^/usul(@\w+)?(\s|$)", re.IGNORECASE)
+
+
+def usul_text(text: str) -> str:
+    """The aspiration in a group message: without the /usul command and the #usul tag (any case)."""
+    return USUL_TAG.sub("", USUL_COMMAND.sub("", text.strip(), count=1)).strip()
+
+
+def is_usul(text: str | None) -> bool:
+    """Tell whether a group message is an aspiration (/usul or #usul)."""
+    return bool(text) and (bool(USUL_COMMAND.match(text.strip())) or bool(USUL_TAG.search(text or "")))
 
 
 class TextProblem(StrEnum):

@@ -49,8 +49,8 @@ def export_csv(request: Request) -> Response:
     ids, _ = _chosen(request)
     ctx = context_of(request)
     with Session(ctx.engine) as session:
-        tables = build_tables(session=session, tz=ctx.config.city.tz, status_label=status_label,
-                              category_label=ctx.config.category_label, cluster_ids=ids)
+        tables = build_tables(session=session, config=ctx.config, status_label=status_label,
+                              cluster_ids=ids)
     return _download(csv_bytes(CLUSTER_COLUMNS, tables.clusters), "text/csv; charset=utf-8", "kelompok", request)
 
 
@@ -59,8 +59,8 @@ def export_xlsx(request: Request) -> Response:
     ids, _ = _chosen(request)
     ctx = context_of(request)
     with Session(ctx.engine) as session:
-        tables = build_tables(session=session, tz=ctx.config.city.tz, status_label=status_label,
-                              category_label=ctx.config.category_label, cluster_ids=ids)
+        tables = build_tables(session=session, config=ctx.config, status_label=status_label,
+                              cluster_ids=ids)
     out = io.BytesIO()
     write_xlsx(tables, out)
     return _download(out.getvalue(), XLSX, "kelompok", request)

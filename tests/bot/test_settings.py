@@ -55,3 +55,33 @@ def test_aspirasi_config_selects_another_file(monkeypatch: pytest.MonkeyPatch, t
     settings = load_settings()
     assert settings.config_path == path and str(settings.data_dir) == "elsewhere"
     assert settings.database_url == "sqlite:///other.db"
+
+
+def _city_with(code: str, name: str = "Lok Tuan") -> dict:
+    city = yaml.safe_load((ROOT / "config.yaml").read_text(encoding="utf-8"))["city"]
+    city["kecamatan"][0]["kelurahan"][2] = {"code": code, "name": name}
+    return city
+
+
+FORUMS = yaml.safe_load((ROOT / "config.yaml").read_text(encoding="utf-8"))["forums"]
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    ({"city": _city_with("64.74.01.1003." + "9" * 50)}, r"code .* must be 1 to 60 bytes .*callback data"),
+    ({"city": _city_with("64.74.01.1002", "Lok Tuan")}, r"code '64\.74\.01\.1002' is used twice"),
+    ({"forums": [*FORUMS, {**FORUMS[0], "kelurahan": []}]}, r"id 'bontang-utara' is used by two forums"),
+    ({"forums": [{**f, "chat_id": -1001} for f in FORUMS]}, r"chat_id -1001 is the group of two forums"),
+    ({"forums": [{**FORUMS[0], "chat_id": -1002}, *FORUMS[1:]], "telegram": {"staff_chat_id": -1002}},
+     r"telegram\.staff_chat_id -1002 is also a forum's chat_id"),
+    ({"limits": {"min_text_chars": 500, "max_text_chars": 400}}, r"limits: .*min_text_chars \(500\) is larger"),
+    ({"digest": {"auto_forward_hours": -1}}, r"digest\.auto_forward_hours: .*greater than or equal to 0"),
+    ({"digest": {"misfire_grace_hours": -5}}, r"digest\.misfire_grace_hours: .*greater than or equal to 0"),
+    ({"telegram": {"webhook": {"port": 70000}}}, r"telegram\.webhook\.port: .*less than or equal to 65535"),
+    ({"forums": [{**FORUMS[0], "kelurahan": FORUMS[0]["kelurahan"][1:]}, *FORUMS[1:]]},
+     r"no forum covers the kelurahan Bontang Kuala"),
+])
+def test_values_that_would_break_the_bot_are_refused_with_key_and_fix(
+    tmp_path: Path, change: dict, message: str
+) -> None:
+    with pytest.raises(SettingsError, match=message):
+        load_config(write_config(tmp_path, change))

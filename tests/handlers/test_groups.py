@@ -1,10 +1,31 @@
 """Aspirations posted in a forum's group: /usul <teks> and #usul, acknowledged there, confirmed in private."""
 
+import io
+from collections.abc import AsyncIterator
+
+import pytest
+
 from bot.console import Console
+from bot.settings import Settings
+from nlp.embed import Embedder
 from tests.conftest import RESIDENT
 from tests.handlers.journey import onboard, press, proposals
 
 GROUP = -100_700_001  # a forum's Telegram group
+
+
+@pytest.fixture
+async def console(settings: Settings, embedder: Embedder) -> AsyncIterator[Console]:
+    """The bot with GROUP configured as bontang-utara's group (/usul is taken only in forum groups)."""
+    forums = [f.model_copy(update={"chat_id": GROUP}) if f.id == "bontang-utara" else f
+              for f in settings.config.forums]
+    bot = Console(Settings(settings.config.model_copy(update={"forums": forums}), settings.secrets,
+                           settings.config_path), io.StringIO(), embedder=embedder)
+    await bot.start()
+    try:
+        yield bot
+    finally:
+        await bot.stop()
 TEXT = "Mohon lampu jalan di Jl. Cendana Lok Tuan diperbaiki, sudah seminggu gelap total."
 
 

@@ -12,6 +12,7 @@ from models.clusters import Cluster
 from models.proposals import ProposalState
 from nlp.embed import Embedder
 from tests.conftest import RESIDENT
+from tests.handlers.journey import last_message_with_buttons, press
 from tests.handlers.moderation_seed import MODERATOR, audit, cluster, command, proposal, seed, session_of, supporters
 
 LAMPU = "Lampu jalan di Jl. Cendana Lok Tuan mati sudah sebulan, mohon diperbaiki."
@@ -20,11 +21,19 @@ DRAINASE = "Drainase di Jl. Pupuk Raya tersumbat sampah sehingga air meluap ke r
 OTHER_MODERATOR = 900_010
 
 
+async def confirm_merge(console: Console, keep: str, absorb: str) -> str:
+    """/gabung, then Ya on its preview; return what the moderator reads last."""
+    preview = await command(console, MODERATOR, f"/gabung {keep} {absorb}")
+    assert "Gabungkan" in preview and cluster(console, absorb).merged_into_id is None  # nothing done yet
+    await press(console, MODERATOR, "pa:ya:")
+    return str(console.api.messages[max(k for k in console.api.messages if k[0] == MODERATOR)].get("text"))
+
+
 async def test_merge_moves_proposals_and_supports_once_and_tells_residents(console: Console) -> None:
     a = seed(console, RESIDENT, LAMPU)
     b = seed(console, 900_011, LAMPU_2)
     seed(console, RESIDENT, LAMPU_2 + " Sudah lama sekali.", cluster=b.cluster)  # RESIDENT backs both
-    text = await command(console, MODERATOR, f"/gabung {a.cluster} {b.cluster}")
+    text = await confirm_merge(console, a.cluster, b.cluster)
     assert "digabung" in text and a.cluster in text
     assert cluster(console, b.cluster).merged_into_id == cluster(console, a.cluster).id
     assert proposal(console, b.proposal).cluster_id == cluster(console, a.cluster).id
@@ -133,3 +142,67 @@ async def test_menus_are_set_per_role(console: Console) -> None:
     assert "gabung" in scopes[("chat", MODERATOR)] and "ekspor" not in scopes[("chat", MODERATOR)]
     assert "ekspor" in scopes[("chat", 900_005)]
     assert "balas" in scopes[("chat", -100_900_003)]
+
+
+async def test_short_codes_usage_lists_and_honest_merge_wording(console: Console) -> None:
+    a = seed(console, RESIDENT, LAMPU)
+    b = seed(console, 900_011, DRAINASE)
+    number = int(a.cluster.split("-")[1])
+    usage = await command(console, MODERATOR, f"/kategori K{number}")
+    assert f"/kategori K-{number:04d} kode" in usage  # the short code understood, the choices listed
+    assert "pendidikan</code> — Pendidikan" in usage and "air_bersih</code> — Air bersih" in usage
+    text = await command(console, MODERATOR, f"/kategori k{number} kesehatan")
+    assert a.cluster in text and cluster(console, a.cluster).category == "kesehatan"
+    preview = await command(console, MODERATOR, f"/gabung K-{number} {b.cluster.lower().replace('-', '')}")
+    assert f"Gabungkan {b.cluster} ke {a.cluster}" in preview
+    await press(console, MODERATOR, "pa:ya:")
+    assert cluster(console, b.cluster).merged_into_id == cluster(console, a.cluster).id
+    await console.flush_outbox()
+    [notice] = [t for t in console.api.texts(900_011) if "digabung" in t]
+    assert "moderator" in notice and "meminta hal yang sama" not in notice
+    assert "disembunyikan" in await command(console, MODERATOR, f"/sembunyikan k{number}")
+    assert cluster(console, a.cluster).hidden
+
+
+async def test_merge_preview_warns_and_its_buttons_work_once_for_the_asker_even_after_a_restart(
+    settings: Settings, embedder: Embedder
+) -> None:
+    console = Console(settings, io.StringIO(), embedder=embedder)
+    await console.start()
+    road = seed(console, RESIDENT, LAMPU)
+    water = seed(console, 900_011, "Air PDAM di Jl. Cendana Lok Tuan tidak mengalir seminggu, mohon diperbaiki.")
+    with session_of(console) as session:
+        for code, category in ((road.cluster, "infrastruktur"), (water.cluster, "air_bersih")):
+            c = session.exec(select(Cluster).where(Cluster.code == code)).one()
+            c.category = category
+            session.add(c)
+        session.commit()
+    preview = await command(console, MODERATOR, f"/gabung {road.cluster} {water.cluster}")
+    assert "Infrastruktur" in preview and "Air bersih" in preview and "Kategori berbeda" in preview
+    assert "(1 aspirasi" in preview
+    message = last_message_with_buttons(console, MODERATOR)
+    yes = next(d for row in message["reply_markup"]["inline_keyboard"] for b in row if (d := b["callback_data"])
+               .startswith("pa:ya:"))
+    forged = yes[:-1] + ("0" if yes[-1] != "0" else "1")
+    await console.send(console.maker.press(MODERATOR, message, forged))
+    await console.send(console.maker.press(OTHER_MODERATOR, message, yes))  # not the moderator who asked
+    assert cluster(console, water.cluster).merged_into_id is None and audit(console) == []
+    await console.stop()
+    again = Console(settings, io.StringIO(), embedder=embedder)  # the preview is in the database, not in memory
+    await again.start()
+    try:
+        await again.send(again.maker.press(MODERATOR, message, yes))
+        assert cluster(again, water.cluster).merged_into_id == cluster(again, road.cluster).id
+        await again.send(again.maker.press(MODERATOR, message, yes))  # used: a second Ya does nothing
+        assert [e.action for e in audit(again)].count("merge") == 1
+        await again.flush_outbox()
+        [notice] = [t for t in again.api.texts(900_011) if "digabung" in t]
+        assert "meminta hal yang sama" not in notice and "moderator" in notice
+        other = seed(again, 900_012, DRAINASE)
+        await command(again, MODERATOR, f"/gabung {road.cluster} {other.cluster}")
+        await press(again, MODERATOR, "pa:no:")
+        assert cluster(again, other.cluster).merged_into_id is None
+        assert "Dibatalkan" in again.api.texts(MODERATOR)[-1] or any(
+            "Dibatalkan" in str(c.params.get("text")) for c in again.api.calls if c.method == "editMessageText")
+    finally:
+        await again.stop()

@@ -56,17 +56,17 @@ def test_dev_data_export_opens_with_the_right_columns_and_no_pii(embedder: Embed
     with session_scope(engine) as session:
         stored = load_dev(session, config, grouping, shared_data / "aspirasi_dev.jsonl")
     with session_scope(engine) as session:
-        tables = build_tables(session=session, tz=tz)
-        north = build_tables(session=session, tz=tz, forum_id="bontang-utara")
+        tables = build_tables(session=session, config=config)
+        north = build_tables(session=session, config=config, forum_id="bontang-utara")
         stats = compute_stats(session=session, tz=tz)
     engine.dispose()
     write_xlsx(tables, tmp_path / "x.xlsx")
     book = load_workbook(tmp_path / "x.xlsx")
-    assert book.sheetnames == ["Kelompok", "Aspirasi"]
-    clusters, aspirations = (list(book[name].iter_rows(values_only=True)) for name in book.sheetnames)
+    assert book.sheetnames == ["Kelompok", "Aspirasi", "Ringkasan"]
+    clusters, aspirations = (list(book[name].iter_rows(values_only=True)) for name in book.sheetnames[:2])
     assert clusters[0] == CLUSTER_COLUMNS and aspirations[0] == ASPIRATION_COLUMNS
     assert len(aspirations) - 1 == stored and 30 < len(clusters) - 1 < stored
-    assert sum(row[5] for row in clusters[1:]) == stored  # every aspiration counted in one cluster
+    assert sum(row[7] for row in clusters[1:]) == stored  # every aspiration counted in one cluster
     assert {row[1] for row in aspirations[1:]} == {row[0] for row in clusters[1:]}
     cells = [str(v) for row in clusters + aspirations for v in row if v is not None]
     assert not [c for c in cells if PII.search(c)], "unredacted phone, NIK or e-mail in the export"
@@ -82,17 +82,18 @@ def test_csv_export_is_two_tables_in_a_zip_and_defuses_formulas(tmp_path: Path) 
 
     from services.exports import ExportTables
 
-    tables = ExportTables([("K-0001", "=HYPERLINK(\"x\")", "", "Lok Tuan (1)", 1, 1, "Baru", datetime(2026, 1, 2, 9),
-                            datetime(2026, 1, 2, 9), "")],
-                          [("ASP-2026-000001", "K-0001", "Lok Tuan", "=1+1", datetime(2026, 1, 2, 9))])
+    tables = ExportTables([("K-0001", "=HYPERLINK(\"x\")", "", "Forum", "Bontang Utara (1)", "Lok Tuan (1)", 1, 1,
+                            "Baru", datetime(2026, 1, 2, 9), datetime(2026, 1, 2, 9), "")],
+                          [("ASP-2026-000001", "K-0001", "Forum", "Bontang Utara", "Lok Tuan", "", "=1+1",
+                            datetime(2026, 1, 2, 9))], [("Jumlah aspirasi", 1)])
     [archive] = write_csv(tables, tmp_path / "out.zip")
     with zipfile.ZipFile(archive) as z:
         kelompok = list(csv.reader(io.StringIO(z.read("kelompok.csv").decode("utf-8-sig"))))
         aspirasi = list(csv.reader(io.StringIO(z.read("aspirasi.csv").decode("utf-8-sig"))))
-    assert tuple(kelompok[0]) == CLUSTER_COLUMNS and aspirasi[1][3] == "'=1+1"
-    assert aspirasi[1][4] == "2026-01-02 09:00"
+    assert tuple(kelompok[0]) == CLUSTER_COLUMNS and aspirasi[1][6] == "'=1+1"
+    assert aspirasi[1][7] == "2026-01-02 09:00"
     write_xlsx(tables, tmp_path / "f.xlsx")
     sheet = load_workbook(tmp_path / "f.xlsx")["Aspirasi"]
-    assert sheet["D2"].value == "=1+1" and sheet["D2"].data_type == "s"
+    assert sheet["G2"].value == "=1+1" and sheet["G2"].data_type == "s"
     two = write_csv(tables, tmp_path / "ekspor.csv")
-    assert [p.name for p in two] == ["ekspor-kelompok.csv", "ekspor-aspirasi.csv"]
+    assert [p.name for p in two] == ["ekspor-kelompok.csv", "ekspor-aspirasi.csv", "ekspor-ringkasan.csv"]

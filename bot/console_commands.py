@@ -1,0 +1,123 @@
+"""The console's own commands: switch persona, press a button, reply to a message, send a photo or a
+location, issue the running digest, quit. Anything else is typed by the current persona."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import TYPE_CHECKING, Any
+
+from bot.memory_api import BOT_USER, chat_of
+from handlers.digests import clock
+from handlers.outbox_worker import running_worker
+from models.db import session_scope
+from services.digest_delivery import issue_running_digest
+from services.payloads import plain
+from services.texts import t
+
+if TYPE_CHECKING:
+    from bot.console import Console
+
+
+async def handle_line(console: Console, line: str) -> bool:
+    """Act on one typed line; return False to quit."""
+    line = line.strip()
+    command, _, rest = line.partition(" ")
+    if line in {"/quit", "/exit"}:
+        return False
+    if command == "/as":
+        switch(console, rest.strip())
+    elif command == "/reply":
+        await reply(console, rest)
+    elif command == "/foto":
+        p = console.persona
+        await console.send(console.maker.photo(p.user_id, rest.strip() or None, chat_id=p.chat_id))
+    elif command == "/lokasi":
+        await location(console, rest)
+    elif command == "/digest":
+        await digest(console)
+    elif line.isdigit():
+        await press(console, int(line))
+    elif line:
+        await console.send(console.maker.text(console.persona.user_id, line, chat_id=console.persona.chat_id))
+    await console.flush_outbox()  # what the typed line queued is printed before the next prompt
+    return True
+
+
+def wake_outbox_of(app: Any) -> None:
+    """Tell the outbox worker (if it runs) that messages were queued."""
+    worker = running_worker(app)
+    if worker is not None:
+        worker.wake.set()
+
+
+def say(console: Console, key: str, **values: Any) -> None:
+    """Print a console message."""
+    console.out.write(plain(t(key, **values)) + "\n")
+
+
+def switch(console: Console, name: str) -> None:
+    """/as NAME: become another persona; an unknown name is refused with the list."""
+    from bot.console import persona, persona_names
+
+    chosen = persona(name) if name else None
+    if chosen is None:
+        say(console, "console_unknown_persona", name=name or "-", names=persona_names())
+        return
+    console.persona = chosen
+    say(console, "console_now", name=chosen.name)
+
+
+async def press(console: Console, number: int) -> None:
+    """A number presses that button on the latest keyboard in the persona's chat."""
+    buttons = console.view.buttons.get(console.persona.chat_id, [])
+    if not 0 < number <= len(buttons):
+        say(console, "console_no_button", number=number)
+        return
+    message, data = buttons[number - 1]
+    console.view.pressed_in(console.persona.chat_id)
+    await console.send(console.maker.press(console.persona.user_id, message, data))
+
+
+async def reply(console: Console, rest: str) -> None:
+    """/reply N teks: reply to bot message #N in the persona's chat."""
+    number, _, text = rest.strip().partition(" ")
+    p = console.persona
+    message = console.api.messages.get((p.chat_id, int(number))) if number.isdigit() else None
+    if message is None and number.isdigit() and 0 < int(number) < console.first_bot_message:
+        message = earlier_message(p.chat_id, int(number))
+    if message is None or not text.strip():
+        say(console, "console_reply_usage", number=number or "-")
+        return
+    await console.send(console.maker.reply_to(p.user_id, message, text.strip(), chat_id=p.chat_id))
+
+
+def earlier_message(chat_id: int, message_id: int) -> dict[str, Any]:
+    """A bot message sent before this console started: Telegram still has it, the bot knows it by number."""
+    return {"message_id": message_id, "date": int(time.time()), "chat": chat_of(chat_id), "from": BOT_USER}
+
+
+async def location(console: Console, rest: str) -> None:
+    """/lokasi LAT LON: share a location pin."""
+    try:
+        latitude, longitude = (float(v.replace(",", ".")) for v in rest.split())
+    except ValueError:
+        say(console, "console_location_usage")
+        return
+    p = console.persona
+    await console.send(console.maker.location(p.user_id, latitude, longitude, chat_id=p.chat_id))
+
+
+async def digest(console: Console) -> None:
+    """/digest: close every forum's running period now and queue its digest for the moderators."""
+    d = console.app.bot_data["deps"]
+    now = clock(console.app.bot_data)
+
+    def _issue() -> int:
+        with session_scope(d.engine) as session:
+            return len([issue_running_digest(session=session, config=d.config, forum_id=f.id, now=now)
+                        for f in d.config.forums])
+
+    made = await asyncio.to_thread(_issue)
+    wake_outbox_of(console.app)
+    say(console, "console_digest", count=made)

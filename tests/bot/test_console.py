@@ -1,0 +1,119 @@
+"""The console as a stand-in for Telegram: personas, numbering across restarts, pop-ups, edits, documents,
+replies, photos, locations, and quiet libraries."""
+
+import asyncio
+import io
+import logging
+import os
+from pathlib import Path
+
+import pytest
+
+from bot.console import QUIET_LOGGERS, Console, run_console
+from bot.settings import Settings
+from nlp.embed import Embedder
+
+
+class Typist:
+    """Types lines into a console and returns what it printed for each."""
+
+    def __init__(self, console: Console) -> None:
+        self.console = console
+        assert isinstance(console.out, io.StringIO)
+        self.out: io.StringIO = console.out
+
+    async def __call__(self, line: str, *, until: str | None = None) -> str:
+        """Type a line; with `until`, also wait for background messages until that text was printed."""
+        start = len(self.out.getvalue())
+        assert await self.console.handle_line(line)
+        for _ in range(500):  # paced sends (a group chat's limit) arrive in the background
+            if until is None or until in self.out.getvalue()[start:]:
+                break
+            await asyncio.sleep(0.02)
+            await self.console.flush_outbox()
+        return self.out.getvalue()[start:]
+
+
+async def started(settings: Settings, embedder: Embedder, files: Path) -> tuple[Console, Typist]:
+    """A console on the settings' database, started."""
+    console = Console(settings, io.StringIO(), embedder=embedder, files_dir=files)
+    await console.start()
+    return console, Typist(console)
+
+
+async def test_personas_are_distinct_and_unknown_names_are_refused(console: Console) -> None:
+    type_ = Typist(console)
+    refused = await type_("/as moderatr")
+    assert "moderatr" in refused and "warga2" in refused and "moderator" in refused
+    assert console.persona.name == "warga"
+    assert "sebagai warga2" in await type_("/as warga2")
+    shown = await type_("/start")
+    assert "→ warga2" in shown and console.persona.user_id != 900_001
+    assert "sebagai staf" in await type_("/as staff")
+    assert "sebagai warga" in await type_("/as warga")
+    assert "→ warga ·" in await type_("/start")
+
+
+async def test_a_restart_on_the_same_database_answers_at_once(settings: Settings, embedder: Embedder,
+                                                              tmp_path: Path) -> None:
+    first, type_ = await started(settings, embedder, tmp_path)
+    await type_("/start")
+    await type_("1")  # consent
+    await type_("2")  # Bontang Kuala ([1] is the kecamatan heading)
+    sent = await type_("Mohon perbaikan jalan berlubang di Jl. Pattimura Lok Tuan, banyak pengendara jatuh.")
+    assert "[1]" in sent
+    await first.stop()
+    second, type_ = await started(settings, embedder, tmp_path)
+    try:
+        assert second.maker.text(1, "x")["update_id"] > 1
+        assert "→ warga" in await type_("/bantuan")
+        assert "→ warga" in await type_("/status")
+        again = await type_("Lampu jalan di gang Mawar Lok Tuan mati sudah seminggu, mohon diperbaiki segera.")
+        assert "Usulan Anda" in again and "[1]" in again
+    finally:
+        await second.stop()
+
+
+async def test_pop_ups_edits_and_documents_are_shown(console: Console, tmp_path: Path) -> None:
+    console.view.files_dir = tmp_path / "berkas"
+    type_ = Typist(console)
+    await type_("/as admin")
+    shown = await type_("/ekspor")
+    assert "📎 berkas:" in shown
+    path = Path(shown.split("📎 berkas:")[1].split()[0])
+    assert path.parent == (tmp_path / "berkas").resolve() and path.suffix == ".xlsx" and path.stat().st_size > 0
+    await type_("/as warga")
+    await type_("/start")
+    edited = await type_("1")  # consent: the privacy message's buttons go, a new question comes
+    assert "→ warga" in edited
+
+
+async def test_reply_photo_and_location_reach_the_bot_as_telegram_would(console: Console) -> None:
+    type_ = Typist(console)
+    await type_("/start")
+    await type_("1")
+    await type_("2")
+    shown = await type_("/foto Jalan berlubang besar di depan SD Lok Tuan, mohon segera ditambal.")
+    assert "→ warga" in shown
+    assert "Cara pakai" in await type_("/lokasi utara")
+    assert "→ warga" in await type_("/lokasi 0.1336 117.4856")
+    assert "Cara pakai" in await type_("/reply 99999 halo")
+    number = next(n for (chat, n) in console.api.messages if chat == 900_001)
+    await type_(f"/reply {number} terima kasih")
+    last = console.api.calls[-1]
+    assert last.method in {"sendMessage", "answerCallbackQuery", "copyMessage"}
+
+
+async def test_piped_input_runs_quietly_unless_verbose(settings: Settings, embedder: Embedder, tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    for logger in (logging.getLogger(), *(logging.getLogger(name) for name in QUIET_LOGGERS)):
+        monkeypatch.setattr(logger, "level", logger.level)  # put back after the test: others read the logs
+    for name in ("TQDM_DISABLE", "HF_HUB_DISABLE_PROGRESS_BARS", "TRANSFORMERS_VERBOSITY", "TOKENIZERS_PARALLELISM"):
+        monkeypatch.setenv(name, "-")  # recorded, so the value the console sets is undone after the test
+        monkeypatch.delenv(name)
+    out = io.StringIO()
+    await run_console(settings, io.StringIO("/as nobody\n/start\n/quit\n"), out, files_dir=tmp_path,
+                      embedder=embedder)
+    assert "Peran nobody tidak dikenal" in out.getvalue() and "→ warga" in out.getvalue()
+    assert os.environ["TQDM_DISABLE"] == "1" and logging.getLogger().level == logging.ERROR
+    assert logging.getLogger("sentence_transformers").level == logging.ERROR

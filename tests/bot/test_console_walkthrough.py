@@ -1,0 +1,140 @@
+"""The whole journey typed into the console (its harness, as piped input would), asserting what each persona
+sees; then the same database after a restart of the console."""
+
+import io
+import re
+from pathlib import Path
+
+from bot.console import Console
+from bot.settings import Settings
+from nlp.embed import Embedder
+from tests.bot.test_console import Typist
+
+FIRST = "Mohon perbaikan jalan berlubang di Jl. Pattimura Lok Tuan, sudah banyak pengendara jatuh."
+SECOND = "Jalan Pattimura di Lok Tuan rusak parah dan berlubang, tolong segera diperbaiki, sering ada kecelakaan."
+ADVERT = "Dijual pulsa murah meriah gratis ongkir, order sekarang hubungi 0812-3456-7890."
+WATER = "Air PDAM di Jl. Cendana Lok Tuan sudah seminggu tidak mengalir, mohon segera diperbaiki."
+
+
+def number_of(shown: str, persona: str, containing: str = "") -> int:
+    """The message number (#N) of the last message shown to a persona (containing a text)."""
+    blocks = [b for b in shown.split("\n🤖 → ")[1:] if b.startswith(f"{persona} · #") and containing in b]
+    return int(re.match(rf"{persona} · #(\d+)", blocks[-1]).group(1))  # type: ignore[union-attr]
+
+
+def buttons(shown: str) -> list[str]:
+    """The numbered buttons of the last keyboard shown."""
+    rows = [line for line in shown.splitlines() if line.startswith("   [1]")]
+    return re.findall(r"\[\d+\] ([^\[]+?)(?=\s{2}\[|$)", rows[-1]) if rows else []
+
+
+async def onboard(type_: Typist, persona: str) -> None:
+    """A resident starts, consents and chooses Lok Tuan."""
+    await type_(f"/as {persona}")
+    await type_("/start")
+    await type_("1")
+    shown = await type_("4")  # [1] is the Bontang Utara heading, then Bontang Kuala, Bontang Baru, Lok Tuan
+    assert "Lok Tuan" in shown
+
+
+def press(shown: str, label: str) -> str:
+    """The number to type for the button whose label contains `label`."""
+    return str(next(i for i, b in enumerate(buttons(shown), 1) if label in b))
+
+
+async def residents_and_a_held_message(type_: Typist) -> None:
+    """Two residents ask for the same road repair (the second supports the first's cluster), the second also
+    sends a water complaint, and an advert that is held."""
+    await onboard(type_, "warga")
+    draft = await type_(FIRST)
+    sent = await type_(press(draft, "Kirim"))
+    assert "ASP-2026-000001" in sent and "K-0001" in sent and "→ warga ·" in sent
+    await onboard(type_, "warga2")
+    draft = await type_(SECOND)
+    assert "mirip" in draft and "Dukung K-0001" in draft and "→ warga2" in draft
+    supported = await type_(press(draft, "Dukung"))
+    assert "dukungan Anda untuk K-0001" in supported and "2 pendukung" in supported
+    held = await type_(press(await type_(ADVERT), "Kirim"))
+    assert "diperiksa moderator" in held and "0812" not in held.split("diubah")[1]
+    water = await type_(press(await type_(WATER), "Kirim"))
+    assert "K-0002" in water
+
+
+async def digest_to_staff(type_: Typist) -> str:
+    """The moderator looks at the running period, a digest is issued and forwarded; staff get one card each."""
+    await type_("/as moderator")
+    digest = await type_("/ringkasan bontang-utara")
+    assert "Ringkasan Forum Warga Bontang Utara" in digest and "K-0001" in digest and "K-0002" in digest
+    assert "Dijual" not in digest and "Teruskan ke staf" in digest  # the held advert is in no digest
+    forwarded = await type_(press(digest, "Teruskan"), until="📌 K-0002")
+    assert "pop-up → moderator: 📨 Ringkasan diteruskan" in forwarded
+    assert f"pesan #{number_of(digest, 'moderator', 'Teruskan')} diubah" in forwarded
+    assert "📌 K-0001" in forwarded and "📌 K-0002" in forwarded and "→ staf" in forwarded
+    assert "Nama900" not in forwarded and "pengguna900" not in forwarded  # no Telegram identities for staff
+    return forwarded
+
+
+async def answers_follow_up_and_status(type_: Typist, cards: str) -> None:
+    """Staff answer K-0001 by replying to its card; a resident replies to the answer; staff set a status."""
+    await type_("/as staf")
+    answered = await type_(f"/reply {number_of(cards, 'staf', '📌 K-0001')} Perbaikan Jl. Pattimura dijadwalkan "
+                           "bulan depan.")
+    assert "Jawaban untuk K-0001 dikirim ke 2 warga" in answered
+    assert "→ warga ·" in answered and "→ warga2 ·" in answered and "dijadwalkan bulan depan" in answered
+    await type_("/as warga")
+    follow_up = await type_(f"/reply {number_of(answered, 'warga', 'dijadwalkan')} Terima kasih, mohon kabari "
+                            "tanggalnya.")
+    assert "→ staf" in follow_up and "mohon kabari tanggalnya" in follow_up and "K-0001" in follow_up
+    await type_("/as staf")
+    status = await type_(press(answered, "ditindaklanjuti"))  # the answered card (edited last) has the buttons
+    assert "pop-up → staf: Status K-0001: Sedang ditindaklanjuti" in status
+    assert "diubah" in status and "→ warga ·" in status and "→ warga2 ·" in status  # card edited, residents told
+
+
+async def merge_and_export(type_: Typist, files: Path) -> None:
+    """A moderator merges two clusters (short codes); an admin exports."""
+    await type_("/as moderator")
+    preview = await type_("/gabung K-1 K-2")
+    assert "Gabungkan K-0002 ke K-0001" in preview and "Kategori berbeda" in preview and "→ warga2" not in preview
+    merged = await type_(press(preview, "Ya"))
+    assert "K-0002" in merged and "digabung ke" in merged and "→ warga2" in merged
+    await type_("/as admin")
+    exported = await type_("/ekspor")
+    assert "📎 berkas:" in exported and "→ admin" in exported
+    assert any(path.suffix == ".xlsx" for path in files.iterdir())
+
+
+async def test_walkthrough_then_restart(settings: Settings, embedder: Embedder, tmp_path: Path) -> None:
+    console = Console(settings, io.StringIO(), embedder=embedder, files_dir=tmp_path)
+    await console.start()
+    type_ = Typist(console)
+    try:
+        await residents_and_a_held_message(type_)
+        cards = await digest_to_staff(type_)
+        await answers_follow_up_and_status(type_, cards)
+        await merge_and_export(type_, tmp_path)
+    finally:
+        await console.stop()
+
+    again = Console(settings, io.StringIO(), embedder=embedder, files_dir=tmp_path)
+    await again.start()
+    type_ = Typist(again)
+    try:
+        status = await type_("/status")
+        assert "→ warga" in status and "K-0001" in status and "dijadwalkan bulan depan" in status
+        await type_("/as warga2")
+        assert "K-0001" in await type_("/status")
+        draft = await type_("Lampu jalan di gang Mawar Lok Tuan mati sudah seminggu, mohon diganti segera.")
+        assert "→ warga2" in draft and "[1]" in draft
+        await type_("/as moderator")
+        assert "Ringkasan Forum Warga Bontang Utara" in await type_("/ringkasan")
+        await type_("/as staf")
+        answered = await type_(f"/reply {number_of(cards, 'staf', '📌 K-0001')} Jadwal: minggu kedua.")
+        assert "dikirim ke 2 warga" in answered and "minggu kedua" in answered
+        await type_("/as admin")
+        assert "📎 berkas:" in await type_("/ekspor")
+        await type_("/as moderator")
+        issued = await type_("/digest")  # the period since Teruskan: closed now, sent to the moderators
+        assert "(ringkasan diterbitkan: 3)" in issued and "→ moderator" in issued
+    finally:
+        await again.stop()
