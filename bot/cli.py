@@ -16,8 +16,9 @@ from bot.cli_common import settings_or_exit
 from bot.settings import Settings
 
 if TYPE_CHECKING:
-    from services.grouping import GroupingService
     from starlette.routing import BaseRoute
+
+    from services.grouping import GroupingService
 
 app = typer.Typer(help="Aspirasi: aspirasi warga Kota Bontang lewat Telegram.", no_args_is_help=True)
 db_app = typer.Typer(help="Database commands.", no_args_is_help=True)
