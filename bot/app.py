@@ -35,6 +35,7 @@ from handlers import (
     privacy,
     staff,
     status,
+    web_login,
 )
 from handlers.deps import Deps, deps
 from handlers.outbox_worker import start_outbox, stop_outbox
@@ -102,6 +103,7 @@ def register_handlers(application: Application) -> None:  # type: ignore[type-ar
     application.add_handler(CommandHandler("unban", admin.unban, filters=private))
     application.add_handler(CommandHandler("ekspor", admin.export, filters=private))
     application.add_handler(CommandHandler("statistik", admin.statistics, filters=private))
+    application.add_handler(CommandHandler("web", web_login.web_command))  # issue 14: login link to the web page
     application.add_handler(CommandHandler("data_saya", privacy.my_data, filters=private))
     application.add_handler(CommandHandler("hapus_data", privacy.erase_command, filters=private))
     application.add_handler(CallbackQueryHandler(privacy.erase_button, pattern=r"^hapus:(ya|batal)$"))

@@ -16,6 +16,8 @@ from bot.cli_common import settings_or_exit
 from bot.settings import Settings
 
 if TYPE_CHECKING:
+    from starlette.routing import BaseRoute
+
     from services.grouping import GroupingService
 
 app = typer.Typer(help="Aspirasi: aspirasi warga Kota Bontang lewat Telegram.", no_args_is_help=True)
@@ -49,12 +51,25 @@ def run(
                    " or run without --webhook to poll", err=True)
         raise typer.Exit(2)
     _logging()
+    web = settings.config.web
+    if not webhook and web.enabled:  # issue 14: the web page in the same process and event loop
+        from bot.cli_web import build_web
+        from bot.serve import serve_bot_and_web
+
+        asyncio.run(serve_bot_and_web(build_application(settings), build_web(settings), host=web.host,
+                                      port=web.port, allowed_updates=ALLOWED_UPDATES))
+        return
     if not webhook:
         build_application(settings).run_polling(allowed_updates=ALLOWED_UPDATES)
         return
     assert hook.url is not None and secret is not None
     application = build_application(settings, webhook=True)
-    app_ = webhook_app(application, path=hook.path, secret=secret.get_secret_value())
+    extra: list[BaseRoute] = []
+    if web.enabled:  # the web page in the same Starlette app as the webhook route
+        from bot.cli_web import web_routes
+
+        extra = web_routes(settings)
+    app_ = webhook_app(application, path=hook.path, secret=secret.get_secret_value(), extra_routes=extra)
     server = webhook_server(app_, listen=hook.listen, port=hook.port)
     asyncio.run(serve_webhook(application, server, url=hook.url, secret=secret.get_secret_value()))
 
@@ -186,3 +201,9 @@ def bench(
     from bench.run import run
 
     run(settings_or_exit(), quick=quick, out=out)
+
+
+# issue 14: the web page for planners and moderators (bodies in bot/cli_web.py)
+from bot.cli_web import web_app  # noqa: E402
+
+app.add_typer(web_app, name="web")

@@ -87,6 +87,7 @@ def console_settings(settings: Settings) -> Settings:
     telegram = config.telegram.model_copy(update={
         "staff_chat_id": config.telegram.staff_chat_id or PERSONAS["staf"].chat_id,
         "admin_ids": [*config.telegram.admin_ids, PERSONAS["admin"].user_id],
+        "staff_ids": [*config.telegram.staff_ids, PERSONAS["staf"].user_id],
     })
     forums = [f.model_copy(update={"moderator_ids": [*f.moderator_ids, PERSONAS["moderator"].user_id]})
               for f in config.forums]

@@ -103,7 +103,8 @@ class TelegramConfig(Strict):
     staff_chat_id: int | None = None
     staff_thread_id: int | None = None
     admin_ids: list[int] = Field(default_factory=list)
-    staff_ids: list[int] = Field(default_factory=list)  # when set, only these members of the staff chat act
+    # when set, only these members of the staff chat act as staff; they are also the web page's staff
+    staff_ids: list[int] = Field(default_factory=list)
     admin_chat_id: int | None = None
     webhook: WebhookConfig = WebhookConfig()
 
@@ -197,6 +198,24 @@ class RetentionConfig(Strict):
     verbatim_days: int = Field(default=730, ge=1)
 
 
+class WebConfig(Strict):
+    """The web page for planners and moderators."""
+
+    enabled: bool = False
+    host: str = Field(default="127.0.0.1", min_length=1)
+    port: int = Field(default=8080, ge=1, le=65535)
+    base_url: str = "http://127.0.0.1:8080"
+    session_hours: float = Field(default=8, gt=0, le=168)
+    geojson: str | None = None  # a kelurahan GeoJSON file: the map draws its shapes
+
+    @field_validator("base_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", value):
+            raise ValueError(f"base_url {value!r} should be the page's address, e.g. https://aspirasi.example.id")
+        return value.rstrip("/")
+
+
 class CategoryConfig(Strict):
     """A category of clusters (pendidikan, kesehatan, ...)."""
 
@@ -220,6 +239,7 @@ class AppConfig(Strict):
     outbox: OutboxConfig = OutboxConfig()
     updates: UpdateRetryConfig = UpdateRetryConfig()
     retention: RetentionConfig = RetentionConfig()
+    web: WebConfig = WebConfig()
     categories: dict[str, CategoryConfig] = Field(default_factory=dict)
 
     @model_validator(mode="after")

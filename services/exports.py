@@ -76,8 +76,9 @@ class Places:
         return "" if code is None else self.categories.get(code, code)
 
 
-def _proposals(session: Session, forum_id: str | None, since: datetime | None) -> list[tuple[Proposal, Cluster]]:
-    """Published proposals in visible clusters, by cluster and date."""
+def _proposals(session: Session, forum_id: str | None, since: datetime | None,
+               cluster_ids: set[int] | None = None) -> list[tuple[Proposal, Cluster]]:
+    """Published proposals in visible clusters (of the given ones, when given), by cluster and date."""
     query = (
         select(Proposal, Cluster).join(Cluster, col(Cluster.id) == col(Proposal.cluster_id))
         .where(Proposal.state == ProposalState.SUBMITTED, col(Cluster.hidden).is_(False),
@@ -88,10 +89,12 @@ def _proposals(session: Session, forum_id: str | None, since: datetime | None) -
         query = query.where(Proposal.forum_id == forum_id)
     if since is not None:
         query = query.where(col(Proposal.submitted_at) >= since)
+    if cluster_ids is not None:
+        query = query.where(col(Cluster.id).in_(cluster_ids))
     return [(p, c) for p, c in session.exec(query).all()]
 
 
-def _supporters(session: Session, cluster_ids: set[int]) -> dict[int, int]:
+def supporter_counts(session: Session, cluster_ids: set[int]) -> dict[int, int]:
     """Supporters per cluster."""
     rows = session.exec(select(Support.cluster_id, func.count()).where(col(Support.cluster_id).in_(cluster_ids))
                         .group_by(col(Support.cluster_id))).all()
@@ -150,19 +153,19 @@ def _cluster_row(cluster: Cluster, members: list[Proposal], places: Places, tz: 
 
 def build_tables(
     *, session: Session, config: AppConfig, forum_id: str | None = None, since: datetime | None = None,
-    status_label: Callable[[str], str] = str, now: datetime | None = None,
+    status_label: Callable[[str], str] = str, now: datetime | None = None, cluster_ids: set[int] | None = None,
 ) -> ExportTables:
-    """Collect the clusters, aspirations and period figures of an export."""
+    """Collect the clusters, aspirations and period figures of an export (only `cluster_ids`, when given)."""
     places, tz = Places.of(config), config.city.tz
     by_cluster: dict[int, list[Proposal]] = defaultdict(list)
     clusters: dict[int, Cluster] = {}
     aspirations = []
-    for proposal, cluster in _proposals(session, forum_id, since):
+    for proposal, cluster in _proposals(session, forum_id, since, cluster_ids):
         assert cluster.id is not None
         by_cluster[cluster.id].append(proposal)
         clusters[cluster.id] = cluster
         aspirations.append(_aspiration_row(proposal, cluster, places, tz))
-    supporters = _supporters(session, set(clusters))
+    supporters = supporter_counts(session, set(clusters))
     answers = _latest_answers(session, set(clusters))
     table = [_cluster_row(clusters[cid], members, places, tz, supporters.get(cid, 0), answers.get(cid), status_label)
              for cid, members in by_cluster.items()]
@@ -191,13 +194,13 @@ def period_figures(clusters: list[tuple[Any, ...]], aspirations: list[tuple[Any,
     return rows
 
 
-def _write_sheet(book: Workbook, title: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
-    """One sheet: bold frozen header, autofilter, its own widths, full texts wrapped, formulas defused."""
-    sheet = book.create_sheet(title)
+def _write_sheet(book: Workbook, title: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]],
+                 widths: tuple[int, ...], wrapped: set[str]) -> None:
+    """One sheet: bold frozen header, autofilter, its own widths, long texts wrapped, formulas defused."""
+    sheet = book.create_sheet(title[:31])
     sheet.append(list(columns))
     for cell in sheet[1]:
         cell.font = Font(bold=True)
-    wrapped = WRAPPED[title]
     for row in rows:
         sheet.append(list(row))
         for cell in sheet[sheet.max_row]:
@@ -209,19 +212,32 @@ def _write_sheet(book: Workbook, title: str, columns: tuple[str, ...], rows: lis
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = sheet.dimensions
-    for index, width in enumerate(WIDTHS[title], start=1):
+    for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
 
 
-def write_xlsx(tables: ExportTables, target: Path | IO[bytes]) -> None:
-    """Write the Kelompok, Aspirasi and Ringkasan sheets."""
+def write_sheets(sheets: list[tuple[str, tuple[str, ...], list[tuple[Any, ...]]]], target: Path | IO[bytes],
+                 widths: tuple[int, ...]) -> None:
+    """Write sheets (title, columns, rows), each with the same column widths."""
     book = Workbook()
     first = book.active
     assert first is not None
     book.remove(first)
-    _write_sheet(book, CLUSTER_SHEET, CLUSTER_COLUMNS, tables.clusters)
-    _write_sheet(book, ASPIRATION_SHEET, ASPIRATION_COLUMNS, tables.aspirations)
-    _write_sheet(book, FIGURES_SHEET, FIGURE_COLUMNS, tables.figures)
+    for title, columns, rows in sheets:
+        _write_sheet(book, title, columns, rows, widths, set())
+    book.save(target)
+
+
+def write_xlsx(tables: ExportTables, target: Path | IO[bytes]) -> None:
+    """Write the Kelompok, Aspirasi and Ringkasan sheets, each with its own widths."""
+    book = Workbook()
+    first = book.active
+    assert first is not None
+    book.remove(first)
+    for title, columns, rows in ((CLUSTER_SHEET, CLUSTER_COLUMNS, tables.clusters),
+                                 (ASPIRATION_SHEET, ASPIRATION_COLUMNS, tables.aspirations),
+                                 (FIGURES_SHEET, FIGURE_COLUMNS, tables.figures)):
+        _write_sheet(book, title, columns, rows, WIDTHS[title], WRAPPED[title])
     book.save(target)
 
 

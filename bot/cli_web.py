@@ -1,0 +1,66 @@
+"""`aspirasi web`: serve the web page alone against the configured database; `aspirasi web link`: a login link."""
+
+from typing import TYPE_CHECKING
+
+import typer
+
+from bot.cli_common import settings_or_exit
+from bot.settings import Settings
+
+if TYPE_CHECKING:
+    from starlette.applications import Starlette
+    from starlette.routing import BaseRoute
+
+web_app = typer.Typer(help="The web page for planners and moderators.", invoke_without_command=True)
+
+
+def build_web(settings: Settings) -> "Starlette":
+    """The web app over the configured database (migrated first)."""
+    from models.db import make_engine, upgrade
+    from services.weblogin import signing_key
+    from web.app import create_app
+
+    engine = make_engine(settings.database_url)
+    upgrade(engine)
+    return create_app(config=settings.config, engine=engine, key=signing_key(settings.data_dir))
+
+
+def web_routes(settings: Settings) -> list["BaseRoute"]:
+    """The whole web page as one route to mount beside others (e.g. the Telegram webhook) in one app.
+
+    Routes listed before it (the webhook's POST path) win; everything else reaches the page, with its own
+    sessions, security headers and error pages.
+    """
+    from starlette.routing import Mount
+
+    return [Mount("", app=build_web(settings))]
+
+
+@web_app.callback()
+def serve(ctx: typer.Context) -> None:
+    """Serve the web page at web.host:web.port (log in with a link from /web or `aspirasi web link`)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    import uvicorn
+
+    settings = settings_or_exit()
+    web = settings.config.web
+    typer.echo(f"Aspirasi web: {web.base_url} (listening on {web.host}:{web.port})")
+    uvicorn.run(build_web(settings), host=web.host, port=web.port, log_level="info", proxy_headers=True)
+
+
+@web_app.command("link")
+def link(
+    user_id: int = typer.Option(..., "--as", help="Telegram user id of a moderator, staff member or admin."),
+) -> None:
+    """Print a single-use login link (valid 10 minutes) for someone with a web role."""
+    from services.texts_web import tw
+    from services.weblogin import LoginError, make_link, signing_key
+
+    settings = settings_or_exit()
+    try:
+        typer.echo(make_link(config=settings.config, key=signing_key(settings.data_dir), user_id=user_id))
+    except LoginError as exc:
+        typer.echo(f"aspirasi: user {user_id} is no admin, staff member (telegram.staff_ids) or moderator in "
+                   f"{settings.config_path}; {tw(exc.key)}", err=True)
+        raise typer.Exit(2) from exc

@@ -1,0 +1,73 @@
+"""`aspirasi run` with the web page: the bot polls Telegram and uvicorn serves the page in one event loop.
+
+This mirrors what `Application.run_polling` does (initialize, post_init, start polling, start; then stop,
+post_stop, shutdown, post_shutdown), with uvicorn's server running as a task beside it. Signals are ours:
+SIGINT and SIGTERM stop both cleanly (uvicorn's own signal capture is switched off).
+"""
+
+import asyncio
+import contextlib
+import logging
+import signal
+from collections.abc import Iterator
+
+import uvicorn
+from starlette.applications import Starlette
+from telegram.ext import Application
+
+log = logging.getLogger(__name__)
+
+
+class _Server(uvicorn.Server):
+    """Uvicorn without its own signal handling: the caller decides when to stop."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+def _on_signals(stop: asyncio.Event) -> None:
+    """Set `stop` on SIGINT and SIGTERM (where the loop supports signal handlers)."""
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, stop.set)
+
+
+async def serve_bot_and_web(
+    application: Application,  # type: ignore[type-arg]
+    web_app: Starlette,
+    *,
+    host: str,
+    port: int,
+    allowed_updates: list[str],
+    stop: asyncio.Event | None = None,
+) -> None:
+    """Poll Telegram and serve the web page until `stop` is set (or SIGINT/SIGTERM)."""
+    stop = stop or asyncio.Event()
+    _on_signals(stop)
+    server = _Server(uvicorn.Config(web_app, host=host, port=port, log_level="info", proxy_headers=True))
+    await application.initialize()
+    try:
+        if application.post_init is not None:
+            await application.post_init(application)
+        assert application.updater is not None
+        await application.updater.start_polling(allowed_updates=allowed_updates)
+        await application.start()
+        web = asyncio.create_task(server.serve(), name="web")
+        log.info("web page served on %s:%d beside the bot", host, port)
+        waiter = asyncio.create_task(stop.wait())
+        await asyncio.wait({web, waiter}, return_when=asyncio.FIRST_COMPLETED)
+        server.should_exit = True
+        await web
+        waiter.cancel()
+    finally:
+        if application.updater is not None and application.updater.running:
+            await application.updater.stop()
+        if application.running:
+            await application.stop()
+            if application.post_stop is not None:
+                await application.post_stop(application)
+        await application.shutdown()
+        if application.post_shutdown is not None:
+            await application.post_shutdown(application)

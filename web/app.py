@@ -1,0 +1,81 @@
+"""The web page for planners and moderators: a small Starlette app over the bot's database.
+
+`create_app` builds it; `aspirasi web` serves it alone and `aspirasi run` beside the bot. Pages are
+plain `def` endpoints (the database is synchronous; Starlette runs them in its thread pool); forms are
+`async` only to read the body, and do their database work in the thread pool too.
+"""
+
+from pathlib import Path
+
+from sqlalchemy import Engine
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from services.config import AppConfig
+from services.texts_web import tw
+from web import actions, downloads, login, pages
+from web.render import make_templates, render
+from web.security import SecurityHeaders, WebContext
+
+HERE = Path(__file__).parent
+COOKIE = "aspirasi_sesi"
+ERROR_TEXTS = {401: ("login_needed_title", "login_needed"), 403: ("forbidden_title", "csrf_failed"),
+               404: ("not_found_title", "not_found")}
+
+
+async def _error(request: Request, exc: Exception) -> Response:
+    """A readable Indonesian page for 401, 403 and 404."""
+    code = exc.status_code if isinstance(exc, HTTPException) else 500
+    title, text = ERROR_TEXTS.get(code, ("not_found_title", "not_found"))
+    if code == 403 and isinstance(exc, HTTPException) and exc.detail == "role":
+        text = "forbidden_role"
+    return render(request, "error.html", {"title": tw(title), "message": tw(text)}, status_code=code)
+
+
+def routes(extra: list[BaseRoute] | None = None) -> list[BaseRoute]:
+    """Every route of the page (plus any the caller mounts beside them, e.g. the Telegram webhook)."""
+    return [
+        Route("/", pages.summary, name="summary"),
+        Route("/kelompok", pages.cluster_list, name="clusters"),
+        Route("/kelompok/{code}", pages.cluster_page, name="cluster"),
+        Route("/kelompok/{code}/jawab", actions.answer, methods=["POST"], name="answer"),
+        Route("/kelompok/{code}/status", actions.status, methods=["POST"], name="status"),
+        Route("/kelompok/{code}/judul", actions.rename, methods=["POST"], name="rename"),
+        Route("/kelompok/{code}/kategori", actions.recategorise, methods=["POST"], name="recategorise"),
+        Route("/peta", pages.map_page, name="map"),
+        Route("/ekspor", downloads.export_page, name="export"),
+        Route("/ekspor/kelompok.csv", downloads.export_csv, name="export_csv"),
+        Route("/ekspor/kelompok.xlsx", downloads.export_xlsx, name="export_xlsx"),
+        Route("/ekspor/musrenbang.xlsx", downloads.export_musrenbang, name="export_musrenbang"),
+        Route("/masuk/{token}", login.confirm_page, name="login"),
+        Route("/masuk/{token}", login.confirm, methods=["POST"], name="login_post"),
+        Route("/keluar", login.logout, methods=["POST"], name="logout"),
+        Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
+        *(extra or []),
+    ]
+
+
+def create_app(
+    *, config: AppConfig, engine: Engine, key: str, extra_routes: list[BaseRoute] | None = None
+) -> Starlette:
+    """Build the web app over a database; `key` signs login links and session cookies."""
+    https = config.web.base_url.startswith("https://")
+    app = Starlette(
+        routes=routes(extra_routes),
+        middleware=[
+            Middleware(SecurityHeaders),
+            Middleware(SessionMiddleware, secret_key=key, session_cookie=COOKIE, same_site="lax",
+                       https_only=https, max_age=int(config.web.session_hours * 3600)),
+        ],
+        exception_handlers={401: _error, 403: _error, 404: _error},
+    )
+    geojson = Path(config.web.geojson) if config.web.geojson else None
+    app.state.web = WebContext(config=config, engine=engine, key=key, geojson=geojson)
+    app.state.templates = make_templates(config, HERE / "templates")
+    return app

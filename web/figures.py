@@ -1,0 +1,152 @@
+"""Figures for the Ringkasan and Peta pages and the details of one cluster, from rows and the database."""
+
+import statistics
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session, col, select
+
+from models.audit import AuditEntry
+from models.clusters import Cluster, Support
+from models.proposals import Proposal, ProposalState
+from models.replies import Reply
+from models.residents import Resident
+from nlp.redact import redact
+from services.answers import merged_family
+from services.config import AppConfig
+from services.people import resident_label
+from web.queries import ClusterRow
+
+WEEKS = 12
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What Ringkasan shows."""
+
+    week_start: datetime
+    aspirations_week: int
+    aspirations_all: int
+    clusters_all: int
+    new: list[ClusterRow]
+    growing: list[ClusterRow]
+    overdue: int
+    answered_share: float
+    median_days: float | None
+    per_week: list[tuple[datetime, int]]  # week start (city time), aspirations
+    per_category: list[tuple[str, int]]  # category code, aspirations
+
+
+def week_start(now: datetime, tz: ZoneInfo) -> datetime:
+    """Monday 00:00 of this week in the city's zone."""
+    local = now.astimezone(tz)
+    return datetime.combine(local.date() - timedelta(days=local.weekday()), time(0), tzinfo=tz)
+
+
+def summarise(rows: list[ClusterRow], *, tz: ZoneInfo, now: datetime) -> Summary:
+    """Counts, new and growing clusters, answers and the weekly and per-category series."""
+    start = week_start(now, tz)
+    dates = [d for row in rows for d in row.dates]
+    answered = [row for row in rows if row.cluster.first_answer_at is not None]
+    waits = [max(0.0, (row.cluster.first_answer_at - row.first).total_seconds() / 86400)  # type: ignore[operator]
+             for row in answered]
+    weeks = [start - timedelta(weeks=n) for n in range(WEEKS - 1, -1, -1)]
+    per_week = Counter(week_start(d, tz) for d in dates)
+    categories: Counter[str] = Counter()
+    for row in rows:
+        categories[row.cluster.category or "lainnya"] += len(row.dates)
+    by_support = sorted(rows, key=lambda r: (-r.supporters, r.id))
+    return Summary(
+        week_start=start, aspirations_week=sum(d >= start for d in dates), aspirations_all=len(dates),
+        clusters_all=len(rows), new=[r for r in by_support if r.first >= start][:10],
+        growing=sorted((r for r in rows if r.first < start and r.growth), key=lambda r: (-r.growth, r.id))[:10],
+        overdue=sum(r.overdue for r in rows), answered_share=len(answered) / len(rows) if rows else 0.0,
+        median_days=round(statistics.median(waits), 1) if waits else None,
+        per_week=[(w, per_week.get(w, 0)) for w in weeks], per_category=categories.most_common(),
+    )
+
+
+def per_kelurahan(rows: list[ClusterRow]) -> Counter[str]:
+    """Aspirations per kelurahan."""
+    total: Counter[str] = Counter()
+    for row in rows:
+        total.update(row.places)
+    return total
+
+
+@dataclass(frozen=True)
+class Member:
+    """One aspiration of a cluster as staff see it."""
+
+    code: str
+    label: str  # "Warga 83 · Lok Tuan"
+    kelurahan: str
+    text: str  # redacted
+    at: datetime
+
+
+def members(session: Session, cluster: Cluster) -> list[Member]:
+    """The cluster's submitted aspirations, oldest first, with pseudonyms and redacted texts only."""
+    rows = session.exec(
+        select(Proposal, Resident).join(Resident, col(Resident.id) == col(Proposal.resident_id), isouter=True)
+        .where(Proposal.cluster_id == cluster.id, Proposal.state == ProposalState.SUBMITTED)
+        .order_by(col(Proposal.submitted_at), col(Proposal.id))).all()
+    return [Member(code=p.code or "", label=resident_label(r, p.kelurahan), kelurahan=p.kelurahan or "",
+                   text=redact(p.text_redacted), at=p.submitted_at or p.created_at) for p, r in rows]
+
+
+def supporters_per_week(session: Session, cluster: Cluster, tz: ZoneInfo) -> list[tuple[datetime, int]]:
+    """New supporters per week, from the first week to this one."""
+    joined = session.exec(select(Support.created_at).where(Support.cluster_id == cluster.id)).all()
+    counts = Counter(week_start(moment, tz) for moment in joined)
+    if not counts:
+        return []
+    first, last = min(counts), max(counts)
+    weeks, week = [], first
+    while week <= last:
+        weeks.append((week, counts.get(week, 0)))
+        week = week_start(week + timedelta(days=7, hours=12), tz)
+    return weeks[-26:]
+
+
+def answers(session: Session, cluster: Cluster) -> list[Reply]:
+    """Staff answers to the whole cluster (and to clusters merged into it), oldest first."""
+    assert cluster.id is not None
+    return list(session.exec(
+        select(Reply).where(col(Reply.cluster_id).in_(merged_family(session, cluster.id)),
+                            col(Reply.from_staff).is_(True), col(Reply.resident_id).is_(None))
+        .order_by(col(Reply.created_at), col(Reply.id))).all())
+
+
+def audit_trail(session: Session, cluster: Cluster) -> list[AuditEntry]:
+    """Every audited action on the cluster, oldest first."""
+    return list(session.exec(select(AuditEntry).where(AuditEntry.target == f"cluster:{cluster.code}")
+                             .order_by(col(AuditEntry.at), col(AuditEntry.id))).all())
+
+
+def actor_role(actor: str) -> str:
+    """The role part of an audit actor ("moderator:123" -> "moderator"): no Telegram ids on the page."""
+    return actor.split(":", 1)[0]
+
+
+def change_summary(entry: AuditEntry, config: AppConfig, status_label: Any) -> str:
+    """A short "before → after" of an audited change, in the words people read."""
+    before, after = entry.before or {}, entry.after or {}
+    keys = [k for k in ("status", "title", "category", "hidden", "absorbed", "cluster") if k in after or k in before]
+    parts = []
+    for key in keys:
+        old, new = before.get(key), after.get(key)
+        if key == "status":
+            old, new = status_label(old) if old else old, status_label(new) if new else new
+        if key == "category":
+            old, new = _category(config, old), _category(config, new)
+        parts.append(f"{old} → {new}" if old is not None and new is not None else str(new if new is not None else old))
+    return redact("; ".join(parts))  # titles in audit values are redacted already; this makes sure
+
+
+def _category(config: AppConfig, code: Any) -> Any:
+    category = config.categories.get(str(code)) if code else None
+    return category.label if category else code

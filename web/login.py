@@ -1,0 +1,54 @@
+"""Login by a signed single-use link: GET shows a confirm button (previews never spend it), POST logs in."""
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from models.db import session_scope
+from services.texts_web import tw
+from services.weblogin import LoginError, Viewer, read_token, spend_token
+from web.render import render
+from web.security import check_csrf, context_of, start_session
+
+
+def _failed(request: Request, error: LoginError) -> Response:
+    """The page for a link that cannot log anyone in."""
+    status = 403 if error.key == "web_no_role" else 400
+    return render(request, "error.html", {"title": tw("login_failed_title"), "message": tw(error.key)},
+                  status_code=status)
+
+
+def confirm_page(request: Request) -> Response:
+    """Show the confirm button for a link that is still valid (nothing is spent here)."""
+    token = request.path_params["token"]
+    try:
+        read_token(key=context_of(request).key, token=token)
+    except LoginError as error:
+        return _failed(request, error)
+    return render(request, "login.html", {"token": token})
+
+
+async def confirm(request: Request) -> Response:
+    """Spend the link and start a signed-cookie session."""
+    form = await request.form()
+    check_csrf(request, form)
+    ctx, token = context_of(request), request.path_params["token"]
+
+    def _spend() -> Viewer:
+        with session_scope(ctx.engine) as session:
+            return spend_token(session=session, config=ctx.config, key=ctx.key, token=token)
+
+    try:
+        viewer = await run_in_threadpool(_spend)
+    except LoginError as error:
+        return _failed(request, error)
+    start_session(request, viewer)
+    return RedirectResponse(request.url_for("summary"), status_code=303)
+
+
+async def logout(request: Request) -> Response:
+    """End the session."""
+    form = await request.form()
+    check_csrf(request, form)
+    request.session.clear()
+    return render(request, "error.html", {"title": tw("logout"), "message": tw("logged_out")})

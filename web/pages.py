@@ -1,0 +1,144 @@
+"""The pages people read: Ringkasan, Kelompok (list and one cluster) and Peta. Plain `def`: the DB is sync."""
+
+import secrets
+from urllib.parse import urlencode
+
+from sqlmodel import Session
+from starlette.datastructures import QueryParams
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+
+from models.clusters import Cluster, ClusterStatus, get_cluster_by_code, supporter_count
+from models.types import utcnow
+from services.config import AppConfig
+from services.texts import status_label
+from services.texts_web import long_date, tw
+from services.weblogin import Viewer
+from web import charts, figures
+from web.queries import PERIODS, SORTS, ClusterRow, Filters, apply_filters, load_rows, page_of
+from web.render import render
+from web.security import context_of, require_viewer
+
+
+def parse_filters(params: QueryParams, config: AppConfig, viewer: Viewer) -> Filters:
+    """Read the list's filters from the URL; unknown values are ignored, not errors."""
+    forum = params.get("forum", "")
+    kelurahan = params.get("kelurahan", "")
+    kategori = params.get("kategori", "")
+    status = params.get("status", "")
+    periode = params.get("periode", "")
+    urut = params.get("urut", "pendukung")
+    hal = params.get("hal", "1")
+    return Filters(
+        forum=forum if forum in viewer.forums else "",
+        kelurahan=kelurahan if config.city.kelurahan_by_name(kelurahan) else "",
+        kategori=kategori if kategori in config.categories else "",
+        status=status if status in {s.value for s in ClusterStatus} else "",
+        terlambat=params.get("terlambat") == "1",
+        periode=int(periode) if periode.isdigit() and int(periode) in PERIODS else 0,
+        q=params.get("q", "")[:100].strip(),
+        urut=urut if urut in SORTS else "pendukung",
+        hal=int(hal) if hal.isdigit() and 0 < int(hal) < 100_000 else 1,
+    )
+
+
+def filter_query(filters: Filters, **changes: object) -> str:
+    """The URL query of a filter (without defaults), with some values changed."""
+    values: dict[str, object] = {"forum": filters.forum, "kelurahan": filters.kelurahan, "kategori": filters.kategori,
+              "status": filters.status, "terlambat": "1" if filters.terlambat else "",
+              "periode": filters.periode or "", "q": filters.q,
+              "urut": "" if filters.urut == "pendukung" else filters.urut,
+              "hal": "" if filters.hal == 1 else filters.hal}
+    values.update(changes)
+    return urlencode({k: v for k, v in values.items() if v not in ("", None, 0)})
+
+
+def filtered_rows(request: Request, viewer: Viewer) -> tuple[list[ClusterRow], Filters]:
+    """The viewer's rows and the URL's filters."""
+    ctx = context_of(request)
+    with Session(ctx.engine) as session:
+        rows = load_rows(session=session, config=ctx.config, forums=None if viewer.sees_all else viewer.forums,
+                         now=utcnow())
+    return rows, parse_filters(request.query_params, ctx.config, viewer)
+
+
+def summary(request: Request) -> Response:
+    """Ringkasan: counts, new and growing clusters, overdue, answers, charts with their numbers."""
+    viewer = require_viewer(request)
+    rows, _ = filtered_rows(request, viewer)
+    config = context_of(request).config
+    result = figures.summarise(rows, tz=config.city.tz, now=utcnow())
+    weeks = [(long_date(w, config.city.tz, with_time=False), n) for w, n in result.per_week]
+    short_weeks = [(f"{w.day}/{w.month}", n) for w, n in result.per_week]
+    labels = [(config.categories[c].label if c in config.categories else c, n) for c, n in result.per_category]
+    return render(request, "summary.html", {
+        "s": result, "weeks": weeks, "categories": labels,
+        "week_chart": charts.column_chart(tw("chart_weeks"), short_weeks),
+        "category_chart": charts.bar_chart(tw("chart_categories"), labels),
+    })
+
+
+def cluster_list(request: Request) -> Response:
+    """Kelompok: the filtered, sorted, paginated list."""
+    viewer = require_viewer(request)
+    rows, filters = filtered_rows(request, viewer)
+    config = context_of(request).config
+    chosen = apply_filters(rows, filters, config, utcnow())
+    shown, pages = page_of(chosen, filters.hal)
+    return render(request, "clusters.html", {
+        "rows": shown, "total": len(chosen), "f": filters, "pages": pages, "page": min(filters.hal, pages),
+        "query": lambda **changes: filter_query(filters, **changes), "periods": PERIODS, "sorts": SORTS,
+        "statuses": [s.value for s in ClusterStatus],
+        "forums": [f for f in config.forums if f.id in viewer.forums],
+    })
+
+
+def visible_cluster(session: Session, viewer: Viewer, code: str) -> Cluster:
+    """A cluster the viewer may see (its home forum is theirs), or 404."""
+    cluster = get_cluster_by_code(session=session, code=code)
+    if cluster is None or cluster.hidden or cluster.merged_into_id is not None:
+        raise HTTPException(404)
+    if not viewer.sees_all and cluster.home_forum_id not in viewer.forums:
+        raise HTTPException(404)
+    return cluster
+
+
+def cluster_page(request: Request) -> Response:
+    """Kelompok K-…: everything about one cluster, and the forms the viewer's role allows."""
+    viewer = require_viewer(request)
+    ctx = context_of(request)
+    tz = ctx.config.city.tz
+    flash = request.session.pop("flash", None) or ["", ""]
+    with Session(ctx.engine) as session:
+        cluster = visible_cluster(session, viewer, request.path_params["code"])
+        trail = figures.audit_trail(session, cluster)
+        weekly = figures.supporters_per_week(session, cluster, tz)
+        page = {
+            "c": cluster, "supporters": supporter_count(session=session, cluster_id=cluster.id or 0),
+            "members": figures.members(session, cluster), "answers": figures.answers(session, cluster),
+            "trail": [(e, figures.actor_role(e.actor), figures.change_summary(e, ctx.config, status_label))
+                      for e in trail],
+            "history": [e for e in trail if e.action == "status"],
+            "weekly": [(long_date(w, tz, with_time=False), n) for w, n in weekly],
+            "weekly_chart": charts.column_chart(tw("supporters_week"), [(f"{w.day}/{w.month}", n) for w, n in weekly]),
+            "statuses": [s.value for s in ClusterStatus], "flash": flash, "form_id": secrets.token_urlsafe(16),
+            "can_moderate": viewer.role == "admin" or (viewer.role == "moderator"
+                                                      and cluster.home_forum_id in viewer.forums),
+        }
+    return render(request, "cluster.html", page)
+
+
+def map_page(request: Request) -> Response:
+    """Peta: aspirations per kelurahan, as tiles by kecamatan or as real shapes from a GeoJSON file."""
+    viewer = require_viewer(request)
+    rows, _ = filtered_rows(request, viewer)
+    ctx = context_of(request)
+    counts = figures.per_kelurahan(rows)
+    if ctx.geojson is not None and ctx.geojson.is_file():
+        drawing = charts.shape_map(ctx.geojson, counts, tw("map_title"))
+    else:
+        drawing = charts.tile_map(ctx.config, counts, tw("map_title"))
+    table = [(kec.name, kel.name, counts.get(kel.name, 0))
+             for kec in ctx.config.city.kecamatan for kel in kec.kelurahan]
+    return render(request, "map.html", {"drawing": drawing, "table": table})
