@@ -96,17 +96,22 @@ def _with_status(text: str, status: str) -> str:
     return f"{text}\n{new_line}"
 
 
+def _recent_cards(session: Session, cluster_id: int, limit: int) -> list[OutboxMessage]:
+    """The cluster's latest staff-chat cards, queued or sent, newest first."""
+    return list(session.exec(
+        select(OutboxMessage)
+        .where(OutboxMessage.cluster_id == cluster_id, OutboxMessage.purpose == STAFF_CLUSTER,
+               col(OutboxMessage.state).in_([OutboxState.PENDING, OutboxState.SENT]))
+        .order_by(col(OutboxMessage.id).desc()).limit(limit)
+    ).all())
+
+
 def refresh_cards(*, session: Session, config: AppConfig, cluster: Cluster, source_key: str, limit: int = 5) -> int:
     """Show a cluster's current card (e.g. its new title after an erasure) on its recent staff-chat messages."""
     assert cluster.id is not None
     text = render_cluster(session=session, config=config, cluster=cluster)
     keyboard = status_keyboard(cluster.id, cluster.status)
-    rows = session.exec(
-        select(OutboxMessage)
-        .where(OutboxMessage.cluster_id == cluster.id, OutboxMessage.purpose == STAFF_CLUSTER,
-               col(OutboxMessage.state).in_([OutboxState.PENDING, OutboxState.SENT]))
-        .order_by(col(OutboxMessage.id).desc()).limit(limit)
-    ).all()
+    rows = _recent_cards(session, cluster.id, limit)
     for row in rows:
         row.payload = {**row.payload, "text": text, "reply_markup": keyboard}
         session.add(row)
@@ -121,12 +126,7 @@ def refresh_cards(*, session: Session, config: AppConfig, cluster: Cluster, sour
 def show_status(*, session: Session, cluster: Cluster, source_key: str, limit: int = 5) -> int:
     """Show a cluster's new status on its recent staff-chat messages; return how many were updated."""
     assert cluster.id is not None
-    rows = session.exec(
-        select(OutboxMessage)
-        .where(OutboxMessage.cluster_id == cluster.id, OutboxMessage.purpose == STAFF_CLUSTER,
-               col(OutboxMessage.state).in_([OutboxState.PENDING, OutboxState.SENT]))
-        .order_by(col(OutboxMessage.id).desc()).limit(limit)
-    ).all()
+    rows = _recent_cards(session, cluster.id, limit)
     keyboard = status_keyboard(cluster.id, cluster.status)
     for row in rows:
         text = _with_status(str(row.payload.get("text", "")), cluster.status)

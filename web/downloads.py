@@ -8,7 +8,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from models.types import utcnow
-from services.exports import CLUSTER_COLUMNS, build_tables, csv_bytes, write_xlsx
+from services.exports import CLUSTER_COLUMNS, ExportTables, build_tables, csv_bytes, write_xlsx
 from services.musrenbang import musrenbang_sheets, write_musrenbang
 from services.texts import status_label
 from services.texts_web import tw
@@ -44,23 +44,23 @@ def export_page(request: Request) -> Response:
     return render(request, "export.html", {"query": query})
 
 
-def export_csv(request: Request) -> Response:
-    """The filtered clusters as CSV (UTF-8 with BOM for spreadsheet programs)."""
+def _filtered_tables(request: Request) -> ExportTables:
+    """The export tables of exactly the clusters the request's filters show."""
     ids, _ = _chosen(request)
     ctx = context_of(request)
     with Session(ctx.engine) as session:
-        tables = build_tables(session=session, config=ctx.config, status_label=status_label,
-                              cluster_ids=ids)
+        return build_tables(session=session, config=ctx.config, status_label=status_label, cluster_ids=ids)
+
+
+def export_csv(request: Request) -> Response:
+    """The filtered clusters as CSV (UTF-8 with BOM for spreadsheet programs)."""
+    tables = _filtered_tables(request)
     return _download(csv_bytes(CLUSTER_COLUMNS, tables.clusters), "text/csv; charset=utf-8", "kelompok", request)
 
 
 def export_xlsx(request: Request) -> Response:
     """The filtered clusters and their aspirations as an XLSX workbook."""
-    ids, _ = _chosen(request)
-    ctx = context_of(request)
-    with Session(ctx.engine) as session:
-        tables = build_tables(session=session, config=ctx.config, status_label=status_label,
-                              cluster_ids=ids)
+    tables = _filtered_tables(request)
     out = io.BytesIO()
     write_xlsx(tables, out)
     return _download(out.getvalue(), XLSX, "kelompok", request)
