@@ -8,6 +8,8 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
+from services import formats
+
 TEXTS_FILE = Path(__file__).with_name("texts_web_id.yaml")
 
 
@@ -25,13 +27,6 @@ def tw(key: str, **values: object) -> str:
     return template.format(**values).strip()
 
 
-def zone_name(tz: ZoneInfo) -> str:
-    """WITA, WIB or WIT for Indonesian zones; the zone's own abbreviation elsewhere."""
-    return str(_texts()["zones"].get(tz.key) or datetime.now(tz).tzname() or tz.key)
-
-
-def long_date(moment: datetime, tz: ZoneInfo, *, with_time: bool = True) -> str:
-    """E.g. "29 November 2026 12.17 WITA" (or "29 November 2026")."""
-    local = moment.astimezone(tz)
-    day = f"{local.day} {_texts()['months'][local.month - 1]} {local.year}"
-    return f"{day} {local:%H.%M} {zone_name(tz)}" if with_time else day
+def long_date(value: datetime, tz: ZoneInfo, *, with_time: bool = True) -> str:
+    """E.g. "29 November 2026 12.17 WITA" (or "29 November 2026"): the bot's own formats."""
+    return formats.moment(value, tz) if with_time else formats.day(value.astimezone(tz).date())
