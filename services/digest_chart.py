@@ -9,7 +9,9 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from services.config import AppConfig
 from services.digest_data import DigestData
+from services.texts import raw
 
 NOW_COLOUR, BEFORE_COLOUR = "#1f6feb", "#b8c4d6"
 MAX_BARS = 8
@@ -25,8 +27,8 @@ def _bars(ax: Axes, labels: list[str], now: list[int], before: list[int], title:
     """Draw paired horizontal bars (this period on top) with value labels."""
     ys = list(range(len(labels)))
     height = 0.38
-    ax.barh([y - height / 2 for y in ys], now, height, color=NOW_COLOUR, label="Periode ini")
-    ax.barh([y + height / 2 for y in ys], before, height, color=BEFORE_COLOUR, label="Periode sebelumnya")
+    ax.barh([y - height / 2 for y in ys], now, height, color=NOW_COLOUR, label=raw("chart_period_now"))
+    ax.barh([y + height / 2 for y in ys], before, height, color=BEFORE_COLOUR, label=raw("chart_period_before"))
     for y, value in zip(ys, now, strict=True):
         ax.text(value, y - height / 2, f" {value}", va="center", fontsize=9, color="#0b3d91")
     ax.set_yticks(ys, labels, fontsize=8.5)
@@ -37,11 +39,19 @@ def _bars(ax: Axes, labels: list[str], now: list[int], before: list[int], title:
     ax.margins(x=0.12)
 
 
-def render_chart(data: DigestData, path: Path, *, tz: tzinfo, excluded: Iterable[int] = ()) -> Path | None:
+def category_rows(data: DigestData, config: AppConfig) -> list[tuple[str, int, int]]:
+    """The category bars as people read them: (label from config, this period, before)."""
+    return [(config.category_label(cat) or raw("chart_category_none"), now, before)
+            for cat, now, before in data.categories][:MAX_BARS]
+
+
+def render_chart(
+    data: DigestData, path: Path, *, tz: tzinfo, config: AppConfig, excluded: Iterable[int] = ()
+) -> Path | None:
     """Draw the chart to a PNG file; None when there is nothing to draw."""
     skip = set(excluded)
     top = [c for c in data.top if c.id not in skip][:MAX_BARS]
-    cats = [(cat or "lainnya", now, before) for cat, now, before in data.categories][:MAX_BARS]
+    cats = category_rows(data, config)
     if not top:
         return None
     with_categories = len(cats) > 1
@@ -50,13 +60,13 @@ def render_chart(data: DigestData, path: Path, *, tz: tzinfo, excluded: Iterable
     FigureCanvasAgg(figure)
     axes = figure.subplots(1, 2 if with_categories else 1, squeeze=False)[0]
     _bars(axes[0], [_label(c.code, c.title) for c in top], [c.added for c in top],
-          [c.previous_added for c in top], "Pendukung baru per kelompok")
+          [c.previous_added for c in top], raw("chart_top_title"))
     if with_categories:
-        _bars(axes[1], [str(cat).replace("_", " ").capitalize() for cat, _, _ in cats],
-              [n for _, n, _ in cats], [b for _, _, b in cats], "Aspirasi per kategori")
+        _bars(axes[1], [label for label, _, _ in cats], [n for _, n, _ in cats], [b for _, _, b in cats],
+              raw("chart_category_title"))
     axes[0].legend(loc="lower right", fontsize=8, frameon=False)
     start, end = (moment.astimezone(tz).strftime("%d-%m-%Y") for moment in (data.period_start, data.period_end))
-    figure.suptitle(f"{data.forum_name} · {start} – {end}", fontsize=12, x=0.01, ha="left")
+    figure.suptitle(raw("chart_title", forum=data.forum_name, start=start, end=end), fontsize=12, x=0.01, ha="left")
     path.parent.mkdir(parents=True, exist_ok=True)
     figure.savefig(path, format="png")
     return path

@@ -105,7 +105,8 @@ def _build(session: Session, config: AppConfig, forum_id: str, start: datetime, 
     """Build and store the forum's digest of [start, end) with its chart."""
     data = build_digest(session=session, config=config, forum_id=forum_id, period_end=end, now=now,
                         period_start_at=start)
-    chart = render_chart(data, chart_file(config, f"{forum_id}-{end:%Y%m%dT%H%M%S%f}"), tz=config.city.tz)
+    chart = render_chart(data, chart_file(config, f"{forum_id}-{end:%Y%m%dT%H%M%S%f}"), tz=config.city.tz,
+                         config=config)
     content = {**data.to_content(), "excluded": [], "chart": str(chart) if chart else None}
     digest = Digest(forum_id=forum_id, period_start=start, period_end=end, content=content,
                     state=state or (BUILT if data.top else EMPTY), built_at=now)
@@ -233,7 +234,8 @@ def forward_digest(*, session: Session, config: AppConfig, digest_id: int, actor
         "digest_staff_header", forum=data.forum_name, start=moment(data.period_start, config.city.tz),
         end=moment(data.period_end, config.city.tz), by=by, aspirations=data.aspirations, residents=data.residents,
         clusters=data.clusters, new_clusters=data.new_clusters, count=len(lines)), config))
-    chart = render_chart(data, chart_file(config, f"staff-{digest_id}"), tz=config.city.tz, excluded=excluded)
+    chart = render_chart(data, chart_file(config, f"staff-{digest_id}"), tz=config.city.tz, config=config,
+                         excluded=excluded)
     if chart is not None:
         thread = {"message_thread_id": config.telegram.staff_thread_id} if config.telegram.staff_thread_id else {}
         _queue(session, f"{prefix}:chart", staff,

@@ -17,7 +17,7 @@ from models.proposals import ProposalState
 from models.replies import Reply
 from models.suggestions import RegroupSuggestion
 from services.config import AppConfig
-from services.digest_chart import render_chart
+from services.digest_chart import category_rows, render_chart
 from services.digest_render import render
 from services.digests import DigestData, build_digest, due_period, scheduled_after, scheduled_before
 from services.tg_html import tg_len, visible_text
@@ -113,5 +113,13 @@ def test_rendering_escapes_and_splits_within_telegram_limits(engine: Engine, con
     assert len(parts) > 1 and all(tg_len(visible_text(p)) <= 4096 for p in parts)  # each part valid HTML
     assert "&lt;b&gt;Usulan&lt;/b&gt; &amp; nomor" in "".join(parts) and "<b>Usulan</b>" not in "".join(parts)
     assert parts[-1].endswith("akhir") and len(data.top) == config.digest.max_clusters
-    chart = render_chart(data, tmp_path / "c.png", tz=config.city.tz)
+    chart = render_chart(data, tmp_path / "c.png", tz=config.city.tz, config=config)
     assert chart is not None and chart.read_bytes()[:4] == b"\x89PNG"
+
+
+def test_chart_names_categories_by_their_config_labels(config: AppConfig, tmp_path: Path) -> None:
+    data = DigestData(forum_id="bontang-utara", forum_name="Forum Warga Bontang Utara", period_start=week(0, 0),
+                      period_end=week(1, 0), categories=[("air_bersih", 2, 1), (None, 1, 0), ("infrastruktur", 3, 0)])
+    labels = [label for label, _, _ in category_rows(data, config)]
+    assert labels == ["Air bersih & sanitasi", "Tanpa kategori", "Infrastruktur"]  # never "air_bersih"
+    assert render_chart(data, tmp_path / "none.png", tz=config.city.tz, config=config) is None  # no clusters
