@@ -144,7 +144,7 @@ async def draft_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         if exc.key == "draft_was_cancelled":  # a stale button under a draft cancelled with /batal
             await _edit(query, t(exc.key))
             return
-        await reply(update, context, exc.key, t(exc.key, count=d.config.limits.aspirations_per_hour))
+        await reply(update, context, exc.key, t(exc.key, count=d.config.limits.aspirations_per_hour, **exc.values))
         return
     if outcome is None:
         text = t("draft_cancelled")

@@ -28,9 +28,10 @@ SUGGEST_SPARE = 3  # extra candidates asked of the index, in case some are hidde
 class IntakeError(Exception):
     """A resident's step that cannot be done; `key` names the text to show them."""
 
-    def __init__(self, key: str) -> None:
+    def __init__(self, key: str, **values: object) -> None:
         super().__init__(key)
         self.key = key
+        self.values = values
 
 
 @dataclass(frozen=True)
@@ -175,6 +176,20 @@ def _supportable(session: Session, proposal: Proposal, cluster_id: int) -> Clust
     return cluster
 
 
+def _refuse_own(session: Session, resident: Resident, cluster: Cluster) -> None:
+    """Refuse a Dukung on a cluster the resident already backs: one they started, or one they support."""
+    assert cluster.id is not None
+    backed = session.exec(select(Support.id).where(
+        Support.cluster_id == cluster.id, Support.resident_id == _id(resident))).first()
+    if backed is None:
+        return
+    first = session.exec(select(Proposal.resident_id).where(
+        Proposal.cluster_id == cluster.id, Proposal.state == ProposalState.SUBMITTED
+    ).order_by(col(Proposal.id))).first()
+    raise IntakeError("support_own" if first == _id(resident) else "support_already", cluster=cluster.code,
+                      supporters=supporter_count(session=session, cluster_id=cluster.id))
+
+
 def over_rate_limit(*, session: Session, resident: Resident, per_hour: int) -> bool:
     """Tell whether the resident already submitted the allowed number this hour."""
     since = utcnow() - timedelta(hours=1)
@@ -207,14 +222,17 @@ def confirm(
         return Held(code=proposal.code, reason="")
     if proposal.state != ProposalState.DRAFT:
         raise IntakeError("draft_gone")
+    chosen = _supportable(session, proposal, cluster_id) if cluster_id is not None else None
+    if chosen is not None:  # already counted there: say so and change nothing (the draft stays open)
+        _refuse_own(session, resident, chosen)
     assign_code(session=session, proposal=proposal)  # sent now: the next number of the year, no gaps
     if screen and (reason := spam_reason(session=session, proposal=proposal)) is not None:  # issue 6
         proposal.forum_id = resident.forum_id or proposal.forum_id
         return hold(session=session, proposal=proposal, reason=reason)
     prepared = prepared_of(proposal)
     cluster: Cluster | None = None
-    if cluster_id is not None:  # Dukung: only a visible cluster this draft was offered
-        cluster = _supportable(session, proposal, cluster_id)
+    if chosen is not None:  # Dukung: only a visible cluster this draft was offered
+        cluster = chosen
     elif not new_cluster:  # the machine picks, unless the resident declined what was shown
         target = grouping.assign(prepared)
         cluster = session.get(Cluster, target) if target is not None else None

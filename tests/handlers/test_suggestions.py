@@ -4,6 +4,7 @@ from sqlmodel import Session, select
 
 from bot.console import Console
 from models.clusters import Support
+from models.proposals import Proposal, ProposalState
 from tests.handlers.journey import button_data, last_message_with_buttons, onboard, press, proposals, submit
 
 FIRST, SECOND = 900_101, 900_102
@@ -52,3 +53,52 @@ async def test_send_as_new_after_suggestions_opens_a_new_cluster(console: Consol
     await press(console, SECOND, "baru:")
     assert "K-0002" in console.api.messages[(SECOND, draft["message_id"])]["text"]
     assert [p.cluster_id for p in proposals(console)] == [1, 2]
+
+
+async def _stale_support_button(console: Console, user_id: int, text: str) -> dict:
+    """A draft whose Dukung K-0001 button was offered before K-0001 became the resident's own (e.g. an older
+    screen, or a merge in between): the offer is stored on the draft as the bot would have."""
+    await console.send(console.maker.text(user_id, text))
+    draft = last_message_with_buttons(console, user_id)
+    with Session(console.app.bot_data["deps"].engine) as session:
+        row = session.get(Proposal, int(button_data(draft)[0].split(":")[1]))
+        assert row is not None and row.state == ProposalState.DRAFT
+        row.offered_clusters = "1"
+        session.add(row)
+        session.commit()
+        await console.send(console.maker.press(user_id, draft, f"dukung:{row.id}:1"))
+        return {"id": row.id, "message": draft}
+
+
+def _state(console: Console) -> tuple[list[tuple[int | None, str, str | None]], list[int]]:
+    """Every proposal's cluster, state and code, and the residents supporting K-0001."""
+    with Session(console.app.bot_data["deps"].engine) as session:
+        rows = [(p.cluster_id, p.state, p.code) for p in session.exec(select(Proposal).order_by(Proposal.id))]
+        backers = sorted(s.resident_id for s in session.exec(select(Support).where(Support.cluster_id == 1)))
+    return rows, backers
+
+
+async def test_supporting_ones_own_cluster_says_so_and_changes_nothing(console: Console) -> None:
+    await onboard(console, FIRST)
+    await submit(console, FIRST, LAMPS)
+    before = _state(console)
+    draft = await _stale_support_button(console, FIRST, "lampu jln merdeka guntung mati semua, gelap bgt klo malam")
+    text = console.api.texts(FIRST)[-1]
+    assert "usulan Anda sendiri" in text and "K-0001" in text and "1 pendukung" in text and "tercatat" not in text
+    rows, backers = _state(console)
+    assert rows[:-1] == before[0] and rows[-1] == (None, ProposalState.DRAFT, None)  # no code, not sent
+    assert backers == before[1]
+    assert button_data(console.api.messages[(FIRST, draft["message"]["message_id"])])  # the draft keeps its buttons
+
+
+async def test_supporting_a_cluster_twice_says_it_is_already_counted(console: Console) -> None:
+    await onboard(console, FIRST)
+    await submit(console, FIRST, LAMPS)
+    await onboard(console, SECOND, "64.74.01.1004")
+    await console.send(console.maker.text(SECOND, "lampu jln merdeka guntung mati semua min, gelap bgt klo malam"))
+    await press(console, SECOND, "dukung:")
+    before = _state(console)
+    await _stale_support_button(console, SECOND, "Lampu PJU Jl. Merdeka Guntung padam, mohon segera diganti.")
+    text = console.api.texts(SECOND)[-1]
+    assert "sudah mendukung" in text and "2 pendukung" in text
+    assert _state(console)[0][:-1] == before[0] and _state(console)[1] == before[1]
