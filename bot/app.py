@@ -86,7 +86,7 @@ def register_handlers(application: Application) -> None:  # type: ignore[type-ar
 
     # group 0, moderation, admin and data protection (issue 6); roles are checked by access.require_role
     application.add_handler(CommandHandler("gabung", moderation.merge, filters=private))
-    application.add_handler(CallbackQueryHandler(moderation.confirm_button, pattern=r"^pa:(ya|no):\d+:[0-9a-f]+$"))
+    application.add_handler(CallbackQueryHandler(moderation.confirm_button, pattern=r"^pa:(ya|no|undo):\d+:[0-9a-f]+$"))
     application.add_handler(CommandHandler("pisah", moderation.split, filters=private))
     application.add_handler(CommandHandler("sembunyikan", moderation.hide, filters=private))
     application.add_handler(CommandHandler("tampilkan", moderation.unhide, filters=private))

@@ -1,9 +1,14 @@
-"""Moderator commands in the private chat: merge, split, hide, show, rename, recategorise (roles: access.py)."""
+"""Moderator commands in the private chat: merge, split, hide, show, rename, recategorise, move (roles: access.py).
+
+Every one of them first shows a preview with Ya / Batal (stored in `pending_action`: survives a restart, used
+once, only by the moderator who asked, for 24 hours). Ya does it and leaves an **Urungkan** button that puts
+everything back exactly (services.undo) for 24 hours. Only the moderator who acted can press it: the button is
+in their private chat, and another moderator of the forum can still correct the change by hand."""
 
 import html
 from collections.abc import Callable
 from datetime import timedelta
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlmodel import Session
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -14,13 +19,11 @@ from handlers.deps import deps
 from handlers.outbox_worker import wake_outbox
 from models.clusters import normalise_code
 from models.pending import PendingAction, claim_pending, create_pending
-from services import curation, moderation, previews
-from services.config import AppConfig
-from services.moderation import Actor, ModerationError, Moved
-from services.notify import queue_notices
-from services.previews import ClusterSummary
+from services import moderation_actions, previews
+from services.moderation import Actor, ModerationError
 from services.roles import is_admin, moderated_forums
 from services.texts import raw, t
+from services.tg_html import visible_text
 
 T = TypeVar("T")
 
@@ -33,14 +36,12 @@ def actor_of(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Actor:
     return Actor(f"moderator:{user.id}", forums)
 
 
-def tell_residents(session: Session, moved: Moved, key: str) -> int:
-    """Queue the short notice about a merge or split for the residents concerned; return how many."""
-    text = t(key, kept=moved.kept_code, other=moved.other_code, title=moved.kept_title[:120],
-             codes=", ".join(moved.proposal_codes[:5]))
-    recipients = list(moved.recipients)
-    queue_notices(session=session, recipients=recipients, key=f"{key}:{moved.other_code}:{moved.kept_code}",
-                  text=text, purpose="moderation", cluster_id=moved.cluster_id)
-    return len(recipients)
+def acting_for(update: Update, context: ContextTypes.DEFAULT_TYPE, action: str) -> Actor:
+    """Who acts: an admin moving a cluster to another forum acts for every forum, anyone else for theirs."""
+    config, user = deps(context).config, update.effective_user
+    if action == "move_home" and user is not None and is_admin(config, user.id):
+        return Actor(f"admin:{user.id}", frozenset(f.id for f in config.forums))
+    return actor_of(update, context)
 
 
 async def act(
@@ -61,141 +62,146 @@ async def usage(update: Update, context: ContextTypes.DEFAULT_TYPE, key: str, **
     await reply(update, context, key, t(key, **values))
 
 
-PREVIEW_AGE = timedelta(hours=24)  # a Ya button older than this does nothing
+PREVIEW_AGE = timedelta(hours=24)  # a Ya or Urungkan button older than this does nothing
+CONFIRM = "pa"  # callback data: pa:<ya|no|undo>:<pending id>:<token>
 
 
-def merge_preview_text(config: AppConfig, keep: ClusterSummary, absorb: ClusterSummary) -> str:
-    """The preview of a merge; a warning line when the categories differ."""
-    def label(code: str | None) -> str:
-        category = config.categories.get(code or "")
-        return category.label if category is not None else (code or "-")
-
-    text = t("mod_preview_merge", keep=keep.code, keep_title=keep.title[:150], keep_size=keep.size,
-             keep_category=label(keep.category), absorb=absorb.code, absorb_title=absorb.title[:150],
-             absorb_size=absorb.size, absorb_category=label(absorb.category))
-    if keep.category != absorb.category:
-        text += "\n\n" + t("mod_preview_category_warning", keep=label(keep.category), absorb=label(absorb.category))
-    return text
+def _button(label: str, verdict: str, pending: PendingAction) -> InlineKeyboardButton:
+    """One button naming a stored action."""
+    return InlineKeyboardButton(label, callback_data=f"{CONFIRM}:{verdict}:{pending.id}:{pending.token}")
 
 
 def confirm_keyboard(pending: PendingAction) -> InlineKeyboardMarkup:
     """Ya / Batal for a stored preview."""
-    data = f"{pending.id}:{pending.token}"
-    return InlineKeyboardMarkup([[InlineKeyboardButton(t("mod_confirm_yes"), callback_data=f"pa:ya:{data}"),
-                                  InlineKeyboardButton(t("mod_confirm_no"), callback_data=f"pa:no:{data}")]])
+    return InlineKeyboardMarkup([[_button(t("mod_confirm_yes"), "ya", pending),
+                                  _button(t("mod_confirm_no"), "no", pending)]])
+
+
+def undo_keyboard(pending: PendingAction) -> InlineKeyboardMarkup:
+    """Urungkan under a confirmation."""
+    return InlineKeyboardMarkup([[_button(t("mod_undo_button"), "undo", pending)]])
+
+
+def preview_work(update: Update, context: ContextTypes.DEFAULT_TYPE, action: str, args: dict[str, Any]
+                 ) -> Callable[[Session], tuple[str, InlineKeyboardMarkup]]:
+    """Database work that checks an action, stores it for Ya / Batal and renders its preview."""
+    actor, config, user = acting_for(update, context, action), deps(context).config, update.effective_user
+    assert user is not None
+
+    def _work(session: Session) -> tuple[str, InlineKeyboardMarkup]:
+        text = previews.preview(session=session, config=config, actor=actor, action=action, args=args)
+        pending = create_pending(session=session, user_id=user.id, action=action, args=args)
+        return text, confirm_keyboard(pending)
+
+    return _work
+
+
+async def propose(update: Update, context: ContextTypes.DEFAULT_TYPE, action: str, args: dict[str, Any]) -> None:
+    """Answer a cluster-changing command with its preview and Ya / Batal (nothing changes yet)."""
+    done = await act(update, context, f"mod_{action}", preview_work(update, context, action, args))
+    if done is not None:
+        await reply(update, context, f"mod_{action}", done[0], done[1])
+
+
+def _claim(session: Session, user_id: int, raw_id: str, token: str, undoing: bool) -> PendingAction:
+    """The stored action a button names, claimed once; ModerationError when it is used, old, forged or not
+    this user's, or when an Urungkan names a preview (or Ya an undo)."""
+    pending = claim_pending(session=session, pending_id=int(raw_id), token=token, user_id=user_id,
+                            max_age=PREVIEW_AGE)
+    if pending is None or (pending.action == "undo") != undoing:
+        raise ModerationError("mod_preview_gone")
+    return pending
+
+
+def _confirm(update: Update, context: ContextTypes.DEFAULT_TYPE, verdict: str, raw_id: str, token: str
+             ) -> Callable[[Session], tuple[str, InlineKeyboardMarkup | None]]:
+    """Database work behind Ya, Batal and Urungkan."""
+    user, d = update.effective_user, deps(context)
+    assert user is not None
+
+    def _work(session: Session) -> tuple[str, InlineKeyboardMarkup | None]:
+        pending = _claim(session, user.id, raw_id, token, verdict == "undo")
+        assert pending.id is not None
+        actor = acting_for(update, context, pending.args.get("action", pending.action))
+        if verdict == "no":
+            return t("mod_preview_cancelled"), None
+        if verdict == "undo":
+            return moderation_actions.take_back(session=session, grouping=d.grouping, actor=actor,
+                                                undo_args=pending.args, pending_id=pending.id)[0], None
+        done = moderation_actions.perform(session=session, grouping=d.grouping, config=d.config, actor=actor,
+                                          action=pending.action, args=pending.args, pending_id=pending.id)
+        if not done.undo:
+            return done.text, None
+        again = create_pending(session=session, user_id=user.id, action="undo", args=done.undo)
+        return done.text + "\n\n" + t("mod_undo_hint"), undo_keyboard(again)
+
+    return _work
+
+
+async def confirm_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Ya / Batal on a preview, Urungkan on a confirmation: claimed once, by the moderator who acted, within
+    PREVIEW_AGE; a used, old, forged or someone else's button changes nothing and says so in a pop-up."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    _, verdict, raw_id, token = query.data.split(":")
+    try:
+        text, markup = await run_db(context, _confirm(update, context, verdict, raw_id, token))
+    except ModerationError as exc:
+        await query.answer(visible_text(t(exc.key, **exc.values))[:200], show_alert=True)  # pop-ups are plain
+        return
+    await query.answer()
+    wake_outbox(context)
+    await query.edit_message_text(text, parse_mode="HTML", reply_markup=markup)
 
 
 async def merge(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/gabung K-0001 K-0002: preview merging the second cluster into the first, with Ya / Batal."""
-    args, user = context.args or [], update.effective_user
-    if len(args) != 2 or user is None:
+    args = context.args or []
+    if len(args) != 2:
         await usage(update, context, "mod_usage_gabung")
         return
-    actor, config = actor_of(update, context), deps(context).config
-
-    def _work(session: Session) -> tuple[str, InlineKeyboardMarkup]:
-        keep, absorb = previews.merge_preview(session=session, actor=actor, keep_code=args[0], absorb_code=args[1])
-        pending = create_pending(session=session, user_id=user.id, action="merge",
-                                 args={"keep": keep.code, "absorb": absorb.code})
-        return merge_preview_text(config, keep, absorb), confirm_keyboard(pending)
-
-    done = await act(update, context, "mod_merge", _work)
-    if done is not None:
-        await reply(update, context, "mod_merge", done[0], done[1])
-
-
-async def confirm_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Ya / Batal on a preview: claimed once, by the moderator who asked, within PREVIEW_AGE."""
-    query, user = update.callback_query, update.effective_user
-    assert query is not None and query.data is not None and user is not None
-    _, verdict, raw_id, token = query.data.split(":")
-    actor, grouping = actor_of(update, context), deps(context).grouping
-
-    def _work(session: Session) -> tuple[Moved, int] | None:
-        pending = claim_pending(session=session, pending_id=int(raw_id), token=token, user_id=user.id,
-                                max_age=PREVIEW_AGE)
-        if pending is None:
-            raise ModerationError("mod_preview_gone")
-        if verdict != "ya":
-            return None
-        moved = moderation.merge(session=session, grouping=grouping, actor=actor, keep_code=pending.args["keep"],
-                                 absorb_code=pending.args["absorb"])
-        return moved, tell_residents(session, moved, "resident_merged")
-
-    await query.answer()
-    try:
-        done = await run_db(context, _work)
-    except ModerationError as exc:
-        await query.edit_message_text(t(exc.key, **exc.values), parse_mode="HTML")
-        return
-    wake_outbox(context)
-    if done is None:
-        await query.edit_message_text(t("mod_preview_cancelled"), parse_mode="HTML")
-        return
-    moved, told = done
-    await query.edit_message_text(t("mod_merged_done", kept=moved.kept_code, other=moved.other_code,
-                                    count=len(moved.proposal_codes), told=told), parse_mode="HTML")
+    await propose(update, context, "merge", {"keep": args[0], "absorb": args[1]})
 
 
 async def split(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/pisah ASP-… [K-…]: move an aspiration into another cluster or a new one."""
+    """/pisah ASP-… [K-…]: preview moving an aspiration into another cluster or a new one."""
     args = context.args or []
     if len(args) not in (1, 2):
         await usage(update, context, "mod_usage_pisah")
         return
-    actor, grouping = actor_of(update, context), deps(context).grouping
-
-    def _work(session: Session) -> tuple[Moved, int]:
-        moved = moderation.split(session=session, grouping=grouping, actor=actor, proposal_code=args[0],
-                                 target_code=args[1] if len(args) == 2 else None)
-        return moved, tell_residents(session, moved, "resident_split")
-
-    done = await act(update, context, "mod_split", _work)
-    if done is not None:
-        moved, told = done
-        await reply(update, context, "mod_split", t("mod_split_done", kept=moved.kept_code, other=moved.other_code,
-                                                      codes=", ".join(moved.proposal_codes), told=told))
+    await propose(update, context, "split", {"proposal": args[0], "target": args[1] if len(args) == 2 else None})
 
 
 async def _set_hidden(update: Update, context: ContextTypes.DEFAULT_TYPE, hidden: bool) -> None:
-    """Hide or show the cluster or aspiration named in the command."""
+    """Preview hiding or showing the cluster or aspiration named in the command."""
     args, command = context.args or [], "sembunyikan" if hidden else "tampilkan"
     if len(args) != 1:
         await usage(update, context, "mod_usage_code", command=command)
         return
-    actor, grouping = actor_of(update, context), deps(context).grouping
-    change = curation.hide if hidden else curation.unhide
-    code = await act(update, context, command,
-                     lambda s: change(session=s, grouping=grouping, actor=actor, code=args[0]))
-    if code is not None:
-        await reply(update, context, command, t("mod_hidden_done" if hidden else "mod_unhidden_done", code=code))
+    await propose(update, context, "hide" if hidden else "unhide", {"code": args[0]})
 
 
 async def hide(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/sembunyikan K-…|ASP-…: hide spam, kept but shown nowhere."""
+    """/sembunyikan K-…|ASP-…: hide spam, kept but shown nowhere (after a preview)."""
     await _set_hidden(update, context, True)
 
 
 async def unhide(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/tampilkan K-…|ASP-…: show a hidden cluster or aspiration again."""
+    """/tampilkan K-…|ASP-…: show a hidden cluster or aspiration again (after a preview)."""
     await _set_hidden(update, context, False)
 
 
 async def rename(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/judul K-0001 <judul baru>: rename a cluster."""
+    """/judul K-0001 <judul baru>: preview renaming a cluster."""
     args = context.args or []
     if len(args) < 2:
         await usage(update, context, "mod_usage_judul")
         return
-    actor = actor_of(update, context)
-    cluster = await act(update, context, "mod_rename",
-                        lambda s: curation.rename(session=s, actor=actor, code=args[0], title=" ".join(args[1:])))
-    if cluster is not None:
-        await reply(update, context, "mod_rename", t("mod_renamed", code=cluster.code, title=cluster.title))
+    await propose(update, context, "rename", {"code": args[0], "title": " ".join(args[1:])})
 
 
 async def recategorise(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/kategori K-0001 <kode>: change a cluster's category."""
+    """/kategori K-0001 <kode>: preview changing a cluster's category."""
     args = context.args or []
     config = deps(context).config
     if len(args) != 2:
@@ -203,27 +209,16 @@ async def recategorise(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         code = html.escape(normalise_code(args[0]) if args else "K-0001")
         await reply(update, context, "mod_usage_kategori", raw("mod_usage_kategori", code=code, choices=choices or "-"))
         return
-    actor = actor_of(update, context)
-    allowed = set(config.categories) or None  # any code when config defines no categories
-    cluster = await act(update, context, "mod_category", lambda s: curation.recategorise(
-        session=s, actor=actor, code=args[0], category=args[1], allowed=allowed))
-    if cluster is not None:
-        await reply(update, context, "mod_category", t("mod_recategorised", code=cluster.code,
-                                                         category=config.category_label(cluster.category)))
+    await propose(update, context, "recategorise", {"code": args[0], "category": args[1]})
 
 
 async def move_home(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/pindah K-0001 <forum-id>: give a cluster another home forum (its home's moderator or an admin)."""
-    args, config, user = context.args or [], deps(context).config, update.effective_user
-    forums = {f.id for f in config.forums}
-    if len(args) != 2 or user is None:
-        await usage(update, context, "mod_usage_pindah", forums=", ".join(sorted(forums)))
+    """/pindah K-0001 <forum-id>: preview giving a cluster another home forum (its home's moderator or an admin)."""
+    args, config = context.args or [], deps(context).config
+    if len(args) != 2:
+        await usage(update, context, "mod_usage_pindah", forums=", ".join(sorted(f.id for f in config.forums)))
         return
-    actor = Actor(f"admin:{user.id}", frozenset(forums)) if is_admin(config, user.id) else actor_of(update, context)
-    cluster = await act(update, context, "mod_move", lambda s: curation.move_home(
-        session=s, actor=actor, code=args[0], forum_id=args[1], forums=forums))
-    if cluster is not None:
-        await reply(update, context, "mod_move", t("mod_moved_home", code=cluster.code, forum=cluster.home_forum_id))
+    await propose(update, context, "move_home", {"code": args[0], "forum": args[1]})
 
 
 async def moderator_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -6,11 +6,11 @@ from telegram.ext import ContextTypes
 
 from handlers.common import reply, run_db
 from handlers.deps import deps
-from handlers.moderation import act, actor_of, tell_residents, usage
+from handlers.moderation import act, actor_of, preview_work, usage
 from services import curation, held, suggestion_review
 from services.held import HeldItem, Released
 from services.notify import queue_notices
-from services.suggestion_review import Decision, SuggestionView
+from services.suggestion_review import SuggestionView
 from services.texts import t
 
 
@@ -44,24 +44,22 @@ async def list_suggestions(update: Update, context: ContextTypes.DEFAULT_TYPE) -
 
 
 async def suggestion_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Terima/Tolak on a suggestion: apply it (telling residents) or drop it."""
+    """Terima on a suggestion: its preview with Ya / Batal (applied only on Ya); Tolak: dropped at once."""
     query = update.callback_query
     assert query is not None and query.data is not None
     _, verdict, raw_id = query.data.split(":")
-    actor, grouping = actor_of(update, context), deps(context).grouping
-
-    def _work(session: Session) -> tuple[Decision, int]:
-        decision = suggestion_review.decide(session=session, grouping=grouping, actor=actor,
-                                            suggestion_id=int(raw_id), accept=verdict == "ok")
-        key = "resident_merged" if decision.kind == "merge" else "resident_split"
-        return decision, sum(tell_residents(session, m, key) for m in decision.moved)
-
     await query.answer()
-    done = await act(update, context, "regroup_decided", _work)
-    if done is None:
+    if verdict == "ok":
+        done = await act(update, context, "regroup_preview",
+                         preview_work(update, context, "regroup", {"suggestion": int(raw_id)}))
+        if done is not None:
+            await query.edit_message_text(done[0], parse_mode="HTML", reply_markup=done[1])
         return
-    decision, told = done
-    await query.edit_message_text(t(f"regroup_{decision.state}", id=raw_id, told=told), parse_mode="HTML")
+    actor, grouping = actor_of(update, context), deps(context).grouping
+    decision = await act(update, context, "regroup_decided", lambda s: suggestion_review.decide(
+        session=s, grouping=grouping, actor=actor, suggestion_id=int(raw_id), accept=False))
+    if decision is not None:
+        await query.edit_message_text(t(f"regroup_{decision.state}", id=raw_id, told=0), parse_mode="HTML")
 
 
 def render_held(item: HeldItem, tz_name: str) -> str:

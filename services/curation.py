@@ -108,13 +108,27 @@ def unhide(*, session: Session, grouping: GroupingService, actor: Actor, code: s
     return _set_proposal_hidden(session, grouping, actor, code, False)
 
 
-def rename(*, session: Session, actor: Actor, code: str, title: str) -> Cluster:
-    """Give a cluster a new title (what residents, moderators and staff read)."""
+def clean_title(title: str) -> str:
+    """A title as it will be stored (one-line, redacted), or ModerationError when empty or too long."""
     title = redact(" ".join(title.split()))  # what staff read is redacted, whoever wrote it
     if not title:
         raise ModerationError("mod_title_empty")
     if len(title) > MAX_TITLE:
         raise ModerationError("mod_title_long", limit=MAX_TITLE)
+    return title
+
+
+def check_category(category: str, allowed: set[str] | None) -> str:
+    """A category code as stored, or ModerationError when it is not a known one."""
+    category = category.strip().lower()
+    if not CATEGORY.match(category) or (allowed and category not in allowed):
+        raise ModerationError("mod_category_unknown", category=category, codes=", ".join(sorted(allowed or [])))
+    return category
+
+
+def rename(*, session: Session, actor: Actor, code: str, title: str) -> Cluster:
+    """Give a cluster a new title (what residents, moderators and staff read)."""
+    title = clean_title(title)
     cluster = own_cluster(session=session, actor=actor, code=code)
     record(session=session, actor=actor.name, action="rename", target=f"cluster:{cluster.code}",
            before={"title": cluster.title}, after={"title": title})
@@ -141,9 +155,7 @@ def recategorise(
     *, session: Session, actor: Actor, code: str, category: str, allowed: set[str] | None = None
 ) -> Cluster:
     """Change a cluster's category to a known code (from config when categories are configured)."""
-    category = category.strip().lower()
-    if not CATEGORY.match(category) or (allowed and category not in allowed):
-        raise ModerationError("mod_category_unknown", category=category, codes=", ".join(sorted(allowed or [])))
+    category = check_category(category, allowed)
     cluster = own_cluster(session=session, actor=actor, code=code)
     assert cluster.id is not None
     record(session=session, actor=actor.name, action="recategorise", target=f"cluster:{cluster.code}",

@@ -24,7 +24,7 @@ class SuggestionView:
     score: float
 
 
-def _clusters(session: Session, suggestion: RegroupSuggestion) -> list[Cluster]:
+def clusters_of(session: Session, suggestion: RegroupSuggestion) -> list[Cluster]:
     """The suggestion's clusters that still exist, in its order."""
     found = [session.get(Cluster, cid) for cid in suggestion.cluster_ids]
     return [c for c in found if c is not None]
@@ -32,7 +32,7 @@ def _clusters(session: Session, suggestion: RegroupSuggestion) -> list[Cluster]:
 
 def _mine(session: Session, actor: Actor, suggestion: RegroupSuggestion) -> bool:
     """Tell whether every cluster of a suggestion belongs to one of the actor's forums."""
-    clusters = _clusters(session, suggestion)
+    clusters = clusters_of(session, suggestion)
     return bool(clusters) and all(
         c.id is not None and cluster_forums(session=session, cluster_id=c.id) & actor.forums for c in clusters)
 
@@ -43,7 +43,7 @@ def open_for(*, session: Session, actor: Actor, limit: int = 10) -> list[Suggest
     for s in open_suggestions(session=session):
         if s.id is None or not _mine(session, actor, s):
             continue
-        clusters = tuple((c.code or "", c.title) for c in _clusters(session, s))
+        clusters = tuple((c.code or "", c.title) for c in clusters_of(session, s))
         proposals = session.exec(select(Proposal).where(col(Proposal.id).in_(s.proposal_ids))).all()
         views.append(SuggestionView(s.id, s.kind, clusters, tuple((p.code or "", p.text_redacted) for p in proposals),
                                     s.score))
@@ -54,7 +54,7 @@ def open_for(*, session: Session, actor: Actor, limit: int = 10) -> list[Suggest
 
 def _stale(session: Session, suggestion: RegroupSuggestion) -> bool:
     """Tell whether the clusters changed since the suggestion was made."""
-    clusters = _clusters(session, suggestion)
+    clusters = clusters_of(session, suggestion)
     if len(clusters) != len(suggestion.cluster_ids) or any(c.merged_into_id or c.hidden for c in clusters):
         return True
     if suggestion.kind != SuggestionKind.SPLIT:
@@ -66,7 +66,7 @@ def _stale(session: Session, suggestion: RegroupSuggestion) -> bool:
 
 def _apply(session: Session, grouping: GroupingService, actor: Actor, suggestion: RegroupSuggestion) -> list[Moved]:
     """Carry out an accepted suggestion."""
-    clusters = _clusters(session, suggestion)
+    clusters = clusters_of(session, suggestion)
     if suggestion.kind == SuggestionKind.MERGE:
         return [merge_clusters(session=session, grouping=grouping, actor=actor.name, keep=clusters[0], absorb=other)
                 for other in clusters[1:]]
@@ -86,15 +86,21 @@ class Decision:
     moved: tuple[Moved, ...]
 
 
-def decide(
-    *, session: Session, grouping: GroupingService, actor: Actor, suggestion_id: int, accept: bool
-) -> Decision:
-    """Accept (and apply) or reject a suggestion; a suggestion overtaken by changes becomes stale."""
+def open_suggestion(*, session: Session, actor: Actor, suggestion_id: int) -> RegroupSuggestion:
+    """An open suggestion about the actor's clusters, or ModerationError."""
     suggestion = session.get(RegroupSuggestion, suggestion_id)
     if suggestion is None or not _mine(session, actor, suggestion):
         raise ModerationError("mod_suggestion_unknown", id=suggestion_id)
     if suggestion.state != SuggestionState.OPEN:
         raise ModerationError("mod_suggestion_decided", id=suggestion_id)
+    return suggestion
+
+
+def decide(
+    *, session: Session, grouping: GroupingService, actor: Actor, suggestion_id: int, accept: bool
+) -> Decision:
+    """Accept (and apply) or reject a suggestion; a suggestion overtaken by changes becomes stale."""
+    suggestion = open_suggestion(session=session, actor=actor, suggestion_id=suggestion_id)
     moved: list[Moved] = []
     if accept and _stale(session, suggestion):
         suggestion.state = SuggestionState.STALE

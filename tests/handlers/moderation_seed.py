@@ -13,6 +13,7 @@ from models.outbox import OutboxMessage
 from models.proposals import Proposal
 from models.residents import get_or_create_resident, give_consent, set_kelurahan
 from services import intake
+from tests.handlers.journey import button_data, last_message_with_buttons
 
 MODERATOR, ADMIN = 900_002, 900_005
 _ids = itertools.count(500_000)
@@ -88,3 +89,18 @@ async def command(console: Console, user_id: int, text: str) -> str:
     """Send a command in a user's private chat and return the last text sent there."""
     await console.send(console.maker.text(user_id, text))
     return console.api.texts(user_id)[-1]
+
+
+def last_text(console: Console, user_id: int) -> str:
+    """The text of the newest message in a user's chat, as last edited."""
+    return str(console.api.messages[max(k for k in console.api.messages if k[0] == user_id)].get("text"))
+
+
+async def confirmed(console: Console, user_id: int, text: str) -> str:
+    """Send a cluster-changing command, check that it only previewed, press Ya; return the confirmation."""
+    preview = await command(console, user_id, text)
+    assert "Lanjutkan?" in preview, preview
+    message = last_message_with_buttons(console, user_id)
+    data = next(d for d in button_data(message) if d.startswith("pa:ya:"))
+    await console.send(console.maker.press(user_id, message, data))
+    return str(console.api.messages[(user_id, message["message_id"])]["text"])

@@ -82,6 +82,11 @@ async def test_accepting_a_merge_suggestion_applies_it_and_rejecting_changes_not
                                            ["callback_data"]))
     await console.send(console.maker.press(MODERATOR, second, second["reply_markup"]["inline_keyboard"][0][1]
                                            ["callback_data"]))
+    assert cluster(console, b.cluster).merged_into_id is None  # Terima shows a preview first
+    preview = console.api.messages[(MODERATOR, first["message_id"])]
+    assert "Terapkan usulan" in preview["text"] and "Lanjutkan?" in preview["text"]
+    await console.send(console.maker.press(MODERATOR, preview, preview["reply_markup"]["inline_keyboard"][0][0]
+                                           ["callback_data"]))
     assert cluster(console, b.cluster).merged_into_id == ids[0]
     assert cluster(console, c.cluster).merged_into_id is None
     assert len(supporters(console, a.cluster)) == 2

@@ -12,7 +12,17 @@ from nlp.embed import Embedder
 from tests.conftest import RESIDENT
 from tests.handlers.answers_seed import STAFF_CHAT, STAFF_USER
 from tests.handlers.journey import button_data, last_message_with_buttons, onboard, press, proposals
-from tests.handlers.moderation_seed import ADMIN, MODERATOR, audit, cluster, command, proposal, seed, supporters
+from tests.handlers.moderation_seed import (
+    ADMIN,
+    MODERATOR,
+    audit,
+    cluster,
+    command,
+    confirmed,
+    proposal,
+    seed,
+    supporters,
+)
 
 NORTH, SOUTH = 900_013, 900_010  # moderators of Bontang Utara only, of Bontang Selatan only
 OUTSIDER = 900_020  # a member of the staff chat who is not listed in telegram.staff_ids
@@ -45,7 +55,7 @@ async def test_a_moderator_acts_only_on_clusters_whose_home_is_their_forum(conso
                  f"/pindah {south.cluster} bontang-utara"):
         assert "bukan bagian dari forum" in await command(console, NORTH, text)
     assert not cluster(console, south.cluster).hidden and audit(console) == []
-    assert "disembunyikan" in await command(console, SOUTH, f"/sembunyikan {backer.proposal}")
+    assert "disembunyikan" in await confirmed(console, SOUTH, f"/sembunyikan {backer.proposal}")
 
 
 async def test_pindah_moves_a_cluster_home_and_with_it_who_may_moderate_it(console: Console) -> None:
@@ -53,11 +63,11 @@ async def test_pindah_moves_a_cluster_home_and_with_it_who_may_moderate_it(conso
     assert cluster(console, south.cluster).home_forum_id == "bontang-selatan"
     assert "tidak dikenal" in await command(console, SOUTH, f"/pindah {south.cluster} bontang-timur")
     assert "hanya untuk moderator" in await command(console, RESIDENT, f"/pindah {south.cluster} bontang-utara")
-    assert "bontang-utara" in await command(console, SOUTH, f"/pindah {south.cluster} bontang-utara")
+    assert "Bontang Utara" in await confirmed(console, SOUTH, f"/pindah {south.cluster} bontang-utara")
     assert cluster(console, south.cluster).home_forum_id == "bontang-utara"
     assert "bukan bagian dari forum" in await command(console, SOUTH, f"/judul {south.cluster} Judul lain")
-    assert "Judul baru" in await command(console, NORTH, f"/judul {south.cluster} Judul baru")
-    assert "bontang-selatan" in await command(console, ADMIN, f"/pindah {south.cluster} bontang-selatan")
+    assert "Judul baru" in await confirmed(console, NORTH, f"/judul {south.cluster} Judul baru")
+    assert "Bontang Selatan" in await confirmed(console, ADMIN, f"/pindah {south.cluster} bontang-selatan")
     moves = [(e.actor, e.before, e.after) for e in audit(console) if e.action == "move_home"]
     assert moves == [(f"moderator:{SOUTH}", {"forum": "bontang-selatan"}, {"forum": "bontang-utara"}),
                      (f"admin:{ADMIN}", {"forum": "bontang-utara"}, {"forum": "bontang-selatan"})]
@@ -90,7 +100,7 @@ async def test_dukung_on_an_offered_cluster_hidden_since_never_reopens_it(consol
     draft, message = await _draft(console, LAMPU + " Tolong segera.")
     lamp_id = cluster(console, lamp.cluster).id
     assert f"dukung:{draft}:{lamp_id}" in button_data(message)
-    assert "disembunyikan" in await command(console, MODERATOR, f"/sembunyikan {lamp.cluster}")
+    assert "disembunyikan" in await confirmed(console, MODERATOR, f"/sembunyikan {lamp.cluster}")
     await console.send(console.maker.press(RESIDENT, message, f"dukung:{draft}:{lamp_id}"))
     assert "tidak bisa didukung" in console.api.texts(RESIDENT)[-1]
     assert cluster(console, lamp.cluster).hidden and len(supporters(console, lamp.cluster)) == 1

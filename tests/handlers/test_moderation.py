@@ -13,7 +13,17 @@ from models.proposals import ProposalState
 from nlp.embed import Embedder
 from tests.conftest import RESIDENT
 from tests.handlers.journey import last_message_with_buttons, press
-from tests.handlers.moderation_seed import MODERATOR, audit, cluster, command, proposal, seed, session_of, supporters
+from tests.handlers.moderation_seed import (
+    MODERATOR,
+    audit,
+    cluster,
+    command,
+    confirmed,
+    proposal,
+    seed,
+    session_of,
+    supporters,
+)
 
 LAMPU = "Lampu jalan di Jl. Cendana Lok Tuan mati sudah sebulan, mohon diperbaiki."
 LAMPU_2 = "Penerangan jalan umum di Jalan Cendana padam, gelap dan rawan, tolong diganti."
@@ -51,7 +61,7 @@ async def test_merge_moves_proposals_and_supports_once_and_tells_residents(conso
 async def test_split_moves_one_aspiration_and_its_authors_support(console: Console) -> None:
     a = seed(console, RESIDENT, LAMPU)
     wrong = seed(console, 900_011, DRAINASE, cluster=a.cluster)
-    text = await command(console, MODERATOR, f"/pisah {wrong.proposal}")
+    text = await confirmed(console, MODERATOR, f"/pisah {wrong.proposal}")
     assert wrong.proposal in text
     moved = proposal(console, wrong.proposal)
     assert moved.cluster_id != cluster(console, a.cluster).id
@@ -59,7 +69,7 @@ async def test_split_moves_one_aspiration_and_its_authors_support(console: Conso
         new_code = session.get(Cluster, moved.cluster_id).code
     assert len(supporters(console, new_code)) == 1 and len(supporters(console, a.cluster)) == 1
     other = seed(console, 900_012, DRAINASE + " Mohon dikeruk.")
-    await command(console, MODERATOR, f"/pisah {wrong.proposal} {other.cluster}")
+    await confirmed(console, MODERATOR, f"/pisah {wrong.proposal} {other.cluster}")
     assert proposal(console, wrong.proposal).cluster_id == cluster(console, other.cluster).id
     assert len(supporters(console, other.cluster)) == 2
     assert cluster(console, new_code).merged_into_id == cluster(console, other.cluster).id  # emptied
@@ -71,13 +81,13 @@ async def test_split_moves_one_aspiration_and_its_authors_support(console: Conso
 async def test_hide_and_show_cluster_and_aspiration(console: Console) -> None:
     a = seed(console, RESIDENT, LAMPU)
     spam = seed(console, 900_011, LAMPU_2, cluster=a.cluster)
-    assert "disembunyikan" in await command(console, MODERATOR, f"/sembunyikan {spam.proposal}")
+    assert "disembunyikan" in await confirmed(console, MODERATOR, f"/sembunyikan {spam.proposal}")
     assert proposal(console, spam.proposal).state == ProposalState.HIDDEN
     assert len(supporters(console, a.cluster)) == 1
-    await command(console, MODERATOR, f"/sembunyikan {a.cluster}")
+    await confirmed(console, MODERATOR, f"/sembunyikan {a.cluster}")
     assert cluster(console, a.cluster).hidden
-    await command(console, MODERATOR, f"/tampilkan {a.cluster}")
-    await command(console, MODERATOR, f"/tampilkan {spam.proposal}")
+    await confirmed(console, MODERATOR, f"/tampilkan {a.cluster}")
+    await confirmed(console, MODERATOR, f"/tampilkan {spam.proposal}")
     assert not cluster(console, a.cluster).hidden
     assert proposal(console, spam.proposal).state == ProposalState.SUBMITTED
     actions = [(e.action, e.target) for e in audit(console) if e.actor == f"moderator:{MODERATOR}"]
@@ -88,9 +98,10 @@ async def test_hide_and_show_cluster_and_aspiration(console: Console) -> None:
 async def test_rename_and_recategorise_are_audited_with_before_and_after(console: Console) -> None:
     a = seed(console, RESIDENT, LAMPU)
     old_title = cluster(console, a.cluster).title
-    assert "Lampu jalan mati" in await command(console, MODERATOR, f"/judul {a.cluster} Lampu jalan mati Jl. Cendana")
+    assert "Lampu jalan mati" in await confirmed(console, MODERATOR,
+                                                 f"/judul {a.cluster} Lampu jalan mati Jl. Cendana")
     assert "tidak dikenal" in await command(console, MODERATOR, f"/kategori {a.cluster} penerangan")
-    await command(console, MODERATOR, f"/kategori {a.cluster} infrastruktur")
+    await confirmed(console, MODERATOR, f"/kategori {a.cluster} infrastruktur")
     assert cluster(console, a.cluster).title == "Lampu jalan mati Jl. Cendana"
     rename, category = [e for e in audit(console) if e.action in {"rename", "recategorise"}]
     assert rename.before == {"title": old_title} and rename.after == {"title": "Lampu jalan mati Jl. Cendana"}
@@ -129,7 +140,7 @@ async def test_moderator_of_another_forum_is_refused(two_forum_console: Console)
         assert "bukan bagian dari forum" in await command(console, OTHER_MODERATOR, text)
     assert cluster(console, b.cluster).merged_into_id is None and not cluster(console, a.cluster).hidden
     assert audit(console) == []
-    assert "disembunyikan" in await command(console, OTHER_MODERATOR, f"/sembunyikan {south.cluster}")
+    assert "disembunyikan" in await confirmed(console, OTHER_MODERATOR, f"/sembunyikan {south.cluster}")
     with session_of(console) as session:
         assert session.exec(select(Cluster).where(Cluster.hidden == True)).one().code == south.cluster  # noqa: E712
 
@@ -151,7 +162,7 @@ async def test_short_codes_usage_lists_and_honest_merge_wording(console: Console
     usage = await command(console, MODERATOR, f"/kategori K{number}")
     assert f"/kategori K-{number:04d} kode" in usage  # the short code understood, the choices listed
     assert "pendidikan</code> — Pendidikan" in usage and "air_bersih</code> — Air bersih" in usage
-    text = await command(console, MODERATOR, f"/kategori k{number} kesehatan")
+    text = await confirmed(console, MODERATOR, f"/kategori k{number} kesehatan")
     assert a.cluster in text and cluster(console, a.cluster).category == "kesehatan"
     preview = await command(console, MODERATOR, f"/gabung K-{number} {b.cluster.lower().replace('-', '')}")
     assert f"Gabungkan {b.cluster} ke {a.cluster}" in preview
@@ -160,7 +171,7 @@ async def test_short_codes_usage_lists_and_honest_merge_wording(console: Console
     await console.flush_outbox()
     [notice] = [t for t in console.api.texts(900_011) if "digabung" in t]
     assert "moderator" in notice and "meminta hal yang sama" not in notice
-    assert "disembunyikan" in await command(console, MODERATOR, f"/sembunyikan k{number}")
+    assert "disembunyikan" in await confirmed(console, MODERATOR, f"/sembunyikan k{number}")
     assert cluster(console, a.cluster).hidden
 
 

@@ -11,6 +11,7 @@ from models.types import utcnow
 from tests.conftest import RESIDENT
 from tests.handlers.answers_seed import STAFF_CHAT, STAFF_USER, engine_of, post_to_staff, wait_until_sent
 from tests.handlers.journey import onboard, press, proposals, submit
+from tests.handlers.moderation_seed import confirmed
 
 LAMP = "Lampu jalan di Jl. Ahmad Yani Lok Tuan mati sudah sebulan, mohon diperbaiki"
 SHOP = "Promo lampu LED tenaga surya murah meriah, cek https://shopee.co.id/lampu-surya sekarang juga."
@@ -73,7 +74,12 @@ async def test_staff_cards_and_moderators_see_category_labels_not_codes(console:
     moderator = 900_002
     await console.send(console.maker.text(moderator, f"/kategori {code} bantuan_sosial"))
     answer = console.api.texts(moderator)[-1]
-    assert "Bantuan sosial" in answer and "bantuan_sosial" not in answer
+    assert "Bantuan sosial" in answer and "bantuan_sosial" not in answer  # the preview
+    done = await confirmed(console, moderator, f"/kategori {code} bantuan_sosial")
+    assert "Bantuan sosial" in done and "bantuan_sosial" not in done
+    await console.flush_outbox()
+    notice = console.api.texts(RESIDENT)[-1]  # the resident follows the cluster: told in words
+    assert "kategori <b>Bantuan sosial</b>" in notice and "bantuan_sosial" not in notice
 
 
 async def test_held_aspiration_shows_in_status_with_neutral_words(console: Console) -> None:
