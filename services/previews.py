@@ -94,9 +94,13 @@ def _hidden(session: Session, config: AppConfig, actor: Actor, args: dict[str, A
     verb = "hide" if hide else "unhide"
     if curation.is_cluster_code(args["code"]):
         cluster = own_cluster(session=session, actor=actor, code=args["code"])
+        if cluster.hidden == hide:
+            raise ModerationError(f"mod_already_{verb}", code=cluster.code)
         return raw(f"mod_preview_{verb}_cluster", head=t(f"mod_preview_{verb}_head", code=cluster.code),
                    cluster=line(config, summarise(session, cluster)))
     proposal = own_proposal(session=session, actor=actor, code=args["code"])
+    if (proposal.state == ProposalState.HIDDEN) == hide:
+        raise ModerationError(f"mod_already_{verb}", code=proposal.code)
     cluster = session.get(Cluster, proposal.cluster_id) if proposal.cluster_id is not None else None
     where = line(config, summarise(session, cluster)) if cluster is not None else t("mod_preview_no_cluster")
     return raw(f"mod_preview_{verb}_proposal", head=t(f"mod_preview_{verb}_head", code=proposal.code),
