@@ -5,8 +5,11 @@ import io
 import re
 from pathlib import Path
 
+from sqlmodel import Session, select
+
 from bot.console import Console
 from bot.settings import Settings
+from models.clusters import Cluster
 from nlp.embed import Embedder
 from tests.bot.test_console import Typist
 
@@ -20,6 +23,13 @@ def number_of(shown: str, persona: str, containing: str = "") -> int:
     """The message number (#N) of the last message shown to a persona (containing a text)."""
     blocks = [b for b in shown.split("\n🤖 → ")[1:] if b.startswith(f"{persona} · #") and containing in b]
     return int(re.match(rf"{persona} · #(\d+)", blocks[-1]).group(1))  # type: ignore[union-attr]
+
+
+def codes_of(console: Console) -> dict[str, str | None]:
+    """Every cluster code and the code it was merged into, if any."""
+    with Session(console.app.bot_data["deps"].engine) as session:
+        clusters = {c.id: c for c in session.exec(select(Cluster))}
+    return {str(c.code): clusters[c.merged_into_id].code if c.merged_into_id else None for c in clusters.values()}
 
 
 def buttons(shown: str) -> list[str]:
@@ -92,12 +102,22 @@ async def answers_follow_up_and_status(type_: Typist, cards: str) -> None:
 
 
 async def merge_and_export(type_: Typist, files: Path) -> None:
-    """A moderator merges two clusters (short codes); an admin exports."""
+    """A moderator merges two clusters (short codes) after a preview, takes it back with Urungkan (residents told
+    both times, codes exactly as before); an admin exports."""
     await type_("/as moderator")
     preview = await type_("/gabung K-1 K-2")
     assert "Gabungkan K-0002 ke K-0001" in preview and "Kategori berbeda" in preview and "→ warga2" not in preview
     merged = await type_(press(preview, "Ya"))
     assert "K-0002" in merged and "digabung ke" in merged and "→ warga2" in merged
+    assert "Urungkan" in buttons(merged)[0] and "ditangani bersama" in merged.split("→ warga2")[1]
+    undone = await type_(press(merged, "Urungkan"))
+    edited = re.search(r"→ moderator · pesan #\d+ diubah", merged)  # the confirmation, edited in place
+    assert edited is not None and edited.group(0) in undone and "Diurungkan" in undone and buttons(undone) == []
+    assert "K-0002 kembali seperti semula" in undone.split("→ warga2")[1]
+    assert codes_of(type_.console) == {"K-0001": None, "K-0002": None}  # its own code back, no third one
+    await type_("/as warga2")
+    status = await type_("/status")
+    assert "K-0001" in status and "K-0002" in status and "PDAM" in status
     await type_("/as admin")
     exported = await type_("/ekspor")
     assert "📎 berkas:" in exported and "→ admin" in exported
@@ -122,8 +142,10 @@ async def test_walkthrough_then_restart(settings: Settings, embedder: Embedder, 
     try:
         status = await type_("/status")
         assert "→ warga" in status and "K-0001" in status and "dijadwalkan bulan depan" in status
+        assert codes_of(again) == {"K-0001": None, "K-0002": None}  # the undone merge stays undone
         await type_("/as warga2")
-        assert "K-0001" in await type_("/status")
+        status = await type_("/status")
+        assert "K-0001" in status and "K-0002" in status
         draft = await type_("Lampu jalan di gang Mawar Lok Tuan mati sudah seminggu, mohon diganti segera.")
         assert "→ warga2" in draft and "[1]" in draft
         await type_("/as moderator")
