@@ -14,7 +14,17 @@ from models.proposals import Proposal, ProposalState
 from models.suggestions import RegroupSuggestion, SuggestionState
 from tests.conftest import RESIDENT
 from tests.handlers.journey import button_data, last_message_with_buttons
-from tests.handlers.moderation_seed import MODERATOR, audit, cluster, command, confirmed, proposal, seed, session_of
+from tests.handlers.moderation_seed import (
+    MODERATOR,
+    audit,
+    cluster,
+    command,
+    confirmed,
+    last_text,
+    proposal,
+    seed,
+    session_of,
+)
 
 LAMPU = "Lampu jalan di Jl. Cendana Lok Tuan mati sudah sebulan, mohon diperbaiki."
 LAMPU_2 = "Penerangan jalan umum di Jalan Cendana padam, gelap dan rawan, tolong diganti."
@@ -105,7 +115,10 @@ async def test_merge_then_urungkan_restores_the_absorbed_cluster_exactly(console
     set_cluster(console, absorb.cluster, category="kesehatan", category_set_by_moderator=True,
                 title="Judul moderator", title_set_by_moderator=True, status="ditinjau")
     before = state(console)
-    done = await confirmed(console, MODERATOR, f"/gabung {keep.cluster} {absorb.cluster}")
+    await command(console, MODERATOR, f"/gabung {keep.cluster} {absorb.cluster}")
+    [yes, _] = button_data(keyboard(console, MODERATOR))
+    await console.send(console.maker.press(MODERATOR, keyboard(console, MODERATOR), yes))
+    done = last_text(console, MODERATOR)
     assert "digabung" in done and "Urungkan" in done
     assert cluster(console, absorb.cluster).merged_into_id == cluster(console, keep.cluster).id
     confirmation = keyboard(console, MODERATOR)
@@ -126,8 +139,9 @@ async def test_merge_then_urungkan_restores_the_absorbed_cluster_exactly(console
     d = console.app.bot_data["deps"]  # the grouping index files the aspirations under their old cluster again
     [found, *_] = d.grouping.suggest(d.grouping.prepare(LAMPU_2), 1)
     assert found.cluster_id == cluster(console, absorb.cluster).id
-    await console.send(console.maker.press(MODERATOR, confirmation, undo))  # the old Urungkan again
-    assert state(console) == before and "sudah dipakai" in popups(console, MODERATOR)[-1]
+    for old in (undo, yes):  # the old Urungkan, the old Ya
+        await console.send(console.maker.press(MODERATOR, confirmation, old))
+        assert state(console) == before and "sudah dipakai" in popups(console, MODERATOR)[-1]
     assert [e.action for e in audit(console)] == actions
 
 
