@@ -167,6 +167,31 @@ def perform(*, session: Session, grouping: GroupingService, config: AppConfig, a
         "suggestion_id": args.get("suggestion"), "cluster_id": change.cluster_id})
 
 
+AUDITED = ("title", "category", "status", "hidden", "home_forum_id", "merged_into_id")
+
+
+def _audit_undo(session: Session, actor: Actor, undo_args: dict[str, Any]) -> None:
+    """One audit entry per cluster the undo changed back (what it was → what it is again), at least one."""
+    before, after = undo_args["before"]["clusters"], undo_args["after"]["clusters"]
+    codes = {key: c["code"] for key, c in after.items()}
+    entries = []
+    for key, old in before.items():
+        now = after.get(key, {})
+        changed = {f: (now.get(f), old[f]) for f in AUDITED if now.get(f) != old[f]}
+        if "merged_into_id" in changed:
+            changed["merged_into_id"] = tuple(codes.get(str(i)) if i else None for i in changed["merged_into_id"])
+        if changed:
+            entries.append((old["code"], changed))
+    if not entries:
+        target = next(iter(sorted(c["code"] for c in before.values())), None)
+        entries = [(target, {})]
+    for code, changed in entries:
+        target = f"cluster:{code}" if code else f"proposal:{undo_args['values'].get('code')}"
+        record(session=session, actor=actor.name, action=f"undo_{undo_args['action']}", target=target,
+               before={"undo_of": undo_args["of"], **{f: pair[0] for f, pair in changed.items()}},
+               after={f: pair[1] for f, pair in changed.items()})
+
+
 def take_back(*, session: Session, grouping: GroupingService, actor: Actor, undo_args: dict[str, Any],
               pending_id: int) -> tuple[str, int]:
     """Undo a confirmed action exactly; tell those who were told. Return the moderator's text and how many."""
@@ -177,10 +202,7 @@ def take_back(*, session: Session, grouping: GroupingService, actor: Actor, undo
         suggestion.state, suggestion.decided_at, suggestion.decided_by = SuggestionState.OPEN, None, None
         session.add(suggestion)
     kind, values = undo_args["kind"], undo_args["values"]
-    codes = sorted(c["code"] for c in undo_args["before"]["clusters"].values())
-    record(session=session, actor=actor.name, action=f"undo_{undo_args['action']}",
-           target=f"cluster:{codes[0]}" if codes else f"proposal:{values.get('code')}",
-           before={"pending": undo_args["of"], "values": values}, after={"restored": codes})
+    _audit_undo(session, actor, undo_args)
     recipients = reachable(session=session, resident_ids=set(undo_args["told"]))
     queue_notices(session=session, recipients=recipients, key=f"undo{pending_id}:{kind}",
                   text=t(f"resident_undo_{kind}", **values), purpose="moderation",

@@ -136,6 +136,9 @@ async def test_merge_then_urungkan_restores_the_absorbed_cluster_exactly(console
     assert not any("digabung" in t or "dibatalkan" in t for t in console.api.texts(BYSTANDER))
     actions = [e.action for e in audit(console)]
     assert actions == ["merge", "undo_merge"]
+    undone = audit(console)[-1]
+    assert undone.target == f"cluster:{absorb.cluster}" and undone.actor == f"moderator:{MODERATOR}"
+    assert undone.before["merged_into_id"] == keep.cluster and undone.after == {"merged_into_id": None}
     d = console.app.bot_data["deps"]  # the grouping index files the aspirations under their old cluster again
     [found, *_] = d.grouping.suggest(d.grouping.prepare(LAMPU_2), 1)
     assert found.cluster_id == cluster(console, absorb.cluster).id
@@ -175,6 +178,12 @@ async def test_rename_recategorise_move_and_hide_are_undone_with_their_moderator
         assert state(console) != before and check(cluster(console, a.cluster))
         await tap(console, MODERATOR, keyboard(console, MODERATOR), "pa:undo:")
         assert state(console) == before, text
+    await confirmed(console, MODERATOR, f"/sembunyikan {a.cluster}")
+    hidden = state(console)
+    await confirmed(console, MODERATOR, f"/tampilkan {a.cluster}")
+    await tap(console, MODERATOR, keyboard(console, MODERATOR), "pa:undo:")
+    assert state(console) == hidden and cluster(console, a.cluster).hidden  # showing it again, undone
+    await confirmed(console, MODERATOR, f"/tampilkan {a.cluster}")
     assert not cluster(console, a.cluster).title_set_by_moderator
     assert proposal(console, spam.proposal).state == ProposalState.SUBMITTED
     await console.flush_outbox()
@@ -256,3 +265,26 @@ async def test_accepting_a_regroup_suggestion_previews_then_urungkan_reopens_it(
     assert undo_entry.actor == f"moderator:{MODERATOR}"
     await console.flush_outbox()
     assert "dibatalkan" in console.api.texts(900_011)[-1]
+
+
+async def test_accepting_a_split_suggestion_and_its_urungkan(console: Console) -> None:
+    a = seed(console, RESIDENT, LAMPU)
+    wrong = seed(console, 900_011, DRAINASE, cluster=a.cluster)
+    with session_of(console) as session:
+        session.add(RegroupSuggestion(kind="split", cluster_ids=[cluster(console, a.cluster).id],
+                                      proposal_ids=[proposal(console, wrong.proposal).id], score=0.4))
+        session.commit()
+    before = state(console)
+    await command(console, MODERATOR, "/usulan_regroup")
+    listing = keyboard(console, MODERATOR)
+    await tap(console, MODERATOR, listing, "rg:ok:")
+    preview = shown(console, listing)
+    assert "pisahkan dari" in preview["text"] and wrong.proposal in preview["text"] and state(console) == before
+    await tap(console, MODERATOR, preview, "pa:ya:")
+    assert proposal(console, wrong.proposal).cluster_id != cluster(console, a.cluster).id
+    await tap(console, MODERATOR, shown(console, listing), "pa:undo:")
+    now = state(console)
+    assert now["proposals"] == before["proposals"] and now["supports"] == before["supports"]
+    assert {k: v for k, v in now["clusters"].items() if k in before["clusters"]} == before["clusters"]
+    await console.flush_outbox()
+    assert "kembali ke kelompok" in console.api.texts(900_011)[-1]
