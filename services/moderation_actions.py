@@ -177,9 +177,10 @@ def _audit_undo(session: Session, actor: Actor, undo_args: dict[str, Any]) -> No
     entries = []
     for key, old in before.items():
         now = after.get(key, {})
-        changed = {f: (now.get(f), old[f]) for f in AUDITED if now.get(f) != old[f]}
+        changed: dict[str, tuple[Any, Any]] = {f: (now.get(f), old[f]) for f in AUDITED if now.get(f) != old[f]}
         if "merged_into_id" in changed:
-            changed["merged_into_id"] = tuple(codes.get(str(i)) if i else None for i in changed["merged_into_id"])
+            was, back = changed["merged_into_id"]
+            changed["merged_into_id"] = (codes.get(str(was)) if was else None, codes.get(str(back)) if back else None)
         if changed:
             entries.append((old["code"], changed))
     if not entries:

@@ -101,8 +101,8 @@ def _hidden(session: Session, config: AppConfig, actor: Actor, args: dict[str, A
     proposal = own_proposal(session=session, actor=actor, code=args["code"])
     if (proposal.state == ProposalState.HIDDEN) == hide:
         raise ModerationError(f"mod_already_{verb}", code=proposal.code)
-    cluster = session.get(Cluster, proposal.cluster_id) if proposal.cluster_id is not None else None
-    where = line(config, summarise(session, cluster)) if cluster is not None else t("mod_preview_no_cluster")
+    home = session.get(Cluster, proposal.cluster_id) if proposal.cluster_id is not None else None
+    where = line(config, summarise(session, home)) if home is not None else t("mod_preview_no_cluster")
     return raw(f"mod_preview_{verb}_proposal", head=t(f"mod_preview_{verb}_head", code=proposal.code),
                text=t("mod_preview_quote", text=proposal.text_redacted[:300]), cluster=where)
 
