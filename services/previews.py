@@ -82,6 +82,8 @@ def _split(session: Session, config: AppConfig, actor: Actor, args: dict[str, An
     if target is not None and target.id == source.id:
         raise ModerationError("mod_same_cluster", code=source.code)
     summary = summarise(session, source)
+    if target is None and summary.size <= 1:  # a new cluster would only give the same aspiration a new code
+        raise ModerationError("mod_split_alone", code=proposal.code, cluster=summary.code)
     where = line(config, summarise(session, target)) if target else t("mod_preview_new_cluster",
                                                                         category=label(config, source.category))
     text = raw("mod_preview_split", head=t("mod_preview_split_head", code=proposal.code, source=summary.code),

@@ -86,6 +86,7 @@ async def test_each_command_only_previews_with_titles_sizes_and_category_labels(
         f"/pisah {moved.proposal} {water.cluster}": ["Pindahkan", a.cluster, water.cluster, "(2 aspirasi",
                                                      "Infrastruktur", "Air bersih", "Kategori berbeda"],
         f"/pisah {moved.proposal}": ["kelompok baru (kategori Infrastruktur)", "Penerangan jalan umum"],
+        f"/pisah {water.proposal}": ["satu-satunya aspirasi", water.cluster],  # nothing to split it from
         f"/sembunyikan {a.cluster}": ["Sembunyikan", a.cluster, "(2 aspirasi · Infrastruktur)"],
         f"/sembunyikan {moved.proposal}": ["Sembunyikan", moved.proposal, "Penerangan jalan umum"],
         f"/tampilkan {a.cluster}": ["tidak sedang disembunyikan"],
@@ -99,7 +100,7 @@ async def test_each_command_only_previews_with_titles_sizes_and_category_labels(
         assert all(e in preview for e in expected), (text, preview)
         assert "infrastruktur" not in preview and "air_bersih" not in preview
         if "Lanjutkan?" not in preview:  # a refusal: nothing to confirm
-            assert text.startswith("/tampilkan")
+            assert text.startswith(("/tampilkan", f"/pisah {water.proposal}"))
             continue
         assert any(d.startswith("pa:ya:") for d in button_data(keyboard(console, MODERATOR)))
     assert state(console) == before and audit(console) == []  # nothing done before Ya
