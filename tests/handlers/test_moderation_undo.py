@@ -1,17 +1,20 @@
 """Previews for every cluster-changing command, and Urungkan: the exact previous state back, codes included,
 the residents who were told told again, every stale, forged or someone else's button harmless."""
 
+import io
 from datetime import timedelta
 from typing import Any
 
 from sqlmodel import select
 
 from bot.console import Console
+from bot.settings import Settings
 from models.audit import AuditEntry
 from models.clusters import Cluster, Support
 from models.pending import PendingAction
 from models.proposals import Proposal, ProposalState
 from models.suggestions import RegroupSuggestion, SuggestionState
+from nlp.embed import Embedder
 from tests.conftest import RESIDENT
 from tests.handlers.journey import button_data, last_message_with_buttons
 from tests.handlers.moderation_seed import (
@@ -289,3 +292,25 @@ async def test_accepting_a_split_suggestion_and_its_urungkan(console: Console) -
     assert {k: v for k, v in now["clusters"].items() if k in before["clusters"]} == before["clusters"]
     await console.flush_outbox()
     assert "kembali ke kelompok" in console.api.texts(900_011)[-1]
+
+
+async def test_urungkan_survives_a_restart(settings: Settings, embedder: Embedder) -> None:
+    console = Console(settings, io.StringIO(), embedder=embedder)
+    await console.start()
+    try:
+        keep = seed(console, RESIDENT, LAMPU)
+        absorb = seed(console, 900_011, LAMPU_2)
+        before = state(console)
+        await confirmed(console, MODERATOR, f"/gabung {keep.cluster} {absorb.cluster}")
+        confirmation = keyboard(console, MODERATOR)
+        [undo] = button_data(confirmation)
+    finally:
+        await console.stop()
+    again = Console(settings, io.StringIO(), embedder=embedder)  # the Urungkan is in the database, not in memory
+    await again.start()
+    try:
+        await again.send(again.maker.press(MODERATOR, confirmation, undo))
+        assert state(again) == before
+        assert cluster(again, absorb.cluster).merged_into_id is None
+    finally:
+        await again.stop()
