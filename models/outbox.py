@@ -8,7 +8,7 @@ from sqlalchemy import JSON, BigInteger, Column, Index, and_, exists, or_, updat
 from sqlalchemy.orm import aliased
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from models.types import UTCDateTime, utcnow
+from models.types import EnumText, UTCDateTime, utcnow
 
 
 class OutboxState(StrEnum):
@@ -42,7 +42,7 @@ class OutboxMessage(OutboxBase, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    state: str = Field(default=OutboxState.PENDING, max_length=16)
+    state: OutboxState = Field(default=OutboxState.PENDING, sa_type=EnumText(OutboxState, 16))
     attempts: int = 0
     next_attempt_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     telegram_message_id: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))

@@ -7,7 +7,7 @@ from sqlalchemy import BigInteger, Column, Index, LargeBinary, UniqueConstraint
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from models.sequences import next_value
-from models.types import UTCDateTime, utcnow
+from models.types import EnumText, UTCDateTime, utcnow
 
 
 class ProposalState(StrEnum):
@@ -48,7 +48,7 @@ class Proposal(ProposalBase, table=True):
     resident_id: int | None = Field(default=None, foreign_key="resident.id", ondelete="SET NULL")
     source_chat_id: int = Field(sa_column=Column(BigInteger, nullable=False))
     source_message_id: int = Field(sa_column=Column(BigInteger, nullable=False))
-    state: str = Field(default=ProposalState.DRAFT, max_length=16, index=True)
+    state: ProposalState = Field(default=ProposalState.DRAFT, sa_type=EnumText(ProposalState, 16), index=True)
     cluster_id: int | None = Field(default=None, foreign_key="cluster.id")
     category: str | None = Field(default=None, max_length=40)
     offered_clusters: str = Field(default="", max_length=200)  # ids shown with the draft, "," separated

@@ -35,7 +35,8 @@ def _reduce(vectors: np.ndarray, dim: int, sample: int = 5000) -> np.ndarray:
     centred = (rows - rows.mean(axis=0)).astype(np.float64)
     _, eigvecs = np.linalg.eigh(centred.T @ centred)  # the SVD's right singular vectors, ascending
     low = vectors @ eigvecs[:, ::-1][:, :dim].astype(np.float32)
-    return low / np.maximum(np.linalg.norm(low, axis=1, keepdims=True), 1e-12)
+    unit: np.ndarray = low / np.maximum(np.linalg.norm(low, axis=1, keepdims=True), 1e-12)
+    return unit
 
 
 def _vector_neighbours(vectors: np.ndarray, k: int, reduce_above: int = 20_000, block: int = 512) -> np.ndarray:
@@ -66,7 +67,8 @@ def _knn_reduced(low: np.ndarray, k: int) -> np.ndarray:
     drop = np.where(own.any(axis=1), own.argmax(axis=1), k)  # itself, or the last when ties pushed it out
     keep = np.ones_like(found, dtype=bool)
     keep[np.arange(len(low)), drop] = False
-    return found[keep].reshape(len(low), k).astype(np.int64)
+    neighbours: np.ndarray = found[keep].reshape(len(low), k).astype(np.int64)
+    return neighbours
 
 
 def _lexical_neighbours(x: sparse.csr_matrix, k: int, max_df: int, block: int = 4096) -> np.ndarray:

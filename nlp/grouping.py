@@ -84,12 +84,14 @@ class Grouper:
         n = len(self._items)
         if n <= self.params.exact_search_limit:
             dots = np.einsum("ij,j->i", self._matrix[:n], vector)  # one thread: BLAS's two lose on a busy CPU
-            return np.argpartition(-dots, k - 1)[:k].tolist()
+            exact: list[int] = np.argpartition(-dots, k - 1)[:k].tolist()
+            return exact
         if self._coarse is None:
             self._coarse = CoarseIndex(self._matrix.shape[1])
         rows = self._coarse.search(self._matrix, n, vector, 2 * k)
         dots = self._matrix[rows] @ vector
-        return rows[np.argsort(-dots)[:k]].tolist()
+        nearest: list[int] = rows[np.argsort(-dots)[:k]].tolist()
+        return nearest
 
     def _candidates(self, item: Item) -> np.ndarray:
         """Rows worth scoring: nearest by embedding plus those sharing the rarest terms."""
@@ -110,7 +112,7 @@ class Grouper:
         if len(rows) == 0:
             return {}
         others = [self._items[r] for r in rows]
-        scores = pair_scores(item, others, self.stats, self.params, dots=self._matrix[rows] @ item.vector)  # type: ignore[arg-type]
+        scores = pair_scores(item, others, self.stats, self.params, dots=self._matrix[rows] @ item.vector)
         clusters = np.fromiter((self._cluster_of[r] for r in rows.tolist()), np.int64, len(rows))
         ids, group = np.unique(clusters, return_inverse=True)
         order = np.lexsort((-scores, group))  # by cluster, best first: sums run as cluster_score's do

@@ -112,8 +112,9 @@ def pair_scores(
             [place_adjustment(mine, place_sets(o), params, bool(o.local)) for o in others], dtype=np.float32
         )
     emb = params.w_embedding * (np.asarray(dots, dtype=np.float32) - params.embedding_center)
-    return params.w_lexical * lex + emb + topical_place(place, lex) - params.group_conflict * group_conflicts(
-        item, others)
+    scores: np.ndarray = params.w_lexical * lex + emb + topical_place(place, lex) - params.group_conflict * (
+        group_conflicts(item, others))
+    return scores
 
 
 def group_conflicts(item: Item, others: Sequence[Item]) -> np.ndarray:
@@ -121,7 +122,7 @@ def group_conflicts(item: Item, others: Sequence[Item]) -> np.ndarray:
     mine = item.groups or frozenset()
     if not mine:
         return np.zeros(len(others), dtype=np.float32)
-    return np.array([bool(o.groups) and not (mine & o.groups) for o in others], dtype=np.float32)  # type: ignore[operator]
+    return np.array([bool(o.groups and not (mine & o.groups)) for o in others], dtype=np.float32)
 
 
 def topical_place(place: np.ndarray, lex: np.ndarray) -> np.ndarray:

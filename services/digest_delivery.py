@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 from models.audit import record
 from models.clusters import Cluster
 from models.db import session_scope
-from models.digests import DRAFT, Digest
+from models.digests import Digest, DigestState
 from models.forums import Forum
 from models.outbox import OutboxBase, enqueue
 from services import payloads
@@ -34,7 +34,6 @@ from services.texts import t
 log = logging.getLogger(__name__)
 
 PURPOSE = "digest"
-BUILT, EMPTY, FORWARDED = "built", "empty", "forwarded"  # Digest.state (and DRAFT)
 
 
 class DigestError(Exception):
@@ -101,14 +100,14 @@ def _send_to_moderators(session: Session, config: AppConfig, digest: Digest) -> 
 
 
 def _build(session: Session, config: AppConfig, forum_id: str, start: datetime, end: datetime, now: datetime,
-           state: str | None = None) -> Digest:
+           state: DigestState | None = None) -> Digest:
     """Build and store the forum's digest of [start, end) with its chart."""
     data = build_digest(session=session, config=config, forum_id=forum_id, period_end=end, now=now,
                         period_start_at=start)
     chart = render_chart(data, chart_file(config, f"{forum_id}-{end:%Y%m%dT%H%M%S%f}"), tz=config.city.tz)
     content = {**data.to_content(), "excluded": [], "chart": str(chart) if chart else None}
     digest = Digest(forum_id=forum_id, period_start=start, period_end=end, content=content,
-                    state=state or (BUILT if data.top else EMPTY), built_at=now)
+                    state=state or (DigestState.BUILT if data.top else DigestState.EMPTY), built_at=now)
     session.add(digest)
     session.flush()
     return digest
@@ -150,7 +149,7 @@ def draft_digest(*, session: Session, config: AppConfig, forum_id: str, now: dat
         return existing
     try:
         with session.begin_nested():
-            return _build(session, config, forum_id, start, end, now, state=DRAFT)
+            return _build(session, config, forum_id, start, end, now, state=DigestState.DRAFT)
     except IntegrityError:  # another moderator asked at the very same moment
         return session.exec(same).one()
 
@@ -182,7 +181,7 @@ def moderated_digest(*, session: Session, config: AppConfig, digest_id: int, use
 
 def toggle_cluster(*, session: Session, digest: Digest, cluster_id: int, actor: str) -> tuple[dict[str, Any], bool]:
     """Leave a cluster out of the forward, or put it back; return the new keyboard and whether it is left out."""
-    if digest.state not in {BUILT, DRAFT}:
+    if digest.state not in {DigestState.BUILT, DigestState.DRAFT}:
         raise DigestError("digest_already_forwarded")
     assert digest.id is not None
     excluded = set(digest.content.get("excluded", []))
@@ -198,17 +197,18 @@ def toggle_cluster(*, session: Session, digest: Digest, cluster_id: int, actor: 
 def close_draft(*, session: Session, digest_id: int) -> None:
     """Make a /ringkasan draft the forum's digest of its period, unless that period was closed meanwhile."""
     draft = session.get(Digest, digest_id)
-    if draft is None or draft.state != DRAFT:
+    if draft is None or draft.state != DigestState.DRAFT:
         return
     lock_forum(session, draft.forum_id)
     session.refresh(draft)
-    if draft.state != DRAFT:
+    if draft.state != DigestState.DRAFT:
         return
     closed = session.exec(select(Digest.id).where(
-        Digest.forum_id == draft.forum_id, Digest.state != DRAFT, col(Digest.period_end) > draft.period_start)).first()
+        Digest.forum_id == draft.forum_id, Digest.state != DigestState.DRAFT,
+        col(Digest.period_end) > draft.period_start)).first()
     if closed is not None:
         raise DigestError("digest_period_closed")
-    draft.state = BUILT
+    draft.state = DigestState.BUILT
     session.add(draft)
     session.flush()
 
@@ -219,8 +219,8 @@ def forward_digest(*, session: Session, config: AppConfig, digest_id: int, actor
         raise DigestError("digest_no_staff_chat")
     close_draft(session=session, digest_id=digest_id)
     claimed = session.execute(
-        update(Digest).where(col(Digest.id) == digest_id, Digest.state == BUILT).values(state=FORWARDED,
-                                                                                        forwarded_at=now))
+        update(Digest).where(col(Digest.id) == digest_id, col(Digest.state) == DigestState.BUILT)
+        .values(state=DigestState.FORWARDED, forwarded_at=now))
     if not getattr(claimed, "rowcount", 0):
         raise DigestError("digest_already_forwarded")
     digest = session.get(Digest, digest_id)
@@ -260,7 +260,7 @@ def auto_forward(engine: Engine, config: AppConfig, now: datetime) -> list[int]:
         return []
     with session_scope(engine) as session:
         due = session.exec(select(Digest.id).where(
-            Digest.state == BUILT, col(Digest.built_at) <= now - timedelta(hours=hours))).all()
+            Digest.state == DigestState.BUILT, col(Digest.built_at) <= now - timedelta(hours=hours))).all()
     done = []
     for digest_id in due:
         assert digest_id is not None

@@ -46,8 +46,8 @@ class Scores:
     @classmethod
     def of(cls, truth: Sequence[str], labels: Sequence[object]) -> Scores:
         """Score a partition."""
-        precision, recall, f1 = pairwise_prf(truth, labels)  # type: ignore[arg-type]
-        return cls(precision, recall, f1, ari(truth, labels))  # type: ignore[arg-type]
+        precision, recall, f1 = pairwise_prf(truth, labels)
+        return cls(precision, recall, f1, ari(truth, labels))
 
     def line(self, name: str) -> str:
         """One human-readable line."""

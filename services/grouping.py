@@ -139,7 +139,7 @@ class GroupingService:
             self._grouper.add(proposal_id, cluster_id, item)
 
     def add_many(self, rows: Sequence[tuple[int, int, str, np.ndarray, Sequence[str]]],
-                 progress: Callable[[int], None] | None = None) -> None:
+                 progress: Callable[[int], object] | None = None) -> None:
         """Load (proposal id, cluster id, clean text, vector, streets) rows into the index."""
         with self._lock:
             for proposal_id, cluster_id, clean, vector, streets in rows:

@@ -129,8 +129,9 @@ def similar_clusters(
            and not clusters[c].hidden and clusters[c].merged_into_id is None][:k]
     if not ids:
         return []
-    supporters = dict(session.exec(  # type: ignore[arg-type]
-        select(Support.cluster_id, func.count()).where(col(Support.cluster_id).in_(ids)).group_by(Support.cluster_id)
+    supporters = dict(session.exec(
+        select(Support.cluster_id, func.count()).where(col(Support.cluster_id).in_(ids))
+        .group_by(col(Support.cluster_id))
     ).all())
     places: dict[int, set[str]] = {}
     for cluster_id, kelurahan in session.exec(
