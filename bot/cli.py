@@ -117,8 +117,8 @@ def eval_command(
     report = evaluate(settings.config, load_embedder(settings), rows)
     if assignments is not None:
         with assignments.open("w", encoding="utf-8") as out:
-            for line in report.assignments:
-                out.write(json.dumps(line, ensure_ascii=False) + "\n")
+            for assignment in report.assignments:
+                out.write(json.dumps(assignment, ensure_ascii=False) + "\n")
     for line in report.lines():
         typer.echo(line)
 

@@ -44,8 +44,11 @@ async def ringkasan(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         forums = wanted
     now = clock(context.bot_data)
     for forum in forums:
-        messages = await run_db(context, lambda s, fid=forum.id: delivery.digest_messages(
-            d.config, delivery.draft_digest(session=s, config=d.config, forum_id=fid, now=now), on_demand=True))
+        def draft(s: Session, fid: str = forum.id) -> list[tuple[str, dict[str, Any]]]:
+            return delivery.digest_messages(
+                d.config, delivery.draft_digest(session=s, config=d.config, forum_id=fid, now=now), on_demand=True)
+
+        messages = await run_db(context, draft)
         for i, (method, payload) in enumerate(messages):
             await deliver_now(context.bot, d.engine, OutboxBase(
                 dedupe_key=f"u{update.update_id}:ringkasan:{forum.id}:{i}", chat_id=update.effective_chat.id,
