@@ -13,7 +13,7 @@ from handlers.common import reply, run_db
 from handlers.deps import deps
 from handlers.outbox_worker import wake_outbox
 from handlers.sender import deliver_now
-from models.outbox import OutboxBase
+from models.outbox import OutboxBase, OutboxMethod
 from models.types import utcnow
 from services import digest_delivery as delivery
 from services.roles import moderated_forums
@@ -44,7 +44,7 @@ async def ringkasan(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         forums = wanted
     now = clock(context.bot_data)
     for forum in forums:
-        def draft(s: Session, fid: str = forum.id) -> list[tuple[str, dict[str, Any]]]:
+        def draft(s: Session, fid: str = forum.id) -> list[tuple[OutboxMethod, dict[str, Any]]]:
             return delivery.digest_messages(
                 d.config, delivery.draft_digest(session=s, config=d.config, forum_id=fid, now=now), on_demand=True)
 

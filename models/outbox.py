@@ -21,12 +21,21 @@ class OutboxState(StrEnum):
     BLOCKED = "blocked"  # the recipient blocked the bot
 
 
+class OutboxMethod(StrEnum):
+    """The Bot API call that delivers a row (handlers/sender.py)."""
+
+    SEND_MESSAGE = "send_message"
+    SEND_PHOTO = "send_photo"  # the payload names a local chart file
+    COPY_MESSAGE = "copy_message"
+    EDIT_MESSAGE_TEXT = "edit_message_text"  # a staff card kept up to date
+
+
 class OutboxBase(SQLModel):
     """What to send, to whom, and why."""
 
     dedupe_key: str = Field(max_length=200, unique=True)
     chat_id: int = Field(sa_column=Column(BigInteger, nullable=False))
-    method: str = Field(default="send_message", max_length=32)  # send_message | send_photo | copy_message
+    method: OutboxMethod = Field(default=OutboxMethod.SEND_MESSAGE, sa_type=EnumText(OutboxMethod, 32))
     payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     resident_id: int | None = Field(default=None, foreign_key="resident.id", ondelete="SET NULL")
     cluster_id: int | None = Field(default=None, foreign_key="cluster.id")

@@ -19,7 +19,7 @@ from models.clusters import Cluster
 from models.db import session_scope
 from models.digests import Digest, DigestState
 from models.forums import Forum
-from models.outbox import OutboxBase, enqueue
+from models.outbox import OutboxBase, OutboxMethod, enqueue
 from services import payloads
 from services.answers import post_cluster_to_staff
 from services.config import AppConfig
@@ -66,14 +66,15 @@ def review_keyboard(digest_id: int, data: DigestData, excluded: set[int]) -> dic
     return {"inline_keyboard": rows}
 
 
-def _queue(session: Session, key: str, chat_id: int, payload: dict[str, Any], method: str = "send_message") -> None:
+def _queue(session: Session, key: str, chat_id: int, payload: dict[str, Any],
+           method: OutboxMethod = OutboxMethod.SEND_MESSAGE) -> None:
     """Queue one digest message once per key."""
     enqueue(session=session, message=OutboxBase(dedupe_key=key, chat_id=chat_id, method=method, payload=payload,
                                                 purpose=PURPOSE))
 
 
 def digest_messages(config: AppConfig, digest: Digest, *, on_demand: bool = False
-                    ) -> list[tuple[str, dict[str, Any]]]:
+                    ) -> list[tuple[OutboxMethod, dict[str, Any]]]:
     """The chart (if any) and the digest's messages as (method, payload); review buttons on the last one."""
     assert digest.id is not None
     data, excluded = DigestData.from_content(digest.content), set(digest.content.get("excluded", []))
@@ -82,11 +83,12 @@ def digest_messages(config: AppConfig, digest: Digest, *, on_demand: bool = Fals
         "digest_review_hint", hours=f"{hours:g}")
     parts = render(data, config, on_demand=on_demand, footer=hint if data.top else None)
     chart = digest.content.get("chart")
-    out = [("send_photo", payloads.photo(chart, t("digest_chart_caption", forum=data.forum_name)))] if chart else []
+    caption = t("digest_chart_caption", forum=data.forum_name)
+    out = [(OutboxMethod.SEND_PHOTO, payloads.photo(chart, caption))] if chart else []
     for i, part in enumerate(parts):
         last = i == len(parts) - 1 and data.top
         extra = {"reply_markup": review_keyboard(digest.id, data, excluded)} if last else {}
-        out.append(("send_message", payloads.message(part, **extra)))
+        out.append((OutboxMethod.SEND_MESSAGE, payloads.message(part, **extra)))
     return out
 
 
@@ -237,7 +239,8 @@ def forward_digest(*, session: Session, config: AppConfig, digest_id: int, actor
     if chart is not None:
         thread = {"message_thread_id": config.telegram.staff_thread_id} if config.telegram.staff_thread_id else {}
         _queue(session, f"{prefix}:chart", staff,
-               payloads.photo(chart, t("digest_chart_caption", forum=data.forum_name), **thread), "send_photo")
+               payloads.photo(chart, t("digest_chart_caption", forum=data.forum_name), **thread),
+               OutboxMethod.SEND_PHOTO)
     for line in lines:
         post_cluster_to_staff(session=session, config=config, cluster_id=line.id, dedupe_key=f"{prefix}:{line.id}",
                               digest_line=t("digest_staff_line", forum=data.forum_name, added=line.added,

@@ -6,7 +6,7 @@ from datetime import timedelta
 import numpy as np
 from sqlmodel import Session, col, func, select
 
-from models.clusters import Cluster, Support, add_support, create_cluster, supporter_count
+from models.clusters import Cluster, ClusterStatus, Support, add_support, create_cluster, supporter_count
 from models.proposals import (
     Proposal,
     ProposalCreate,
@@ -42,7 +42,7 @@ class ClusterView:
     title: str
     supporters: int
     kelurahan: tuple[str, ...]
-    status: str
+    status: ClusterStatus
 
 
 @dataclass(frozen=True)
@@ -205,7 +205,7 @@ def confirm(
     if proposal.state == ProposalState.SUBMITTED and proposal.cluster_id is not None:
         return _submitted(session, proposal, proposal.cluster_id)  # a repeated press changes nothing
     if proposal.state == ProposalState.HELD and proposal.code is not None:
-        return Held(code=proposal.code, reason="")
+        return Held(code=proposal.code, reason=None)
     if proposal.state != ProposalState.DRAFT:
         raise IntakeError("draft_gone")
     assign_code(session=session, proposal=proposal)  # sent now: the next number of the year, no gaps

@@ -9,7 +9,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from models.clusters import Cluster, ClusterStatus
-from models.outbox import OutboxBase, OutboxMessage, OutboxState, enqueue
+from models.outbox import OutboxBase, OutboxMessage, OutboxMethod, OutboxState, enqueue
 from services import payloads
 from services.config import AppConfig
 from services.deadlines import overdue_clusters
@@ -117,7 +117,8 @@ def refresh_cards(*, session: Session, config: AppConfig, cluster: Cluster, sour
         session.add(row)
         if row.state == OutboxState.SENT:
             enqueue(session=session, message=OutboxBase(
-                dedupe_key=f"staffcard:{source_key}:{row.id}", chat_id=row.chat_id, method="edit_message_text",
+                dedupe_key=f"staffcard:{source_key}:{row.id}", chat_id=row.chat_id,
+                method=OutboxMethod.EDIT_MESSAGE_TEXT,
                 payload=payloads.edit(row.telegram_message_id, text, reply_markup=keyboard), cluster_id=cluster.id,
                 purpose=STAFF_EDIT))
     return len(rows)
@@ -136,7 +137,7 @@ def show_status(*, session: Session, cluster: Cluster, source_key: str, limit: i
             continue
         payload = payloads.edit(row.telegram_message_id, text, reply_markup=keyboard)
         enqueue(session=session, message=OutboxBase(
-            dedupe_key=f"staffedit:{source_key}:{row.id}", chat_id=row.chat_id, method="edit_message_text",
+            dedupe_key=f"staffedit:{source_key}:{row.id}", chat_id=row.chat_id, method=OutboxMethod.EDIT_MESSAGE_TEXT,
             payload=payload, cluster_id=cluster.id, purpose=STAFF_EDIT))
     return len(rows)
 
