@@ -110,7 +110,7 @@ def _draft_messages(console: Console, chats: set[int]) -> dict[int, tuple[dict[s
     for (chat, _), message in console.api.messages.items():
         if chat not in chats:
             continue
-        rows = (message.get("reply_markup") or {}).get("inline_keyboard") or []  # type: ignore[union-attr]
+        rows = (message.get("reply_markup") or {}).get("inline_keyboard") or []
         data = next((b["callback_data"] for row in rows for b in row
                      if str(b.get("callback_data", "")).startswith(("ok:", "baru:"))), None)
         if data is not None:

@@ -131,8 +131,8 @@ class MemoryBotAPI(BaseRequest):
         params = dict(request_data.parameters) if request_data is not None else {}
         call = None
         if api_method != "getUpdates":
-            uploads = request_data is not None and request_data.contains_files
-            files = dict(request_data.multipart_data) if uploads else {}  # type: ignore[union-attr]
+            uploads = request_data.multipart_data if request_data is not None and request_data.contains_files else {}
+            files = dict(uploads)
             call = Call(api_method, params, files=files)
             self.calls.append(call)
         failure = self.inject(api_method, params) if self.inject is not None else None

@@ -104,26 +104,26 @@ def due_messages(
 
 def claim(*, session: Session, row_id: int, now: datetime, stale_before: datetime) -> OutboxMessage | None:
     """Atomically take a row for sending (compare-and-set to `sending`); None if another sender has it."""
-    result = session.execute(
+    result = session.exec(
         update(OutboxMessage)
         .where(col(OutboxMessage.id) == row_id, _sendable(now, stale_before))
         .values(state=OutboxState.SENDING, claimed_at=now, attempts=col(OutboxMessage.attempts) + 1)
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
+    if result.rowcount != 1:
         return None
     return session.get(OutboxMessage, row_id, populate_existing=True)
 
 
 def stop_chat(*, session: Session, chat_id: int, reason: str) -> int:
     """Mark every unsent message to a chat as blocked (the recipient blocked the bot); return how many."""
-    result = session.execute(
+    result = session.exec(
         update(OutboxMessage)
         .where(col(OutboxMessage.chat_id) == chat_id, col(OutboxMessage.state) == OutboxState.PENDING)
         .values(state=OutboxState.BLOCKED, error=reason)
         .execution_options(synchronize_session=False)
     )
-    return int(result.rowcount)  # type: ignore[attr-defined]
+    return int(result.rowcount)
 
 
 def find_sent(*, session: Session, chat_id: int, message_id: int) -> OutboxMessage | None:
@@ -137,10 +137,10 @@ def find_sent(*, session: Session, chat_id: int, message_id: int) -> OutboxMessa
 
 def release_claims(*, session: Session) -> int:
     """At start (one bot process at a time): rows a crashed run left `sending` become pending again."""
-    result = session.execute(
+    result = session.exec(
         update(OutboxMessage)
         .where(col(OutboxMessage.state) == OutboxState.SENDING)
         .values(state=OutboxState.PENDING, claimed_at=None)
         .execution_options(synchronize_session=False)
     )
-    return int(result.rowcount)  # type: ignore[attr-defined]
+    return int(result.rowcount)

@@ -220,10 +220,10 @@ def forward_digest(*, session: Session, config: AppConfig, digest_id: int, actor
     if config.telegram.staff_chat_id is None:
         raise DigestError("digest_no_staff_chat")
     close_draft(session=session, digest_id=digest_id)
-    claimed = session.execute(
+    claimed = session.exec(
         update(Digest).where(col(Digest.id) == digest_id, col(Digest.state) == DigestState.BUILT)
         .values(state=DigestState.FORWARDED, forwarded_at=now))
-    if not getattr(claimed, "rowcount", 0):
+    if not claimed.rowcount:
         raise DigestError("digest_already_forwarded")
     digest = session.get(Digest, digest_id)
     assert digest is not None

@@ -168,7 +168,7 @@ def _submit(config: AppConfig, grouping: GroupingService, session: Session, i: i
 def _stream(config: AppConfig, embedder: _RunEmbedder, params: GroupingParams | None, rows: list[dict[str, Any]],
             truth: list[str], residents_choose: bool) -> Stream:
     """Run the messages in order into a fresh temporary database and a fresh index."""
-    grouping = GroupingService(config, embedder, params)  # type: ignore[arg-type]
+    grouping = GroupingService(config, embedder, params)
     with tempfile.TemporaryDirectory() as tmp:
         engine = make_engine(f"sqlite:///{Path(tmp) / 'eval.db'}")
         upgrade(engine)
@@ -187,7 +187,7 @@ def _stream(config: AppConfig, embedder: _RunEmbedder, params: GroupingParams | 
                 final_of = dict(zip(result.proposal_ids, accepted, strict=True))
                 final = [final_of.get(a.proposal_id, _label(a, i)) if a.proposal_id else _label(a, i)
                          for i, a in enumerate(arrivals)]
-            codes = {int(c.id): str(c.code) for c in session.exec(select(Cluster))}  # type: ignore[arg-type]
+            codes = {c.id: str(c.code) for c in session.exec(select(Cluster)) if c.id is not None}
         engine.dispose()
     return Stream(arrivals, codes, final)
 

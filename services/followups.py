@@ -77,7 +77,7 @@ def record_followup(
     clean = redact(text.strip())
     if not clean and photo_message_id is None:
         raise AnswerError("followup_unsupported")
-    reply = store_reply(session, source_key, cluster_id=cluster.id, from_staff=False, resident_id=resident.id,
+    reply = store_reply(session, source_key, cluster_id=row.cluster_id, from_staff=False, resident_id=resident.id,
                         text=clean)
     limit = MAX_CAPTION if photo_message_id is not None else MAX_TEXT
     body = t("staff_followup", label=resident_label(resident), code=cluster.code, title=cluster.title[:120],
