@@ -11,7 +11,7 @@ from telegram.ext import ContextTypes
 from handlers.deps import deps
 from handlers.sender import deliver_now
 from models.db import session_scope
-from models.outbox import OutboxBase
+from models.outbox import OutboxBase, OutboxPurpose
 from services import payloads
 
 T = TypeVar("T")
@@ -51,6 +51,6 @@ async def reply(
         chat_id=chat_id,
         payload=payload,
         resident_id=resident_id,
-        purpose="reply",
+        purpose=OutboxPurpose.REPLY,
     )
     return await deliver_now(context.bot, deps(context).engine, message)

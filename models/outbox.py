@@ -30,6 +30,22 @@ class OutboxMethod(StrEnum):
     EDIT_MESSAGE_TEXT = "edit_message_text"  # a staff card kept up to date
 
 
+class OutboxPurpose(StrEnum):
+    """Why a message was queued: logged by the sender, and how a reply to it is routed (services/followups.py)."""
+
+    REPLY = "reply"  # the answer to the update being handled
+    ANSWER = "answer"  # a staff answer to every resident of a cluster
+    ANSWER_ONE = "answer_one"  # a staff answer to one resident's follow-up
+    STATUS = "status"  # a status change told to residents
+    MODERATION = "moderation"  # a moderator's decision told to residents
+    DIGEST = "digest"  # a digest for a forum's moderators or the staff chat
+    STAFF_CLUSTER = "staff_cluster"  # a cluster's message in the staff chat (replying to it answers the cluster)
+    STAFF_EDIT = "staff_edit"  # an edit of such a message after a status change
+    FOLLOWUP = "followup"  # a resident's follow-up shown to staff (replying to it answers that resident)
+    OVERDUE = "overdue"  # the daily overdue list
+    ALERT = "alert"  # to the admin chat (an update given up as a dead letter)
+
+
 class OutboxBase(SQLModel):
     """What to send, to whom, and why."""
 
@@ -39,7 +55,7 @@ class OutboxBase(SQLModel):
     payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     resident_id: int | None = Field(default=None, foreign_key="resident.id", ondelete="SET NULL")
     cluster_id: int | None = Field(default=None, foreign_key="cluster.id")
-    purpose: str = Field(default="reply", max_length=32)  # reply | answer | status | digest | ...
+    purpose: OutboxPurpose = Field(default=OutboxPurpose.REPLY, sa_type=EnumText(OutboxPurpose, 32))
 
 
 class OutboxMessage(OutboxBase, table=True):

@@ -10,7 +10,7 @@ from sqlmodel import Session, col, select
 
 from models.audit import record
 from models.clusters import Cluster, ClusterStatus, Support
-from models.outbox import OutboxBase, enqueue
+from models.outbox import OutboxBase, OutboxPurpose, enqueue
 from models.replies import Reply
 from models.residents import Resident
 from models.types import utcnow
@@ -19,9 +19,7 @@ from services.people import resident_label
 from services.staffchat import post_cluster_to_staff, show_status
 from services.texts import status_label, t
 
-ANSWER = "answer"  # a staff answer to every resident of a cluster
-ANSWER_ONE = "answer_one"  # a staff answer to one resident's follow-up
-STATUS = "status"  # a status change told to residents
+ANSWER, ANSWER_ONE, STATUS = OutboxPurpose.ANSWER, OutboxPurpose.ANSWER_ONE, OutboxPurpose.STATUS
 TALKS_BACK = frozenset({ANSWER, ANSWER_ONE, STATUS})  # a resident replying to these writes to staff
 MAX_ANSWER_CHARS = 3500  # leaves room for the frame within Telegram's 4096
 
@@ -104,7 +102,8 @@ def store_reply(session: Session, source_key: str, *, cluster_id: int, from_staf
     return reply
 
 
-def _queue(session: Session, key: str, resident: Resident, cluster: Cluster, text: str, purpose: str) -> None:
+def _queue(session: Session, key: str, resident: Resident, cluster: Cluster, text: str, purpose: OutboxPurpose
+           ) -> None:
     """Queue one message to one resident."""
     assert resident.telegram_id is not None
     enqueue(session=session, message=OutboxBase(

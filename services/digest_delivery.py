@@ -19,7 +19,7 @@ from models.clusters import Cluster
 from models.db import session_scope
 from models.digests import Digest, DigestState
 from models.forums import Forum
-from models.outbox import OutboxBase, OutboxMethod, enqueue
+from models.outbox import OutboxBase, OutboxMethod, OutboxPurpose, enqueue
 from services import payloads
 from services.answers import post_cluster_to_staff
 from services.config import AppConfig
@@ -33,7 +33,7 @@ from services.texts import t
 
 log = logging.getLogger(__name__)
 
-PURPOSE = "digest"
+PURPOSE = OutboxPurpose.DIGEST
 
 
 class DigestError(Exception):
