@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 from sqlalchemy import DateTime, String
 from sqlalchemy.engine import Dialect
@@ -58,3 +58,10 @@ class EnumText(TypeDecorator[E]):
     def process_result_value(self, value: str | None, dialect: Dialect) -> E | None:
         """Read the stored value back as its member."""
         return None if value is None else self.enum(value)
+
+
+def render_column_type(kind: str, obj: Any, autogen_context: Any) -> str | Literal[False]:
+    """Alembic's render_item: autogenerate writes an EnumText column as the VARCHAR it is in the database."""
+    if kind == "type" and isinstance(obj, EnumText):
+        return f"sa.String(length={obj.length})"
+    return False  # anything else as alembic renders it
