@@ -102,7 +102,7 @@ def latest_draft(*, session: Session, resident_id: int) -> Proposal | None:
 
 
 def resident_proposals(*, session: Session, resident_id: int, limit: int = 20,
-                       states: tuple[str, ...] = (ProposalState.SUBMITTED,)) -> list[Proposal]:
+                       states: tuple[ProposalState, ...] = (ProposalState.SUBMITTED,)) -> list[Proposal]:
     """Return the resident's proposals in these states (submitted by default), newest first."""
     return list(
         session.exec(
