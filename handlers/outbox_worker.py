@@ -16,8 +16,9 @@ from datetime import timedelta
 from sqlalchemy import Engine
 from telegram import Bot
 from telegram.error import TelegramError
-from telegram.ext import Application, ContextTypes
+from telegram.ext import ContextTypes
 
+from handlers.apptypes import AspirasiApp
 from handlers.sender import claim_row, record_result, send_row
 from models.db import session_scope
 from models.outbox import OutboxMessage, due_messages, release_claims
@@ -195,7 +196,7 @@ def _count(done: set[asyncio.Task[bool]]) -> int:
     return attempted
 
 
-async def start_outbox(application: Application) -> None:  # type: ignore[type-arg]
+async def start_outbox(application: AspirasiApp) -> None:
     """Start the background worker (from post_init, before any handler runs)."""
     deps = application.bot_data["deps"]
     with session_scope(deps.engine) as session:
@@ -207,7 +208,7 @@ async def start_outbox(application: Application) -> None:  # type: ignore[type-a
     application.bot_data[f"{BOT_DATA_KEY}_task"] = asyncio.create_task(worker.run(), name="outbox-worker")
 
 
-async def stop_outbox(application: Application, timeout: float = 10.0) -> None:  # type: ignore[type-arg]
+async def stop_outbox(application: AspirasiApp, timeout: float = 10.0) -> None:
     """Let the worker finish its sends in flight, then stop it (from post_stop / post_shutdown)."""
     worker = application.bot_data.pop(BOT_DATA_KEY, None)
     task = application.bot_data.pop(f"{BOT_DATA_KEY}_task", None)
@@ -229,7 +230,7 @@ def wake_outbox(context: ContextTypes.DEFAULT_TYPE) -> None:
         worker.wake.set()
 
 
-def running_worker(application: Application) -> OutboxWorker | None:  # type: ignore[type-arg]
+def running_worker(application: AspirasiApp) -> OutboxWorker | None:
     """The application's background worker, if started."""
     worker = application.bot_data.get(BOT_DATA_KEY)
     return worker if isinstance(worker, OutboxWorker) else None

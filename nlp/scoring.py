@@ -67,7 +67,7 @@ class GroupingParams:
     place_conflict: float = 0.3  # subtracted when both name places and none is shared
     place_match: float = 0.1  # added when both name a shared place
     group_conflict: float = 0.3  # subtracted when both name who the request is for and no group is shared
-    need_conflict: float = 0.1  # subtracted when both name what is wrong and no kind of need is shared
+    need_conflict: float = 0.2  # subtracted when both name what is wrong and no kind of need is shared
     assign_threshold: float = 0.25  # join the best cluster when its score reaches this
     # Show a cluster to the resident when its score reaches this. Measured on dev (simulated residents): the
     # lowest score of a suggestion holding the resident's own request is 0.062; 0.06 keeps them all and drops
@@ -119,9 +119,10 @@ def pair_scores(
             [place_adjustment(mine, place_sets(o), params, bool(o.local)) for o in others], dtype=np.float32
         )
     emb = params.w_embedding * (np.asarray(dots, dtype=np.float32) - params.embedding_center)
-    return (params.w_lexical * lex + emb + topical_place(place, lex)
-            - params.group_conflict * facet_conflicts(item.groups, [o.groups for o in others])
-            - params.need_conflict * facet_conflicts(item.needs, [o.needs for o in others]))
+    scores: np.ndarray = (params.w_lexical * lex + emb + topical_place(place, lex)
+                          - params.group_conflict * facet_conflicts(item.groups, [o.groups for o in others])
+                          - params.need_conflict * facet_conflicts(item.needs, [o.needs for o in others]))
+    return scores
 
 
 def facet_conflicts(mine: frozenset[str] | None, theirs: Sequence[frozenset[str] | None]) -> np.ndarray:
@@ -131,7 +132,7 @@ def facet_conflicts(mine: frozenset[str] | None, theirs: Sequence[frozenset[str]
     """
     if not mine:
         return np.zeros(len(theirs), dtype=np.float32)
-    return np.array([bool(t) and not (mine & t) for t in theirs], dtype=np.float32)  # type: ignore[operator]
+    return np.array([bool(t and not (mine & t)) for t in theirs], dtype=np.float32)
 
 
 def topical_place(place: np.ndarray, lex: np.ndarray) -> np.ndarray:

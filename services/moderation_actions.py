@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 
 from models.audit import record
 from models.clusters import Support
+from models.outbox import OutboxPurpose
 from models.suggestions import RegroupSuggestion, SuggestionKind, SuggestionState
 from services import curation, moderation, suggestion_review, undo
 from services.config import AppConfig
@@ -159,7 +160,7 @@ def perform(*, session: Session, grouping: GroupingService, config: AppConfig, a
     after = undo.snapshot(session=session, cluster_ids=clusters, proposal_ids=proposals)
     recipients = reachable(session=session, resident_ids=change.told)
     queue_notices(session=session, recipients=recipients, key=f"pa{pending_id}:{change.kind}",
-                  text=t(f"resident_{change.kind}", **change.values), purpose="moderation",
+                  text=t(f"resident_{change.kind}", **change.values), purpose=OutboxPurpose.MODERATION,
                   cluster_id=change.cluster_id)
     return Done(change.text, len(recipients), {
         "of": pending_id, "action": action, "kind": change.kind, "values": change.values, "before": before,
@@ -206,7 +207,7 @@ def take_back(*, session: Session, grouping: GroupingService, actor: Actor, undo
     _audit_undo(session, actor, undo_args)
     recipients = reachable(session=session, resident_ids=set(undo_args["told"]))
     queue_notices(session=session, recipients=recipients, key=f"undo{pending_id}:{kind}",
-                  text=t(f"resident_undo_{kind}", **values), purpose="moderation",
+                  text=t(f"resident_undo_{kind}", **values), purpose=OutboxPurpose.MODERATION,
                   cluster_id=undo_args.get("cluster_id"))
     text = raw("mod_undone", what=t(f"mod_undo_{kind}", **values), told=len(recipients))
     return text, len(recipients)

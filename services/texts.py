@@ -13,7 +13,10 @@ TEXTS_FILE = Path(__file__).with_name("texts_id.yaml")
 @cache
 def _texts() -> dict[str, Any]:
     """Load the texts file once."""
-    return yaml.safe_load(TEXTS_FILE.read_text(encoding="utf-8"))
+    texts = yaml.safe_load(TEXTS_FILE.read_text(encoding="utf-8"))
+    if not isinstance(texts, dict):
+        raise ValueError(f"{TEXTS_FILE.name} must be a mapping of keys to texts")
+    return texts
 
 
 def t(key: str, **values: object) -> str:
@@ -27,7 +30,10 @@ def t(key: str, **values: object) -> str:
 
 def raw(key: str, **values: object) -> str:
     """Return a text whose placeholders are already-safe HTML fragments (built from t())."""
-    return _texts()[key].format(**values).strip()
+    template = _texts()[key]
+    if not isinstance(template, str):
+        raise KeyError(f"text {key!r} is not a plain string")
+    return template.format(**values).strip()
 
 
 def status_label(status: str) -> str:

@@ -16,7 +16,10 @@ TEXTS_FILE = Path(__file__).with_name("texts_web_id.yaml")
 @cache
 def _texts() -> dict[str, Any]:
     """Load the texts file once."""
-    return yaml.safe_load(TEXTS_FILE.read_text(encoding="utf-8"))
+    texts = yaml.safe_load(TEXTS_FILE.read_text(encoding="utf-8"))
+    if not isinstance(texts, dict):
+        raise ValueError(f"{TEXTS_FILE.name} must be a mapping of keys to texts")
+    return texts
 
 
 def tw(key: str, **values: object) -> str:
