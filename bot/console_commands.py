@@ -8,6 +8,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from bot.memory_api import BOT_USER, chat_of
+from handlers.deps import deps
 from handlers.digests import clock
 from handlers.outbox_worker import running_worker
 from models.db import session_scope
@@ -110,7 +111,7 @@ async def location(console: Console, rest: str) -> None:
 
 async def digest(console: Console) -> None:
     """/digest: close every forum's running period now and queue its digest for the moderators."""
-    d = console.app.bot_data["deps"]
+    d = deps(console.app)
     now = clock(console.app.bot_data)
 
     def _issue() -> int:

@@ -14,7 +14,7 @@ from telegram.ext import Application, ContextTypes
 
 from bot.durable import DurableQueue
 from handlers import retention, staff
-from handlers.deps import Deps
+from handlers.deps import Deps, deps
 from handlers.digests import clock
 from handlers.outbox_worker import running_worker
 from models.db import session_scope
@@ -36,17 +36,10 @@ def digest_trigger(config: AppConfig) -> CronTrigger:
     return CronTrigger(day_of_week=DAYS[weekday], hour=at.hour, minute=at.minute, timezone=config.city.tz)
 
 
-def _deps(application: Application) -> Deps:  # type: ignore[type-arg]
-    """The shared dependencies of the application."""
-    value = application.bot_data["deps"]
-    assert isinstance(value, Deps)
-    return value
-
-
 async def send_due_digests(application: Application, *, now: datetime,  # type: ignore[type-arg]
                            forum_ids: list[str] | None = None, within_grace: bool = True) -> list[int]:
     """Issue every due digest (all forums, or the ones named) and forward those waiting too long."""
-    d = _deps(application)
+    d = deps(application)
     made = []
     for forum in d.config.forums:
         if forum_ids is None or forum.id in forum_ids:
@@ -79,7 +72,7 @@ async def refresh_before_digest(application: Application, now: datetime) -> None
     if isinstance(last, datetime) and now - last < REGROUP_AGAIN_AFTER:
         return
     application.bot_data["last_regroup"] = now
-    await asyncio.to_thread(_refresh_clusters, _deps(application))
+    await asyncio.to_thread(_refresh_clusters, deps(application))
 
 
 async def digest_job(context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -92,7 +85,7 @@ async def digest_job(context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def auto_forward_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     """Forward digests that moderators have not forwarded within digest.auto_forward_hours."""
-    d = _deps(context.application)  # type: ignore[arg-type]
+    d = deps(context.application)  # type: ignore[arg-type]
     forwarded = await asyncio.to_thread(delivery.auto_forward, d.engine, d.config, clock(context.bot_data))
     _wake_outbox(context.application, bool(forwarded))  # type: ignore[arg-type]
 
@@ -106,7 +99,7 @@ async def retry_updates_job(context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def register_jobs(application: Application) -> None:  # type: ignore[type-arg]
     """(Re-)register every scheduled job with a stable id, then catch up on digests missed while down."""
-    d = _deps(application)
+    d = deps(application)
     queue = application.job_queue
     assert queue is not None, "install python-telegram-bot[job-queue]"
     grace = int(d.config.digest.misfire_grace_hours * 3600)

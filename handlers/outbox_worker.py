@@ -18,6 +18,7 @@ from telegram import Bot
 from telegram.error import TelegramError
 from telegram.ext import Application, ContextTypes
 
+from handlers.deps import deps
 from handlers.sender import claim_row, record_result, send_row
 from models.db import session_scope
 from models.outbox import OutboxMessage, due_messages, release_claims
@@ -197,12 +198,12 @@ def _count(done: set[asyncio.Task[bool]]) -> int:
 
 async def start_outbox(application: Application) -> None:  # type: ignore[type-arg]
     """Start the background worker (from post_init, before any handler runs)."""
-    deps = application.bot_data["deps"]
-    with session_scope(deps.engine) as session:
+    d = deps(application)
+    with session_scope(d.engine) as session:
         released = release_claims(session=session)
     if released:
         log.warning("%d outbox message(s) were being sent when the bot stopped; sending them again", released)
-    worker = OutboxWorker(application.bot, deps.engine, deps.config.outbox)
+    worker = OutboxWorker(application.bot, d.engine, d.config.outbox)
     application.bot_data[BOT_DATA_KEY] = worker
     application.bot_data[f"{BOT_DATA_KEY}_task"] = asyncio.create_task(worker.run(), name="outbox-worker")
 
