@@ -37,11 +37,12 @@ from handlers import (
     status,
     web_login,
 )
-from handlers.deps import Deps, deps
+from handlers.deps import Deps, deps, install
 from handlers.outbox_worker import start_outbox, stop_outbox
 from models.db import make_engine, session_scope, upgrade
 from models.forums import sync_forums
 from nlp.embed import Embedder
+from services import callbacks
 from services.grouping import GroupingService
 from services.index import load_index
 
@@ -82,11 +83,11 @@ def register_handlers(application: Application) -> None:  # type: ignore[type-ar
 
     # group 0, digests (issue 4): /ringkasan for moderators and the digest's review buttons
     application.add_handler(CommandHandler("ringkasan", digests.ringkasan, filters=private))
-    application.add_handler(CallbackQueryHandler(digests.digest_button, pattern=r"^dg:[hf]:\d+"))
+    application.add_handler(CallbackQueryHandler(digests.digest_button, pattern=callbacks.DIGEST_PATTERN))
 
     # group 0, moderation, admin and data protection (issue 6); roles are checked by access.require_role
     application.add_handler(CommandHandler("gabung", moderation.merge, filters=private))
-    application.add_handler(CallbackQueryHandler(moderation.confirm_button, pattern=r"^pa:(ya|no):\d+:[0-9a-f]+$"))
+    application.add_handler(CallbackQueryHandler(moderation.confirm_button, pattern=callbacks.PENDING_PATTERN))
     application.add_handler(CommandHandler("pisah", moderation.split, filters=private))
     application.add_handler(CommandHandler("sembunyikan", moderation.hide, filters=private))
     application.add_handler(CommandHandler("tampilkan", moderation.unhide, filters=private))
@@ -97,8 +98,8 @@ def register_handlers(application: Application) -> None:  # type: ignore[type-ar
     application.add_handler(CommandHandler("usulan_regroup", moderation_queue.list_suggestions, filters=private))
     application.add_handler(CommandHandler("ditahan", moderation_queue.list_held, filters=private))
     application.add_handler(CommandHandler("lepas", moderation_queue.release_command, filters=private))
-    application.add_handler(CallbackQueryHandler(moderation_queue.suggestion_button, pattern=r"^rg:(ok|no):\d+$"))
-    application.add_handler(CallbackQueryHandler(moderation_queue.held_button, pattern=r"^held:(lepas|hide):"))
+    application.add_handler(CallbackQueryHandler(moderation_queue.suggestion_button, pattern=callbacks.REGROUP_PATTERN))
+    application.add_handler(CallbackQueryHandler(moderation_queue.held_button, pattern=callbacks.HELD_PATTERN))
     application.add_handler(CommandHandler("ban", admin.ban, filters=private))
     application.add_handler(CommandHandler("unban", admin.unban, filters=private))
     application.add_handler(CommandHandler("ekspor", admin.export, filters=private))
@@ -106,26 +107,26 @@ def register_handlers(application: Application) -> None:  # type: ignore[type-ar
     application.add_handler(CommandHandler("web", web_login.web_command))  # issue 14: login link to the web page
     application.add_handler(CommandHandler("data_saya", privacy.my_data, filters=private))
     application.add_handler(CommandHandler("hapus_data", privacy.erase_command, filters=private))
-    application.add_handler(CallbackQueryHandler(privacy.erase_button, pattern=r"^hapus:(ya|batal)$"))
+    application.add_handler(CallbackQueryHandler(privacy.erase_button, pattern=callbacks.ERASE_PATTERN))
 
     # group 0, staff answers, status changes and residents' follow-ups (issue 5); staff = the staff chat
-    staff_chat_id = application.bot_data["deps"].config.telegram.staff_chat_id
+    staff_chat_id = deps(application).config.telegram.staff_chat_id
     if staff_chat_id is not None:
         staff_replies = filters.Chat(chat_id=staff_chat_id) & filters.UpdateType.MESSAGE & filters.REPLY
         application.add_handler(MessageHandler(staff_replies & filters.TEXT & ~filters.COMMAND, staff.staff_reply))
     application.add_handler(CommandHandler("balas", staff.balas))
     application.add_handler(CommandHandler("status_kelompok", staff.status_command))
-    application.add_handler(CallbackQueryHandler(staff.status_button, pattern=r"^st:\d+:[a-z]+$"))
-    application.add_handler(CallbackQueryHandler(status.unfollow_button, pattern=r"^unfollow:\d+$"))
+    application.add_handler(CallbackQueryHandler(staff.status_button, pattern=callbacks.STATUS_PATTERN))
+    application.add_handler(CallbackQueryHandler(status.unfollow_button, pattern=callbacks.UNFOLLOW_PATTERN))
     resident_replies = private & filters.UpdateType.MESSAGE & filters.REPLY
     application.add_handler(MessageHandler(
         resident_replies & ((filters.TEXT & ~filters.COMMAND) | filters.PHOTO), followups.resident_reply))
 
     # group 0: inline buttons (callback data carries what they act on)
-    application.add_handler(CallbackQueryHandler(onboarding.consent, pattern=r"^consent$"))
-    application.add_handler(CallbackQueryHandler(onboarding.kelurahan_chosen, pattern=r"^kel:"))
-    application.add_handler(CallbackQueryHandler(intake.draft_button, pattern=r"^(ok|baru|dukung|batal):\d+"))
-    application.add_handler(CallbackQueryHandler(onboarding.kecamatan_heading, pattern=r"^noop$"))
+    application.add_handler(CallbackQueryHandler(onboarding.consent, pattern=callbacks.CONSENT_PATTERN))
+    application.add_handler(CallbackQueryHandler(onboarding.kelurahan_chosen, pattern=callbacks.KELURAHAN_PATTERN))
+    application.add_handler(CallbackQueryHandler(intake.draft_button, pattern=callbacks.DRAFT_PATTERN))
+    application.add_handler(CallbackQueryHandler(onboarding.kecamatan_heading, pattern=callbacks.NOOP_PATTERN))
 
     # group 0, forum groups: /usul <teks> (works with privacy mode on) and #usul; an edit updates an open draft
     application.add_handler(MessageHandler(groups_chat & filters.UpdateType.EDITED_MESSAGE, intake.edited))
@@ -146,8 +147,7 @@ def register_handlers(application: Application) -> None:  # type: ignore[type-ar
 
 async def post_init(application: Application) -> None:  # type: ignore[type-arg]
     """Migrate the database, mirror forums from config, resume unhandled updates, set the menus."""
-    d = application.bot_data["deps"]
-    assert isinstance(d, Deps)
+    d = deps(application)
     upgrade(d.engine)
     with session_scope(d.engine) as session:
         sync_forums(session=session, forums={f.id: f.name for f in d.config.forums})
@@ -181,9 +181,7 @@ async def post_stop(application: Application) -> None:  # type: ignore[type-arg]
 async def post_shutdown(application: Application) -> None:  # type: ignore[type-arg]
     """Stop the outbox (if post_stop did not run) and release the database connections."""
     await stop_outbox(application)
-    deps_value = application.bot_data.get("deps")
-    if isinstance(deps_value, Deps):
-        deps_value.engine.dispose()
+    deps(application).engine.dispose()
 
 
 def build_application(
@@ -224,7 +222,7 @@ def build_application(
             group_time_period=60, max_retries=0,  # RetryAfter reaches the outbox, which waits and retries
         ))
     application = builder.build()
-    application.bot_data["deps"] = the_deps
+    install(application, the_deps)
     register_handlers(application)
     return application
 

@@ -12,6 +12,7 @@ from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from handlers.common import reply
 from handlers.deps import deps
+from services import callbacks
 from services.config import AppConfig
 from services.roles import is_admin, is_moderator
 from services.texts import t
@@ -43,7 +44,6 @@ STAFF_MENU = [
 GROUP_MENU = [BotCommand("usul", "Kirim usulan: /usul teks")]
 MODERATOR_COMMANDS = frozenset(c.command for c in MODERATOR_MENU[1:])  # /ringkasan is guarded by issue 4
 ADMIN_COMMANDS = frozenset(c.command for c in ADMIN_MENU)
-MODERATOR_CALLBACKS = ("rg:", "held:")
 ADMIN_TOO = frozenset({"pindah"})  # moderator commands an admin may use as well
 
 
@@ -60,7 +60,7 @@ def required_role(update: Update) -> str | None:
     """The role an update needs: "moderator", "admin" or None."""
     query = update.callback_query
     if query is not None:
-        return "moderator" if (query.data or "").startswith(MODERATOR_CALLBACKS) else None
+        return "moderator" if (query.data or "").startswith(callbacks.MODERATOR_PREFIXES) else None
     command = command_of(update)
     if command in MODERATOR_COMMANDS:
         return "moderator"

@@ -14,7 +14,7 @@ from handlers.deps import deps
 from handlers.outbox_worker import wake_outbox
 from models.clusters import normalise_code
 from models.pending import PendingAction, claim_pending, create_pending
-from services import curation, moderation, previews
+from services import callbacks, curation, moderation, previews
 from services.config import AppConfig
 from services.moderation import Actor, ModerationError, Moved
 from services.notify import queue_notices
@@ -80,9 +80,9 @@ def merge_preview_text(config: AppConfig, keep: ClusterSummary, absorb: ClusterS
 
 def confirm_keyboard(pending: PendingAction) -> InlineKeyboardMarkup:
     """Ya / Batal for a stored preview."""
-    data = f"{pending.id}:{pending.token}"
-    return InlineKeyboardMarkup([[InlineKeyboardButton(t("mod_confirm_yes"), callback_data=f"pa:ya:{data}"),
-                                  InlineKeyboardButton(t("mod_confirm_no"), callback_data=f"pa:no:{data}")]])
+    yes, no = (callbacks.pending(verdict, pending.id, pending.token) for verdict in (callbacks.YES, callbacks.NO))
+    return InlineKeyboardMarkup([[InlineKeyboardButton(t("mod_confirm_yes"), callback_data=yes),
+                                  InlineKeyboardButton(t("mod_confirm_no"), callback_data=no)]])
 
 
 async def merge(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

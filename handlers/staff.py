@@ -17,6 +17,7 @@ from handlers.outbox_worker import wake_outbox
 from models.audit import record
 from models.clusters import ClusterStatus, get_cluster_by_code
 from models.types import utcnow
+from services import callbacks
 from services.answers import AnswerError, Outcome, answer_cluster, answer_resident, change_status
 from services.followups import staff_target
 from services.roles import is_staff_chat, is_staff_member
@@ -172,12 +173,12 @@ async def status_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 
 
 async def status_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """A status button (st:<cluster_id>:<status>) under a cluster's message in the staff chat."""
+    """A status button (callbacks.status) under a cluster's message in the staff chat."""
     query = update.callback_query
     assert query is not None
     if await _not_staff(update, context):
         return
-    _, cluster_id, status = (query.data or "").split(":", 2)
+    cluster_id, status = callbacks.matched(callbacks.STATUS_PATTERN, query.data)
     outcome = await _set_status(update, context, int(cluster_id), status, "")
     if isinstance(outcome, AnswerError):
         await query.answer(t(outcome.key, **outcome.values), show_alert=True)
