@@ -4,7 +4,7 @@ import asyncio
 import logging
 
 from sqlalchemy import Engine
-from telegram import BotCommand, Update
+from telegram import Update
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -48,28 +48,21 @@ from services.index import load_index
 
 log = logging.getLogger(__name__)
 
-RESIDENT_COMMANDS = [
-    BotCommand("start", "Mulai dan pemberitahuan privasi"),
-    BotCommand("status", "Usulan saya dan jawabannya"),
-    BotCommand("kelurahan", "Ganti kelurahan"),
-    BotCommand("batal", "Batalkan draf"),
-    BotCommand("bantuan", "Petunjuk"),
-    BotCommand("data_saya", "Data saya yang disimpan"),
-    BotCommand("hapus_data", "Hapus data saya"),
-]
-
-
 def register_handlers(application: Application) -> None:  # type: ignore[type-arg]
     """Register every handler, in priority order."""
     private = filters.ChatType.PRIVATE
     groups_chat = filters.ChatType.GROUPS
 
-    # group -3: messages in a chat's name (anonymous admins) and edits that would run a command again (issue 11)
-    application.add_handler(TypeHandler(Update, guards.screen_messages), group=-3)
+    # group -4: messages in a chat's name (anonymous admins) and edits that would run a command again (issue 11)
+    application.add_handler(TypeHandler(Update, guards.screen_messages), group=-4)
 
-    # group -2: role guard (issue 6) — moderator/admin commands and buttons from anyone else stop here.
-    # Its own group: within one group only the first matching handler runs, and refuse_banned matches all.
-    application.add_handler(TypeHandler(Update, access.require_role), group=-2)
+    # group -3: role guard (issue 6) — moderator/admin commands and buttons from anyone else stop here.
+    # Each guard has its own group: within one group only the first matching handler runs, and each matches all.
+    application.add_handler(TypeHandler(Update, access.require_role), group=-3)
+
+    # group -2: staff guard (issue 5) — staff commands, status buttons and answers from outside the staff chat,
+    # or from a member not in telegram.staff_ids (audited), stop here
+    application.add_handler(TypeHandler(Update, guards.require_staff), group=-2)
 
     # group -1: guards that may stop an update before any feature sees it
     application.add_handler(TypeHandler(Update, guards.refuse_banned), group=-1)
@@ -109,7 +102,7 @@ def register_handlers(application: Application) -> None:  # type: ignore[type-ar
     application.add_handler(CommandHandler("hapus_data", privacy.erase_command, filters=private))
     application.add_handler(CallbackQueryHandler(privacy.erase_button, pattern=callbacks.ERASE_PATTERN))
 
-    # group 0, staff answers, status changes and residents' follow-ups (issue 5); staff = the staff chat
+    # group 0, staff answers, status changes and residents' follow-ups (issue 5); guards.require_staff checks staff
     staff_chat_id = deps(application).config.telegram.staff_chat_id
     if staff_chat_id is not None:
         staff_replies = filters.Chat(chat_id=staff_chat_id) & filters.UpdateType.MESSAGE & filters.REPLY
@@ -155,7 +148,7 @@ async def post_init(application: Application) -> None:  # type: ignore[type-arg]
     queue = application.update_queue
     if isinstance(queue, DurableQueue):
         await queue.requeue_unprocessed(application.bot)
-    await access.set_command_menus(application.bot, d.config, RESIDENT_COMMANDS)  # per role and chat (issue 6)
+    await access.set_command_menus(application.bot, d.config)  # per role and chat (issue 6)
     await register_jobs(application)  # scheduled jobs, and catch-up on digests missed while down
     await start_outbox(application)  # the outbox sender (issue 5), woken whenever a handler queues messages
 

@@ -35,6 +35,11 @@ def status_label(status: str) -> str:
     return str(_texts()["status_labels"].get(status, status))
 
 
+def command_description(command: str) -> str:
+    """Return a command's description in Telegram's command menu (plain text)."""
+    return str(_texts()["command_menu"][command])
+
+
 def proposal_state_label(state: str) -> str:
     """Return the people-facing word for a proposal's state (draft, submitted, ...)."""
     return str(_texts()["proposal_state_labels"].get(state, state))
