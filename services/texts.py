@@ -35,6 +35,14 @@ def status_label(status: str) -> str:
     return str(_texts()["status_labels"].get(status, status))
 
 
+def section(key: str) -> dict[str, Any]:
+    """Return a section of the texts file that names its texts (sheet names, column lists, labels)."""
+    value = _texts()[key]
+    if not isinstance(value, dict):
+        raise KeyError(f"text {key!r} is not a section")
+    return value
+
+
 def command_description(command: str) -> str:
     """Return a command's description in Telegram's command menu (plain text)."""
     return str(_texts()["command_menu"][command])

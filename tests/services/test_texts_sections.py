@@ -1,0 +1,29 @@
+"""Texts read as sections: export sheets, columns and labels, and residents' pseudonyms, from texts_id.yaml."""
+
+from models.residents import Resident
+from services.exports import ASPIRATION_COLUMNS, CLUSTER_COLUMNS, FIGURE_COLUMNS, WIDTHS, WRAPPED, period_figures
+from services.people import resident_label
+from services.texts import section
+
+
+def test_export_columns_come_from_the_texts_file_and_fit_the_sheet_layout() -> None:
+    sheets, columns = section("export_sheets"), section("export_columns")
+    assert tuple(columns["clusters"]) == CLUSTER_COLUMNS and tuple(columns["aspirations"]) == ASPIRATION_COLUMNS
+    for key, names in (("clusters", CLUSTER_COLUMNS), ("aspirations", ASPIRATION_COLUMNS), ("figures", FIGURE_COLUMNS)):
+        assert len(WIDTHS[sheets[key]]) == len(names) and sheets[key] in WRAPPED and len(sheets[key]) <= 31
+
+
+def test_period_figures_are_labelled_from_the_texts_file() -> None:
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    now = datetime(2026, 11, 30, tzinfo=UTC)
+    rows = dict(period_figures([], [], scope=None, since=now, now=now, tz=ZoneInfo("Asia/Makassar")))
+    labels = section("export_figures")
+    assert rows[labels["scope"]] == labels["scope_all"] and rows[labels["aspirations"]] == 0
+
+
+def test_resident_labels_come_from_the_texts_file() -> None:
+    assert resident_label(Resident(id=83, kelurahan="Lok Tuan")) == "Warga 83 · Lok Tuan"
+    assert resident_label(Resident(id=83)) == "Warga 83"
+    assert resident_label(None) == "Warga (dihapus)"
