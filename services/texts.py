@@ -11,9 +11,16 @@ TEXTS_FILE = Path(__file__).with_name("texts_id.yaml")
 
 
 @cache
+def load_texts(path: Path) -> dict[str, Any]:
+    """Load a texts file once (this one, or the web page's)."""
+    texts = yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert isinstance(texts, dict), path
+    return texts
+
+
 def _texts() -> dict[str, Any]:
-    """Load the texts file once."""
-    return yaml.safe_load(TEXTS_FILE.read_text(encoding="utf-8"))
+    """The bot's texts."""
+    return load_texts(TEXTS_FILE)
 
 
 def t(key: str, **values: object) -> str:

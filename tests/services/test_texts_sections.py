@@ -1,5 +1,8 @@
 """Texts read as sections: export sheets, columns and labels, and residents' pseudonyms, from texts_id.yaml."""
 
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
 from models.residents import Resident
 from services.exports import ASPIRATION_COLUMNS, CLUSTER_COLUMNS, FIGURE_COLUMNS, WIDTHS, WRAPPED, period_figures
 from services.people import resident_label
@@ -14,9 +17,6 @@ def test_export_columns_come_from_the_texts_file_and_fit_the_sheet_layout() -> N
 
 
 def test_period_figures_are_labelled_from_the_texts_file() -> None:
-    from datetime import UTC, datetime
-    from zoneinfo import ZoneInfo
-
     now = datetime(2026, 11, 30, tzinfo=UTC)
     rows = dict(period_figures([], [], scope=None, since=now, now=now, tz=ZoneInfo("Asia/Makassar")))
     labels = section("export_figures")
