@@ -102,8 +102,10 @@ def parse_digest(data: str) -> tuple[str, int, int | None]:
     return match.group(4), int(match.group(5)), None
 
 
-def pending(verdict: str, pending_id: int, token: str) -> str:
-    """Ya (YES) or Batal (NO) on a stored preview."""
+def pending(verdict: str, pending_id: int | None, token: str) -> str:
+    """Ya (YES) or Batal (NO) on a stored preview (its row must be saved: it needs the id)."""
+    if pending_id is None:
+        raise ValueError("a pending action's buttons need its stored id")
     return f"{PENDING_PREFIX}{verdict}:{pending_id}:{token}"
 
 
