@@ -16,7 +16,7 @@ from bot.durable import DurableQueue
 from handlers import retention, staff
 from handlers.deps import Deps, deps
 from handlers.digests import clock
-from handlers.outbox_worker import running_worker
+from handlers.outbox_worker import wake_outbox
 from models.db import session_scope
 from services import digest_delivery as delivery
 from services.config import DAYS, AppConfig, parse_schedule
@@ -48,15 +48,9 @@ async def send_due_digests(application: Application, *, now: datetime,  # type: 
             if digest_id is not None:
                 made.append(digest_id)
     forwarded = await asyncio.to_thread(delivery.auto_forward, d.engine, d.config, now)
-    _wake_outbox(application, bool(made or forwarded))
+    if made or forwarded:
+        wake_outbox(application)
     return made
-
-
-def _wake_outbox(application: Application, queued: bool) -> None:  # type: ignore[type-arg]
-    """Tell the outbox worker (if it runs) that messages were queued."""
-    worker = running_worker(application)
-    if queued and worker is not None:
-        worker.wake.set()
 
 
 def _refresh_clusters(d: Deps) -> None:
@@ -87,7 +81,8 @@ async def auto_forward_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     """Forward digests that moderators have not forwarded within digest.auto_forward_hours."""
     d = deps(context.application)  # type: ignore[arg-type]
     forwarded = await asyncio.to_thread(delivery.auto_forward, d.engine, d.config, clock(context.bot_data))
-    _wake_outbox(context.application, bool(forwarded))  # type: ignore[arg-type]
+    if forwarded:
+        wake_outbox(context)
 
 
 async def retry_updates_job(context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -16,9 +16,9 @@ from datetime import timedelta
 from sqlalchemy import Engine
 from telegram import Bot
 from telegram.error import TelegramError
-from telegram.ext import Application, ContextTypes
+from telegram.ext import Application
 
-from handlers.deps import deps
+from handlers.deps import HoldsBotData, deps
 from handlers.sender import claim_row, record_result, send_row
 from models.db import session_scope
 from models.outbox import OutboxMessage, due_messages, release_claims
@@ -223,14 +223,14 @@ async def stop_outbox(application: Application, timeout: float = 10.0) -> None: 
         log.exception("outbox worker ended with an error")
 
 
-def wake_outbox(context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Tell the worker something was queued."""
-    worker = context.bot_data.get(BOT_DATA_KEY)
-    if isinstance(worker, OutboxWorker):
+def wake_outbox(holder: HoldsBotData) -> None:
+    """Tell the worker (if it runs) that messages were queued; from a context or the Application."""
+    worker = running_worker(holder)
+    if worker is not None:
         worker.wake.set()
 
 
-def running_worker(application: Application) -> OutboxWorker | None:  # type: ignore[type-arg]
+def running_worker(holder: HoldsBotData) -> OutboxWorker | None:
     """The application's background worker, if started."""
-    worker = application.bot_data.get(BOT_DATA_KEY)
+    worker = holder.bot_data.get(BOT_DATA_KEY)
     return worker if isinstance(worker, OutboxWorker) else None
