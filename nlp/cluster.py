@@ -101,6 +101,12 @@ def _pair_similarities(
     return lex, dots
 
 
+def _conflicts(facets: Sequence[frozenset[str] | None], a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """1 for each pair (a[k], b[k]) where both name the facet and share no value of it (see facet_conflicts)."""
+    return np.array([bool(facets[i]) and bool(facets[j]) and not (facets[i] & facets[j])  # type: ignore[operator]
+                     for i, j in zip(a.tolist(), b.tolist(), strict=True)], dtype=np.float32)
+
+
 def candidate_edges(items: Sequence[Item], params: GroupingParams) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Scored pairs (i < j) worth considering: embedding and lexical neighbours of every item."""
     stats = TermStats()
@@ -127,11 +133,9 @@ def candidate_edges(items: Sequence[Item], params: GroupingParams) -> tuple[np.n
     local = [bool(it.local) for it in items]
     pairs = zip(a[both].tolist(), b[both].tolist(), strict=True)
     adj[both] = [place_adjustment(places[i], places[j], params, local[i] and local[j]) for i, j in pairs]
-    groups = [it.groups or frozenset() for it in items]
-    conflict = np.array([bool(groups[i]) and bool(groups[j]) and not (groups[i] & groups[j])
-                         for i, j in zip(a.tolist(), b.tolist(), strict=True)], dtype=np.float32)
     score = (params.w_lexical * lex + params.w_embedding * (dots - params.embedding_center) + topical_place(adj, lex)
-             - params.group_conflict * conflict)
+             - params.group_conflict * _conflicts([it.groups for it in items], a, b)
+             - params.need_conflict * _conflicts([it.needs for it in items], a, b))
     keep = score >= params.min_edge
     return a[keep], b[keep], score[keep].astype(np.float32)
 

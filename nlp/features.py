@@ -6,7 +6,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
-from functools import lru_cache
+from functools import cache, lru_cache
 from itertools import chain
 
 import numpy as np
@@ -193,19 +193,33 @@ def overlap(a: Sequence[str], b: Sequence[str], stats: TermStats, concept_weight
     return overlaps(a, [b], stats, concept_weight)[0] if a and b else 0.0
 
 
-@lru_cache(maxsize=1)
-def _beneficiary_table() -> tuple[dict[str, str], re.Pattern[str]]:
-    """Beneficiary words and phrases -> group (nlp/data/penerima_id.tsv)."""
-    table: dict[str, str] = {}
-    for raw in (DATA_DIR / "penerima_id.tsv").read_text(encoding="utf-8").splitlines():
+@cache
+def _facet_table(filename: str) -> tuple[dict[str, frozenset[str]], re.Pattern[str]]:
+    """Words and phrases -> facet values, from a `name<TAB>word, phrase, …` file in nlp/data.
+
+    A word listed under several names carries them all (it conflicts with none of its senses).
+    """
+    table: dict[str, frozenset[str]] = {}
+    for raw in (DATA_DIR / filename).read_text(encoding="utf-8").splitlines():
         if raw.strip() and not raw.startswith("#"):
-            group, _, words = raw.partition("\t")
-            table.update({w.strip().lower(): group.strip() for w in words.split(",") if w.strip()})
+            value, _, words = raw.partition("\t")
+            for word in (w.strip().lower() for w in words.split(",") if w.strip()):
+                table[word] = table.get(word, frozenset()) | {value.strip()}
     return table, phrase_pattern(list(table))
+
+
+def _facet(filename: str, normalized: str) -> frozenset[str]:
+    """The facet values a normalised text names (particles stripped first)."""
+    table, pattern = _facet_table(filename)
+    text = _WORD.sub(lambda m: strip_particle(m.group(0)), normalized)
+    return frozenset().union(*(table[" ".join(m.group(0).split())] for m in pattern.finditer(text)))
 
 
 def beneficiaries(normalized: str) -> frozenset[str]:
     """The groups of people a request is for, as named in the text ("beasiswa atlet" -> {"atlet"})."""
-    table, pattern = _beneficiary_table()
-    text = _WORD.sub(lambda m: strip_particle(m.group(0)), normalized)
-    return frozenset(table[" ".join(m.group(0).split())] for m in pattern.finditer(text))
+    return _facet("penerima_id.tsv", normalized)
+
+
+def needs(normalized: str) -> frozenset[str]:
+    """The kinds of need a request names ("air keruh" -> {"mutu"}, "air mati" -> {"rusak"})."""
+    return _facet("masalah_id.tsv", normalized)

@@ -126,6 +126,22 @@ class Grouper:
         ranked = sorted(scores.items(), key=lambda cs: (-cs[1], cs[0]))
         return [(c, s) for c, s in ranked if s >= self.params.suggest_threshold][:k]
 
+    def linkage(self, a: int, b: int, cap: int = 50) -> float:
+        """Average linkage of two clusters: the mean score over pairs of their (latest `cap`) members."""
+        rows_a, rows_b = sorted(self._members[a])[-cap:], sorted(self._members[b])[-cap:]
+        if not rows_a or not rows_b:
+            return 0.0
+        others = [self._items[r] for r in rows_b]
+        total = sum(float(pair_scores(self._items[r], others, self.stats, self.params,  # type: ignore[arg-type]
+                                      dots=self._matrix[rows_b] @ self._matrix[r]).sum()) for r in rows_a)
+        return total / (len(rows_a) * len(rows_b))
+
+    def twins(self, cluster_id: int, item: Item, k: int = 5) -> list[tuple[int, float]]:
+        """Clusters near `item` (just added to `cluster_id`) whose average linkage with that cluster reaches
+        `twin_threshold`: by then they ask for the same thing as it. Best first."""
+        found = [(c, self.linkage(cluster_id, c)) for c, _ in self.suggest(item, k=k) if c != cluster_id]
+        return sorted(((c, s) for c, s in found if s >= self.params.twin_threshold), key=lambda cs: (-cs[1], cs[0]))
+
     def assign(self, item: Item) -> int | None:
         """The cluster to join automatically, or None for a new cluster."""
         best = self.suggest(item, k=1)

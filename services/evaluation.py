@@ -22,6 +22,7 @@ from sqlmodel import Session, select
 
 from models.clusters import Cluster
 from models.db import make_engine, session_scope, upgrade
+from models.proposals import Proposal
 from models.residents import Resident, get_or_create_resident, give_consent, set_kelurahan
 from nlp.cluster import apply_proposals
 from nlp.embed import Embedder
@@ -154,10 +155,11 @@ def _submit(config: AppConfig, grouping: GroupingService, session: Session, i: i
     draft, _ = intake.save_draft(session=session, grouping=grouping, resident=resident,
                                  source_chat_id=10_000_000 + i, source_message_id=i + 1, text=row["text"])
     assert draft.id is not None
-    shown = [c.id for c in intake.offer_similar(session=session, grouping=grouping, proposal_id=draft.id, k=3)]
-    if choose is None:
+    if choose is None:  # nobody chooses, so nothing is shown
+        shown: list[int] = []
         done = intake.confirm(session=session, grouping=grouping, resident=resident, proposal_id=draft.id)
     else:
+        shown = [c.id for c in intake.offer_similar(session=session, grouping=grouping, proposal_id=draft.id, k=3)]
         own = [c for c in shown if str(row["group"]) in choose.get(c, set())]
         done = intake.confirm(session=session, grouping=grouping, resident=resident, proposal_id=draft.id,
                               cluster_id=own[0] if own else None, new_cluster=bool(shown) and not own)
@@ -180,6 +182,10 @@ def _stream(config: AppConfig, embedder: _RunEmbedder, params: GroupingParams | 
                 arrivals.append(arrival)
                 if groups_in is not None and arrival.cluster_id is not None:
                     groups_in.setdefault(arrival.cluster_id, set()).add(truth[i])
+            # Where each message stands at the end: the machine may have joined twin clusters since it arrived.
+            standing = dict(session.exec(select(Proposal.id, Proposal.cluster_id)).all())
+            arrivals = [Arrival(a.proposal_id, standing.get(a.proposal_id, a.cluster_id), a.shown)
+                        if a.proposal_id is not None else a for a in arrivals]
             final = None
             if residents_choose:
                 result = compute_regroup(session=session, grouping=grouping)

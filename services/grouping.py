@@ -130,6 +130,14 @@ class GroupingService:
         with self._lock:
             return self._grouper.assign(item)
 
+    def twins(self, cluster_id: int, prepared: Prepared) -> list[tuple[int, float]]:
+        """Clusters whose average linkage with `cluster_id` (which `prepared` just joined) says they are one."""
+        if prepared.vector is None:
+            return []
+        item = self.item(prepared.clean, prepared.vector, prepared.streets)
+        with self._lock:
+            return self._grouper.twins(cluster_id, item)
+
     def add(self, proposal_id: int, cluster_id: int, prepared: Prepared) -> None:
         """Record (or move) a proposal's membership in the index."""
         if prepared.vector is None:

@@ -21,6 +21,7 @@ from services.grouping import GroupingService, Prepared
 from services.labelling import label_on_arrival
 from services.spam import Held, hold, spam_reason
 from services.textcheck import visible_text
+from services.twins import join_twins
 
 SUGGEST_SPARE = 3  # extra candidates asked of the index, in case some are hidden or merged
 
@@ -213,6 +214,7 @@ def confirm(
         return hold(session=session, proposal=proposal, reason=reason)
     prepared = prepared_of(proposal)
     cluster: Cluster | None = None
+    machine_chose = cluster_id is None and not new_cluster
     if cluster_id is not None:  # Dukung: only a visible cluster this draft was offered
         cluster = _supportable(session, proposal, cluster_id)
     elif not new_cluster:  # the machine picks, unless the resident declined what was shown
@@ -237,6 +239,10 @@ def confirm(
     add_support(session=session, cluster_id=cluster.id, resident_id=_id(resident), proposal_id=proposal.id)
     session.flush()
     grouping.add(proposal.id, cluster.id, prepared)
+    if machine_chose and not opened:  # nobody chose: the machine may join clusters this message bridges
+        cluster = join_twins(session=session, grouping=grouping, cluster=cluster, prepared=prepared,
+                             author_id=_id(resident))
+        assert cluster.id is not None
     return _submitted(session, proposal, cluster.id)
 
 

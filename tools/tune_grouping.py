@@ -35,6 +35,13 @@ def stream(items: list[Item | None], truth: list[str], params: GroupingParams, c
         if cluster is None:
             cluster, next_id = next_id, next_id + 1
         grouper.add(i, cluster, item)
+        while not choose and (twins := grouper.twins(cluster, item)):  # the machine joins twins (services/twins)
+            keep, gone = sorted((cluster, twins[0][0]))
+            for j in [j for j in range(i + 1) if j in grouper and grouper.cluster_of(j) == gone]:
+                grouper.add(j, keep, grouper.item(j))
+                if j < len(labels):
+                    labels[j] = keep
+            cluster = keep
         held.setdefault(cluster, set()).add(truth[i])
         labels.append(cluster)
         shown.append(offered)

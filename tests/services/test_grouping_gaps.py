@@ -1,10 +1,13 @@
 """General gaps of grouping, each measured on one small case through the real grouping service."""
 
+import dataclasses
+
 import numpy as np
+import pytest
 
 from bot.settings import Settings
 from nlp.normalize import is_small_talk
-from nlp.scoring import place_adjustment, place_sets
+from nlp.scoring import pair_scores, place_adjustment, place_sets
 from services.grouping import GroupingService
 
 
@@ -57,3 +60,25 @@ def test_same_domain_different_beneficiary_or_object_is_not_grouped(settings: Se
     assert score("Air PDAM mati sudah tiga hari", "Listrik mati sudah tiga hari") < grouping.params.assign_threshold
     assert score("Mohon beasiswa untuk siswa kurang mampu",
                  "beasiswa buat pelajar yg ga mampu dong pak") >= grouping.params.assign_threshold
+
+
+def test_same_service_different_kind_of_need_is_not_grouped(settings: Settings, embedder) -> None:  # type: ignore[no-untyped-def]
+    grouping = GroupingService(settings.config, embedder)
+
+    def item(text: str):  # type: ignore[no-untyped-def]
+        prepared = grouping.prepare(text)
+        return grouping.item(prepared.clean, prepared.vector, prepared.streets)  # type: ignore[arg-type]
+
+    muddy = item("Air PDAM di rumah kami keruh dan berbau sejak seminggu")
+    no_main = item("Pipa PDAM belum masuk ke gang kami, warga masih beli air tandon")
+    outage = item("Air PDAM mati sudah tiga hari di gang kami")
+    dark = [item("Lampu jalan di gang kami mati sejak seminggu"), item("Lampu jalan di gang kami rusak, gelap")]
+    assert (muddy.needs, no_main.needs, outage.needs) == ({"mutu"}, {"jangkauan", "terlambat"}, {"rusak"})
+    assert dark[0].needs == dark[1].needs == {"rusak"}  # breakdown and outage are one kind of need
+    with_facet = pair_scores(muddy, [no_main, outage], grouping._grouper.stats, grouping.params)
+    without = pair_scores(muddy, [no_main, outage], grouping._grouper.stats,
+                          dataclasses.replace(grouping.params, need_conflict=0.0))
+    assert (without - with_facet).tolist() == pytest.approx([grouping.params.need_conflict] * 2)
+    same = pair_scores(dark[0], [dark[1]], grouping._grouper.stats, grouping.params)
+    assert same.tolist() == pytest.approx(pair_scores(
+        dark[0], [dark[1]], grouping._grouper.stats, dataclasses.replace(grouping.params, need_conflict=0.0)).tolist())
