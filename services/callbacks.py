@@ -13,6 +13,7 @@ def _whole(body: str) -> re.Pattern[str]:
     """A pattern that accepts the whole data and nothing more (no trailing newline, ASCII digits only)."""
     return re.compile(rf"^(?:{body})\Z", re.ASCII)
 
+
 # Residents: onboarding
 CONSENT = "consent"  # "Saya setuju" under the privacy notice
 NOOP = "noop"  # a kecamatan heading row in the kelurahan keyboard (pressing it only explains)
