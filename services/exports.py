@@ -13,7 +13,7 @@ import zipfile
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import IO, Any
 from zoneinfo import ZoneInfo
@@ -31,7 +31,7 @@ from nlp.labels import short_title
 from nlp.redact import redact
 from services.config import AppConfig
 from services.labelling import TITLE_CHARS
-from services.texts import section
+from services.texts import section, t
 
 # Sheet names, column headers and figure labels are texts (texts_id.yaml: export_sheets, export_columns,
 # export_figures); the column order is the code's.
@@ -242,6 +242,11 @@ def write_xlsx(tables: ExportTables, target: Path | IO[bytes]) -> None:
                                  (FIGURES_SHEET, FIGURE_COLUMNS, tables.figures)):
         _write_sheet(book, title, columns, rows, WIDTHS[title], WRAPPED[title])
     book.save(target)
+
+
+def export_name(forum_id: str | None, day: date, suffix: str) -> str:
+    """An export's file name: the forum (or all forums) and the day, e.g. aspirasi-semua-20261130.xlsx."""
+    return t("export_file", scope=forum_id or t("export_file_all"), date=f"{day:%Y%m%d}", suffix=suffix)
 
 
 def _csv_cell(value: Any) -> Any:

@@ -1,10 +1,18 @@
 """Texts read as sections: export sheets, columns and labels, and residents' pseudonyms, from texts_id.yaml."""
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from models.residents import Resident
-from services.exports import ASPIRATION_COLUMNS, CLUSTER_COLUMNS, FIGURE_COLUMNS, WIDTHS, WRAPPED, period_figures
+from services.exports import (
+    ASPIRATION_COLUMNS,
+    CLUSTER_COLUMNS,
+    FIGURE_COLUMNS,
+    WIDTHS,
+    WRAPPED,
+    export_name,
+    period_figures,
+)
 from services.people import resident_label
 from services.texts import section
 
@@ -27,3 +35,8 @@ def test_resident_labels_come_from_the_texts_file() -> None:
     assert resident_label(Resident(id=83, kelurahan="Lok Tuan")) == "Warga 83 · Lok Tuan"
     assert resident_label(Resident(id=83)) == "Warga 83"
     assert resident_label(None) == "Warga (dihapus)"
+
+
+def test_export_file_names_come_from_the_texts_file() -> None:
+    assert export_name(None, date(2026, 11, 30), "xlsx") == "aspirasi-semua-20261130.xlsx"
+    assert export_name("bontang-utara", date(2026, 11, 30), "csv") == "aspirasi-bontang-utara-20261130.csv"
