@@ -67,7 +67,7 @@ class GroupingParams:
     place_conflict: float = 0.3  # subtracted when both name places and none is shared
     place_match: float = 0.1  # added when both name a shared place
     group_conflict: float = 0.3  # subtracted when both name who the request is for and no group is shared
-    need_conflict: float = 0.1  # subtracted when both name what is wrong and no kind of need is shared
+    need_conflict: float = 0.2  # subtracted when both name what is wrong and no kind of need is shared
     assign_threshold: float = 0.25  # join the best cluster when its score reaches this
     # Show a cluster to the resident when its score reaches this. Measured on dev (simulated residents): the
     # lowest score of a suggestion holding the resident's own request is 0.062; 0.06 keeps them all and drops

@@ -30,7 +30,8 @@ def test_unicode_and_whitespace() -> None:
 @pytest.mark.parametrize(
     ("raw", "expected"),
     [
-        ("gk ada yg dtg", "tidak ada yang dtg"),
+        ("gk ada yg dtg", "tidak ada yang datang"),
+        ("jgn cm janji", "jangan cuma janji"),
         ("jln udh rusak bgt", "jalan sudah rusak sangat"),
         ("pak wali tlg dgn sgr", "wali kota tolong dengan sgr"),
         ("ulun kada bisa, banyu keruh haja", "saya tidak bisa, air keruh saja"),

@@ -82,3 +82,18 @@ def test_same_service_different_kind_of_need_is_not_grouped(settings: Settings, 
     same = pair_scores(dark[0], [dark[1]], grouping._grouper.stats, grouping.params)
     assert same.tolist() == pytest.approx(pair_scores(
         dark[0], [dark[1]], grouping._grouper.stats, dataclasses.replace(grouping.params, need_conflict=0.0)).tolist())
+
+
+def test_supply_lines_are_local_so_other_places_are_other_requests(settings: Settings, embedder) -> None:  # type: ignore[no-untyped-def]
+    grouping = GroupingService(settings.config, embedder)
+
+    def item(text: str):  # type: ignore[no-untyped-def]
+        prepared = grouping.prepare(text)
+        return grouping.item(prepared.clean, prepared.vector, prepared.streets)  # type: ignore[arg-type]
+
+    selangan = [item("Listrik di Kampung Selangan cuma nyala malam, mohon dijadikan 24 jam"),
+                item("tolong listrik pulau selangan dijadiin 24 jam pak")]
+    telihan = item("Listrik di Gunung Telihan sering padam, mohon diperbaiki")
+    assert all(i.local for i in [*selangan, telihan])
+    same, other = pair_scores(selangan[0], [selangan[1], telihan], grouping._grouper.stats, grouping.params)
+    assert same >= grouping.params.assign_threshold > other
