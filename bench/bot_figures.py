@@ -18,7 +18,7 @@ from bench.seed import fresh_engine, seed, seed_residents
 from bot.console import CONSOLE_TOKEN, Console
 from bot.settings import Secrets, Settings
 from handlers.deps import deps
-from models.proposals import Proposal
+from models.proposals import Proposal, ProposalState
 from nlp.embed import Embedder
 from nlp.normalize import normalize
 from nlp.redact import redact
@@ -94,7 +94,7 @@ async def intake_throughput(console: Console, texts: list[str]) -> Result:
     engine = deps(console.app).engine
     with Session(engine) as session:
         submitted = session.exec(select(func.count()).select_from(Proposal).where(
-            Proposal.state == "submitted", col(Proposal.source_chat_id).in_(chats))).one()
+            Proposal.state == ProposalState.SUBMITTED, col(Proposal.source_chat_id).in_(chats))).one()
     return {"per_s": submitted / seconds, "submitted": float(submitted), "seconds": seconds}
 
 
@@ -111,7 +111,7 @@ def _draft_messages(console: Console, chats: set[int]) -> dict[int, tuple[dict[s
     for (chat, _), message in console.api.messages.items():
         if chat not in chats:
             continue
-        rows = (message.get("reply_markup") or {}).get("inline_keyboard") or []  # type: ignore[union-attr]
+        rows = (message.get("reply_markup") or {}).get("inline_keyboard") or []
         data = next((b["callback_data"] for row in rows for b in row
                      if str(b.get("callback_data", "")).startswith(("ok:", "baru:"))), None)
         if data is not None:

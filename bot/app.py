@@ -7,7 +7,6 @@ from sqlalchemy import Engine
 from telegram import Update
 from telegram.ext import (
     AIORateLimiter,
-    Application,
     ApplicationBuilder,
     CallbackQueryHandler,
     CommandHandler,
@@ -37,6 +36,7 @@ from handlers import (
     status,
     web_login,
 )
+from handlers.apptypes import AspirasiApp
 from handlers.deps import Deps, deps, install
 from handlers.outbox_worker import start_outbox, stop_outbox
 from models.db import make_engine, session_scope, upgrade
@@ -48,7 +48,7 @@ from services.index import load_index
 
 log = logging.getLogger(__name__)
 
-def register_handlers(application: Application) -> None:  # type: ignore[type-arg]
+def register_handlers(application: AspirasiApp) -> None:
     """Register every handler, in priority order."""
     private = filters.ChatType.PRIVATE
     groups_chat = filters.ChatType.GROUPS
@@ -138,7 +138,7 @@ def register_handlers(application: Application) -> None:  # type: ignore[type-ar
     application.add_error_handler(errors.on_error)
 
 
-async def post_init(application: Application) -> None:  # type: ignore[type-arg]
+async def post_init(application: AspirasiApp) -> None:
     """Migrate the database, mirror forums from config, resume unhandled updates, set the menus."""
     d = deps(application)
     upgrade(d.engine)
@@ -166,12 +166,12 @@ def load_embedder(settings: Settings) -> Embedder:
     return Embedder(nlp.model, settings.data_dir / "models", batch_size=nlp.batch_size)
 
 
-async def post_stop(application: Application) -> None:  # type: ignore[type-arg]
+async def post_stop(application: AspirasiApp) -> None:
     """Let the outbox finish the sends in flight while the bot can still make calls."""
     await stop_outbox(application)
 
 
-async def post_shutdown(application: Application) -> None:  # type: ignore[type-arg]
+async def post_shutdown(application: AspirasiApp) -> None:
     """Stop the outbox (if post_stop did not run) and release the database connections."""
     await stop_outbox(application)
     deps(application).engine.dispose()
@@ -186,7 +186,7 @@ def build_application(
     engine: Engine | None = None,
     embedder: Embedder | None = None,
     webhook: bool = False,
-) -> Application:  # type: ignore[type-arg]
+) -> AspirasiApp:
     """Build the bot; tests and the console pass an in-memory `request`, their own token and a shared model.
 
     With `webhook`, no Updater: updates come from the project's own server (bot/webhook.py)."""
@@ -208,13 +208,15 @@ def build_application(
         builder = builder.base_url(settings.config.telegram.base_url)
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
-    if rate_limit:
+    application: AspirasiApp
+    if rate_limit:  # the rate limiter makes the bot an ExtBot[int]: its builder is another type, built here
         limits = settings.config.outbox
-        builder = builder.rate_limiter(AIORateLimiter(
+        application = builder.rate_limiter(AIORateLimiter(
             overall_max_rate=limits.overall_per_second, group_max_rate=limits.group_per_minute,
             group_time_period=60, max_retries=0,  # RetryAfter reaches the outbox, which waits and retries
-        ))
-    application = builder.build()
+        )).build()
+    else:
+        application = builder.build()
     install(application, the_deps)
     register_handlers(application)
     return application

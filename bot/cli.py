@@ -117,8 +117,8 @@ def eval_command(
     report = evaluate(settings.config, load_embedder(settings), rows)
     if assignments is not None:
         with assignments.open("w", encoding="utf-8") as out:
-            for line in report.assignments:
-                out.write(json.dumps(line, ensure_ascii=False) + "\n")
+            for assignment in report.assignments:
+                out.write(json.dumps(assignment, ensure_ascii=False) + "\n")
     for line in report.lines():
         typer.echo(line)
 
@@ -162,6 +162,7 @@ def digest(
     """Print a forum's running period (since its last digest, up to now); --send issues it."""
     from models.db import make_engine, session_scope, upgrade
     from models.forums import sync_forums
+    from models.outbox import OutboxMethod
     from models.types import utcnow
     from services.digest_delivery import digest_messages, draft_digest, issue_running_digest
     from services.payloads import plain
@@ -181,7 +182,8 @@ def digest(
             draft = draft_digest(session=session, config=config, forum_id=forum, now=utcnow())
             messages = digest_messages(config, draft, on_demand=True)
         for method, payload in messages:
-            typer.echo(f"chart: {payload['photo']}" if method == "send_photo" else plain(payload["text"]) + "\n")
+            photo = method == OutboxMethod.SEND_PHOTO
+            typer.echo(f"chart: {payload['photo']}" if photo else plain(payload["text"]) + "\n")
         if send and not (draft.content["aspirations"] or draft.content["top"]):
             typer.echo("nothing new since the last digest; nothing was sent")
         elif send:

@@ -86,4 +86,6 @@ class ConsoleView:
     def _owns(self, chat_id: int, message: dict[str, Any]) -> bool:
         """Tell whether the chat's numbered buttons belong to this message."""
         current = self.buttons.get(chat_id)
-        return bool(current) and current[0][0].get("message_id") == message.get("message_id")
+        if not current:
+            return False
+        return bool(current[0][0].get("message_id") == message.get("message_id"))

@@ -21,7 +21,7 @@ from telegram import Bot, Update
 from telegram.ext import SimpleUpdateProcessor
 
 from models.db import session_scope
-from models.outbox import OutboxBase, enqueue
+from models.outbox import OutboxBase, OutboxPurpose, enqueue
 from models.types import utcnow
 from models.updates import mark_processed, record_failure, store_update, take_due_retries, unprocessed_updates
 from services.config import AppConfig
@@ -137,7 +137,7 @@ class DurableProcessor(SimpleUpdateProcessor):
             admin_chat = telegram.admin_chat_id or next(iter(telegram.admin_ids), None)
             if admin_chat is not None:
                 enqueue(session=session, message=OutboxBase(
-                    dedupe_key=f"dead-update:{update_id}", chat_id=admin_chat, purpose="alert",
+                    dedupe_key=f"dead-update:{update_id}", chat_id=admin_chat, purpose=OutboxPurpose.ALERT,
                     payload={"text": t("update_dead_letter", update_id=update_id, attempts=row.attempts),
                              "parse_mode": "HTML"}))
 

@@ -10,10 +10,11 @@ import logging
 from datetime import datetime, timedelta
 
 from apscheduler.triggers.cron import CronTrigger
-from telegram.ext import Application, ContextTypes
+from telegram.ext import ContextTypes
 
 from bot.durable import DurableQueue
 from handlers import retention, staff
+from handlers.apptypes import AspirasiApp, app_of
 from handlers.deps import Deps, deps
 from handlers.digests import clock
 from handlers.outbox_worker import wake_outbox
@@ -36,7 +37,7 @@ def digest_trigger(config: AppConfig) -> CronTrigger:
     return CronTrigger(day_of_week=DAYS[weekday], hour=at.hour, minute=at.minute, timezone=config.city.tz)
 
 
-async def send_due_digests(application: Application, *, now: datetime,  # type: ignore[type-arg]
+async def send_due_digests(application: AspirasiApp, *, now: datetime,
                            forum_ids: list[str] | None = None, within_grace: bool = True) -> list[int]:
     """Issue every due digest (all forums, or the ones named) and forward those waiting too long."""
     d = deps(application)
@@ -60,7 +61,7 @@ def _refresh_clusters(d: Deps) -> None:
     log.info("before the digest: %d new regroup suggestion(s), %d cluster(s) relabelled", created, relabelled)
 
 
-async def refresh_before_digest(application: Application, now: datetime) -> None:  # type: ignore[type-arg]
+async def refresh_before_digest(application: AspirasiApp, now: datetime) -> None:
     """Refresh clusters once for all forums whose digests fall at the same time (not again within an hour)."""
     last = application.bot_data.get("last_regroup")
     if isinstance(last, datetime) and now - last < REGROUP_AGAIN_AFTER:
@@ -72,14 +73,14 @@ async def refresh_before_digest(application: Application, now: datetime) -> None
 async def digest_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     """Send one forum's weekly digest (the job's data is the forum id)."""
     assert context.job is not None
-    await refresh_before_digest(context.application, clock(context.bot_data))  # type: ignore[arg-type]
-    made = await send_due_digests(context.application, now=clock(context.bot_data), forum_ids=[str(context.job.data)])
+    await refresh_before_digest(app_of(context), clock(context.bot_data))
+    made = await send_due_digests(app_of(context), now=clock(context.bot_data), forum_ids=[str(context.job.data)])
     log.info("digest job for %s made %s", context.job.data, made or "nothing")
 
 
 async def auto_forward_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     """Forward digests that moderators have not forwarded within digest.auto_forward_hours."""
-    d = deps(context.application)  # type: ignore[arg-type]
+    d = deps(context)
     forwarded = await asyncio.to_thread(delivery.auto_forward, d.engine, d.config, clock(context.bot_data))
     if forwarded:
         wake_outbox(context)
@@ -92,7 +93,7 @@ async def retry_updates_job(context: ContextTypes.DEFAULT_TYPE) -> None:
         await queue.requeue_due(context.bot)
 
 
-async def register_jobs(application: Application) -> None:  # type: ignore[type-arg]
+async def register_jobs(application: AspirasiApp) -> None:
     """(Re-)register every scheduled job with a stable id, then catch up on digests missed while down."""
     d = deps(application)
     queue = application.job_queue

@@ -131,8 +131,8 @@ class MemoryBotAPI(BaseRequest):
         params = dict(request_data.parameters) if request_data is not None else {}
         call = None
         if api_method != "getUpdates":
-            uploads = request_data is not None and request_data.contains_files
-            files = dict(request_data.multipart_data) if uploads else {}  # type: ignore[union-attr]
+            uploads = request_data.multipart_data if request_data is not None and request_data.contains_files else {}
+            files = dict(uploads)
             call = Call(api_method, params, files=files)
             self.calls.append(call)
         failure = self.inject(api_method, params) if self.inject is not None else None
@@ -171,15 +171,15 @@ class MemoryBotAPI(BaseRequest):
 
     def _store(self, params: dict[str, Any]) -> dict[str, Any]:
         """Keep a sent message and return it as Telegram would."""
-        chat_id = int(params["chat_id"])
-        message = {"message_id": next(self._ids), "date": int(time.time()), "chat": chat_of(chat_id),
-                   "from": BOT_USER}
+        chat_id, message_id = int(params["chat_id"]), next(self._ids)
+        message: dict[str, Any] = {"message_id": message_id, "date": int(time.time()), "chat": chat_of(chat_id),
+                                   "from": BOT_USER}
         for key in ("text", "caption", "reply_markup", "message_thread_id", "reply_to_message_id"):
             if params.get(key) is not None:
                 message[key] = params[key]
         if "photo" in params:
             message["photo"] = [{"file_id": str(params["photo"]), "file_unique_id": "u", "width": 1, "height": 1}]
-        self.messages[(chat_id, message["message_id"])] = message
+        self.messages[(chat_id, message_id)] = message
         return message
 
     def _edit(self, params: dict[str, Any]) -> dict[str, Any] | bool:

@@ -13,7 +13,8 @@ from collections.abc import Iterator
 
 import uvicorn
 from starlette.applications import Starlette
-from telegram.ext import Application
+
+from handlers.apptypes import AspirasiApp
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +36,7 @@ def _on_signals(stop: asyncio.Event) -> None:
 
 
 async def serve_bot_and_web(
-    application: Application,  # type: ignore[type-arg]
+    application: AspirasiApp,
     web_app: Starlette,
     *,
     host: str,

@@ -21,7 +21,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 from telegram import Update
-from telegram.ext import Application
+
+from handlers.apptypes import AspirasiApp
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +48,7 @@ async def _read_limited(request: Request, limit: int) -> bytes | None:
 
 
 def webhook_app(
-    application: Application,  # type: ignore[type-arg]
+    application: AspirasiApp,
     *,
     path: str,
     secret: str,
@@ -88,7 +89,7 @@ def webhook_server(app: Starlette, *, listen: str, port: int) -> uvicorn.Server:
 
 
 async def serve_webhook(
-    application: Application,  # type: ignore[type-arg]
+    application: AspirasiApp,
     server: uvicorn.Server,
     *,
     url: str,

@@ -11,7 +11,7 @@ from telegram.ext import ContextTypes
 from handlers.deps import deps
 from handlers.sender import deliver_now
 from models.db import session_scope
-from models.outbox import OutboxBase
+from models.outbox import OutboxBase, OutboxPurpose
 from services import payloads
 
 T = TypeVar("T")
@@ -39,16 +39,18 @@ async def reply(
     resident_id: int | None = None,
 ) -> int | None:
     """Send a reply through the outbox, once per update and key, even if the update is handled again."""
-    target = chat_id if chat_id is not None else update.effective_chat.id  # type: ignore[union-attr]
+    if chat_id is None:  # the update's own chat
+        assert update.effective_chat is not None
+        chat_id = update.effective_chat.id
     payload = payloads.message(text, **({} if markup is None else {"reply_markup": markup.to_dict()}))
     incoming = update.effective_message
-    if incoming is not None and incoming.is_topic_message and incoming.chat_id == target:
+    if incoming is not None and incoming.is_topic_message and incoming.chat_id == chat_id:
         payload["message_thread_id"] = incoming.message_thread_id  # stay in the forum topic, not General
     message = OutboxBase(
         dedupe_key=f"u{update.update_id}:{key}",
-        chat_id=target,
+        chat_id=chat_id,
         payload=payload,
         resident_id=resident_id,
-        purpose="reply",
+        purpose=OutboxPurpose.REPLY,
     )
     return await deliver_now(context.bot, deps(context).engine, message)

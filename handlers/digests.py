@@ -13,7 +13,7 @@ from handlers.common import reply, run_db
 from handlers.deps import deps
 from handlers.outbox_worker import wake_outbox
 from handlers.sender import deliver_now
-from models.outbox import OutboxBase
+from models.outbox import OutboxBase, OutboxMethod, OutboxPurpose
 from models.types import utcnow
 from services import callbacks
 from services import digest_delivery as delivery
@@ -45,12 +45,15 @@ async def ringkasan(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         forums = wanted
     now = clock(context.bot_data)
     for forum in forums:
-        messages = await run_db(context, lambda s, fid=forum.id: delivery.digest_messages(
-            d.config, delivery.draft_digest(session=s, config=d.config, forum_id=fid, now=now), on_demand=True))
+        def draft(s: Session, fid: str = forum.id) -> list[tuple[OutboxMethod, dict[str, Any]]]:
+            return delivery.digest_messages(
+                d.config, delivery.draft_digest(session=s, config=d.config, forum_id=fid, now=now), on_demand=True)
+
+        messages = await run_db(context, draft)
         for i, (method, payload) in enumerate(messages):
             await deliver_now(context.bot, d.engine, OutboxBase(
                 dedupe_key=f"u{update.update_id}:ringkasan:{forum.id}:{i}", chat_id=update.effective_chat.id,
-                method=method, payload=payload, purpose="reply"))
+                method=method, payload=payload, purpose=OutboxPurpose.REPLY))
 
 
 async def digest_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

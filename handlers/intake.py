@@ -103,13 +103,14 @@ async def location(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Attach a shared location to the resident's latest draft."""
     message, user = update.effective_message, update.effective_user
     assert message is not None and message.location is not None and user is not None
+    place = message.location
 
-    def _attach(session: Session):
+    def _attach(session: Session) -> bool:
         resident = get_or_create_resident(session=session, telegram_id=user.id)
         assert resident.id is not None
         draft = latest_draft(session=session, resident_id=resident.id)
         if draft is not None:
-            draft.latitude, draft.longitude = message.location.latitude, message.location.longitude
+            draft.latitude, draft.longitude = place.latitude, place.longitude
             session.add(draft)
         return draft is not None
 

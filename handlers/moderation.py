@@ -13,6 +13,7 @@ from handlers.common import reply, run_db
 from handlers.deps import deps
 from handlers.outbox_worker import wake_outbox
 from models.clusters import normalise_code
+from models.outbox import OutboxPurpose
 from models.pending import PendingAction, claim_pending, create_pending
 from services import callbacks, curation, moderation, previews
 from services.config import AppConfig
@@ -39,7 +40,7 @@ def tell_residents(session: Session, moved: Moved, key: str) -> int:
              codes=", ".join(moved.proposal_codes[:5]))
     recipients = list(moved.recipients)
     queue_notices(session=session, recipients=recipients, key=f"{key}:{moved.other_code}:{moved.kept_code}",
-                  text=text, purpose="moderation", cluster_id=moved.cluster_id)
+                  text=text, purpose=OutboxPurpose.MODERATION, cluster_id=moved.cluster_id)
     return len(recipients)
 
 

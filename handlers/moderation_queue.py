@@ -7,6 +7,7 @@ from telegram.ext import ContextTypes
 from handlers.common import reply, run_db
 from handlers.deps import deps
 from handlers.moderation import act, actor_of, tell_residents, usage
+from models.outbox import OutboxPurpose
 from services import callbacks, curation, held, suggestion_review
 from services.held import HeldItem, Released
 from services.notify import queue_notices
@@ -98,7 +99,8 @@ async def _release(update: Update, context: ContextTypes.DEFAULT_TYPE, code: str
     def _work(session: Session) -> Released:
         done = held.release(session=session, grouping=grouping, actor=actor, code=code)
         queue_notices(session=session, recipients=list(done.recipients), key=f"released:{done.code}",
-                      text=t("resident_released", code=done.code, cluster=done.cluster_code), purpose="moderation")
+                      text=t("resident_released", code=done.code, cluster=done.cluster_code),
+                      purpose=OutboxPurpose.MODERATION)
         return done
 
     return await act(update, context, "mod_release", _work)

@@ -16,8 +16,8 @@ from datetime import timedelta
 from sqlalchemy import Engine
 from telegram import Bot
 from telegram.error import TelegramError
-from telegram.ext import Application
 
+from handlers.apptypes import AspirasiApp
 from handlers.deps import HoldsBotData, deps
 from handlers.sender import claim_row, record_result, send_row
 from models.db import session_scope
@@ -196,7 +196,7 @@ def _count(done: set[asyncio.Task[bool]]) -> int:
     return attempted
 
 
-async def start_outbox(application: Application) -> None:  # type: ignore[type-arg]
+async def start_outbox(application: AspirasiApp) -> None:
     """Start the background worker (from post_init, before any handler runs)."""
     d = deps(application)
     with session_scope(d.engine) as session:
@@ -208,7 +208,7 @@ async def start_outbox(application: Application) -> None:  # type: ignore[type-a
     application.bot_data[f"{BOT_DATA_KEY}_task"] = asyncio.create_task(worker.run(), name="outbox-worker")
 
 
-async def stop_outbox(application: Application, timeout: float = 10.0) -> None:  # type: ignore[type-arg]
+async def stop_outbox(application: AspirasiApp, timeout: float = 10.0) -> None:
     """Let the worker finish its sends in flight, then stop it (from post_stop / post_shutdown)."""
     worker = application.bot_data.pop(BOT_DATA_KEY, None)
     task = application.bot_data.pop(f"{BOT_DATA_KEY}_task", None)

@@ -2,6 +2,7 @@
 
 import asyncio
 import json
+from typing import Any
 
 from sqlmodel import Session
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
@@ -23,7 +24,7 @@ async def my_data(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     assert user is not None and chat is not None
     tz = deps(context).config.city.tz
 
-    def _data(session: Session) -> dict[str, object] | None:
+    def _data(session: Session) -> dict[str, Any] | None:
         resident = find_resident(session=session, telegram_id=user.id)
         return None if resident is None else personal_data(session=session, resident=resident, tz=tz)
 
@@ -33,8 +34,8 @@ async def my_data(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     summary = t("my_data", number=data["nomor_warga"], telegram_id=data["telegram_id"],
                 kelurahan=data["kelurahan"] or "-", consent=data["persetujuan_privasi"] or "-",
-                proposals=data["usulan_terkirim"], supports=len(data["dukungan"]),  # type: ignore[arg-type]
-                replies=len(data["tanggapan_anda"]))  # type: ignore[arg-type]
+                proposals=data["usulan_terkirim"], supports=len(data["dukungan"]),
+                replies=len(data["tanggapan_anda"]))
     await reply(update, context, "my_data", summary)
     document = json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8")
     await context.bot.send_document(chat.id, InputFile(document, filename="data-saya.json"),

@@ -19,7 +19,7 @@ from telegram import Bot, InlineKeyboardMarkup, ReplyParameters
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 
 from models.db import session_scope
-from models.outbox import OutboxBase, OutboxMessage, OutboxState, claim, enqueue, stop_chat
+from models.outbox import OutboxBase, OutboxMessage, OutboxMethod, OutboxState, claim, enqueue, stop_chat
 from models.residents import Resident
 from models.types import utcnow
 from services.config import OutboxConfig
@@ -43,13 +43,13 @@ async def send_row(bot: Bot, row: OutboxMessage) -> int:
     if parameters := payload.pop("reply_parameters", None):
         payload["reply_parameters"] = ReplyParameters.de_json(parameters, bot)
     html = str(payload.get("parse_mode") or "").upper() == "HTML"
-    if row.method == "send_photo":
+    if row.method == OutboxMethod.SEND_PHOTO:
         if html and payload.get("caption"):
             payload["caption"] = truncate_html(str(payload["caption"]), CAPTION_LIMIT)
         return (await bot.send_photo(chat_id=row.chat_id, **payload)).message_id
-    if row.method == "copy_message":
+    if row.method == OutboxMethod.COPY_MESSAGE:
         return (await bot.copy_message(chat_id=row.chat_id, **payload)).message_id
-    if row.method == "edit_message_text":
+    if row.method == OutboxMethod.EDIT_MESSAGE_TEXT:
         if html:
             payload["text"] = truncate_html(str(payload["text"]), MESSAGE_LIMIT)
         await bot.edit_message_text(chat_id=row.chat_id, **payload)
@@ -131,7 +131,7 @@ def record_result(
 
 def _forget(session: Any, row: OutboxMessage) -> None:
     """Cut a delivered (or given-up) row's payload down to what later steps read; delete its chart file."""
-    photo = local_photo(row.payload) if row.method == "send_photo" else None
+    photo = local_photo(row.payload) if row.method == OutboxMethod.SEND_PHOTO else None
     row.payload = delivered_payload(row)
     session.add(row)
     session.flush()

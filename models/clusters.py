@@ -7,7 +7,7 @@ from enum import StrEnum
 from sqlalchemy import UniqueConstraint, false
 from sqlmodel import Field, Session, SQLModel, func, select
 
-from models.types import UTCDateTime, utcnow
+from models.types import EnumText, UTCDateTime, utcnow
 
 
 class ClusterStatus(StrEnum):
@@ -35,7 +35,7 @@ class Cluster(ClusterBase, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     code: str | None = Field(default=None, max_length=16, unique=True)
-    status: str = Field(default=ClusterStatus.BARU, max_length=20)
+    status: ClusterStatus = Field(default=ClusterStatus.BARU, sa_type=EnumText(ClusterStatus, 20))
     hidden: bool = Field(default=False)
     # Decisions a moderator made (/judul, /kategori): relabelling after re-clustering never overwrites them.
     title_set_by_moderator: bool = Field(default=False, sa_column_kwargs={"server_default": false()})

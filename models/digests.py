@@ -1,14 +1,22 @@
 """Digests (ringkasan): one row per forum and period, so that each is built and sent exactly once."""
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from models.types import UTCDateTime, utcnow
+from models.types import EnumText, UTCDateTime, utcnow
 
-DRAFT = "draft"  # a moderator's /ringkasan of the running period: no period until it is forwarded
+
+class DigestState(StrEnum):
+    """Where a digest is: built for a closed period, then forwarded to the staff chat once."""
+
+    BUILT = "built"  # a closed period with clusters: waits for a moderator to forward it
+    EMPTY = "empty"  # a closed period with nothing to show: never forwarded
+    FORWARDED = "forwarded"  # queued for the staff chat (once)
+    DRAFT = "draft"  # a moderator's /ringkasan of the running period: becomes BUILT when forwarded
 
 
 class Digest(SQLModel, table=True):
@@ -21,6 +29,6 @@ class Digest(SQLModel, table=True):
     period_start: datetime = Field(sa_type=UTCDateTime)
     period_end: datetime = Field(sa_type=UTCDateTime)
     content: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
-    state: str = Field(default="built", max_length=20)  # built | empty | forwarded | draft
+    state: DigestState = Field(default=DigestState.BUILT, sa_type=EnumText(DigestState, 20))
     built_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     forwarded_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

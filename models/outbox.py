@@ -8,7 +8,7 @@ from sqlalchemy import JSON, BigInteger, Column, Index, and_, exists, or_, updat
 from sqlalchemy.orm import aliased
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from models.types import UTCDateTime, utcnow
+from models.types import EnumText, UTCDateTime, utcnow
 
 
 class OutboxState(StrEnum):
@@ -21,16 +21,41 @@ class OutboxState(StrEnum):
     BLOCKED = "blocked"  # the recipient blocked the bot
 
 
+class OutboxMethod(StrEnum):
+    """The Bot API call that delivers a row (handlers/sender.py)."""
+
+    SEND_MESSAGE = "send_message"
+    SEND_PHOTO = "send_photo"  # the payload names a local chart file
+    COPY_MESSAGE = "copy_message"
+    EDIT_MESSAGE_TEXT = "edit_message_text"  # a staff card kept up to date
+
+
+class OutboxPurpose(StrEnum):
+    """Why a message was queued: logged by the sender, and how a reply to it is routed (services/followups.py)."""
+
+    REPLY = "reply"  # the answer to the update being handled
+    ANSWER = "answer"  # a staff answer to every resident of a cluster
+    ANSWER_ONE = "answer_one"  # a staff answer to one resident's follow-up
+    STATUS = "status"  # a status change told to residents
+    MODERATION = "moderation"  # a moderator's decision told to residents
+    DIGEST = "digest"  # a digest for a forum's moderators or the staff chat
+    STAFF_CLUSTER = "staff_cluster"  # a cluster's message in the staff chat (replying to it answers the cluster)
+    STAFF_EDIT = "staff_edit"  # an edit of such a message after a status change
+    FOLLOWUP = "followup"  # a resident's follow-up shown to staff (replying to it answers that resident)
+    OVERDUE = "overdue"  # the daily overdue list
+    ALERT = "alert"  # to the admin chat (an update given up as a dead letter)
+
+
 class OutboxBase(SQLModel):
     """What to send, to whom, and why."""
 
     dedupe_key: str = Field(max_length=200, unique=True)
     chat_id: int = Field(sa_column=Column(BigInteger, nullable=False))
-    method: str = Field(default="send_message", max_length=32)  # send_message | send_photo | copy_message
+    method: OutboxMethod = Field(default=OutboxMethod.SEND_MESSAGE, sa_type=EnumText(OutboxMethod, 32))
     payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     resident_id: int | None = Field(default=None, foreign_key="resident.id", ondelete="SET NULL")
     cluster_id: int | None = Field(default=None, foreign_key="cluster.id")
-    purpose: str = Field(default="reply", max_length=32)  # reply | answer | status | digest | ...
+    purpose: OutboxPurpose = Field(default=OutboxPurpose.REPLY, sa_type=EnumText(OutboxPurpose, 32))
 
 
 class OutboxMessage(OutboxBase, table=True):
@@ -42,7 +67,7 @@ class OutboxMessage(OutboxBase, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    state: str = Field(default=OutboxState.PENDING, max_length=16)
+    state: OutboxState = Field(default=OutboxState.PENDING, sa_type=EnumText(OutboxState, 16))
     attempts: int = 0
     next_attempt_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     telegram_message_id: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
@@ -95,26 +120,26 @@ def due_messages(
 
 def claim(*, session: Session, row_id: int, now: datetime, stale_before: datetime) -> OutboxMessage | None:
     """Atomically take a row for sending (compare-and-set to `sending`); None if another sender has it."""
-    result = session.execute(
+    result = session.exec(
         update(OutboxMessage)
         .where(col(OutboxMessage.id) == row_id, _sendable(now, stale_before))
         .values(state=OutboxState.SENDING, claimed_at=now, attempts=col(OutboxMessage.attempts) + 1)
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
+    if result.rowcount != 1:
         return None
     return session.get(OutboxMessage, row_id, populate_existing=True)
 
 
 def stop_chat(*, session: Session, chat_id: int, reason: str) -> int:
     """Mark every unsent message to a chat as blocked (the recipient blocked the bot); return how many."""
-    result = session.execute(
+    result = session.exec(
         update(OutboxMessage)
         .where(col(OutboxMessage.chat_id) == chat_id, col(OutboxMessage.state) == OutboxState.PENDING)
         .values(state=OutboxState.BLOCKED, error=reason)
         .execution_options(synchronize_session=False)
     )
-    return int(result.rowcount)  # type: ignore[attr-defined]
+    return int(result.rowcount)
 
 
 def find_sent(*, session: Session, chat_id: int, message_id: int) -> OutboxMessage | None:
@@ -128,10 +153,10 @@ def find_sent(*, session: Session, chat_id: int, message_id: int) -> OutboxMessa
 
 def release_claims(*, session: Session) -> int:
     """At start (one bot process at a time): rows a crashed run left `sending` become pending again."""
-    result = session.execute(
+    result = session.exec(
         update(OutboxMessage)
         .where(col(OutboxMessage.state) == OutboxState.SENDING)
         .values(state=OutboxState.PENDING, claimed_at=None)
         .execution_options(synchronize_session=False)
     )
-    return int(result.rowcount)  # type: ignore[attr-defined]
+    return int(result.rowcount)

@@ -37,13 +37,13 @@ def claim_pending(*, session: Session, pending_id: int, token: str, user_id: int
                   now: datetime | None = None) -> PendingAction | None:
     """Mark an unused, fresh action of this user used and return it; None when it is not (any longer) valid."""
     now = now or utcnow()
-    claimed = session.execute(
+    claimed = session.exec(
         update(PendingAction)
         .where(col(PendingAction.id) == pending_id, col(PendingAction.token) == token,
                col(PendingAction.user_id) == user_id, col(PendingAction.used_at).is_(None),
                col(PendingAction.created_at) >= now - max_age)
         .values(used_at=now)
     )
-    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+    if claimed.rowcount != 1:
         return None
     return session.get(PendingAction, pending_id)

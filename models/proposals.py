@@ -7,7 +7,7 @@ from sqlalchemy import BigInteger, Column, Index, LargeBinary, UniqueConstraint
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from models.sequences import next_value
-from models.types import UTCDateTime, utcnow
+from models.types import EnumText, UTCDateTime, utcnow
 
 
 class ProposalState(StrEnum):
@@ -48,7 +48,7 @@ class Proposal(ProposalBase, table=True):
     resident_id: int | None = Field(default=None, foreign_key="resident.id", ondelete="SET NULL")
     source_chat_id: int = Field(sa_column=Column(BigInteger, nullable=False))
     source_message_id: int = Field(sa_column=Column(BigInteger, nullable=False))
-    state: str = Field(default=ProposalState.DRAFT, max_length=16, index=True)
+    state: ProposalState = Field(default=ProposalState.DRAFT, sa_type=EnumText(ProposalState, 16), index=True)
     cluster_id: int | None = Field(default=None, foreign_key="cluster.id")
     category: str | None = Field(default=None, max_length=40)
     offered_clusters: str = Field(default="", max_length=200)  # ids shown with the draft, "," separated
@@ -102,7 +102,7 @@ def latest_draft(*, session: Session, resident_id: int) -> Proposal | None:
 
 
 def resident_proposals(*, session: Session, resident_id: int, limit: int = 20,
-                       states: tuple[str, ...] = (ProposalState.SUBMITTED,)) -> list[Proposal]:
+                       states: tuple[ProposalState, ...] = (ProposalState.SUBMITTED,)) -> list[Proposal]:
     """Return the resident's proposals in these states (submitted by default), newest first."""
     return list(
         session.exec(

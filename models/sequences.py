@@ -22,5 +22,5 @@ def next_value(*, session: Session, name: str) -> int:
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     session.execute(dialect.insert(Counter).values(name=name, value=0).on_conflict_do_nothing())
     bumped = session.execute(
-        update(Counter).where(col(Counter.name) == name).values(value=Counter.value + 1).returning(Counter.value))
+        update(Counter).where(col(Counter.name) == name).values(value=Counter.value + 1).returning(col(Counter.value)))
     return int(bumped.scalar_one())

@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import JSON, Column
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from models.types import UTCDateTime, utcnow
+from models.types import EnumText, UTCDateTime, utcnow
 
 
 class SuggestionKind(StrEnum):
@@ -30,11 +30,11 @@ class RegroupSuggestion(SQLModel, table=True):
     """One merge or split that re-clustering proposes; nothing moves until a moderator accepts."""
 
     id: int | None = Field(default=None, primary_key=True)
-    kind: str = Field(max_length=8)
+    kind: SuggestionKind = Field(sa_type=EnumText(SuggestionKind, 8))
     cluster_ids: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     proposal_ids: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     score: float = 0.0
-    state: str = Field(default=SuggestionState.OPEN, max_length=12, index=True)
+    state: SuggestionState = Field(default=SuggestionState.OPEN, sa_type=EnumText(SuggestionState, 12), index=True)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     decided_by: str | None = Field(default=None, max_length=80)

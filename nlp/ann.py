@@ -7,7 +7,12 @@ are then scored exactly. Rows are faiss ids (rows only grow; removed rows are fi
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
+
+if TYPE_CHECKING:
+    import faiss
 
 TRAIN_PER_LIST = 40  # training sample per inverted list (faiss warns below ~39)
 
@@ -18,10 +23,10 @@ class CoarseIndex:
     def __init__(self, dim: int, nlist: int = 1024, nprobe: int = 32) -> None:
         """Nothing is trained until the first search."""
         self.dim, self.nlist, self.nprobe = dim, nlist, nprobe
-        self._index: object | None = None
+        self._index: faiss.IndexIVFScalarQuantizer | None = None
         self._added = 0
 
-    def _train(self, vectors: np.ndarray) -> None:
+    def _train(self, vectors: np.ndarray) -> faiss.IndexIVFScalarQuantizer:
         """Learn the coarse centroids and codes from a sample of the rows."""
         import faiss
 
@@ -35,18 +40,17 @@ class CoarseIndex:
         index.train(np.ascontiguousarray(sample, dtype=np.float32))
         index.nprobe = self.nprobe
         self._index = index
+        return index
 
     def search(self, matrix: np.ndarray, n: int, query: np.ndarray, k: int) -> np.ndarray:
         """Rows (of the first n) with about the k highest dot products with query."""
         import faiss
 
-        if self._index is None:
-            self._train(matrix[:n])
-        index = self._index
+        index = self._index if self._index is not None else self._train(matrix[:n])
         if self._added < n:
-            index.add(np.ascontiguousarray(matrix[self._added : n], dtype=np.float32))  # type: ignore[attr-defined]
+            index.add(np.ascontiguousarray(matrix[self._added : n], dtype=np.float32))
             self._added = n
         faiss.omp_set_num_threads(1)  # one query: threads cost more than they save
-        _, ids = index.search(query.reshape(1, -1).astype(np.float32), k)  # type: ignore[attr-defined]
-        found = ids[0]
+        _, ids = index.search(query.reshape(1, -1).astype(np.float32), k)
+        found: np.ndarray = ids[0]
         return found[found >= 0]

@@ -35,7 +35,8 @@ def _reduce(vectors: np.ndarray, dim: int, sample: int = 5000) -> np.ndarray:
     centred = (rows - rows.mean(axis=0)).astype(np.float64)
     _, eigvecs = np.linalg.eigh(centred.T @ centred)  # the SVD's right singular vectors, ascending
     low = vectors @ eigvecs[:, ::-1][:, :dim].astype(np.float32)
-    return low / np.maximum(np.linalg.norm(low, axis=1, keepdims=True), 1e-12)
+    unit: np.ndarray = low / np.maximum(np.linalg.norm(low, axis=1, keepdims=True), 1e-12)
+    return unit
 
 
 def _vector_neighbours(vectors: np.ndarray, k: int, reduce_above: int = 20_000, block: int = 512) -> np.ndarray:
@@ -66,7 +67,8 @@ def _knn_reduced(low: np.ndarray, k: int) -> np.ndarray:
     drop = np.where(own.any(axis=1), own.argmax(axis=1), k)  # itself, or the last when ties pushed it out
     keep = np.ones_like(found, dtype=bool)
     keep[np.arange(len(low)), drop] = False
-    return found[keep].reshape(len(low), k).astype(np.int64)
+    neighbours: np.ndarray = found[keep].reshape(len(low), k).astype(np.int64)
+    return neighbours
 
 
 def _lexical_neighbours(x: sparse.csr_matrix, k: int, max_df: int, block: int = 4096) -> np.ndarray:
@@ -103,8 +105,8 @@ def _pair_similarities(
 
 def _conflicts(facets: Sequence[frozenset[str] | None], a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """1 for each pair (a[k], b[k]) where both name the facet and share no value of it (see facet_conflicts)."""
-    return np.array([bool(facets[i]) and bool(facets[j]) and not (facets[i] & facets[j])  # type: ignore[operator]
-                     for i, j in zip(a.tolist(), b.tolist(), strict=True)], dtype=np.float32)
+    pairs = ((facets[i], facets[j]) for i, j in zip(a.tolist(), b.tolist(), strict=True))
+    return np.array([bool(x and y and not (x & y)) for x, y in pairs], dtype=np.float32)
 
 
 def candidate_edges(items: Sequence[Item], params: GroupingParams) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

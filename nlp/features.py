@@ -8,6 +8,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from functools import cache, lru_cache
 from itertools import chain
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -36,12 +37,21 @@ def _concepts() -> tuple[dict[str, str], re.Pattern[str] | None]:
     return table, (phrase_pattern(phrases) if phrases else None)
 
 
+class _Stemmer(Protocol):
+    """The part of Sastrawi's stemmer used here (Sastrawi ships no types)."""
+
+    delegatedStemmer: Any  # Sastrawi's name; its .dictionary.contains(word) knows the roots
+
+    def stem(self, text: str) -> str: ...
+
+
 @lru_cache(maxsize=1)
-def _stemmer() -> object:
+def _stemmer() -> _Stemmer:
     """The Sastrawi stemmer for Indonesian (loaded once)."""
     from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
 
-    return StemmerFactory().create_stemmer()
+    stemmer: _Stemmer = StemmerFactory().create_stemmer()
+    return stemmer
 
 
 # Standard nasal prefixes (meN-, peN-) and the root-initial letter each swallows (KBBI's morphophonemic
@@ -68,7 +78,7 @@ def strip_particle(word: str) -> str:
     if bare == word or _is_root(word):
         return word
     table, _ = _concepts()
-    return bare if bare in table or _is_root(bare) or _is_root(_stemmer().stem(bare)) else word  # type: ignore[attr-defined]
+    return bare if bare in table or _is_root(bare) or _is_root(_stemmer().stem(bare)) else word
 
 
 @lru_cache(maxsize=200_000)
@@ -84,7 +94,7 @@ def root(word: str) -> str:
         head, _, tail = word.partition("-")
         if head == tail:
             word = head
-    stem = _stemmer().stem(word) or word  # type: ignore[attr-defined]
+    stem = _stemmer().stem(word) or word
     if stem not in table:
         derived = next((r for r in _nasal_restored(word) if r in table), None)
         if derived is not None:
@@ -96,7 +106,7 @@ def root(word: str) -> str:
 
 def _is_root(word: str) -> bool:
     """Whether Sastrawi's dictionary knows the word as a root."""
-    return bool(_stemmer().delegatedStemmer.dictionary.contains(word))  # type: ignore[attr-defined]
+    return bool(_stemmer().delegatedStemmer.dictionary.contains(word))
 
 
 def terms(normalized: str, drop: Iterable[str] = ()) -> tuple[str, ...]:
@@ -164,7 +174,8 @@ def overlaps(
     query: Sequence[str], others: Sequence[Sequence[str]], stats: TermStats, concept_weight: float = 1.0
 ) -> list[float]:
     """`overlap` of one term set with several others, each term's weight computed once."""
-    return overlap_array(query, others, stats, concept_weight).tolist()
+    weights: list[float] = overlap_array(query, others, stats, concept_weight).tolist()
+    return weights
 
 
 def overlap_array(

@@ -66,6 +66,12 @@ class Grouper:
         for term in item.terms:
             self._postings[term].append(row)
 
+    def _member(self, row: int) -> Item:
+        """The item of a cluster member's row (members are never tombstones: remove() discards them)."""
+        item = self._items[row]
+        assert item is not None
+        return item
+
     def remove(self, item_id: int) -> None:
         """Forget an item (its row stays as a tombstone)."""
         row = self._row_of.pop(item_id)
@@ -84,12 +90,14 @@ class Grouper:
         n = len(self._items)
         if n <= self.params.exact_search_limit:
             dots = np.einsum("ij,j->i", self._matrix[:n], vector)  # one thread: BLAS's two lose on a busy CPU
-            return np.argpartition(-dots, k - 1)[:k].tolist()
+            exact: list[int] = np.argpartition(-dots, k - 1)[:k].tolist()
+            return exact
         if self._coarse is None:
             self._coarse = CoarseIndex(self._matrix.shape[1])
         rows = self._coarse.search(self._matrix, n, vector, 2 * k)
         dots = self._matrix[rows] @ vector
-        return rows[np.argsort(-dots)[:k]].tolist()
+        nearest: list[int] = rows[np.argsort(-dots)[:k]].tolist()
+        return nearest
 
     def _candidates(self, item: Item) -> np.ndarray:
         """Rows worth scoring: nearest by embedding plus those sharing the rarest terms."""
@@ -110,7 +118,7 @@ class Grouper:
         if len(rows) == 0:
             return {}
         others = [self._items[r] for r in rows]
-        scores = pair_scores(item, others, self.stats, self.params, dots=self._matrix[rows] @ item.vector)  # type: ignore[arg-type]
+        scores = pair_scores(item, others, self.stats, self.params, dots=self._matrix[rows] @ item.vector)
         clusters = np.fromiter((self._cluster_of[r] for r in rows.tolist()), np.int64, len(rows))
         ids, group = np.unique(clusters, return_inverse=True)
         order = np.lexsort((-scores, group))  # by cluster, best first: sums run as cluster_score's do
@@ -131,8 +139,8 @@ class Grouper:
         rows_a, rows_b = sorted(self._members[a])[-cap:], sorted(self._members[b])[-cap:]
         if not rows_a or not rows_b:
             return 0.0
-        others = [self._items[r] for r in rows_b]
-        total = sum(float(pair_scores(self._items[r], others, self.stats, self.params,  # type: ignore[arg-type]
+        others = [self._member(r) for r in rows_b]
+        total = sum(float(pair_scores(self._member(r), others, self.stats, self.params,
                                       dots=self._matrix[rows_b] @ self._matrix[r]).sum()) for r in rows_a)
         return total / (len(rows_a) * len(rows_b))
 

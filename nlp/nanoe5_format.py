@@ -8,6 +8,7 @@ import importlib.resources
 import struct
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -82,7 +83,7 @@ class _Reader:
     def __init__(self, data: bytes, offset: int = 0) -> None:
         self.data, self.pos = data, offset
 
-    def take(self, fmt: str) -> tuple:
+    def take(self, fmt: str) -> tuple[Any, ...]:
         """Unpack `fmt` at the cursor and advance."""
         values = struct.unpack_from("<" + fmt, self.data, self.pos)
         self.pos += struct.calcsize("<" + fmt)

@@ -119,9 +119,10 @@ def pair_scores(
             [place_adjustment(mine, place_sets(o), params, bool(o.local)) for o in others], dtype=np.float32
         )
     emb = params.w_embedding * (np.asarray(dots, dtype=np.float32) - params.embedding_center)
-    return (params.w_lexical * lex + emb + topical_place(place, lex)
-            - params.group_conflict * facet_conflicts(item.groups, [o.groups for o in others])
-            - params.need_conflict * facet_conflicts(item.needs, [o.needs for o in others]))
+    scores: np.ndarray = (params.w_lexical * lex + emb + topical_place(place, lex)
+                          - params.group_conflict * facet_conflicts(item.groups, [o.groups for o in others])
+                          - params.need_conflict * facet_conflicts(item.needs, [o.needs for o in others]))
+    return scores
 
 
 def facet_conflicts(mine: frozenset[str] | None, theirs: Sequence[frozenset[str] | None]) -> np.ndarray:
@@ -131,7 +132,7 @@ def facet_conflicts(mine: frozenset[str] | None, theirs: Sequence[frozenset[str]
     """
     if not mine:
         return np.zeros(len(theirs), dtype=np.float32)
-    return np.array([bool(t) and not (mine & t) for t in theirs], dtype=np.float32)  # type: ignore[operator]
+    return np.array([bool(t and not (mine & t)) for t in theirs], dtype=np.float32)
 
 
 def topical_place(place: np.ndarray, lex: np.ndarray) -> np.ndarray:

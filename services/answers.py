@@ -10,7 +10,7 @@ from sqlmodel import Session, col, select
 
 from models.audit import record
 from models.clusters import Cluster, ClusterStatus, Support
-from models.outbox import OutboxBase, enqueue
+from models.outbox import OutboxBase, OutboxPurpose, enqueue
 from models.replies import Reply
 from models.residents import Resident
 from models.types import utcnow
@@ -19,9 +19,7 @@ from services.people import resident_label
 from services.staffchat import post_cluster_to_staff, show_status
 from services.texts import status_label, t
 
-ANSWER = "answer"  # a staff answer to every resident of a cluster
-ANSWER_ONE = "answer_one"  # a staff answer to one resident's follow-up
-STATUS = "status"  # a status change told to residents
+ANSWER, ANSWER_ONE, STATUS = OutboxPurpose.ANSWER, OutboxPurpose.ANSWER_ONE, OutboxPurpose.STATUS
 TALKS_BACK = frozenset({ANSWER, ANSWER_ONE, STATUS})  # a resident replying to these writes to staff
 MAX_ANSWER_CHARS = 3500  # leaves room for the frame within Telegram's 4096
 
@@ -91,18 +89,21 @@ def _checked_text(text: str) -> str:
     return text
 
 
-def store_reply(session: Session, source_key: str, **fields: object) -> Reply:
+def store_reply(session: Session, source_key: str, *, cluster_id: int, from_staff: bool, text: str,
+                resident_id: int | None = None) -> Reply:
     """Store a reply once per source message."""
     existing = session.exec(select(Reply).where(Reply.source_key == source_key)).first()
     if existing is not None:
         return existing
-    reply = Reply(source_key=source_key, **fields)  # type: ignore[arg-type]
+    reply = Reply(source_key=source_key, cluster_id=cluster_id, from_staff=from_staff, resident_id=resident_id,
+                  text=text)
     session.add(reply)
     session.flush()
     return reply
 
 
-def _queue(session: Session, key: str, resident: Resident, cluster: Cluster, text: str, purpose: str) -> None:
+def _queue(session: Session, key: str, resident: Resident, cluster: Cluster, text: str, purpose: OutboxPurpose
+           ) -> None:
     """Queue one message to one resident."""
     assert resident.telegram_id is not None
     enqueue(session=session, message=OutboxBase(
@@ -114,6 +115,7 @@ def _queue(session: Session, key: str, resident: Resident, cluster: Cluster, tex
 def answer_cluster(*, session: Session, cluster_id: int, text: str, source_key: str) -> Outcome:
     """Store a staff answer and queue it for every resident following the cluster."""
     cluster = _cluster(session, cluster_id)
+    assert cluster.id is not None  # _cluster returns stored clusters only
     reply = store_reply(session, source_key, cluster_id=cluster.id, from_staff=True, text=_checked_text(text))
     now = utcnow()
     cluster.first_answer_at = cluster.first_answer_at or now
@@ -136,6 +138,7 @@ def answer_resident(
 ) -> Outcome:
     """Store a staff answer to one resident's follow-up and queue it for that resident only."""
     cluster = _cluster(session, cluster_id)
+    assert cluster.id is not None  # _cluster returns stored clusters only
     resident = session.get(Resident, resident_id)
     reply = store_reply(session, source_key, cluster_id=cluster.id, from_staff=True, resident_id=resident_id,
                    text=_checked_text(text))

@@ -21,7 +21,7 @@ class OverdueCluster:
     cluster_id: int
     code: str
     title: str
-    status: str
+    status: ClusterStatus
     since: datetime  # the cluster's first submitted proposal (UTC)
     working_days: int  # working days waited so far
     due: date  # the last working day staff had to answer (city time)

@@ -8,6 +8,7 @@ from pathlib import Path
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.ticker import AutoLocator
 
 from services.digest_data import DigestData
 
@@ -33,7 +34,9 @@ def _bars(ax: Axes, labels: list[str], now: list[int], before: list[int], title:
     ax.invert_yaxis()
     ax.set_title(title, fontsize=11, loc="left", fontweight="bold")
     ax.spines[["top", "right"]].set_visible(False)
-    ax.xaxis.get_major_locator().set_params(integer=True)
+    ticks = AutoLocator()  # a linear axis' default locator: supporter counts get whole-number ticks
+    ticks.set_params(integer=True)
+    ax.xaxis.set_major_locator(ticks)
     ax.margins(x=0.12)
 
 

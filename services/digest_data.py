@@ -4,6 +4,9 @@ from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime
 from typing import Any
 
+from models.clusters import ClusterStatus
+from models.suggestions import SuggestionKind
+
 
 @dataclass(frozen=True)
 class ClusterLine:
@@ -13,7 +16,7 @@ class ClusterLine:
     code: str
     title: str
     category: str | None
-    status: str
+    status: ClusterStatus
     supporters: int  # at the end of the period
     added: int  # supporters added in the period
     previous_added: int  # supporters added in the period of the same length before it
@@ -31,7 +34,7 @@ class AnsweredLine:
     id: int
     code: str
     title: str
-    status: str
+    status: ClusterStatus
     answers: int
 
 
@@ -40,7 +43,7 @@ class SuggestionLine:
     """An open merge or split proposal from re-clustering that touches the forum."""
 
     id: int
-    kind: str
+    kind: SuggestionKind
     codes: list[str]
     proposals: int
     score: float
@@ -76,8 +79,10 @@ class DigestData:
         data = {f.name: content[f.name] for f in fields(cls) if f.name in content}
         data["period_start"] = datetime.fromisoformat(content["period_start"])
         data["period_end"] = datetime.fromisoformat(content["period_end"])
-        data["top"] = [ClusterLine(**{**c, "places": [tuple(p) for p in c["places"]]}) for c in content["top"]]
-        data["answered"] = [AnsweredLine(**a) for a in content["answered"]]
-        data["suggestions"] = [SuggestionLine(**s) for s in content["suggestions"]]
+        data["top"] = [ClusterLine(**{**c, "status": ClusterStatus(c["status"]),
+                                      "places": [tuple(p) for p in c["places"]]}) for c in content["top"]]
+        data["answered"] = [AnsweredLine(**{**a, "status": ClusterStatus(a["status"])}) for a in content["answered"]]
+        data["suggestions"] = [SuggestionLine(**{**s, "kind": SuggestionKind(s["kind"])})
+                               for s in content["suggestions"]]
         data["categories"] = [tuple(c) for c in content["categories"]]
         return cls(**data)

@@ -17,9 +17,9 @@ from sqlmodel import Session, col, select
 from models.audit import record
 from models.clusters import Cluster
 from models.db import session_scope
-from models.digests import DRAFT, Digest
+from models.digests import Digest, DigestState
 from models.forums import Forum
-from models.outbox import OutboxBase, enqueue
+from models.outbox import OutboxBase, OutboxMethod, OutboxPurpose, enqueue
 from services import callbacks, payloads
 from services.answers import post_cluster_to_staff
 from services.config import AppConfig
@@ -33,8 +33,7 @@ from services.texts import t
 
 log = logging.getLogger(__name__)
 
-PURPOSE = "digest"
-BUILT, EMPTY, FORWARDED = "built", "empty", "forwarded"  # Digest.state (and DRAFT)
+PURPOSE = OutboxPurpose.DIGEST
 
 
 class DigestError(Exception):
@@ -67,14 +66,15 @@ def review_keyboard(digest_id: int, data: DigestData, excluded: set[int]) -> dic
     return {"inline_keyboard": rows}
 
 
-def _queue(session: Session, key: str, chat_id: int, payload: dict[str, Any], method: str = "send_message") -> None:
+def _queue(session: Session, key: str, chat_id: int, payload: dict[str, Any],
+           method: OutboxMethod = OutboxMethod.SEND_MESSAGE) -> None:
     """Queue one digest message once per key."""
     enqueue(session=session, message=OutboxBase(dedupe_key=key, chat_id=chat_id, method=method, payload=payload,
                                                 purpose=PURPOSE))
 
 
 def digest_messages(config: AppConfig, digest: Digest, *, on_demand: bool = False
-                    ) -> list[tuple[str, dict[str, Any]]]:
+                    ) -> list[tuple[OutboxMethod, dict[str, Any]]]:
     """The chart (if any) and the digest's messages as (method, payload); review buttons on the last one."""
     assert digest.id is not None
     data, excluded = DigestData.from_content(digest.content), set(digest.content.get("excluded", []))
@@ -83,11 +83,12 @@ def digest_messages(config: AppConfig, digest: Digest, *, on_demand: bool = Fals
         "digest_review_hint", hours=f"{hours:g}")
     parts = render(data, config, on_demand=on_demand, footer=hint if data.top else None)
     chart = digest.content.get("chart")
-    out = [("send_photo", payloads.photo(chart, t("digest_chart_caption", forum=data.forum_name)))] if chart else []
+    caption = t("digest_chart_caption", forum=data.forum_name)
+    out = [(OutboxMethod.SEND_PHOTO, payloads.photo(chart, caption))] if chart else []
     for i, part in enumerate(parts):
         last = i == len(parts) - 1 and data.top
         extra = {"reply_markup": review_keyboard(digest.id, data, excluded)} if last else {}
-        out.append(("send_message", payloads.message(part, **extra)))
+        out.append((OutboxMethod.SEND_MESSAGE, payloads.message(part, **extra)))
     return out
 
 
@@ -101,14 +102,14 @@ def _send_to_moderators(session: Session, config: AppConfig, digest: Digest) -> 
 
 
 def _build(session: Session, config: AppConfig, forum_id: str, start: datetime, end: datetime, now: datetime,
-           state: str | None = None) -> Digest:
+           state: DigestState | None = None) -> Digest:
     """Build and store the forum's digest of [start, end) with its chart."""
     data = build_digest(session=session, config=config, forum_id=forum_id, period_end=end, now=now,
                         period_start_at=start)
     chart = render_chart(data, chart_file(config, f"{forum_id}-{end:%Y%m%dT%H%M%S%f}"), tz=config.city.tz)
     content = {**data.to_content(), "excluded": [], "chart": str(chart) if chart else None}
     digest = Digest(forum_id=forum_id, period_start=start, period_end=end, content=content,
-                    state=state or (BUILT if data.top else EMPTY), built_at=now)
+                    state=state or (DigestState.BUILT if data.top else DigestState.EMPTY), built_at=now)
     session.add(digest)
     session.flush()
     return digest
@@ -150,7 +151,7 @@ def draft_digest(*, session: Session, config: AppConfig, forum_id: str, now: dat
         return existing
     try:
         with session.begin_nested():
-            return _build(session, config, forum_id, start, end, now, state=DRAFT)
+            return _build(session, config, forum_id, start, end, now, state=DigestState.DRAFT)
     except IntegrityError:  # another moderator asked at the very same moment
         return session.exec(same).one()
 
@@ -182,7 +183,7 @@ def moderated_digest(*, session: Session, config: AppConfig, digest_id: int, use
 
 def toggle_cluster(*, session: Session, digest: Digest, cluster_id: int, actor: str) -> tuple[dict[str, Any], bool]:
     """Leave a cluster out of the forward, or put it back; return the new keyboard and whether it is left out."""
-    if digest.state not in {BUILT, DRAFT}:
+    if digest.state not in {DigestState.BUILT, DigestState.DRAFT}:
         raise DigestError("digest_already_forwarded")
     assert digest.id is not None
     excluded = set(digest.content.get("excluded", []))
@@ -198,17 +199,18 @@ def toggle_cluster(*, session: Session, digest: Digest, cluster_id: int, actor: 
 def close_draft(*, session: Session, digest_id: int) -> None:
     """Make a /ringkasan draft the forum's digest of its period, unless that period was closed meanwhile."""
     draft = session.get(Digest, digest_id)
-    if draft is None or draft.state != DRAFT:
+    if draft is None or draft.state != DigestState.DRAFT:
         return
     lock_forum(session, draft.forum_id)
     session.refresh(draft)
-    if draft.state != DRAFT:
+    if draft.state != DigestState.DRAFT:
         return
     closed = session.exec(select(Digest.id).where(
-        Digest.forum_id == draft.forum_id, Digest.state != DRAFT, col(Digest.period_end) > draft.period_start)).first()
+        Digest.forum_id == draft.forum_id, Digest.state != DigestState.DRAFT,
+        col(Digest.period_end) > draft.period_start)).first()
     if closed is not None:
         raise DigestError("digest_period_closed")
-    draft.state = BUILT
+    draft.state = DigestState.BUILT
     session.add(draft)
     session.flush()
 
@@ -218,10 +220,10 @@ def forward_digest(*, session: Session, config: AppConfig, digest_id: int, actor
     if config.telegram.staff_chat_id is None:
         raise DigestError("digest_no_staff_chat")
     close_draft(session=session, digest_id=digest_id)
-    claimed = session.execute(
-        update(Digest).where(col(Digest.id) == digest_id, Digest.state == BUILT).values(state=FORWARDED,
-                                                                                        forwarded_at=now))
-    if not getattr(claimed, "rowcount", 0):
+    claimed = session.exec(
+        update(Digest).where(col(Digest.id) == digest_id, col(Digest.state) == DigestState.BUILT)
+        .values(state=DigestState.FORWARDED, forwarded_at=now))
+    if not claimed.rowcount:
         raise DigestError("digest_already_forwarded")
     digest = session.get(Digest, digest_id)
     assert digest is not None
@@ -237,7 +239,8 @@ def forward_digest(*, session: Session, config: AppConfig, digest_id: int, actor
     if chart is not None:
         thread = {"message_thread_id": config.telegram.staff_thread_id} if config.telegram.staff_thread_id else {}
         _queue(session, f"{prefix}:chart", staff,
-               payloads.photo(chart, t("digest_chart_caption", forum=data.forum_name), **thread), "send_photo")
+               payloads.photo(chart, t("digest_chart_caption", forum=data.forum_name), **thread),
+               OutboxMethod.SEND_PHOTO)
     for line in lines:
         post_cluster_to_staff(session=session, config=config, cluster_id=line.id, dedupe_key=f"{prefix}:{line.id}",
                               digest_line=t("digest_staff_line", forum=data.forum_name, added=line.added,
@@ -260,7 +263,7 @@ def auto_forward(engine: Engine, config: AppConfig, now: datetime) -> list[int]:
         return []
     with session_scope(engine) as session:
         due = session.exec(select(Digest.id).where(
-            Digest.state == BUILT, col(Digest.built_at) <= now - timedelta(hours=hours))).all()
+            Digest.state == DigestState.BUILT, col(Digest.built_at) <= now - timedelta(hours=hours))).all()
     done = []
     for digest_id in due:
         assert digest_id is not None

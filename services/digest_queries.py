@@ -4,9 +4,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Integer, and_, case, distinct, or_, union
+from sqlalchemy import Integer, Subquery, and_, case, distinct, or_, union
 from sqlalchemy.sql import ColumnElement
 from sqlmodel import Session, col, func, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from models.clusters import Cluster, Support
 from models.proposals import Proposal, ProposalState
@@ -47,7 +48,7 @@ def home(forum_id: str) -> ColumnElement[bool]:
 
 def _visible() -> list[ColumnElement[bool]]:
     """Submitted proposals in visible clusters."""
-    return [Proposal.state == ProposalState.SUBMITTED, col(Cluster.hidden).is_(False)]
+    return [col(Proposal.state) == ProposalState.SUBMITTED, col(Cluster.hidden).is_(False)]
 
 
 def _in(column: Any, start: datetime, end: datetime) -> ColumnElement[bool]:
@@ -63,8 +64,8 @@ def _count_if(condition: ColumnElement[bool]) -> Any:
 def counts(session: Session, w: Window) -> tuple[int, int, int, int]:
     """New aspirations, residents, clusters and new clusters of the forum in the period."""
     row = session.exec(
-        select(func.count(col(Proposal.id)), func.count(distinct(Proposal.resident_id)),
-               func.count(distinct(Proposal.cluster_id)),
+        select(func.count(col(Proposal.id)), func.count(distinct(col(Proposal.resident_id))),
+               func.count(distinct(col(Proposal.cluster_id))),
                func.count(distinct(case((_in(Cluster.created_at, w.start, w.end), Cluster.id)))))
         .join(Cluster, col(Cluster.id) == Proposal.cluster_id)
         .where(home(w.forum_id), _in(Proposal.submitted_at, w.start, w.end), *_visible())
@@ -72,18 +73,18 @@ def counts(session: Session, w: Window) -> tuple[int, int, int, int]:
     return int(row[0]), int(row[1]), int(row[2]), int(row[3])
 
 
-def _active_ids(w: Window) -> Any:
+def _active_ids(w: Window) -> Subquery:
     """Clusters with the forum's aspirations or supports in the period (a subquery of ids)."""
-    by_proposal = select(col(Proposal.cluster_id).label("cluster_id")).join(
+    by_proposal: SelectOfScalar[int | None] = select(col(Proposal.cluster_id).label("cluster_id")).join(
         Cluster, col(Cluster.id) == Proposal.cluster_id).where(
         home(w.forum_id), Proposal.state == ProposalState.SUBMITTED, _in(Proposal.submitted_at, w.start, w.end))
-    by_support = (
+    by_support: SelectOfScalar[int] = (
         select(col(Support.cluster_id).label("cluster_id"))
         .join(Cluster, col(Cluster.id) == Support.cluster_id)
         .outerjoin(Proposal, col(Proposal.id) == Support.proposal_id)
         .outerjoin(Resident, col(Resident.id) == Support.resident_id)
         .where(func.coalesce(Cluster.home_forum_id, Proposal.forum_id, Resident.forum_id) == w.forum_id,
-               or_(col(Proposal.id).is_(None), Proposal.state == ProposalState.SUBMITTED),
+               or_(col(Proposal.id).is_(None), col(Proposal.state) == ProposalState.SUBMITTED),
                _in(Support.created_at, w.start, w.end))
     )
     return union(by_proposal, by_support).subquery()
@@ -94,7 +95,7 @@ def top_clusters(session: Session, w: Window, *, limit: int) -> tuple[list[dict[
     active = _active_ids(w)
     stats = (
         select(col(Support.cluster_id).label("cluster_id"),
-               _count_if(Support.created_at < w.end).label("supporters"),
+               _count_if(col(Support.created_at) < w.end).label("supporters"),
                _count_if(_in(Support.created_at, w.start, w.end)).label("added"),
                _count_if(_in(Support.created_at, w.previous_start, w.start)).label("previous"))
         .where(col(Support.cluster_id).in_(select(active.c.cluster_id)))
@@ -127,7 +128,8 @@ def _places(session: Session, ids: list[int], end: datetime) -> dict[int, list[t
     ).all()
     places: dict[int, list[tuple[str, int]]] = {}
     for cluster_id, kelurahan, count in rows:
-        places.setdefault(int(cluster_id), []).append((str(kelurahan), int(count)))
+        if cluster_id is not None:  # always: the ids filter leaves no NULL
+            places.setdefault(cluster_id, []).append((str(kelurahan), int(count)))
     return places
 
 
@@ -138,7 +140,7 @@ def _first_submitted(session: Session, ids: list[int]) -> dict[int, datetime]:
         .where(col(Proposal.cluster_id).in_(ids), Proposal.state == ProposalState.SUBMITTED)
         .group_by(col(Proposal.cluster_id))
     ).all()
-    return {int(cid): aware(first) for cid, first in rows if first is not None}
+    return {cid: aware(first) for cid, first in rows if cid is not None and first is not None}
 
 
 def _quotes(session: Session, w: Window, clusters: list[Cluster]) -> dict[int, str]:
@@ -155,9 +157,11 @@ def _quotes(session: Session, w: Window, clusters: list[Cluster]) -> dict[int, s
     titles = {c.id: c.title.strip() for c in clusters}
     quotes = {}
     for cluster_id, newest, oldest in picks:
+        if cluster_id is None:  # never: the ids filter leaves no NULL
+            continue
         for text in (texts.get(newest, ""), texts.get(oldest, "")):
             if text.strip() and text.strip()[:150] != titles.get(cluster_id, "")[:150]:
-                quotes[int(cluster_id)] = shorten(text, QUOTE_CHARS)
+                quotes[cluster_id] = shorten(text, QUOTE_CHARS)
                 break
     return quotes
 
@@ -206,7 +210,7 @@ def answered(session: Session, w: Window, limit: int = 10) -> list[AnsweredLine]
         .group_by(col(Cluster.id)).order_by(n.desc(), col(Cluster.id)).limit(limit)
     ).all()
     return [AnsweredLine(id=c.id, code=c.code or "", title=shorten(c.title, 100), status=c.status, answers=int(k))
-            for c, k in rows]
+            for c, k in rows if c.id is not None]
 
 
 def suggestions(session: Session, w: Window) -> list[SuggestionLine]:

@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 from sqlmodel import Session, col, func, select
 
 from models.clusters import Cluster
-from models.digests import DRAFT, Digest
+from models.digests import Digest, DigestState
 from models.proposals import Proposal, ProposalState
 from services import digest_queries as q
 from services.config import AppConfig, parse_schedule
@@ -33,7 +33,7 @@ def scheduled_after(config: AppConfig, now: datetime) -> datetime:
 def period_start(*, session: Session, forum_id: str, before: datetime) -> datetime | None:
     """The end of the forum's last digest before `before`, else its first aspiration's time (drafts are no period)."""
     last = session.exec(
-        select(func.max(Digest.period_end)).where(Digest.forum_id == forum_id, Digest.state != DRAFT,
+        select(func.max(Digest.period_end)).where(Digest.forum_id == forum_id, Digest.state != DigestState.DRAFT,
                                                   col(Digest.period_end) <= before)
     ).one()
     if last is None:
@@ -55,7 +55,7 @@ def due_period(*, session: Session, config: AppConfig, forum_id: str, now: datet
     """The period whose digest is due now (missed periods coalesce into one), or None."""
     end = scheduled_before(config, now)
     done = session.exec(
-        select(func.count()).select_from(Digest).where(Digest.forum_id == forum_id, Digest.state != DRAFT,
+        select(func.count()).select_from(Digest).where(Digest.forum_id == forum_id, Digest.state != DigestState.DRAFT,
                                                        col(Digest.period_end) >= end)
     ).one()
     start = None if done else period_start(session=session, forum_id=forum_id, before=end)

@@ -47,8 +47,8 @@ class Scores:
     @classmethod
     def of(cls, truth: Sequence[str], labels: Sequence[object]) -> Scores:
         """Score a partition."""
-        precision, recall, f1 = pairwise_prf(truth, labels)  # type: ignore[arg-type]
-        return cls(precision, recall, f1, ari(truth, labels))  # type: ignore[arg-type]
+        precision, recall, f1 = pairwise_prf(truth, labels)
+        return cls(precision, recall, f1, ari(truth, labels))
 
     def line(self, name: str) -> str:
         """One human-readable line."""
@@ -170,7 +170,7 @@ def _submit(config: AppConfig, grouping: GroupingService, session: Session, i: i
 def _stream(config: AppConfig, embedder: _RunEmbedder, params: GroupingParams | None, rows: list[dict[str, Any]],
             truth: list[str], residents_choose: bool) -> Stream:
     """Run the messages in order into a fresh temporary database and a fresh index."""
-    grouping = GroupingService(config, embedder, params)  # type: ignore[arg-type]
+    grouping = GroupingService(config, embedder, params)
     with tempfile.TemporaryDirectory() as tmp:
         engine = make_engine(f"sqlite:///{Path(tmp) / 'eval.db'}")
         upgrade(engine)
@@ -193,7 +193,7 @@ def _stream(config: AppConfig, embedder: _RunEmbedder, params: GroupingParams | 
                 final_of = dict(zip(result.proposal_ids, accepted, strict=True))
                 final = [final_of.get(a.proposal_id, _label(a, i)) if a.proposal_id else _label(a, i)
                          for i, a in enumerate(arrivals)]
-            codes = {int(c.id): str(c.code) for c in session.exec(select(Cluster))}  # type: ignore[arg-type]
+            codes = {c.id: str(c.code) for c in session.exec(select(Cluster)) if c.id is not None}
         engine.dispose()
     return Stream(arrivals, codes, final)
 

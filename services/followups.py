@@ -10,7 +10,7 @@ from typing import Any
 from sqlmodel import Session
 
 from models.clusters import Cluster
-from models.outbox import OutboxBase, OutboxMessage, enqueue, find_sent
+from models.outbox import OutboxBase, OutboxMessage, OutboxMethod, enqueue, find_sent
 from models.residents import find_resident
 from nlp.redact import redact
 from services.answers import TALKS_BACK, AnswerError, store_reply
@@ -77,15 +77,15 @@ def record_followup(
     clean = redact(text.strip())
     if not clean and photo_message_id is None:
         raise AnswerError("followup_unsupported")
-    reply = store_reply(session, source_key, cluster_id=cluster.id, from_staff=False, resident_id=resident.id,
+    reply = store_reply(session, source_key, cluster_id=row.cluster_id, from_staff=False, resident_id=resident.id,
                         text=clean)
     limit = MAX_CAPTION if photo_message_id is not None else MAX_TEXT
     body = t("staff_followup", label=resident_label(resident), code=cluster.code, title=cluster.title[:120],
              text=clean[:limit] or "📷")
     payload = _staff_payload(session, config, row.cluster_id, body)
-    method = "send_message"
+    method = OutboxMethod.SEND_MESSAGE
     if photo_message_id is not None:  # copy the photo with our caption: the resident's own caption is not sent
-        method = "copy_message"
+        method = OutboxMethod.COPY_MESSAGE
         payload = {**{k: v for k, v in payload.items() if k not in {"text", "link_preview_options"}},
                    "from_chat_id": telegram_id, "message_id": photo_message_id, "caption": body}
     enqueue(session=session, message=OutboxBase(

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from nlp.categories import Categoriser
-from nlp.embed import Embedder
+from nlp.embed import TextEncoder
 from nlp.grouping import Grouper, GroupingParams, Item, make_item
 from nlp.lexicon import phrase_pattern
 from nlp.normalize import embedding_text, normalize
@@ -52,7 +52,8 @@ def place_matcher(config: AppConfig) -> PlaceMatcher:
 class GroupingService:
     """Prepares texts, and keeps the index of clusters that suggestions and assignment search."""
 
-    def __init__(self, config: AppConfig, embedder: Embedder | None, params: GroupingParams | None = None) -> None:
+    def __init__(self, config: AppConfig, embedder: TextEncoder | None, params: GroupingParams | None = None
+                 ) -> None:
         self._places = place_matcher(config)
         self._forum_of_kelurahan = {kel: forum.id for forum in config.forums for kel in forum.kelurahan}
         self._embedder = embedder
@@ -147,7 +148,7 @@ class GroupingService:
             self._grouper.add(proposal_id, cluster_id, item)
 
     def add_many(self, rows: Sequence[tuple[int, int, str, np.ndarray, Sequence[str]]],
-                 progress: Callable[[int], None] | None = None) -> None:
+                 progress: Callable[[int], object] | None = None) -> None:
         """Load (proposal id, cluster id, clean text, vector, streets) rows into the index."""
         with self._lock:
             for proposal_id, cluster_id, clean, vector, streets in rows:

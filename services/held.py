@@ -12,6 +12,7 @@ from services import intake
 from services.grouping import GroupingService
 from services.moderation import Actor, ModerationError, own_proposal
 from services.notify import Recipient, reachable
+from services.spam import SpamReason
 
 
 @dataclass(frozen=True)
@@ -23,7 +24,7 @@ class HeldItem:
     text: str
     kelurahan: str | None
     at: datetime
-    reason: str
+    reason: SpamReason | None
 
 
 @dataclass(frozen=True)
@@ -35,13 +36,14 @@ class Released:
     recipients: tuple[Recipient, ...]
 
 
-def _reason(session: Session, code: str) -> str:
-    """Why a proposal was held, from the audit log."""
+def _reason(session: Session, code: str) -> SpamReason | None:
+    """Why a proposal was held, from the audit log (None when the log names no known reason)."""
     entry = session.exec(
         select(AuditEntry).where(AuditEntry.action == "hold", AuditEntry.target == f"proposal:{code}")
         .order_by(col(AuditEntry.id).desc())
     ).first()
-    return str((entry.after or {}).get("reason", "")) if entry is not None else ""
+    logged = (entry.after or {}).get("reason") if entry is not None else None
+    return next((reason for reason in SpamReason if reason == logged), None)
 
 
 def held_items(*, session: Session, forums: frozenset[str], limit: int = 20) -> list[HeldItem]:

@@ -6,7 +6,7 @@ from datetime import timedelta
 import numpy as np
 from sqlmodel import Session, col, func, select
 
-from models.clusters import Cluster, Support, add_support, create_cluster, supporter_count
+from models.clusters import Cluster, ClusterStatus, Support, add_support, create_cluster, supporter_count
 from models.proposals import (
     Proposal,
     ProposalCreate,
@@ -43,7 +43,7 @@ class ClusterView:
     title: str
     supporters: int
     kelurahan: tuple[str, ...]
-    status: str
+    status: ClusterStatus
 
 
 @dataclass(frozen=True)
@@ -130,8 +130,9 @@ def similar_clusters(
            and not clusters[c].hidden and clusters[c].merged_into_id is None][:k]
     if not ids:
         return []
-    supporters = dict(session.exec(  # type: ignore[arg-type]
-        select(Support.cluster_id, func.count()).where(col(Support.cluster_id).in_(ids)).group_by(Support.cluster_id)
+    supporters = dict(session.exec(
+        select(Support.cluster_id, func.count()).where(col(Support.cluster_id).in_(ids))
+        .group_by(col(Support.cluster_id))
     ).all())
     places: dict[int, set[str]] = {}
     for cluster_id, kelurahan in session.exec(
@@ -205,7 +206,7 @@ def confirm(
     if proposal.state == ProposalState.SUBMITTED and proposal.cluster_id is not None:
         return _submitted(session, proposal, proposal.cluster_id)  # a repeated press changes nothing
     if proposal.state == ProposalState.HELD and proposal.code is not None:
-        return Held(code=proposal.code, reason="")
+        return Held(code=proposal.code, reason=None)
     if proposal.state != ProposalState.DRAFT:
         raise IntakeError("draft_gone")
     assign_code(session=session, proposal=proposal)  # sent now: the next number of the year, no gaps
@@ -242,7 +243,7 @@ def confirm(
     if machine_chose and not opened:  # nobody chose: the machine may join clusters this message bridges
         cluster = join_twins(session=session, grouping=grouping, cluster=cluster, prepared=prepared,
                              author_id=_id(resident))
-        assert cluster.id is not None
+    assert cluster.id is not None
     return _submitted(session, proposal, cluster.id)
 
 

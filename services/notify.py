@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
-from models.outbox import OutboxBase, enqueue
+from models.outbox import OutboxBase, OutboxPurpose, enqueue
 from models.residents import Resident
 from services import payloads
 
@@ -32,7 +32,7 @@ def reachable(*, session: Session, resident_ids: set[int]) -> list[Recipient]:
 
 
 def queue_notices(
-    *, session: Session, recipients: list[Recipient], key: str, text: str, purpose: str,
+    *, session: Session, recipients: list[Recipient], key: str, text: str, purpose: OutboxPurpose,
     cluster_id: int | None = None,
 ) -> int:
     """Queue one HTML message per recipient, once per key; return how many were new."""

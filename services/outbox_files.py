@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import Text, cast
 from sqlmodel import Session, col, select
 
-from models.outbox import OutboxMessage, OutboxState
+from models.outbox import OutboxMessage, OutboxMethod, OutboxState
 from services.staffchat import STAFF_CLUSTER
 
 UNSENT = (OutboxState.PENDING, OutboxState.SENDING)
@@ -39,7 +39,7 @@ def local_photo(payload: dict[str, Any]) -> Path | None:
 def _unsent_photos(session: Session, exclude: int | None = None) -> set[Path]:
     """Local photo files that unsent rows still need."""
     rows = session.exec(select(OutboxMessage).where(
-        OutboxMessage.method == "send_photo", col(OutboxMessage.state).in_(UNSENT))).all()
+        col(OutboxMessage.method) == OutboxMethod.SEND_PHOTO, col(OutboxMessage.state).in_(UNSENT))).all()
     return {p for r in rows if r.id != exclude and (p := local_photo(r.payload)) is not None}
 
 
@@ -57,7 +57,7 @@ def sweep_charts(*, session: Session, folder: Path, everything: bool = False) ->
         return 0
     if everything:
         for row in session.exec(select(OutboxMessage).where(
-                OutboxMessage.method == "send_photo", col(OutboxMessage.state).in_(UNSENT),
+                col(OutboxMessage.method) == OutboxMethod.SEND_PHOTO, col(OutboxMessage.state).in_(UNSENT),
                 cast(OutboxMessage.payload, Text).contains(str(folder), autoescape=True))).all():
             row.state, row.error, row.payload = OutboxState.FAILED, "chart removed with personal data", {}
             session.add(row)

@@ -27,11 +27,12 @@ class RegroupResult:
 
 def compute_regroup(*, session: Session, grouping: GroupingService) -> RegroupResult:
     """Cluster all visible submitted proposals afresh and list the merges and splits that differ."""
-    rows = [p for p in visible_submitted(session) if p.embedding is not None]
-    items = [grouping.item(p.text_clean, np.frombuffer(p.embedding, dtype=np.float32),  # type: ignore[arg-type]
-                           [x for x in p.streets.split("|") if x]) for p in rows]
-    ids = [int(p.id) for p in rows]  # type: ignore[arg-type]
-    current = [int(p.cluster_id) for p in rows]  # type: ignore[arg-type]
+    rows = [(p.id, p.cluster_id, p.text_clean, p.embedding, p.streets) for p in visible_submitted(session)
+            if p.id is not None and p.cluster_id is not None and p.embedding is not None]
+    items = [grouping.item(text, np.frombuffer(vector, dtype=np.float32), [x for x in streets.split("|") if x])
+             for _, _, text, vector, streets in rows]
+    ids = [proposal_id for proposal_id, *_ in rows]
+    current = [cluster_id for _, cluster_id, *_ in rows]
     labels = recluster(items, grouping.params, start=current)  # residents' choices stay: merges only
     return RegroupResult(ids, current, compare_partitions(current, labels.tolist(), item_ids=ids))
 

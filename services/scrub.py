@@ -117,7 +117,7 @@ class Needles:
             return any(self.mentions_id(v) for v in doc.values())
         if isinstance(doc, list):
             return any(self.mentions_id(v) for v in doc)
-        return doc == self.telegram_id or doc == str(self.telegram_id)
+        return bool(doc == self.telegram_id or doc == str(self.telegram_id))
 
     def scrub_json(self, doc: Any) -> Any:
         """Replace the resident's texts inside a JSON document."""

@@ -8,6 +8,7 @@ resident already sent.
 
 import re
 from dataclasses import dataclass
+from enum import StrEnum
 
 from sqlmodel import Session, col, select
 
@@ -35,8 +36,9 @@ SELLING = re.compile(
 MIN_WORDS_WITH_PHONE = 5
 
 
-class SpamReason:
-    """Why a text was held (also the suffix of its text key, e.g. spam_reason_link)."""
+class SpamReason(StrEnum):
+    """Why a text was held (the value is kept in the audit log and is the suffix of its text key, e.g.
+    spam_reason_link)."""
 
     SHOP_LINK = "link"
     AD = "ad"
@@ -49,10 +51,10 @@ class Held:
     """A proposal held for a moderator instead of published."""
 
     code: str
-    reason: str
+    reason: SpamReason | None  # None: it was held already (a repeated press)
 
 
-def text_reason(text: str) -> str | None:
+def text_reason(text: str) -> SpamReason | None:
     """Return why a (redacted) text looks like an advertisement, or None."""
     selling = {m.group(0).lower() for m in SELLING.finditer(text)}
     if SHOP_LINK.search(text):
@@ -85,7 +87,7 @@ def repeated(*, session: Session, proposal: Proposal) -> bool:
     return any(same_text_key(text) == key for text in earlier)
 
 
-def spam_reason(*, session: Session, proposal: Proposal) -> str | None:
+def spam_reason(*, session: Session, proposal: Proposal) -> SpamReason | None:
     """Return why a draft about to be published must wait for a moderator, or None."""
     reason = text_reason(proposal.text_redacted)
     if reason is None and repeated(session=session, proposal=proposal):
@@ -93,7 +95,7 @@ def spam_reason(*, session: Session, proposal: Proposal) -> str | None:
     return reason
 
 
-def hold(*, session: Session, proposal: Proposal, reason: str) -> Held:
+def hold(*, session: Session, proposal: Proposal, reason: SpamReason) -> Held:
     """Keep a proposal out of clusters until a moderator releases or hides it."""
     assert proposal.code is not None
     proposal.state = ProposalState.HELD

@@ -9,7 +9,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from models.clusters import Cluster, ClusterStatus
-from models.outbox import OutboxBase, OutboxMessage, OutboxState, enqueue
+from models.outbox import OutboxBase, OutboxMessage, OutboxMethod, OutboxPurpose, OutboxState, enqueue
 from services import callbacks, payloads
 from services.config import AppConfig
 from services.deadlines import overdue_clusters
@@ -17,10 +17,8 @@ from services.formats import day
 from services.intake import cluster_view
 from services.texts import status_label, t
 
-STAFF_CLUSTER = "staff_cluster"  # a cluster's message in the staff chat (replying to it answers the cluster)
-STAFF_EDIT = "staff_edit"  # an edit of such a message after a status change
-FOLLOWUP = "followup"  # a resident's follow-up shown to staff (replying to it answers that resident)
-OVERDUE = "overdue"  # the daily overdue list
+STAFF_CLUSTER, STAFF_EDIT = OutboxPurpose.STAFF_CLUSTER, OutboxPurpose.STAFF_EDIT
+FOLLOWUP, OVERDUE = OutboxPurpose.FOLLOWUP, OutboxPurpose.OVERDUE
 
 
 def staff_chat(config: AppConfig) -> int:
@@ -116,7 +114,8 @@ def refresh_cards(*, session: Session, config: AppConfig, cluster: Cluster, sour
         session.add(row)
         if row.state == OutboxState.SENT:
             enqueue(session=session, message=OutboxBase(
-                dedupe_key=f"staffcard:{source_key}:{row.id}", chat_id=row.chat_id, method="edit_message_text",
+                dedupe_key=f"staffcard:{source_key}:{row.id}", chat_id=row.chat_id,
+                method=OutboxMethod.EDIT_MESSAGE_TEXT,
                 payload=payloads.edit(row.telegram_message_id, text, reply_markup=keyboard), cluster_id=cluster.id,
                 purpose=STAFF_EDIT))
     return len(rows)
@@ -135,7 +134,7 @@ def show_status(*, session: Session, cluster: Cluster, source_key: str, limit: i
             continue
         payload = payloads.edit(row.telegram_message_id, text, reply_markup=keyboard)
         enqueue(session=session, message=OutboxBase(
-            dedupe_key=f"staffedit:{source_key}:{row.id}", chat_id=row.chat_id, method="edit_message_text",
+            dedupe_key=f"staffedit:{source_key}:{row.id}", chat_id=row.chat_id, method=OutboxMethod.EDIT_MESSAGE_TEXT,
             payload=payload, cluster_id=cluster.id, purpose=STAFF_EDIT))
     return len(rows)
 

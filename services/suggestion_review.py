@@ -18,7 +18,7 @@ class SuggestionView:
     """An open suggestion as a moderator reads it."""
 
     id: int
-    kind: str
+    kind: SuggestionKind
     clusters: tuple[tuple[str, str], ...]  # (code, title)
     proposals: tuple[tuple[str, str], ...]  # (code, redacted text)
     score: float
@@ -81,8 +81,8 @@ def _apply(session: Session, grouping: GroupingService, actor: Actor, suggestion
 class Decision:
     """The state a suggestion ended in, and what moved."""
 
-    state: str
-    kind: str
+    state: SuggestionState
+    kind: SuggestionKind
     moved: tuple[Moved, ...]
 
 

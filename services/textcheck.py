@@ -21,7 +21,9 @@ def usul_text(text: str) -> str:
 
 def is_usul(text: str | None) -> bool:
     """Tell whether a group message is an aspiration (/usul or #usul)."""
-    return bool(text) and (bool(USUL_COMMAND.match(text.strip())) or bool(USUL_TAG.search(text or "")))
+    if not text:
+        return False
+    return bool(USUL_COMMAND.match(text.strip()) or USUL_TAG.search(text))
 
 
 class TextProblem(StrEnum):

@@ -14,7 +14,8 @@ TEXTS_FILE = Path(__file__).with_name("texts_id.yaml")
 def load_texts(path: Path) -> dict[str, Any]:
     """Load a texts file once (this one, or the web page's)."""
     texts = yaml.safe_load(path.read_text(encoding="utf-8"))
-    assert isinstance(texts, dict), path
+    if not isinstance(texts, dict):
+        raise ValueError(f"{path.name} must be a mapping of keys to texts")
     return texts
 
 
@@ -34,7 +35,10 @@ def t(key: str, **values: object) -> str:
 
 def raw(key: str, **values: object) -> str:
     """Return a text whose placeholders are already-safe HTML fragments (built from t())."""
-    return _texts()[key].format(**values).strip()
+    template = _texts()[key]
+    if not isinstance(template, str):
+        raise KeyError(f"text {key!r} is not a plain string")
+    return template.format(**values).strip()
 
 
 def status_label(status: str) -> str:

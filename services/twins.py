@@ -1,11 +1,12 @@
 """Twin clusters: the machine joins two clusters it made when a new message shows they ask for the same thing.
 
-A message that nobody chooses a cluster for (`/usul` in a forum group) joins the best cluster or opens one; when
-later messages bridge two such clusters, their average linkage (the measure batch re-clustering merges by)
-reaches `GroupingParams.twin_threshold` and the newer cluster is joined into the older. Only clusters nobody has
-decided about are joined: never one a moderator or staff acted on (hidden, named, categorised, split, moved,
-answered) and never two where a resident was shown one and chose the other. Re-clustering may still propose
-those to a moderator. The residents of the joined cluster are told where their request now is.
+A message that nobody chooses a cluster for joins the best cluster or opens one; when later messages bridge two
+such clusters, their average linkage (the measure batch re-clustering merges by) reaches
+`GroupingParams.twin_threshold` and the newer cluster is joined into the older. Only clusters nobody has decided
+about are joined: never one a moderator or staff acted on (hidden, named, categorised, split, moved, answered),
+never two of different forums, and never two where a resident was shown one and chose the other.
+Re-clustering may still propose those to a moderator. The residents of the joined cluster are told where their
+request now is.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from sqlmodel import Session, col, select
 
 from models.audit import AuditEntry
 from models.clusters import Cluster, ClusterStatus
+from models.outbox import OutboxPurpose
 from models.proposals import Proposal
 from services.grouping import GroupingService, Prepared
 from services.moderation import Moved, merge_clusters
@@ -37,8 +39,11 @@ def untouched(session: Session, cluster: Cluster) -> bool:
     return not any((entry.after or {}).get("kept") == cluster.code for entry in splits)
 
 
-def chosen_apart(session: Session, a: Cluster, b: Cluster) -> bool:
-    """Whether a resident was shown one of the two clusters and sent their proposal to (or as) the other."""
+def kept_apart(session: Session, a: Cluster, b: Cluster) -> bool:
+    """Whether the two belong to different forums, or a resident was shown one and sent their proposal to (or
+    as) the other."""
+    if a.home_forum_id != b.home_forum_id:
+        return True
     for shown, member_of in ((a, b), (b, a)):
         offers = session.exec(select(Proposal.offered_clusters).where(
             Proposal.cluster_id == member_of.id, col(Proposal.offered_clusters) != "")).all()
@@ -58,7 +63,7 @@ def join_twins(*, session: Session, grouping: GroupingService, cluster: Cluster,
         assert cluster.id is not None
         twin = next((other for other_id, _ in grouping.twins(cluster.id, prepared)
                      if (other := session.get(Cluster, other_id)) is not None and untouched(session, other)
-                     and not chosen_apart(session, cluster, other)), None)
+                     and not kept_apart(session, cluster, other)), None)
         if twin is None:
             break
         keep, absorb = sorted((cluster, twin), key=lambda c: c.id or 0)
@@ -73,4 +78,4 @@ def _tell(session: Session, moved: Moved, author_id: int) -> None:
     recipients = [r for r in moved.recipients if r.resident_id != author_id]
     text = t("resident_twins_joined", kept=moved.kept_code, other=moved.other_code, title=moved.kept_title[:120])
     queue_notices(session=session, recipients=recipients, key=f"twins:{moved.other_code}:{moved.kept_code}",
-                  text=text, purpose="moderation", cluster_id=moved.cluster_id)
+                  text=text, purpose=OutboxPurpose.MODERATION, cluster_id=moved.cluster_id)

@@ -21,7 +21,7 @@ from sqlmodel import Session, select
 from bot.settings import load_config
 from models.clusters import Cluster, Support
 from models.db import make_engine, session_scope, upgrade
-from models.digests import Digest
+from models.digests import Digest, DigestState
 from models.forums import sync_forums
 from models.outbox import OutboxMessage
 from models.proposals import Proposal
@@ -128,7 +128,7 @@ def main() -> None:
     for forum in config.forums:
         with session_scope(engine) as session:  # the previous week's digest was sent, as in a running bot
             session.add(Digest(forum_id=forum.id, period_start=end - timedelta(days=14),
-                               period_end=end - timedelta(days=7), state="forwarded"))
+                               period_end=end - timedelta(days=7), state=DigestState.FORWARDED))
         with session_scope(engine) as session:
             digest = issue_digest(session=session, config=config, forum_id=forum.id, now=now)
             assert digest is not None and digest.id is not None

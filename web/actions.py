@@ -16,6 +16,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from models.clusters import Cluster
 from models.db import session_scope
 from services import curation
 from services.answers import AnswerError, answer_cluster, change_status
@@ -108,7 +109,7 @@ async def rename(request: Request) -> Response:
     title = _text(form, "title")
 
     def work(session: Session, cluster_id: int) -> str:
-        cluster = session.get(curation.Cluster, cluster_id)
+        cluster = session.get(Cluster, cluster_id)
         assert cluster is not None and cluster.code is not None
         curation.rename(session=session, actor=_actor(viewer), code=cluster.code, title=title)
         return tw("renamed")
@@ -123,7 +124,7 @@ async def recategorise(request: Request) -> Response:
     allowed = set(context_of(request).config.categories) or None
 
     def work(session: Session, cluster_id: int) -> str:
-        cluster = session.get(curation.Cluster, cluster_id)
+        cluster = session.get(Cluster, cluster_id)
         assert cluster is not None and cluster.code is not None
         curation.recategorise(session=session, actor=_actor(viewer), code=cluster.code, category=category,
                               allowed=allowed)

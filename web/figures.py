@@ -51,8 +51,8 @@ def summarise(rows: list[ClusterRow], *, tz: ZoneInfo, now: datetime) -> Summary
     start = week_start(now, tz)
     dates = [d for row in rows for d in row.dates]
     answered = [row for row in rows if row.cluster.first_answer_at is not None]
-    waits = [max(0.0, (row.cluster.first_answer_at - row.first).total_seconds() / 86400)  # type: ignore[operator]
-             for row in answered]
+    waits = [max(0.0, (answered_at - row.first).total_seconds() / 86400)
+             for row in answered if (answered_at := row.cluster.first_answer_at) is not None]
     weeks = [start - timedelta(weeks=n) for n in range(WEEKS - 1, -1, -1)]
     per_week = Counter(week_start(d, tz) for d in dates)
     categories: Counter[str] = Counter()

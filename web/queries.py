@@ -8,10 +8,12 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from sqlmodel import Session, col, select
+from sqlalchemy import type_coerce
+from sqlmodel import Session, col, func, select
 
 from models.clusters import Cluster, Support
 from models.proposals import Proposal, ProposalState
+from models.types import UTCDateTime
 from services.config import AppConfig
 from services.deadlines import overdue_clusters
 
@@ -70,13 +72,15 @@ def load_rows(*, session: Session, config: AppConfig, forums: frozenset[str] | N
     if forums is not None:
         query = query.where(col(Cluster.home_forum_id).in_(forums))
     rows = {c.id: ClusterRow(c) for c in session.exec(query).all() if c.id is not None}
+    sent = type_coerce(func.coalesce(Proposal.submitted_at, Proposal.created_at), UTCDateTime)  # read as UTC
     members = session.exec(
-        select(Proposal.cluster_id, Proposal.kelurahan, Proposal.submitted_at, Proposal.created_at,
-               Proposal.resident_id)
+        select(Proposal.cluster_id, Proposal.kelurahan, sent, Proposal.resident_id)
         .where(Proposal.state == ProposalState.SUBMITTED, col(Proposal.cluster_id).in_(rows))).all()
-    for cluster_id, kelurahan, submitted, created, resident_id in members:
+    for cluster_id, kelurahan, when, resident_id in members:
+        if cluster_id is None:  # never: the filter keeps these clusters' members only
+            continue
         row = rows[cluster_id]
-        row.dates.append(_aware(submitted or created))
+        row.dates.append(_aware(when))
         if kelurahan:
             row.places[kelurahan] += 1
         if resident_id is not None:

@@ -64,7 +64,7 @@ async def test_a_dropped_message_is_logged_without_its_payload_or_chat(console: 
     engine = deps(console.app).engine
     with session_scope(engine) as session:
         row, _ = enqueue(session=session, message=OutboxBase(
-            chat_id=RESIDENT, method="send_message", payload={"text": FIRST}, purpose="test", dedupe_key="t:1"))
+            chat_id=RESIDENT, method="send_message", payload={"text": FIRST}, purpose="reply", dedupe_key="t:1"))
         row_id = row.id
     assert row_id is not None and claim_row(engine, row_id, 60) is not None
     record_result(engine, row_id, message_id=None, error=BadRequest("Chat not found"))

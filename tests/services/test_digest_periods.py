@@ -12,7 +12,7 @@ from sqlmodel import select
 from bot.settings import load_config
 from models.clusters import create_cluster
 from models.db import make_engine, session_scope, upgrade
-from models.digests import DRAFT, Digest
+from models.digests import Digest, DigestState
 from models.forums import sync_forums
 from models.outbox import OutboxMessage
 from services.config import AppConfig
@@ -53,7 +53,7 @@ def test_running_period_never_goes_backwards_and_works_in_the_first_week(engine:
             first.submitted_at, week(0, 6))
         session.add(Digest(forum_id="bontang-utara", period_start=week(0, 0), period_end=week(0, 30)))
         session.add(Digest(forum_id="bontang-utara", period_start=week(0, 30), period_end=week(0, 40),
-                           state=DRAFT))
+                           state=DigestState.DRAFT))
         session.flush()
         start, end = running_period(session=session, forum_id="bontang-utara", now=week(0, 50))
         assert (start, end) == (week(0, 30), week(0, 50))  # a draft is no period
@@ -70,7 +70,7 @@ def test_forwarding_a_draft_closes_the_period_exactly_once_and_the_next_digest_s
         first = draft_digest(session=session, config=config, forum_id="bontang-utara", now=week(0, 10))
         again = draft_digest(session=session, config=config, forum_id="bontang-utara", now=week(0, 10))
         second = draft_digest(session=session, config=config, forum_id="bontang-utara", now=week(0, 11))
-        assert first.id == again.id != second.id and first.state == DRAFT
+        assert first.id == again.id != second.id and first.state == DigestState.DRAFT
         assert due_period(session=session, config=config, forum_id="bontang-utara", now=week(1)) is not None
         ids = [first.id, second.id]
     outcomes: list[str] = []
@@ -92,7 +92,7 @@ def test_forwarding_a_draft_closes_the_period_exactly_once_and_the_next_digest_s
         thread.join()
     assert sorted(outcomes).count("forwarded") == 1, outcomes
     with session_scope(engine) as session:
-        closed = session.exec(select(Digest).where(Digest.state != DRAFT)).all()
+        closed = session.exec(select(Digest).where(Digest.state != DigestState.DRAFT)).all()
         assert len(closed) == 1 and closed[0].period_start == week(0, 5)
         headers = session.exec(select(OutboxMessage).where(OutboxMessage.chat_id == STAFF)).all()
         assert sum("masing-masing satu pesan" in str(r.payload.get("text")) for r in headers) == 1

@@ -104,3 +104,14 @@ def test_a_resident_who_supports_a_cluster_joins_only_that_cluster(world: tuple[
     _, second = _two_clusters_of_one_request(session, grouping)
     assert _send(session, grouping, 3, LAMP[2], shown=True, cluster_id=second) == second  # Dukung: their choice
     assert session.get(Cluster, second).merged_into_id is None  # type: ignore[union-attr]
+
+
+def test_clusters_of_different_forums_are_not_joined(world: tuple[Session, GroupingService]) -> None:
+    session, grouping = world
+    first, second = _two_clusters_of_one_request(session, grouping)
+    cluster = session.get(Cluster, second)
+    assert cluster is not None
+    cluster.home_forum_id = "bontang-selatan"  # its moderators own it
+    session.add(cluster)
+    _send(session, grouping, 3, LAMP[2])
+    assert cluster.merged_into_id is None and session.get(Cluster, first).merged_into_id is None  # type: ignore[union-attr]
