@@ -17,6 +17,7 @@ from bench.nlp_figures import Result, percentiles
 from bench.seed import fresh_engine, seed, seed_residents
 from bot.console import CONSOLE_TOKEN, Console
 from bot.settings import Secrets, Settings
+from handlers.deps import deps
 from models.proposals import Proposal, ProposalState
 from nlp.embed import Embedder
 from nlp.normalize import normalize
@@ -90,7 +91,7 @@ async def intake_throughput(console: Console, texts: list[str]) -> Result:
     await asyncio.gather(*(queue.put(_update(console, p)) for p in presses))
     await queue.join()
     seconds = time.monotonic() - began
-    engine = console.app.bot_data["deps"].engine
+    engine = deps(console.app).engine
     with Session(engine) as session:
         submitted = session.exec(select(func.count()).select_from(Proposal).where(
             Proposal.state == ProposalState.SUBMITTED, col(Proposal.source_chat_id).in_(chats))).one()

@@ -4,7 +4,7 @@ import asyncio
 import logging
 
 from sqlalchemy import Engine
-from telegram import BotCommand, Update
+from telegram import Update
 from telegram.ext import (
     AIORateLimiter,
     ApplicationBuilder,
@@ -37,38 +37,32 @@ from handlers import (
     web_login,
 )
 from handlers.apptypes import AspirasiApp
-from handlers.deps import Deps, deps
+from handlers.deps import Deps, deps, install
 from handlers.outbox_worker import start_outbox, stop_outbox
 from models.db import make_engine, session_scope, upgrade
 from models.forums import sync_forums
 from nlp.embed import Embedder
+from services import callbacks
 from services.grouping import GroupingService
 from services.index import load_index
 
 log = logging.getLogger(__name__)
-
-RESIDENT_COMMANDS = [
-    BotCommand("start", "Mulai dan pemberitahuan privasi"),
-    BotCommand("status", "Usulan saya dan jawabannya"),
-    BotCommand("kelurahan", "Ganti kelurahan"),
-    BotCommand("batal", "Batalkan draf"),
-    BotCommand("bantuan", "Petunjuk"),
-    BotCommand("data_saya", "Data saya yang disimpan"),
-    BotCommand("hapus_data", "Hapus data saya"),
-]
-
 
 def register_handlers(application: AspirasiApp) -> None:
     """Register every handler, in priority order."""
     private = filters.ChatType.PRIVATE
     groups_chat = filters.ChatType.GROUPS
 
-    # group -3: messages in a chat's name (anonymous admins) and edits that would run a command again (issue 11)
-    application.add_handler(TypeHandler(Update, guards.screen_messages), group=-3)
+    # group -4: messages in a chat's name (anonymous admins) and edits that would run a command again (issue 11)
+    application.add_handler(TypeHandler(Update, guards.screen_messages), group=-4)
 
-    # group -2: role guard (issue 6) — moderator/admin commands and buttons from anyone else stop here.
-    # Its own group: within one group only the first matching handler runs, and refuse_banned matches all.
-    application.add_handler(TypeHandler(Update, access.require_role), group=-2)
+    # group -3: role guard (issue 6) — moderator/admin commands and buttons from anyone else stop here.
+    # Each guard has its own group: within one group only the first matching handler runs, and each matches all.
+    application.add_handler(TypeHandler(Update, access.require_role), group=-3)
+
+    # group -2: staff guard (issue 5) — staff commands, status buttons and answers from outside the staff chat,
+    # or from a member not in telegram.staff_ids (audited), stop here
+    application.add_handler(TypeHandler(Update, guards.require_staff), group=-2)
 
     # group -1: guards that may stop an update before any feature sees it
     application.add_handler(TypeHandler(Update, guards.refuse_banned), group=-1)
@@ -82,11 +76,11 @@ def register_handlers(application: AspirasiApp) -> None:
 
     # group 0, digests (issue 4): /ringkasan for moderators and the digest's review buttons
     application.add_handler(CommandHandler("ringkasan", digests.ringkasan, filters=private))
-    application.add_handler(CallbackQueryHandler(digests.digest_button, pattern=r"^dg:[hf]:\d+"))
+    application.add_handler(CallbackQueryHandler(digests.digest_button, pattern=callbacks.DIGEST_PATTERN))
 
     # group 0, moderation, admin and data protection (issue 6); roles are checked by access.require_role
     application.add_handler(CommandHandler("gabung", moderation.merge, filters=private))
-    application.add_handler(CallbackQueryHandler(moderation.confirm_button, pattern=r"^pa:(ya|no|undo):\d+:[0-9a-f]+$"))
+    application.add_handler(CallbackQueryHandler(moderation.confirm_button, pattern=callbacks.PENDING_PATTERN))
     application.add_handler(CommandHandler("pisah", moderation.split, filters=private))
     application.add_handler(CommandHandler("sembunyikan", moderation.hide, filters=private))
     application.add_handler(CommandHandler("tampilkan", moderation.unhide, filters=private))
@@ -97,8 +91,8 @@ def register_handlers(application: AspirasiApp) -> None:
     application.add_handler(CommandHandler("usulan_regroup", moderation_queue.list_suggestions, filters=private))
     application.add_handler(CommandHandler("ditahan", moderation_queue.list_held, filters=private))
     application.add_handler(CommandHandler("lepas", moderation_queue.release_command, filters=private))
-    application.add_handler(CallbackQueryHandler(moderation_queue.suggestion_button, pattern=r"^rg:(ok|no):\d+$"))
-    application.add_handler(CallbackQueryHandler(moderation_queue.held_button, pattern=r"^held:(lepas|hide):"))
+    application.add_handler(CallbackQueryHandler(moderation_queue.suggestion_button, pattern=callbacks.REGROUP_PATTERN))
+    application.add_handler(CallbackQueryHandler(moderation_queue.held_button, pattern=callbacks.HELD_PATTERN))
     application.add_handler(CommandHandler("ban", admin.ban, filters=private))
     application.add_handler(CommandHandler("unban", admin.unban, filters=private))
     application.add_handler(CommandHandler("ekspor", admin.export, filters=private))
@@ -106,26 +100,26 @@ def register_handlers(application: AspirasiApp) -> None:
     application.add_handler(CommandHandler("web", web_login.web_command))  # issue 14: login link to the web page
     application.add_handler(CommandHandler("data_saya", privacy.my_data, filters=private))
     application.add_handler(CommandHandler("hapus_data", privacy.erase_command, filters=private))
-    application.add_handler(CallbackQueryHandler(privacy.erase_button, pattern=r"^hapus:(ya|batal)$"))
+    application.add_handler(CallbackQueryHandler(privacy.erase_button, pattern=callbacks.ERASE_PATTERN))
 
-    # group 0, staff answers, status changes and residents' follow-ups (issue 5); staff = the staff chat
-    staff_chat_id = application.bot_data["deps"].config.telegram.staff_chat_id
+    # group 0, staff answers, status changes and residents' follow-ups (issue 5); guards.require_staff checks staff
+    staff_chat_id = deps(application).config.telegram.staff_chat_id
     if staff_chat_id is not None:
         staff_replies = filters.Chat(chat_id=staff_chat_id) & filters.UpdateType.MESSAGE & filters.REPLY
         application.add_handler(MessageHandler(staff_replies & filters.TEXT & ~filters.COMMAND, staff.staff_reply))
     application.add_handler(CommandHandler("balas", staff.balas))
     application.add_handler(CommandHandler("status_kelompok", staff.status_command))
-    application.add_handler(CallbackQueryHandler(staff.status_button, pattern=r"^st:\d+:[a-z]+$"))
-    application.add_handler(CallbackQueryHandler(status.unfollow_button, pattern=r"^unfollow:\d+$"))
+    application.add_handler(CallbackQueryHandler(staff.status_button, pattern=callbacks.STATUS_PATTERN))
+    application.add_handler(CallbackQueryHandler(status.unfollow_button, pattern=callbacks.UNFOLLOW_PATTERN))
     resident_replies = private & filters.UpdateType.MESSAGE & filters.REPLY
     application.add_handler(MessageHandler(
         resident_replies & ((filters.TEXT & ~filters.COMMAND) | filters.PHOTO), followups.resident_reply))
 
     # group 0: inline buttons (callback data carries what they act on)
-    application.add_handler(CallbackQueryHandler(onboarding.consent, pattern=r"^consent$"))
-    application.add_handler(CallbackQueryHandler(onboarding.kelurahan_chosen, pattern=r"^kel:"))
-    application.add_handler(CallbackQueryHandler(intake.draft_button, pattern=r"^(ok|baru|dukung|batal):\d+"))
-    application.add_handler(CallbackQueryHandler(onboarding.kecamatan_heading, pattern=r"^noop$"))
+    application.add_handler(CallbackQueryHandler(onboarding.consent, pattern=callbacks.CONSENT_PATTERN))
+    application.add_handler(CallbackQueryHandler(onboarding.kelurahan_chosen, pattern=callbacks.KELURAHAN_PATTERN))
+    application.add_handler(CallbackQueryHandler(intake.draft_button, pattern=callbacks.DRAFT_PATTERN))
+    application.add_handler(CallbackQueryHandler(onboarding.kecamatan_heading, pattern=callbacks.NOOP_PATTERN))
 
     # group 0, forum groups: /usul <teks> (works with privacy mode on) and #usul; an edit updates an open draft
     application.add_handler(MessageHandler(groups_chat & filters.UpdateType.EDITED_MESSAGE, intake.edited))
@@ -146,8 +140,7 @@ def register_handlers(application: AspirasiApp) -> None:
 
 async def post_init(application: AspirasiApp) -> None:
     """Migrate the database, mirror forums from config, resume unhandled updates, set the menus."""
-    d = application.bot_data["deps"]
-    assert isinstance(d, Deps)
+    d = deps(application)
     upgrade(d.engine)
     with session_scope(d.engine) as session:
         sync_forums(session=session, forums={f.id: f.name for f in d.config.forums})
@@ -155,7 +148,7 @@ async def post_init(application: AspirasiApp) -> None:
     queue = application.update_queue
     if isinstance(queue, DurableQueue):
         await queue.requeue_unprocessed(application.bot)
-    await access.set_command_menus(application.bot, d.config, RESIDENT_COMMANDS)  # per role and chat (issue 6)
+    await access.set_command_menus(application.bot, d.config)  # per role and chat (issue 6)
     await register_jobs(application)  # scheduled jobs, and catch-up on digests missed while down
     await start_outbox(application)  # the outbox sender (issue 5), woken whenever a handler queues messages
 
@@ -181,9 +174,7 @@ async def post_stop(application: AspirasiApp) -> None:
 async def post_shutdown(application: AspirasiApp) -> None:
     """Stop the outbox (if post_stop did not run) and release the database connections."""
     await stop_outbox(application)
-    deps_value = application.bot_data.get("deps")
-    if isinstance(deps_value, Deps):
-        deps_value.engine.dispose()
+    deps(application).engine.dispose()
 
 
 def build_application(
@@ -226,7 +217,7 @@ def build_application(
         )).build()
     else:
         application = builder.build()
-    application.bot_data["deps"] = the_deps
+    install(application, the_deps)
     register_handlers(application)
     return application
 

@@ -40,23 +40,23 @@ def export(
 ) -> None:
     """Export clusters and aspirations (redacted texts only) for planners and Musrenbang."""
     from models.db import migrated_session
-    from services.exports import build_tables, write_csv, write_xlsx
-    from services.texts import status_label
+    from services.exports import build_tables, export_name, write_csv, write_xlsx
+    from services.payloads import plain
+    from services.texts import status_label, t
 
     settings = settings_or_exit()
     forum_id, start = _scope(settings, forum, since)
     with migrated_session(settings.database_url) as session:
         tables = build_tables(session=session, config=settings.config, forum_id=forum_id, since=start,
                               status_label=status_label)
-    stamp = datetime.now(settings.config.city.tz).strftime("%Y%m%d")
-    target = out or Path(f"aspirasi-{forum_id or 'semua'}-{stamp}.{fmt.value}")
+    target = out or Path(export_name(forum_id, datetime.now(settings.config.city.tz).date(), fmt.value))
     if fmt == Format.XLSX:
         write_xlsx(tables, target)
         paths = [target]
     else:
         paths = write_csv(tables, target)
-    typer.echo(f"{len(tables.clusters)} kelompok, {len(tables.aspirations)} aspirasi -> "
-               + ", ".join(str(p) for p in paths))
+    typer.echo(plain(t("export_written", clusters=len(tables.clusters), aspirations=len(tables.aspirations),
+                       paths=", ".join(str(p) for p in paths))))
 
 
 def stats(

@@ -21,6 +21,7 @@ from bot.console_view import ConsoleView
 from bot.fake_updates import UpdateMaker
 from bot.memory_api import MemoryBotAPI
 from bot.settings import Settings
+from handlers.deps import deps
 from handlers.outbox_worker import OutboxWorker, running_worker
 from models.outbox import OutboxMessage
 from models.proposals import Proposal
@@ -123,7 +124,7 @@ class Console:
         await self.app.initialize()
         if self.app.post_init is not None:
             await self.app.post_init(self.app)  # migrates the database
-        with Session(self.app.bot_data["deps"].engine) as session:
+        with Session(deps(self.app).engine) as session:
             update_id, user_message, bot_message = next_numbers(session)
         self.maker = UpdateMaker(start_update_id=update_id, start_message_id=user_message)
         self.api.continue_from(bot_message)
@@ -147,7 +148,7 @@ class Console:
         """Send every queued outbox message now (as the background worker would) and print them."""
         worker = running_worker(self.app)
         if worker is None:
-            d = self.app.bot_data["deps"]
+            d = deps(self.app)
             worker = OutboxWorker(self.app.bot, d.engine, d.config.outbox)
         sent = await worker.settle()
         self.show_new()

@@ -8,8 +8,9 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from bot.memory_api import BOT_USER, chat_of
+from handlers.deps import deps
 from handlers.digests import clock
-from handlers.outbox_worker import running_worker
+from handlers.outbox_worker import wake_outbox
 from models.db import session_scope
 from services.digest_delivery import issue_running_digest
 from services.payloads import plain
@@ -42,13 +43,6 @@ async def handle_line(console: Console, line: str) -> bool:
         await console.send(console.maker.text(console.persona.user_id, line, chat_id=console.persona.chat_id))
     await console.flush_outbox()  # what the typed line queued is printed before the next prompt
     return True
-
-
-def wake_outbox_of(app: Any) -> None:
-    """Tell the outbox worker (if it runs) that messages were queued."""
-    worker = running_worker(app)
-    if worker is not None:
-        worker.wake.set()
 
 
 def say(console: Console, key: str, **values: Any) -> None:
@@ -110,7 +104,7 @@ async def location(console: Console, rest: str) -> None:
 
 async def digest(console: Console) -> None:
     """/digest: close every forum's running period now and queue its digest for the moderators."""
-    d = console.app.bot_data["deps"]
+    d = deps(console.app)
     now = clock(console.app.bot_data)
 
     def _issue() -> int:
@@ -119,5 +113,5 @@ async def digest(console: Console) -> None:
                         for f in d.config.forums])
 
     made = await asyncio.to_thread(_issue)
-    wake_outbox_of(console.app)
+    wake_outbox(console.app)
     say(console, "console_digest", count=made)

@@ -10,6 +10,7 @@ from typing import Any, TextIO
 
 from bot.memory_api import Call, MemoryBotAPI
 from services.payloads import plain
+from services.texts import t
 
 SHOWN = frozenset({"sendMessage", "sendPhoto", "sendDocument", "copyMessage", "editMessageText",
                    "editMessageCaption", "editMessageReplyMarkup", "answerCallbackQuery"})
@@ -51,13 +52,13 @@ class ConsoleView:
         number = params.get("message_id") or (message or {}).get("message_id")
         if call.method.startswith("edit"):
             text = params.get("text") or params.get("caption")
-            head = f"\n✏️ → {self.who(chat_id)} · pesan #{number} diubah"
-            self.out.write(head + (f":\n{plain(str(text))}\n" if text else " (tombol)\n"))
+            head = "\n" + plain(t("console_edited", who=self.who(chat_id), number=number))
+            self.out.write(head + (f":\n{plain(str(text))}\n" if text else f" {plain(t('console_edited_buttons'))}\n"))
         else:
             text = str(params.get("text") or params.get("caption") or "")
             self.out.write(f"\n🤖 → {self.who(chat_id)} · #{number}:\n{plain(text)}\n")
             if call.method == "sendDocument":
-                self.out.write(f"   📎 berkas: {self._save(call)}\n")
+                self.out.write(f"   {plain(t('console_file', path=self._save(call)))}\n")
         self._number_buttons(chat_id, number, params)
 
     def _save(self, call: Call) -> Path:

@@ -15,9 +15,9 @@ from telegram.ext import ContextTypes
 from bot.durable import DurableQueue
 from handlers import retention, staff
 from handlers.apptypes import AspirasiApp, app_of
-from handlers.deps import Deps
+from handlers.deps import Deps, deps
 from handlers.digests import clock
-from handlers.outbox_worker import running_worker
+from handlers.outbox_worker import wake_outbox
 from models.db import session_scope
 from services import digest_delivery as delivery
 from services.config import DAYS, AppConfig, parse_schedule
@@ -37,17 +37,10 @@ def digest_trigger(config: AppConfig) -> CronTrigger:
     return CronTrigger(day_of_week=DAYS[weekday], hour=at.hour, minute=at.minute, timezone=config.city.tz)
 
 
-def _deps(application: AspirasiApp) -> Deps:
-    """The shared dependencies of the application."""
-    value = application.bot_data["deps"]
-    assert isinstance(value, Deps)
-    return value
-
-
 async def send_due_digests(application: AspirasiApp, *, now: datetime,
                            forum_ids: list[str] | None = None, within_grace: bool = True) -> list[int]:
     """Issue every due digest (all forums, or the ones named) and forward those waiting too long."""
-    d = _deps(application)
+    d = deps(application)
     made = []
     for forum in d.config.forums:
         if forum_ids is None or forum.id in forum_ids:
@@ -56,15 +49,9 @@ async def send_due_digests(application: AspirasiApp, *, now: datetime,
             if digest_id is not None:
                 made.append(digest_id)
     forwarded = await asyncio.to_thread(delivery.auto_forward, d.engine, d.config, now)
-    _wake_outbox(application, bool(made or forwarded))
+    if made or forwarded:
+        wake_outbox(application)
     return made
-
-
-def _wake_outbox(application: AspirasiApp, queued: bool) -> None:
-    """Tell the outbox worker (if it runs) that messages were queued."""
-    worker = running_worker(application)
-    if queued and worker is not None:
-        worker.wake.set()
 
 
 def _refresh_clusters(d: Deps) -> None:
@@ -80,7 +67,7 @@ async def refresh_before_digest(application: AspirasiApp, now: datetime) -> None
     if isinstance(last, datetime) and now - last < REGROUP_AGAIN_AFTER:
         return
     application.bot_data["last_regroup"] = now
-    await asyncio.to_thread(_refresh_clusters, _deps(application))
+    await asyncio.to_thread(_refresh_clusters, deps(application))
 
 
 async def digest_job(context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -93,9 +80,10 @@ async def digest_job(context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def auto_forward_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     """Forward digests that moderators have not forwarded within digest.auto_forward_hours."""
-    d = _deps(app_of(context))
+    d = deps(context)
     forwarded = await asyncio.to_thread(delivery.auto_forward, d.engine, d.config, clock(context.bot_data))
-    _wake_outbox(app_of(context), bool(forwarded))
+    if forwarded:
+        wake_outbox(context)
 
 
 async def retry_updates_job(context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -107,7 +95,7 @@ async def retry_updates_job(context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def register_jobs(application: AspirasiApp) -> None:
     """(Re-)register every scheduled job with a stable id, then catch up on digests missed while down."""
-    d = _deps(application)
+    d = deps(application)
     queue = application.job_queue
     assert queue is not None, "install python-telegram-bot[job-queue]"
     grace = int(d.config.digest.misfire_grace_hours * 3600)

@@ -12,38 +12,21 @@ from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from handlers.common import reply
 from handlers.deps import deps
+from services import callbacks
 from services.config import AppConfig
 from services.roles import is_admin, is_moderator
-from services.texts import t
+from services.texts import command_description, t
 
-MODERATOR_MENU = [
-    BotCommand("ringkasan", "Ringkasan forum saat ini"),
-    BotCommand("usulan_regroup", "Usulan gabung/pisah kelompok"),
-    BotCommand("ditahan", "Aspirasi yang ditahan (mirip spam)"),
-    BotCommand("gabung", "Gabungkan dua kelompok"),
-    BotCommand("pisah", "Pindahkan aspirasi ke kelompok lain"),
-    BotCommand("sembunyikan", "Sembunyikan kelompok atau aspirasi"),
-    BotCommand("tampilkan", "Tampilkan lagi yang disembunyikan"),
-    BotCommand("judul", "Ganti judul kelompok"),
-    BotCommand("kategori", "Ganti kategori kelompok"),
-    BotCommand("pindah", "Pindahkan kelompok ke forum lain"),
-    BotCommand("lepas", "Terbitkan aspirasi yang ditahan"),
-    BotCommand("moderasi", "Petunjuk moderator"),
-]
-ADMIN_MENU = [
-    BotCommand("statistik", "Statistik aspirasi"),
-    BotCommand("ekspor", "Ekspor XLSX untuk Musrenbang"),
-    BotCommand("ban", "Blokir warga (nomor warga)"),
-    BotCommand("unban", "Cabut blokir warga"),
-]
-STAFF_MENU = [
-    BotCommand("balas", "Jawab kelompok: /balas K-0042 teks"),
-    BotCommand("status_kelompok", "Ubah status kelompok"),
-]
-GROUP_MENU = [BotCommand("usul", "Kirim usulan: /usul teks")]
-MODERATOR_COMMANDS = frozenset(c.command for c in MODERATOR_MENU[1:])  # /ringkasan is guarded by issue 4
-ADMIN_COMMANDS = frozenset(c.command for c in ADMIN_MENU)
-MODERATOR_CALLBACKS = ("rg:", "held:")
+# Each role's command menu, in the order shown; the descriptions are in texts_id.yaml (command_menu).
+RESIDENT_MENU = ("start", "status", "kelurahan", "batal", "bantuan", "data_saya", "hapus_data")
+MODERATOR_MENU = ("ringkasan", "usulan_regroup", "ditahan", "gabung", "pisah", "sembunyikan", "tampilkan", "judul",
+                  "kategori", "pindah", "lepas", "moderasi")
+ADMIN_MENU = ("statistik", "ekspor", "ban", "unban")
+STAFF_MENU = ("balas", "status_kelompok")
+GROUP_MENU = ("usul",)
+MODERATOR_COMMANDS = frozenset(MODERATOR_MENU[1:])  # /ringkasan is guarded by issue 4
+ADMIN_COMMANDS = frozenset(ADMIN_MENU)
+STAFF_COMMANDS = frozenset(STAFF_MENU)  # guarded by guards.require_staff
 ADMIN_TOO = frozenset({"pindah"})  # moderator commands an admin may use as well
 
 
@@ -60,7 +43,7 @@ def required_role(update: Update) -> str | None:
     """The role an update needs: "moderator", "admin" or None."""
     query = update.callback_query
     if query is not None:
-        return "moderator" if (query.data or "").startswith(MODERATOR_CALLBACKS) else None
+        return "moderator" if (query.data or "").startswith(callbacks.MODERATOR_PREFIXES) else None
     command = command_of(update)
     if command in MODERATOR_COMMANDS:
         return "moderator"
@@ -86,17 +69,22 @@ async def require_role(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     raise ApplicationHandlerStop
 
 
-async def set_command_menus(bot: Bot, config: AppConfig, resident_menu: list[BotCommand]) -> None:
+def menu(*commands: str) -> list[BotCommand]:
+    """Commands with their descriptions from the texts file."""
+    return [BotCommand(command, command_description(command)) for command in commands]
+
+
+async def set_command_menus(bot: Bot, config: AppConfig) -> None:
     """Set the command menu per scope: residents, groups, each moderator and admin, the staff chat."""
-    await bot.set_my_commands(resident_menu, scope=BotCommandScopeAllPrivateChats())
-    await bot.set_my_commands(GROUP_MENU, scope=BotCommandScopeAllGroupChats())
+    await bot.set_my_commands(menu(*RESIDENT_MENU), scope=BotCommandScopeAllPrivateChats())
+    await bot.set_my_commands(menu(*GROUP_MENU), scope=BotCommandScopeAllGroupChats())
     people = sorted({m for f in config.forums for m in f.moderator_ids} | set(config.telegram.admin_ids))
     for user_id in people:
-        menu = list(resident_menu)
+        commands = list(RESIDENT_MENU)
         if is_moderator(config, user_id):
-            menu += MODERATOR_MENU
+            commands += MODERATOR_MENU
         if is_admin(config, user_id):
-            menu += ADMIN_MENU
-        await bot.set_my_commands(menu, scope=BotCommandScopeChat(user_id))
+            commands += ADMIN_MENU
+        await bot.set_my_commands(menu(*commands), scope=BotCommandScopeChat(user_id))
     if config.telegram.staff_chat_id is not None:
-        await bot.set_my_commands(STAFF_MENU, scope=BotCommandScopeChat(config.telegram.staff_chat_id))
+        await bot.set_my_commands(menu(*STAFF_MENU), scope=BotCommandScopeChat(config.telegram.staff_chat_id))

@@ -11,7 +11,7 @@ from handlers.common import reply, run_db
 from handlers.deps import deps
 from services.bans import BanError, set_banned
 from services.config import AppConfig
-from services.exports import ExportTables, build_tables, write_xlsx
+from services.exports import ExportTables, build_tables, export_name, write_xlsx
 from services.stats import compute_stats
 from services.stats_render import render_stats
 from services.texts import status_label, t
@@ -75,7 +75,7 @@ async def export(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     buffer = io.BytesIO()
     write_xlsx(tables, buffer)
     today = datetime.now(config.city.tz).date()
-    name = f"aspirasi-{forum_id or 'semua'}-{today:%Y%m%d}.xlsx"
+    name = export_name(forum_id, today, "xlsx")
     caption = t("export_caption", scope=forum_id or t("export_scope_all"), date=f"{today:%d-%m-%Y}",
                 clusters=len(tables.clusters), aspirations=len(tables.aspirations))
     await context.bot.send_document(chat.id, InputFile(buffer.getvalue(), filename=name), caption=caption,

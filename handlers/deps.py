@@ -1,12 +1,18 @@
-"""What handlers need from the running bot, kept in bot_data under one typed key."""
+"""What handlers need from the running bot, kept in bot_data under one typed key.
+
+`deps(...)` is the one way to reach them: from a handler's or job's context, from the Application (start-up,
+jobs, the console) alike; `install` is the one place that stores them.
+"""
 
 from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 from sqlalchemy import Engine
-from telegram.ext import ContextTypes
 
 from services.config import AppConfig
 from services.grouping import GroupingService
+
+DEPS_KEY = "deps"
 
 
 @dataclass
@@ -19,8 +25,20 @@ class Deps:
     failed_updates: set[int] = field(default_factory=set)
 
 
-def deps(context: ContextTypes.DEFAULT_TYPE) -> Deps:
+class HoldsBotData(Protocol):
+    """An Application or a CallbackContext: both carry the application's bot_data."""
+
+    @property
+    def bot_data(self) -> Any: ...
+
+
+def install(application: HoldsBotData, value: Deps) -> None:
+    """Store the shared dependencies (the application factory does, once)."""
+    application.bot_data[DEPS_KEY] = value
+
+
+def deps(holder: HoldsBotData) -> Deps:
     """Return the shared dependencies stored by the application factory."""
-    value = context.bot_data["deps"]
+    value = holder.bot_data[DEPS_KEY]
     assert isinstance(value, Deps)
     return value

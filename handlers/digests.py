@@ -15,6 +15,7 @@ from handlers.outbox_worker import wake_outbox
 from handlers.sender import deliver_now
 from models.outbox import OutboxBase, OutboxMethod, OutboxPurpose
 from models.types import utcnow
+from services import callbacks
 from services import digest_delivery as delivery
 from services.roles import moderated_forums
 from services.texts import t
@@ -59,18 +60,17 @@ async def digest_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     """Handle Sembunyikan K-… (toggle) and Teruskan ke staf on a digest; only the forum's moderators may."""
     query, user = update.callback_query, update.effective_user
     assert query is not None and query.data is not None and user is not None
-    _, action, *ids = query.data.split(":")
-    digest_id = int(ids[0])
+    action, digest_id, cluster_id = callbacks.parse_digest(query.data)
     d = deps(context)
     now = clock(context.bot_data)
     actor = f"moderator:{user.id}"
 
     def _act(session: Session) -> tuple[str, dict[str, Any] | None]:
         digest = delivery.moderated_digest(session=session, config=d.config, digest_id=digest_id, user_id=user.id)
-        if action == "h":
-            keyboard, hidden = delivery.toggle_cluster(session=session, digest=digest, cluster_id=int(ids[1]),
+        if cluster_id is not None:  # DIGEST_HIDE
+            keyboard, hidden = delivery.toggle_cluster(session=session, digest=digest, cluster_id=cluster_id,
                                                        actor=actor)
-            code = next((c["code"] for c in digest.content["top"] if c["id"] == int(ids[1])), ids[1])
+            code = next((c["code"] for c in digest.content["top"] if c["id"] == cluster_id), str(cluster_id))
             return t("digest_toggled_hidden" if hidden else "digest_toggled_shown", code=code), keyboard
         count = delivery.forward_digest(session=session, config=d.config, digest_id=digest_id, actor=actor, now=now)
         return t("digest_forwarded", count=count), None
@@ -84,7 +84,7 @@ async def digest_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         return
     await query.answer(notice)
     await _set_keyboard(update, keyboard)
-    if action == "f":
+    if action == callbacks.DIGEST_FORWARD:
         wake_outbox(context)
         await reply(update, context, "digest_forwarded", notice)
 

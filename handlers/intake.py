@@ -10,7 +10,7 @@ from handlers.deps import deps
 from handlers.keyboards import consent_keyboard, draft_keyboard, kelurahan_keyboard
 from models.proposals import Proposal, latest_draft
 from models.residents import Resident, get_or_create_resident
-from services import intake
+from services import callbacks, intake
 from services.intake import ClusterView, IntakeError
 from services.spam import Held
 from services.textcheck import TextProblem, check_text, usul_text, visible_text
@@ -123,20 +123,19 @@ async def draft_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     """Handle Kirim, Kirim sebagai usulan baru, Dukung K-… and Batal on a draft."""
     query, user = update.callback_query, update.effective_user
     assert query is not None and query.data is not None and user is not None
-    action, *ids = query.data.split(":")
-    proposal_id, cluster_id = int(ids[0]), (int(ids[1]) if len(ids) > 1 else None)
+    action, proposal_id, cluster_id = callbacks.parse_draft(query.data)
     d = deps(context)
 
     def _act(session: Session):
         resident = get_or_create_resident(session=session, telegram_id=user.id)
-        if action == "batal":
+        if action == callbacks.CANCEL:
             intake.cancel(session=session, resident=resident, proposal_id=proposal_id)
             return None, resident
         if intake.over_rate_limit(session=session, resident=resident, per_hour=d.config.limits.aspirations_per_hour):
             raise IntakeError("rate_limited")
         return intake.confirm(session=session, grouping=d.grouping, resident=resident,
                               proposal_id=proposal_id, cluster_id=cluster_id, screen=True,
-                              new_cluster=action == "baru"), resident
+                              new_cluster=action == callbacks.SEND_NEW), resident
 
     await query.answer()
     try:
@@ -152,7 +151,7 @@ async def draft_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     elif isinstance(outcome, Held):  # looks like spam: waits for a moderator (issue 6)
         text = t("held_for_review", code=outcome.code)
     else:
-        key = "supported" if action == "dukung" else "submitted"
+        key = "supported" if action == callbacks.SUPPORT else "submitted"
         text = t(key, code=outcome.code, cluster=outcome.cluster.code, supporters=outcome.cluster.supporters)
     await _edit(query, text)
 

@@ -19,7 +19,7 @@ from handlers.deps import deps
 from handlers.outbox_worker import wake_outbox
 from models.clusters import normalise_code
 from models.pending import PendingAction, claim_pending, create_pending
-from services import moderation_actions, previews
+from services import callbacks, moderation_actions, previews
 from services.moderation import Actor, ModerationError
 from services.roles import is_admin, moderated_forums
 from services.texts import raw, t
@@ -63,23 +63,22 @@ async def usage(update: Update, context: ContextTypes.DEFAULT_TYPE, key: str, **
 
 
 PREVIEW_AGE = timedelta(hours=24)  # a Ya or Urungkan button older than this does nothing
-CONFIRM = "pa"  # callback data: pa:<ya|no|undo>:<pending id>:<token>
 
 
 def _button(label: str, verdict: str, pending: PendingAction) -> InlineKeyboardButton:
     """One button naming a stored action."""
-    return InlineKeyboardButton(label, callback_data=f"{CONFIRM}:{verdict}:{pending.id}:{pending.token}")
+    return InlineKeyboardButton(label, callback_data=callbacks.pending(verdict, pending.id, pending.token))
 
 
 def confirm_keyboard(pending: PendingAction) -> InlineKeyboardMarkup:
     """Ya / Batal for a stored preview."""
-    return InlineKeyboardMarkup([[_button(t("mod_confirm_yes"), "ya", pending),
-                                  _button(t("mod_confirm_no"), "no", pending)]])
+    return InlineKeyboardMarkup([[_button(t("mod_confirm_yes"), callbacks.YES, pending),
+                                  _button(t("mod_confirm_no"), callbacks.NO, pending)]])
 
 
 def undo_keyboard(pending: PendingAction) -> InlineKeyboardMarkup:
     """Urungkan under a confirmation."""
-    return InlineKeyboardMarkup([[_button(t("mod_undo_button"), "undo", pending)]])
+    return InlineKeyboardMarkup([[_button(t("mod_undo_button"), callbacks.UNDO, pending)]])
 
 
 def preview_work(update: Update, context: ContextTypes.DEFAULT_TYPE, action: str, args: dict[str, Any]
@@ -120,12 +119,12 @@ def _confirm(update: Update, context: ContextTypes.DEFAULT_TYPE, verdict: str, r
     assert user is not None
 
     def _work(session: Session) -> tuple[str, InlineKeyboardMarkup | None]:
-        pending = _claim(session, user.id, raw_id, token, verdict == "undo")
+        pending = _claim(session, user.id, raw_id, token, verdict == callbacks.UNDO)
         assert pending.id is not None
         actor = acting_for(update, context, pending.args.get("action", pending.action))
-        if verdict == "no":
+        if verdict == callbacks.NO:
             return t("mod_preview_cancelled"), None
-        if verdict == "undo":
+        if verdict == callbacks.UNDO:
             return moderation_actions.take_back(session=session, grouping=d.grouping, actor=actor,
                                                 undo_args=pending.args, pending_id=pending.id)[0], None
         done = moderation_actions.perform(session=session, grouping=d.grouping, config=d.config, actor=actor,
@@ -143,7 +142,7 @@ async def confirm_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     PREVIEW_AGE; a used, old, forged or someone else's button changes nothing and says so in a pop-up."""
     query = update.callback_query
     assert query is not None and query.data is not None
-    _, verdict, raw_id, token = query.data.split(":")
+    verdict, raw_id, token = callbacks.matched(callbacks.PENDING_PATTERN, query.data)
     try:
         text, markup = await run_db(context, _confirm(update, context, verdict, raw_id, token))
     except ModerationError as exc:

@@ -8,7 +8,7 @@ from handlers.common import reply, run_db
 from handlers.deps import deps
 from handlers.moderation import act, actor_of, preview_work, usage
 from models.outbox import OutboxPurpose
-from services import curation, held, suggestion_review
+from services import callbacks, curation, held, suggestion_review
 from services.held import HeldItem, Released
 from services.notify import queue_notices
 from services.suggestion_review import SuggestionView
@@ -26,10 +26,18 @@ def render_suggestion(view: SuggestionView) -> str:
     return "\n".join([t("regroup_split", id=view.id, score=f"{view.score:.2f}", source=source[0]), lines, where])
 
 
-def decision_keyboard(prefix: str, ok: str, no: str, accept_label: str, reject_label: str) -> InlineKeyboardMarkup:
-    """Two buttons: accept and reject."""
-    return InlineKeyboardMarkup([[InlineKeyboardButton(accept_label, callback_data=f"{prefix}:{ok}"),
-                                  InlineKeyboardButton(reject_label, callback_data=f"{prefix}:{no}")]])
+def suggestion_keyboard(suggestion_id: int) -> InlineKeyboardMarkup:
+    """Terima / Tolak on a regroup suggestion."""
+    return InlineKeyboardMarkup([[
+        InlineKeyboardButton(t("button_accept"), callback_data=callbacks.regroup(callbacks.ACCEPT, suggestion_id)),
+        InlineKeyboardButton(t("button_reject"), callback_data=callbacks.regroup(callbacks.REJECT, suggestion_id))]])
+
+
+def held_keyboard(code: str) -> InlineKeyboardMarkup:
+    """Terbitkan / Sembunyikan on a held aspiration."""
+    return InlineKeyboardMarkup([[
+        InlineKeyboardButton(t("button_release"), callback_data=callbacks.held(callbacks.RELEASE, code)),
+        InlineKeyboardButton(t("button_hide"), callback_data=callbacks.held(callbacks.HIDE, code))]])
 
 
 async def list_suggestions(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -40,17 +48,16 @@ async def list_suggestions(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         await reply(update, context, "regroup_empty", t("regroup_empty"))
         return
     for view in views:
-        keyboard = decision_keyboard("rg", f"ok:{view.id}", f"no:{view.id}", t("button_accept"), t("button_reject"))
-        await reply(update, context, f"regroup{view.id}", render_suggestion(view), keyboard)
+        await reply(update, context, f"regroup{view.id}", render_suggestion(view), suggestion_keyboard(view.id))
 
 
 async def suggestion_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Terima on a suggestion: its preview with Ya / Batal (applied only on Ya); Tolak: dropped at once."""
     query = update.callback_query
     assert query is not None and query.data is not None
-    _, verdict, raw_id = query.data.split(":")
+    verdict, raw_id = callbacks.matched(callbacks.REGROUP_PATTERN, query.data)
     await query.answer()
-    if verdict == "ok":
+    if verdict == callbacks.ACCEPT:
         done = await act(update, context, "regroup_preview",
                          preview_work(update, context, "regroup", {"suggestion": int(raw_id)}))
         if done is not None:
@@ -80,9 +87,7 @@ async def list_held(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await reply(update, context, "held_empty", t("held_empty"))
         return
     for item in items:
-        keyboard = decision_keyboard("held", f"lepas:{item.code}", f"hide:{item.code}", t("button_release"),
-                                     t("button_hide"))
-        await reply(update, context, f"held{item.id}", render_held(item, tz), keyboard)
+        await reply(update, context, f"held{item.id}", render_held(item, tz), held_keyboard(item.code))
 
 
 async def _release(update: Update, context: ContextTypes.DEFAULT_TYPE, code: str) -> Released | None:
@@ -114,9 +119,9 @@ async def held_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     """Terbitkan/Sembunyikan on a held aspiration."""
     query = update.callback_query
     assert query is not None and query.data is not None
-    _, verdict, code = query.data.split(":", 2)
+    verdict, code = callbacks.matched(callbacks.HELD_PATTERN, query.data)
     await query.answer()
-    if verdict == "lepas":
+    if verdict == callbacks.RELEASE:
         done = await _release(update, context, code)
         text = None if done is None else t("mod_released", code=done.code, cluster=done.cluster_code)
     else:

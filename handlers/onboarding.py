@@ -10,6 +10,7 @@ from handlers.intake import show_draft
 from handlers.keyboards import consent_keyboard, kelurahan_keyboard
 from models.proposals import latest_draft
 from models.residents import get_or_create_resident, give_consent, set_kelurahan
+from services import callbacks
 from services.texts import t
 
 
@@ -61,7 +62,7 @@ async def kelurahan_chosen(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     query, user = update.callback_query, update.effective_user
     assert query is not None and query.data is not None and user is not None
     config = deps(context).config
-    kelurahan = config.city.kelurahan_by_code(query.data.removeprefix("kel:"))
+    kelurahan = config.city.kelurahan_by_code(callbacks.matched(callbacks.KELURAHAN_PATTERN, query.data)[0])
     await query.answer()
     if kelurahan is None:
         await reply(update, context, "kelurahan_unknown", t("kelurahan_unknown"))

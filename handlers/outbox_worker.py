@@ -16,9 +16,9 @@ from datetime import timedelta
 from sqlalchemy import Engine
 from telegram import Bot
 from telegram.error import TelegramError
-from telegram.ext import ContextTypes
 
 from handlers.apptypes import AspirasiApp
+from handlers.deps import HoldsBotData, deps
 from handlers.sender import claim_row, record_result, send_row
 from models.db import session_scope
 from models.outbox import OutboxMessage, due_messages, release_claims
@@ -198,12 +198,12 @@ def _count(done: set[asyncio.Task[bool]]) -> int:
 
 async def start_outbox(application: AspirasiApp) -> None:
     """Start the background worker (from post_init, before any handler runs)."""
-    deps = application.bot_data["deps"]
-    with session_scope(deps.engine) as session:
+    d = deps(application)
+    with session_scope(d.engine) as session:
         released = release_claims(session=session)
     if released:
         log.warning("%d outbox message(s) were being sent when the bot stopped; sending them again", released)
-    worker = OutboxWorker(application.bot, deps.engine, deps.config.outbox)
+    worker = OutboxWorker(application.bot, d.engine, d.config.outbox)
     application.bot_data[BOT_DATA_KEY] = worker
     application.bot_data[f"{BOT_DATA_KEY}_task"] = asyncio.create_task(worker.run(), name="outbox-worker")
 
@@ -223,14 +223,14 @@ async def stop_outbox(application: AspirasiApp, timeout: float = 10.0) -> None:
         log.exception("outbox worker ended with an error")
 
 
-def wake_outbox(context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Tell the worker something was queued."""
-    worker = context.bot_data.get(BOT_DATA_KEY)
-    if isinstance(worker, OutboxWorker):
+def wake_outbox(holder: HoldsBotData) -> None:
+    """Tell the worker (if it runs) that messages were queued; from a context or the Application."""
+    worker = running_worker(holder)
+    if worker is not None:
         worker.wake.set()
 
 
-def running_worker(application: AspirasiApp) -> OutboxWorker | None:
+def running_worker(holder: HoldsBotData) -> OutboxWorker | None:
     """The application's background worker, if started."""
-    worker = application.bot_data.get(BOT_DATA_KEY)
+    worker = holder.bot_data.get(BOT_DATA_KEY)
     return worker if isinstance(worker, OutboxWorker) else None

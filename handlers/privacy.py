@@ -12,11 +12,10 @@ from handlers.common import reply, run_db
 from handlers.deps import deps
 from models.db import forget_deleted
 from models.residents import find_resident
+from services import callbacks
 from services.digest_delivery import chart_dir
 from services.privacy import Erasure, erase_resident, personal_data
 from services.texts import t
-
-ERASE, KEEP = "hapus:ya", "hapus:batal"
 
 
 async def my_data(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -45,9 +44,13 @@ async def my_data(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def erase_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/hapus_data: explain what is erased and ask for confirmation."""
-    keyboard = InlineKeyboardMarkup([[InlineKeyboardButton(t("button_erase"), callback_data=ERASE)],
-                                     [InlineKeyboardButton(t("button_cancel"), callback_data=KEEP)]])
-    await reply(update, context, "erase_confirm", t("erase_confirm"), keyboard)
+    await reply(update, context, "erase_confirm", t("erase_confirm"), erase_keyboard())
+
+
+def erase_keyboard() -> InlineKeyboardMarkup:
+    """Hapus / Batal under the erasure question."""
+    return InlineKeyboardMarkup([[InlineKeyboardButton(t("button_erase"), callback_data=callbacks.ERASE)],
+                                 [InlineKeyboardButton(t("button_cancel"), callback_data=callbacks.KEEP)]])
 
 
 async def erase_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -55,7 +58,7 @@ async def erase_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     query, user = update.callback_query, update.effective_user
     assert query is not None and user is not None
     await query.answer()
-    if query.data == KEEP:
+    if query.data == callbacks.KEEP:
         await query.edit_message_text(t("erase_cancelled"), parse_mode="HTML")
         return
     grouping, charts = deps(context).grouping, chart_dir(deps(context).config)

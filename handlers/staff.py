@@ -1,7 +1,7 @@
 """The staff chat: answer a cluster (reply to its message, or /balas), answer one resident, change status.
 
-Only the staff chat may do this (services.roles.is_staff_chat), and when `telegram.staff_ids` is set only those
-members of it; anyone else is refused politely, and a refused member of the staff chat is in the audit log.
+Only the staff chat may do this, and when `telegram.staff_ids` is set only those members of it: the guard
+`guards.require_staff` refuses anyone else before these handlers run.
 """
 
 import logging
@@ -10,50 +10,19 @@ from sqlmodel import Session
 from telegram import Message, Update
 from telegram.ext import ContextTypes
 
-from handlers.access import command_of
 from handlers.common import reply, run_db
 from handlers.deps import deps
 from handlers.outbox_worker import wake_outbox
-from models.audit import record
 from models.clusters import ClusterStatus, get_cluster_by_code
 from models.types import utcnow
+from services import callbacks
 from services.answers import AnswerError, Outcome, answer_cluster, answer_resident, change_status
 from services.followups import staff_target
-from services.roles import is_staff_chat, is_staff_member
 from services.staffchat import post_overdue_report
 from services.texts import status_label, t
 
 log = logging.getLogger(__name__)
 CODES = ", ".join(s.value for s in ClusterStatus)
-
-
-def _in_staff_chat(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
-    """Tell whether an update comes from the staff chat."""
-    chat = update.effective_chat
-    return chat is not None and is_staff_chat(deps(context).config, chat.id)
-
-
-async def _refuse(update: Update, context: ContextTypes.DEFAULT_TYPE, key: str = "staff_only") -> None:
-    """Tell someone outside the staff chat (or not listed as staff) that only staff may do this."""
-    if update.callback_query is not None:
-        await update.callback_query.answer(t(key), show_alert=True)
-    else:
-        await reply(update, context, key, t(key))
-
-
-async def _not_staff(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
-    """Refuse (and audit) a staff action by anyone outside the staff chat or not in telegram.staff_ids."""
-    if not _in_staff_chat(update, context):
-        await _refuse(update, context)
-        return True
-    user, config = update.effective_user, deps(context).config
-    if user is not None and is_staff_member(config, user.id):
-        return False
-    what = (update.callback_query.data if update.callback_query else command_of(update)) or "reply"
-    await run_db(context, lambda s: record(session=s, actor=f"user:{user.id if user else '-'}",
-                                           action="staff_refused", target=f"staff:{what.split(':')[0]}"))
-    await _refuse(update, context, "staff_not_listed")
-    return True
 
 
 def _source(message: Message) -> str:
@@ -86,7 +55,7 @@ async def staff_reply(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     if message is None or replied is None or replied.from_user is None or replied.from_user.id != context.bot.id:
         return  # staff talking among themselves
     target = await run_db(context, lambda s: staff_target(session=s, config=config, message_id=replied.message_id))
-    if target is None or await _not_staff(update, context):
+    if target is None:
         return
     text, source = message.text or "", _source(message)
 
@@ -113,8 +82,6 @@ def _answer_text(outcome: Outcome, resident_id: int | None) -> str:
 
 async def balas(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/balas K-0042 <teks>: answer every resident of a cluster."""
-    if await _not_staff(update, context):
-        return
     message = update.effective_message
     assert message is not None
     parts = (message.text or "").split(maxsplit=2)
@@ -158,8 +125,6 @@ def _status_text(outcome: Outcome) -> str:
 
 async def status_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/status_kelompok K-0042 <status> [catatan]: change a cluster's status and tell its residents."""
-    if await _not_staff(update, context):
-        return
     message = update.effective_message
     assert message is not None
     parts = (message.text or "").split(maxsplit=3)
@@ -172,12 +137,10 @@ async def status_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 
 
 async def status_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """A status button (st:<cluster_id>:<status>) under a cluster's message in the staff chat."""
+    """A status button (callbacks.status) under a cluster's message in the staff chat."""
     query = update.callback_query
     assert query is not None
-    if await _not_staff(update, context):
-        return
-    _, cluster_id, status = (query.data or "").split(":", 2)
+    cluster_id, status = callbacks.matched(callbacks.STATUS_PATTERN, query.data)
     outcome = await _set_status(update, context, int(cluster_id), status, "")
     if isinstance(outcome, AnswerError):
         await query.answer(t(outcome.key, **outcome.values), show_alert=True)

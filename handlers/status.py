@@ -9,6 +9,7 @@ from telegram.ext import ContextTypes
 from handlers.common import reply, run_db
 from handlers.deps import deps
 from models.residents import find_resident
+from services import callbacks
 from services.digest_queries import shorten
 from services.formats import day
 from services.status import StatusLine, resident_status, unfollow
@@ -54,16 +55,16 @@ async def status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 def unfollow_keyboard(lines: list[StatusLine]) -> InlineKeyboardMarkup | None:
     """One "stop following" button per cluster the resident still follows."""
     followed = {line.cluster.id: line.cluster.code for line in lines if line.following and line.cluster}
-    buttons = [[InlineKeyboardButton(t("unfollow_button", code=code), callback_data=f"unfollow:{cluster_id}")]
+    buttons = [[InlineKeyboardButton(t("unfollow_button", code=code), callback_data=callbacks.unfollow(cluster_id))]
                for cluster_id, code in followed.items()]
     return InlineKeyboardMarkup(buttons) if buttons else None
 
 
 async def unfollow_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Stop sending the resident news about one cluster (button unfollow:<cluster_id>)."""
+    """Stop sending the resident news about one cluster (callbacks.unfollow)."""
     query, user = update.callback_query, update.effective_user
     assert query is not None and user is not None
-    cluster_id = int((query.data or "").split(":", 1)[1])
+    cluster_id = int(callbacks.matched(callbacks.UNFOLLOW_PATTERN, query.data)[0])
 
     def _unfollow(session: Session) -> str | None:
         resident = find_resident(session=session, telegram_id=user.id)

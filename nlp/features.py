@@ -16,47 +16,6 @@ from nlp.lexicon import DATA_DIR, lexicon, phrase_pattern
 from nlp.morph import informal_root
 from nlp.normalize import content_tokens, strip_fillers
 
-# Roots that only say "this is a request" (after stemming); they carry no topic.
-GENERIC_ROOTS = frozenset(
-    {
-        "usul",
-        "mohon",
-        "tolong",
-        "minta",
-        "harap",
-        "aju",
-        "keluh",
-        "warga",
-        "kami",
-        "saya",
-        "kita",
-        "perintah",
-        "kota",
-        "dinas",
-        "admin",
-        "pak",
-        "segera",
-        "kapan",
-        "ya",
-        "lapor",
-        "terkait",
-        "tindak",
-        "lanjut",
-        "masyarakat",
-        "moga",
-        "terima",
-        "kasih",
-        "thank",
-        "you",
-        "sangat",
-        "tidak",
-        "ada",
-        "adakan",
-        "lagi",
-        "sudah",
-        "belum",
-    }
-)
 _CONCEPT_PREFIX = "c_"
 _PARTICLE = re.compile(r"(?<=\w{3})(nya|lah|kah|pun|ku|mu)$")
 _WORD = re.compile(r"(?<![\w-])[a-z]{5,}(?![\w-])")
@@ -159,7 +118,7 @@ def terms(normalized: str, drop: Iterable[str] = ()) -> tuple[str, ...]:
     table, pattern = _concepts()
     if pattern is not None:
         text = pattern.sub(lambda m: " " + table[" ".join(m.group(0).split())].replace(" ", "_") + " ", text)
-    stop = lexicon().stopwords
+    stop, generic = lexicon().stopwords, lexicon().generic_roots
     out: dict[str, None] = {}
     for word in content_tokens(text):
         if word.startswith(_CONCEPT_PREFIX):
@@ -168,7 +127,7 @@ def terms(normalized: str, drop: Iterable[str] = ()) -> tuple[str, ...]:
         if word in stop or len(word) < 2:
             continue
         term = root(word)
-        if term not in GENERIC_ROOTS and term not in stop and len(term) > 1:
+        if term not in generic and term not in stop and len(term) > 1:
             out[term] = None
     return tuple(out)
 

@@ -7,42 +7,11 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from functools import lru_cache
 from itertools import pairwise
 
 import numpy as np
-from stop_words import get_stop_words
 
-# Words that appear in almost every aspiration but never say what is asked for.
-DOMAIN_FILLERS: tuple[str, ...] = (
-    # addressing and politeness
-    "mohon", "tolong", "pak", "bu", "bapak", "ibu", "min", "admin", "wali", "walikota",
-    "terima", "kasih", "terimakasih", "makasih", "maaf", "salam", "hormat", "perhatian",
-    "assalamualaikum", "halo", "tabe", "please", "thanks", "thank", "sir",
-    # who is asking and how
-    "warga", "kami", "usul", "usulan", "mengusulkan", "diusulkan", "berharap", "harap", "minta",
-    "meminta", "memohon", "kelurahan", "kecamatan", "kota", "kabupaten", "pemkot", "pemkab",
-    "pemerintah",
-)
-# The city's own name is not here (nothing city-specific in code): callers pass it from config
-# as `extra_stopwords`, e.g. the words of `city.name`.
-
-# Common function words the maintained list lacks.
-STOPWORD_GAPS: tuple[str, ...] = (
-    "untuk", "secara", "terus", "atas", "dll", "dsb", "dst", "tsb", "yaitu", "pula", "tiap",
-)
-
-# Chat and dialect function words (Banjar, Bugis), in case a text skipped the normaliser.
-CHAT_FILLERS: tuple[str, ...] = (
-    "yg", "gk", "ga", "gak", "nggak", "ngga", "udh", "udah", "sdh", "blm", "bgt", "banget", "sm",
-    "utk", "dgn", "aja", "nih", "sih", "deh", "ya", "yah", "tp", "jd", "jadi", "kalo", "klo",
-    "krn", "dr", "dlm", "trs", "biar", "gimana", "gmn", "pian", "ulun", "kada", "banar",
-    "bubuhan", "haja", "mun", "kah", "tuh", "lho", "loh", "kak", "bang", "mas", "mbak", "gin",
-    "kayak", "kaya", "bikin", "dikasih", "soalnya", "pas",
-    # English function words in mixed messages
-    "the", "and", "is", "are", "to", "of", "for", "in", "on", "at", "it", "my", "our", "we",
-    "you", "im", "not", "only", "least", "yes", "no", "ok", "okay",
-)
+from nlp.lexicon import lexicon
 
 # Redaction placeholders ("[NIK]"), plus any e-mail or link a redactor missed.
 _PLACEHOLDER = re.compile(r"[\[<{][^\]>}]{0,40}[\]>}]|\S+@\S+|(?:https?://|www\.)\S+")
@@ -53,11 +22,12 @@ _NYA_STEMS = frozenset({"bertanya", "ditanya", "menanya", "penanya", "sanya"})
 _TRAILING = ",;:-–—/([{ "
 
 
-@lru_cache(maxsize=1)
 def stopwords() -> frozenset[str]:
-    """Return the maintained Indonesian stopword list plus the domain and chat fillers."""
-    words = set(get_stop_words("indonesian")).union(DOMAIN_FILLERS, STOPWORD_GAPS, CHAT_FILLERS)
-    return frozenset(w.lower() for w in words)
+    """The words labels leave out: the maintained Indonesian list plus domain and chat fillers (nlp.lexicon).
+
+    The city's own name is not among them (nothing city-specific in code): callers pass it as
+    `extra_stopwords`, e.g. the words of `city.name`."""
+    return lexicon().label_stopwords
 
 
 def words(text: str) -> list[str]:
@@ -189,7 +159,7 @@ def short_title(text: str, limit: int = 100) -> str:
 
 def _opening() -> re.Pattern[str]:
     """Greetings, forms of address, politeness and request openers at the start of a text (any case)."""
-    words = sorted(set(_filler_phrases()) | set(REQUEST_OPENERS), key=len, reverse=True)
+    words = sorted(set(lexicon().fillers) | set(REQUEST_OPENERS), key=len, reverse=True)
     body = "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in words)
     return re.compile(rf"^(?:(?:{body})(?![\w'-])[\s,.!:;-]*)+", re.IGNORECASE)
 
@@ -202,15 +172,6 @@ REQUEST_OPENERS: tuple[str, ...] = (
 )
 _CLOSING = re.compile(r"[\s,.!]*(?:terima\s*kasih(?:\s+banyak)?|makasih|thanks?|wassalam\w*)[\s\w,.!]{0,30}$",
                       re.IGNORECASE)
-
-
-@lru_cache(maxsize=1)
-def _filler_phrases() -> tuple[str, ...]:
-    """The fillers list of the normaliser (nlp/data/fillers_id.txt)."""
-    from nlp.lexicon import DATA_DIR
-
-    lines = (DATA_DIR / "fillers_id.txt").read_text(encoding="utf-8").splitlines()
-    return tuple(ln.strip() for ln in lines if ln.strip() and not ln.startswith("#"))
 
 
 SLANG_SHARE = 0.15  # above this share of chat words, a title is shown in standard spelling

@@ -1,4 +1,6 @@
-"""Word lists the normaliser reads: slang table, fillers and small-talk words (editable files in nlp/data)."""
+"""Every word list of the text code, read once from the editable files in nlp/data: the slang table, fillers,
+small-talk words, the stopwords of grouping and of labels (both on top of the one maintained Indonesian list,
+package stop-words) and the request words grouping ignores."""
 
 from __future__ import annotations
 
@@ -64,15 +66,22 @@ class Lexicon:
     """The editable word lists, compiled for matching."""
 
     slang: dict[str, str]
-    fillers: tuple[str, ...]
+    fillers: tuple[str, ...]  # phrases removed before texts are compared, longest first
     small_talk: frozenset[str]
-    stopwords: frozenset[str]
+    stopwords: frozenset[str]  # grouping: left out of a text's content terms
+    label_stopwords: frozenset[str]  # labels: left out of keywords and title word runs
+    generic_roots: frozenset[str]  # roots that only say "this is a request"
 
 
 def _lines(name: str) -> list[str]:
     """Non-empty, non-comment lines of a data file."""
     text = (DATA_DIR / name).read_text(encoding="utf-8")
     return [ln for ln in (raw.rstrip("\n\r") for raw in text.splitlines()) if ln.strip() and not ln.startswith("#")]
+
+
+def _words(name: str) -> list[str]:
+    """The words of a word-list file (several per line allowed), lower case."""
+    return [w.lower() for line in _lines(name) for w in line.split()]
 
 
 def read_slang(name: str = "slang_id.tsv") -> dict[str, str]:
@@ -89,9 +98,11 @@ def lexicon() -> Lexicon:
     """Load the word lists once."""
     fillers = tuple(sorted({ln.strip().lower() for ln in _lines("fillers_id.txt")}, key=len, reverse=True))
     small = frozenset(ln.strip().lower() for ln in _lines("smalltalk_id.txt"))
-    extra = [ln.strip().lower() for ln in _lines("stopwords_extra_id.txt")]
-    stop = frozenset(w.lower() for w in [*get_stop_words("id"), *extra])
-    return Lexicon(slang=read_slang(), fillers=fillers, small_talk=small, stopwords=stop)
+    maintained = [w.lower() for w in get_stop_words("id")]
+    return Lexicon(slang=read_slang(), fillers=fillers, small_talk=small,
+                   stopwords=frozenset([*maintained, *_words("stopwords_extra_id.txt")]),
+                   label_stopwords=frozenset([*maintained, *_words("stopwords_labels_id.txt")]),
+                   generic_roots=frozenset(_words("generic_roots_id.txt")))
 
 
 def phrase_pattern(phrases: list[str] | tuple[str, ...]) -> re.Pattern[str]:

@@ -7,8 +7,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from services.callbacks import KELURAHAN_PREFIX
+
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-KELURAHAN_BUTTON_PREFIX = "kel:"  # callback data of the kelurahan buttons: prefix + code, at most 64 bytes
 
 
 class Strict(BaseModel):
@@ -27,7 +28,7 @@ class Kelurahan(Strict):
     @field_validator("code")
     @classmethod
     def _fits_a_button(cls, value: str) -> str:
-        room = 64 - len(KELURAHAN_BUTTON_PREFIX)
+        room = 64 - len(KELURAHAN_PREFIX)
         if not value.strip() or len(value.encode()) > room:
             raise ValueError(f"kelurahan code {value!r} must be 1 to {room} bytes (it goes into a Telegram button's "
                              "64-byte callback data); use the Kemendagri code, e.g. 64.74.01.1003")

@@ -20,7 +20,7 @@ from models.db import session_scope
 from models.digests import Digest, DigestState
 from models.forums import Forum
 from models.outbox import OutboxBase, OutboxMethod, OutboxPurpose, enqueue
-from services import payloads
+from services import callbacks, payloads
 from services.answers import post_cluster_to_staff
 from services.config import AppConfig
 from services.digest_chart import render_chart
@@ -58,11 +58,11 @@ def review_keyboard(digest_id: int, data: DigestData, excluded: set[int]) -> dic
     """Inline keyboard JSON: a hide/show toggle per listed cluster (two per row), then Teruskan ke staf."""
     toggles = [
         {"text": t("digest_button_show" if line.id in excluded else "digest_button_hide", code=line.code),
-         "callback_data": f"dg:h:{digest_id}:{line.id}"}
+         "callback_data": callbacks.digest_hide(digest_id, line.id)}
         for line in data.top
     ]
     rows = [toggles[i : i + 2] for i in range(0, len(toggles), 2)]
-    rows.append([{"text": t("digest_button_forward"), "callback_data": f"dg:f:{digest_id}"}])
+    rows.append([{"text": t("digest_button_forward"), "callback_data": callbacks.digest_forward(digest_id)}])
     return {"inline_keyboard": rows}
 
 

@@ -4,7 +4,7 @@ from services.config import AppConfig
 from services.digest_data import ClusterLine, DigestData
 from services.digest_queries import shorten
 from services.formats import moment
-from services.texts import status_label, t
+from services.texts import raw, status_label, t
 from services.tg_html import split_html
 
 DETAILED = 10  # clusters shown with places, status and quote; the rest get one line each
@@ -14,7 +14,7 @@ def places_text(line: ClusterLine, limit: int = 4) -> str:
     """Kelurahan spread, e.g. "Lok Tuan 3, Guntung 1 (+2 lainnya)"."""
     shown = ", ".join(f"{name} {count}" for name, count in line.places[:limit]) or "-"
     rest = len(line.places) - limit
-    return f"{shown} (+{rest} lainnya)" if rest > 0 else shown
+    return raw("places_more", shown=shown, rest=rest) if rest > 0 else shown
 
 
 def _waiting(line: ClusterLine) -> str:

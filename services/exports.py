@@ -13,7 +13,7 @@ import zipfile
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import IO, Any
 from zoneinfo import ZoneInfo
@@ -31,14 +31,15 @@ from nlp.labels import short_title
 from nlp.redact import redact
 from services.config import AppConfig
 from services.labelling import TITLE_CHARS
+from services.texts import section, t
 
-CLUSTER_SHEET, ASPIRATION_SHEET, FIGURES_SHEET = "Kelompok", "Aspirasi", "Ringkasan"
-CLUSTER_COLUMNS = ("Kode kelompok", "Judul", "Kategori", "Forum", "Kecamatan", "Sebaran kelurahan",
-                   "Jumlah pendukung", "Jumlah aspirasi", "Status", "Pertama (WITA)", "Terakhir (WITA)",
-                   "Jawaban terakhir")
-ASPIRATION_COLUMNS = ("Kode aspirasi", "Kode kelompok", "Forum", "Kecamatan", "Kelurahan", "Kategori",
-                      "Teks (disamarkan)", "Dikirim (WITA)")
-FIGURE_COLUMNS = ("Angka", "Nilai")
+# Sheet names, column headers and figure labels are texts (texts_id.yaml: export_sheets, export_columns,
+# export_figures); the column order is the code's.
+_SHEETS, _COLUMNS, FIGURE_LABELS = section("export_sheets"), section("export_columns"), section("export_figures")
+CLUSTER_SHEET, ASPIRATION_SHEET, FIGURES_SHEET = _SHEETS["clusters"], _SHEETS["aspirations"], _SHEETS["figures"]
+CLUSTER_COLUMNS = tuple(str(c) for c in _COLUMNS["clusters"])
+ASPIRATION_COLUMNS = tuple(str(c) for c in _COLUMNS["aspirations"])
+FIGURE_COLUMNS = tuple(str(c) for c in _COLUMNS["figures"])
 # Column widths per sheet (characters); long texts wrap inside their cell instead of being cut.
 WIDTHS = {CLUSTER_SHEET: (14, 60, 22, 28, 30, 40, 12, 12, 18, 17, 17, 60),
           ASPIRATION_SHEET: (18, 14, 28, 18, 18, 22, 80, 17),
@@ -179,18 +180,20 @@ def period_figures(clusters: list[tuple[Any, ...]], aspirations: list[tuple[Any,
                    since: datetime | None, now: datetime, tz: ZoneInfo) -> list[tuple[str, Any]]:
     """The Ringkasan sheet: the period, totals, answers, and counts per kecamatan, kelurahan, category, status."""
     start = _local(since, tz) if since is not None else (min(r[7] for r in aspirations) if aspirations else None)
+    label = FIGURE_LABELS
     rows: list[tuple[str, Any]] = [
-        ("Cakupan", scope or "Semua forum"), ("Periode mulai (WITA)", start),
-        ("Periode sampai (WITA)", _local(now, tz)),
-        ("Jumlah aspirasi", len(aspirations)), ("Jumlah kelompok", len(clusters)),
-        ("Jumlah pendukung", sum(r[6] for r in clusters)),
-        ("Kelompok sudah dijawab staf", sum(1 for r in clusters if r[11])),
+        (label["scope"], scope or label["scope_all"]), (label["period_start"], start),
+        (label["period_end"], _local(now, tz)),
+        (label["aspirations"], len(aspirations)), (label["clusters"], len(clusters)),
+        (label["supporters"], sum(r[6] for r in clusters)),
+        (label["answered"], sum(1 for r in clusters if r[11])),
     ]
-    for heading, column in (("Kecamatan", 3), ("Kelurahan", 4), ("Kategori", 5)):
-        counts = Counter(r[column] or "-" for r in aspirations)
+    counted = [(label["kecamatan"], Counter(r[3] or "-" for r in aspirations)),
+               (label["kelurahan"], Counter(r[4] or "-" for r in aspirations)),
+               (label["category"], Counter(r[5] or "-" for r in aspirations)),
+               (label["status"], Counter(r[8] for r in clusters))]
+    for heading, counts in counted:
         rows += [(f"{heading}: {name}", n) for name, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
-    statuses = Counter(r[8] for r in clusters)
-    rows += [(f"Status kelompok: {name}", n) for name, n in sorted(statuses.items(), key=lambda kv: (-kv[1], kv[0]))]
     return rows
 
 
@@ -241,6 +244,11 @@ def write_xlsx(tables: ExportTables, target: Path | IO[bytes]) -> None:
     book.save(target)
 
 
+def export_name(forum_id: str | None, day: date, suffix: str) -> str:
+    """An export's file name: the forum (or all forums) and the day, e.g. aspirasi-semua-20261130.xlsx."""
+    return t("export_file", scope=forum_id or t("export_file_all"), date=f"{day:%Y%m%d}", suffix=suffix)
+
+
 def _csv_cell(value: Any) -> Any:
     """A CSV cell: dates as text, formula-like text defused."""
     if isinstance(value, datetime):
@@ -261,9 +269,9 @@ def csv_bytes(columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> bytes:
 
 def write_csv(tables: ExportTables, out: Path) -> list[Path]:
     """Write kelompok.csv, aspirasi.csv and ringkasan.csv into a .zip, or as files beside `out`."""
-    files = {"kelompok.csv": csv_bytes(CLUSTER_COLUMNS, tables.clusters),
-             "aspirasi.csv": csv_bytes(ASPIRATION_COLUMNS, tables.aspirations),
-             "ringkasan.csv": csv_bytes(FIGURE_COLUMNS, tables.figures)}
+    files = {f"{CLUSTER_SHEET.lower()}.csv": csv_bytes(CLUSTER_COLUMNS, tables.clusters),
+             f"{ASPIRATION_SHEET.lower()}.csv": csv_bytes(ASPIRATION_COLUMNS, tables.aspirations),
+             f"{FIGURES_SHEET.lower()}.csv": csv_bytes(FIGURE_COLUMNS, tables.figures)}
     if out.suffix == ".zip":
         with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
             for name, data in files.items():

@@ -10,7 +10,7 @@ from sqlmodel import Session, col, select
 
 from models.clusters import Cluster, ClusterStatus
 from models.outbox import OutboxBase, OutboxMessage, OutboxMethod, OutboxPurpose, OutboxState, enqueue
-from services import payloads
+from services import callbacks, payloads
 from services.config import AppConfig
 from services.deadlines import overdue_clusters
 from services.formats import day
@@ -19,7 +19,6 @@ from services.texts import status_label, t
 
 STAFF_CLUSTER, STAFF_EDIT = OutboxPurpose.STAFF_CLUSTER, OutboxPurpose.STAFF_EDIT
 FOLLOWUP, OVERDUE = OutboxPurpose.FOLLOWUP, OutboxPurpose.OVERDUE
-STATUS_PREFIX = "st"
 
 
 def staff_chat(config: AppConfig) -> int:
@@ -36,10 +35,10 @@ def html_payload(text: str, config: AppConfig, **extra: Any) -> dict[str, Any]:
 
 
 def status_keyboard(cluster_id: int, current: str) -> dict[str, Any]:
-    """Inline keyboard JSON with one button per status (callback `st:<cluster_id>:<status>`), 3 per row."""
+    """Inline keyboard JSON with one button per status (callbacks.status), 3 per row."""
     buttons = [
         {"text": t("staff_status_button", mark="• " if code == current else "", status=status_label(code)),
-         "callback_data": f"{STATUS_PREFIX}:{cluster_id}:{code.value}"}
+         "callback_data": callbacks.status(cluster_id, code.value)}
         for code in ClusterStatus
     ]
     return {"inline_keyboard": [buttons[i : i + 3] for i in range(0, len(buttons), 3)]}

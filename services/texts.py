@@ -11,12 +11,17 @@ TEXTS_FILE = Path(__file__).with_name("texts_id.yaml")
 
 
 @cache
-def _texts() -> dict[str, Any]:
-    """Load the texts file once."""
-    texts = yaml.safe_load(TEXTS_FILE.read_text(encoding="utf-8"))
+def load_texts(path: Path) -> dict[str, Any]:
+    """Load a texts file once (this one, or the web page's)."""
+    texts = yaml.safe_load(path.read_text(encoding="utf-8"))
     if not isinstance(texts, dict):
-        raise ValueError(f"{TEXTS_FILE.name} must be a mapping of keys to texts")
+        raise ValueError(f"{path.name} must be a mapping of keys to texts")
     return texts
+
+
+def _texts() -> dict[str, Any]:
+    """The bot's texts."""
+    return load_texts(TEXTS_FILE)
 
 
 def t(key: str, **values: object) -> str:
@@ -39,6 +44,19 @@ def raw(key: str, **values: object) -> str:
 def status_label(status: str) -> str:
     """Return the people-facing label of a cluster status code."""
     return str(_texts()["status_labels"].get(status, status))
+
+
+def section(key: str) -> dict[str, Any]:
+    """Return a section of the texts file that names its texts (sheet names, column lists, labels)."""
+    value = _texts()[key]
+    if not isinstance(value, dict):
+        raise KeyError(f"text {key!r} is not a section")
+    return value
+
+
+def command_description(command: str) -> str:
+    """Return a command's description in Telegram's command menu (plain text)."""
+    return str(_texts()["command_menu"][command])
 
 
 def proposal_state_label(state: str) -> str:

@@ -1,30 +1,18 @@
 """The Indonesian texts of the web page, from texts_web_id.yaml, and dates as people there read them."""
 
 from datetime import datetime
-from functools import cache
 from pathlib import Path
-from typing import Any
 from zoneinfo import ZoneInfo
 
-import yaml
-
 from services import formats
+from services.texts import load_texts
 
 TEXTS_FILE = Path(__file__).with_name("texts_web_id.yaml")
 
 
-@cache
-def _texts() -> dict[str, Any]:
-    """Load the texts file once."""
-    texts = yaml.safe_load(TEXTS_FILE.read_text(encoding="utf-8"))
-    if not isinstance(texts, dict):
-        raise ValueError(f"{TEXTS_FILE.name} must be a mapping of keys to texts")
-    return texts
-
-
 def tw(key: str, **values: object) -> str:
     """Return the web text for a key with its placeholders filled (plain text: the page escapes it)."""
-    template = _texts()[key]
+    template = load_texts(TEXTS_FILE)[key]
     if not isinstance(template, str):
         raise KeyError(f"web text {key!r} is not a plain string")
     return template.format(**values).strip()

@@ -6,7 +6,6 @@ one-time form id: sending the same form twice stores and sends nothing twice. Re
 redirect (the browser's back and reload never resend a form).
 """
 
-import html
 import re
 from collections.abc import Callable
 
@@ -22,6 +21,7 @@ from models.db import session_scope
 from services import curation
 from services.answers import AnswerError, answer_cluster, change_status
 from services.moderation import Actor, ModerationError
+from services.payloads import plain
 from services.texts import status_label, t
 from services.texts_web import tw
 from services.weblogin import Viewer
@@ -29,11 +29,6 @@ from web.pages import visible_cluster
 from web.security import check_csrf, context_of, require_viewer
 
 FORM_ID = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
-
-
-def plain(text: str) -> str:
-    """A Telegram HTML text as plain text for the page."""
-    return html.unescape(re.sub(r"<[^>]+>", "", text))
 
 
 async def _form(request: Request, allowed: Callable[[Viewer], bool]) -> tuple[Viewer, FormData]:

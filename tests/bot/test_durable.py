@@ -10,6 +10,7 @@ from telegram import Update
 from bot.console import Console
 from bot.durable import DurableProcessor, KeyedLocks
 from bot.settings import Settings
+from handlers.deps import deps
 from models.updates import InboundUpdate
 from nlp.embed import Embedder
 from tests.conftest import RESIDENT
@@ -56,7 +57,7 @@ async def test_crash_between_storing_and_replying_loses_nothing_and_sends_once(
     update = first.maker.text(RESIDENT, TEXT)
     await first.send(update)
     assert len(proposals(first)) == 1
-    with Session(first.app.bot_data["deps"].engine) as session:
+    with Session(deps(first.app).engine) as session:
         row = session.get(InboundUpdate, update["update_id"])
         assert row is not None and row.processed_at is None and row.payload is not None
     await first.stop()
@@ -68,7 +69,7 @@ async def test_crash_between_storing_and_replying_loses_nothing_and_sends_once(
         assert len(proposals(second)) == 1
         drafts_shown = [t for t in second.api.texts(RESIDENT) if "Usulan Anda" in t]
         assert len(drafts_shown) == 1
-        with Session(second.app.bot_data["deps"].engine) as session:
+        with Session(deps(second.app).engine) as session:
             row = session.get(InboundUpdate, update["update_id"])
             assert row is not None and row.processed_at is not None and row.payload is None
     finally:

@@ -6,6 +6,7 @@ from sqlmodel import Session, select
 
 from bot.console import Console
 from bot.durable import DurableQueue
+from handlers.deps import deps
 from models.db import session_scope
 from models.outbox import OutboxMessage
 from models.types import utcnow
@@ -17,7 +18,7 @@ BROKEN = b'{"ok": true, "result": {"unexpected": 1}}'  # Telegram answers someth
 
 
 def row_of(console: Console, update_id: int) -> InboundUpdate:
-    with Session(console.app.bot_data["deps"].engine) as session:
+    with Session(deps(console.app).engine) as session:
         row = session.get(InboundUpdate, update_id)
         assert row is not None
         return row
@@ -25,7 +26,7 @@ def row_of(console: Console, update_id: int) -> InboundUpdate:
 
 def due_now(console: Console, update_id: int) -> None:
     """Let the pause run out (the time, not the logic, is what the test shortens)."""
-    with session_scope(console.app.bot_data["deps"].engine) as session:
+    with session_scope(deps(console.app).engine) as session:
         row = session.get(InboundUpdate, update_id)
         assert row is not None and row.next_attempt_at is not None
         row.next_attempt_at -= timedelta(days=1)
@@ -34,7 +35,7 @@ def due_now(console: Console, update_id: int) -> None:
 
 async def test_failed_update_retries_with_backoff_then_dead_letters_with_a_notice(console: Console) -> None:
     await onboard(console, RESIDENT)
-    config = console.app.bot_data["deps"].config
+    config = deps(console.app).config
     retry = config.updates
     queue = console.app.update_queue
     assert isinstance(queue, DurableQueue)
@@ -61,5 +62,5 @@ async def test_failed_update_retries_with_backoff_then_dead_letters_with_a_notic
     admin_chat = config.telegram.admin_chat_id or config.telegram.admin_ids[0]
     [notice] = [text for text in console.api.texts(admin_chat) if "dead letter" in text]
     assert str(update["update_id"]) in notice and str(RESIDENT) not in notice and "Nama" not in notice
-    with Session(console.app.bot_data["deps"].engine) as session:
+    with Session(deps(console.app).engine) as session:
         assert len(session.exec(select(OutboxMessage).where(OutboxMessage.purpose == "alert")).all()) == 1

@@ -19,6 +19,7 @@ from bot.fake_updates import UpdateMaker
 from bot.memory_api import MemoryBotAPI
 from bot.settings import Settings
 from bot.webhook import MAX_BODY_BYTES, serve_webhook, webhook_app, webhook_server
+from handlers.deps import deps
 from models.updates import InboundUpdate
 from nlp.embed import Embedder
 from tests.conftest import RESIDENT
@@ -69,7 +70,7 @@ async def test_webhook_refuses_a_wrong_secret_and_stores_a_right_one(served: Ser
         page = await client.get("/halo")
     assert (wrong.status_code, missing.status_code, right.status_code) == (403, 403, 200)
     assert page.text == "halo"
-    with Session(served.app.bot_data["deps"].engine) as session:
+    with Session(deps(served.app).engine) as session:
         assert session.get(InboundUpdate, update["update_id"]) is not None  # stored before the 200
     await served.app.update_queue.join()
     assert "UU No. 27 Tahun 2022" in served.api.texts(RESIDENT)[-1]

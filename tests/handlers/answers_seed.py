@@ -8,6 +8,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, func, select
 
 from bot.console import Console
+from handlers.deps import deps
 from models.clusters import add_support, create_cluster
 from models.db import session_scope
 from models.outbox import OutboxMessage, OutboxState
@@ -23,7 +24,7 @@ FIRST_RESIDENT = 700_000
 
 def engine_of(console: Console) -> Engine:
     """The console's database engine."""
-    return console.app.bot_data["deps"].engine  # type: ignore[no-any-return]
+    return deps(console.app).engine
 
 
 def seed_cluster(engine: Engine, residents: int, *, first_telegram_id: int = FIRST_RESIDENT,
@@ -50,7 +51,7 @@ def seed_cluster(engine: Engine, residents: int, *, first_telegram_id: int = FIR
 
 async def post_to_staff(console: Console, cluster_id: int) -> dict[str, Any]:
     """Put a cluster's message in the staff chat (as a digest does) and return it as Telegram stored it."""
-    config = console.app.bot_data["deps"].config
+    config = deps(console.app).config
     with session_scope(engine_of(console)) as session:
         row = post_cluster_to_staff(session=session, config=config, cluster_id=cluster_id,
                                     dedupe_key=f"test:{cluster_id}")

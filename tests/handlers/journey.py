@@ -5,6 +5,7 @@ from typing import Any
 from sqlmodel import Session, select
 
 from bot.console import Console
+from handlers.deps import deps
 from models.proposals import Proposal
 
 
@@ -44,5 +45,5 @@ async def submit(console: Console, user_id: int, text: str) -> None:
 
 def proposals(console: Console) -> list[Proposal]:
     """Every stored proposal."""
-    with Session(console.app.bot_data["deps"].engine) as session:
+    with Session(deps(console.app).engine) as session:
         return list(session.exec(select(Proposal).order_by(Proposal.id)))  # type: ignore[arg-type]

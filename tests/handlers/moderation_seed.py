@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from sqlmodel import Session, select
 
 from bot.console import Console
+from handlers.deps import deps
 from models.audit import AuditEntry
 from models.clusters import Cluster, Support, create_cluster
 from models.db import session_scope
@@ -30,7 +31,7 @@ class Seeded:
 def seed(console: Console, telegram_id: int, text: str, *, cluster: str | None = None,
          kelurahan: str = "Lok Tuan") -> Seeded:
     """Store a submitted aspiration of a resident, in a new cluster or the one named."""
-    d = console.app.bot_data["deps"]
+    d = deps(console.app)
     forum = d.config.forum_of(kelurahan)
     with session_scope(d.engine) as session:
         resident = get_or_create_resident(session=session, telegram_id=telegram_id)
@@ -51,7 +52,7 @@ def seed(console: Console, telegram_id: int, text: str, *, cluster: str | None =
 
 def session_of(console: Console) -> Session:
     """A session on the bot's database (for assertions)."""
-    return Session(console.app.bot_data["deps"].engine)
+    return Session(deps(console.app).engine)
 
 
 def cluster(console: Console, code: str) -> Cluster:

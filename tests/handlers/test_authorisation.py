@@ -10,7 +10,7 @@ from bot.settings import Settings
 from models.proposals import ProposalState
 from nlp.embed import Embedder
 from tests.conftest import RESIDENT
-from tests.handlers.answers_seed import STAFF_CHAT, STAFF_USER
+from tests.handlers.answers_seed import STAFF_CHAT, STAFF_USER, engine_of, post_to_staff, seed_cluster
 from tests.handlers.journey import button_data, last_message_with_buttons, onboard, press, proposals
 from tests.handlers.moderation_seed import (
     ADMIN,
@@ -120,4 +120,23 @@ async def test_only_listed_staff_act_in_the_staff_chat_and_refusals_are_audited(
     await console.flush_outbox()
     assert not any("jawaban" in t for t in console.api.texts(RESIDENT))
     await console.send(console.maker.text(STAFF_USER, f"/balas {lamp.cluster} Sudah diteruskan.", chat_id=STAFF_CHAT))
+    assert "dikirim" in console.api.texts(STAFF_CHAT)[-1]
+
+
+async def test_the_staff_guard_stops_an_unlisted_members_answer_and_status_button(console: Console) -> None:
+    cluster_id, _ = seed_cluster(engine_of(console), 1)
+    card = await post_to_staff(console, cluster_id)
+    await console.send(console.maker.reply_to(OUTSIDER, card, "jawaban dari luar", chat_id=STAFF_CHAT))
+    assert "belum terdaftar sebagai staf" in console.api.texts(STAFF_CHAT)[-1]
+    await console.send(console.maker.press(OUTSIDER, card, f"st:{cluster_id}:selesai"))
+    assert [c for c in console.api.calls if c.method == "answerCallbackQuery"][-1].params.get("show_alert")
+    refusals = [(e.actor, e.target) for e in audit(console) if e.action == "staff_refused"]
+    assert refusals == [(f"user:{OUTSIDER}", "staff:reply"), (f"user:{OUTSIDER}", "staff:st")]
+    before = len(console.api.texts(STAFF_CHAT))
+    refusal = max((m for (chat, _), m in console.api.messages.items() if chat == STAFF_CHAT),
+                  key=lambda m: m["message_id"])
+    assert refusal["message_id"] != card["message_id"]
+    await console.send(console.maker.reply_to(OUTSIDER, refusal, "ngobrol saja", chat_id=STAFF_CHAT))  # not a card
+    assert len(console.api.texts(STAFF_CHAT)) == before and len(audit(console)) == 2
+    await console.send(console.maker.reply_to(STAFF_USER, card, "Sudah kami teruskan ke dinas.", chat_id=STAFF_CHAT))
     assert "dikirim" in console.api.texts(STAFF_CHAT)[-1]

@@ -12,6 +12,7 @@ from telegram.error import TimedOut
 
 from bot.console import Console
 from bot.settings import Settings
+from handlers.deps import deps
 from handlers.outbox_worker import stop_outbox
 from models.digests import Digest
 from models.outbox import OutboxMessage, OutboxState
@@ -45,7 +46,7 @@ def set_clock(console: Console, moment: datetime) -> None:
 
 def stored(console: Console, model: Any) -> list[Any]:
     """Every row of a table."""
-    with Session(console.app.bot_data["deps"].engine) as session:
+    with Session(deps(console.app).engine) as session:
         return list(session.exec(select(model)))
 
 
@@ -124,7 +125,7 @@ async def test_restarts_and_a_crash_mid_send_still_give_exactly_one_digest(
         return None
 
     first = await restart(settings, embedder, late, crash_after_first)
-    with Session(console.app.bot_data["deps"].engine) as session:
+    with Session(deps(console.app).engine) as session:
         session.execute(update(OutboxMessage).values(next_attempt_at=utcnow()))  # the retry time has come
         session.commit()
     second = await restart(settings, embedder, late + timedelta(minutes=5))

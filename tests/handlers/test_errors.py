@@ -10,6 +10,7 @@ import pytest
 from sqlmodel import Session
 
 from bot.console import Console
+from handlers.deps import deps
 from models.updates import InboundUpdate
 from tests.conftest import RESIDENT
 from tests.handlers.journey import last_message_with_buttons, onboard
@@ -48,6 +49,6 @@ async def test_an_exception_in_a_handler_reaches_the_admin_the_resident_and_the_
     reference = notice.split("Nomor rujukan: <code>")[1].split("<")[0]
     [record] = [r for r in caplog.records if r.name == "handlers.errors" and reference in r.getMessage()]
     assert record.exc_text is not None and "Traceback" in record.exc_text and "BrokenConnection" in record.exc_text
-    with Session(console.app.bot_data["deps"].engine) as session:  # kept to be handled again at the next start
+    with Session(deps(console.app).engine) as session:  # kept to be handled again at the next start
         row = session.get(InboundUpdate, update["update_id"])
         assert row is not None and row.processed_at is None

@@ -3,6 +3,7 @@
 import re
 
 from bot.console import Console
+from handlers.deps import deps
 from models.proposals import ProposalState
 from tests.conftest import RESIDENT
 from tests.handlers.journey import onboard, press, proposals, submit
@@ -82,7 +83,7 @@ async def test_photo_with_caption_and_location(console: Console) -> None:
 
 async def test_rate_limit_keeps_the_draft(console: Console) -> None:
     await onboard(console, RESIDENT)
-    limit = console.app.bot_data["deps"].config.limits.aspirations_per_hour
+    limit = deps(console.app).config.limits.aspirations_per_hour
     for i in range(limit):
         await submit(console, RESIDENT, f"{TEXT} Usulan nomor {i} untuk gang {i}.")
     await submit(console, RESIDENT, TEXT + " Satu lagi.")

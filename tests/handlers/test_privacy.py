@@ -9,6 +9,7 @@ from sqlalchemy import Engine, MetaData, select
 
 from bot.console import Console
 from bot.settings import Settings
+from handlers.deps import deps
 from models.proposals import ProposalState
 from tests.conftest import RESIDENT
 from tests.handlers.answers_seed import STAFF_CHAT, post_to_staff
@@ -60,7 +61,7 @@ async def test_my_data_sends_everything_stored_as_json(console: Console) -> None
 
 
 async def test_erasure_leaves_no_trace_of_the_person_in_any_table(console: Console) -> None:
-    engine = console.app.bot_data["deps"].engine
+    engine = deps(console.app).engine
     await onboard(console, RESIDENT)
     await submit(console, RESIDENT, FIRST)
     await console.send(console.maker.photo(RESIDENT, caption=PHOTO))
@@ -102,7 +103,7 @@ def supporters_of(console: Console, cluster_id: int) -> list[int]:
 
     from models.clusters import Cluster
 
-    with Session(console.app.bot_data["deps"].engine) as session:
+    with Session(deps(console.app).engine) as session:
         code = session.exec(sm_select(Cluster.code).where(Cluster.id == cluster_id)).one()
     return supporters(console, code)
 
@@ -114,7 +115,7 @@ CAPTION = "Tiang  listrik miring di Gang Kenanga Lok Tuan,\nNIK saya 64740368089
 
 async def test_erasure_finds_their_words_in_any_spacing_on_cards_charts_files_and_logs(
         console: Console, caplog: pytest.LogCaptureFixture, settings: Settings, database_url: str) -> None:
-    engine = console.app.bot_data["deps"].engine
+    engine = deps(console.app).engine
     data_dir = Path(settings.config.data_dir)
     await onboard(console, RESIDENT)
     await submit(console, RESIDENT, MESSY)
@@ -153,12 +154,12 @@ def cluster_of(console: Console, cluster_id: int) -> Any:
 
     from models.clusters import Cluster
 
-    with Session(console.app.bot_data["deps"].engine) as session:
+    with Session(deps(console.app).engine) as session:
         return session.get(Cluster, cluster_id)
 
 
 async def test_delivered_messages_keep_no_copy_of_the_residents_words(console: Console) -> None:
-    engine = console.app.bot_data["deps"].engine
+    engine = deps(console.app).engine
     await onboard(console, RESIDENT)
     await submit(console, RESIDENT, FIRST)
     await command(console, MODERATOR, "/ringkasan")

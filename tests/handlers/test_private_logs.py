@@ -7,6 +7,7 @@ from sqlalchemy import text
 from telegram.error import BadRequest
 
 from bot.console import Console
+from handlers.deps import deps
 from handlers.sender import claim_row, record_result
 from models.db import session_scope
 from models.outbox import OutboxBase, enqueue
@@ -45,7 +46,7 @@ async def test_a_full_journey_leaves_no_personal_data_in_the_logs(console: Conso
 async def test_an_error_alert_names_type_handler_and_reference_only(console: Console,
                                                                      caplog: pytest.LogCaptureFixture) -> None:
     await onboard(console, RESIDENT)
-    with console.app.bot_data["deps"].engine.begin() as connection:  # a real database fault mid-journey
+    with deps(console.app).engine.begin() as connection:  # a real database fault mid-journey
         connection.execute(text("ALTER TABLE proposal RENAME TO proposal_gone"))
     await console.send(console.maker.text(RESIDENT, FIRST))
     [alert] = [c.params["text"] for c in console.api.calls
@@ -60,7 +61,7 @@ async def test_an_error_alert_names_type_handler_and_reference_only(console: Con
 
 async def test_a_dropped_message_is_logged_without_its_payload_or_chat(console: Console,
                                                                         caplog: pytest.LogCaptureFixture) -> None:
-    engine = console.app.bot_data["deps"].engine
+    engine = deps(console.app).engine
     with session_scope(engine) as session:
         row, _ = enqueue(session=session, message=OutboxBase(
             chat_id=RESIDENT, method="send_message", payload={"text": FIRST}, purpose="reply", dedupe_key="t:1"))

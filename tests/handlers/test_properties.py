@@ -24,6 +24,7 @@ from sqlmodel import Session, select
 from bot.console import PERSONAS, Console
 from bot.memory_api import telegram_refusal
 from bot.settings import Settings
+from handlers.deps import deps
 from models.updates import InboundUpdate
 from nlp.embed import Embedder
 from tests.handlers.answers_seed import post_to_staff
@@ -190,7 +191,7 @@ class Walk:
         self.check()
 
     def check(self) -> None:
-        with Session(self.c.app.bot_data["deps"].engine) as session:
+        with Session(deps(self.c.app).engine) as session:
             failed = session.exec(select(InboundUpdate).where(InboundUpdate.attempts > 0)).all()
             assert not failed, f"a handler raised on update(s) {[r.update_id for r in failed]}"
         for call in self.c.api.calls[self.checked:]:

@@ -5,6 +5,7 @@ from datetime import timedelta
 from sqlmodel import Session, select
 
 from bot.console import Console
+from handlers.deps import deps
 from handlers.retention import purge_now
 from models.outbox import OutboxMessage
 from models.proposals import Proposal
@@ -23,11 +24,11 @@ async def test_retention_job_is_registered_daily_with_grace_and_coalesce(console
 
 
 async def test_purge_removes_only_what_is_older_than_the_retention_period(console: Console) -> None:
-    engine = console.app.bot_data["deps"].engine
+    engine = deps(console.app).engine
     await onboard(console, RESIDENT)
     await submit(console, RESIDENT, OLD)
     await submit(console, RESIDENT, NEW)
-    days = console.app.bot_data["deps"].config.retention.verbatim_days
+    days = deps(console.app).config.retention.verbatim_days
     with Session(engine) as session:
         old = session.exec(select(Proposal).where(Proposal.text_verbatim == OLD)).one()
         old.created_at = utcnow() - timedelta(days=days + 1)

@@ -3,6 +3,7 @@
 from sqlmodel import Session, select
 
 from bot.console import Console
+from handlers.deps import deps
 from models.clusters import Support
 from models.proposals import Proposal, ProposalState
 from tests.handlers.journey import button_data, last_message_with_buttons, onboard, press, proposals, submit
@@ -24,7 +25,7 @@ async def test_support_keeps_the_residents_words_and_follows_the_cluster(console
     stored = proposals(console)
     assert [p.cluster_id for p in stored] == [1, 1]
     assert stored[1].text_verbatim.startswith("lampu jln merdeka")  # type: ignore[union-attr]
-    with Session(console.app.bot_data["deps"].engine) as session:
+    with Session(deps(console.app).engine) as session:
         supports = session.exec(select(Support).where(Support.cluster_id == 1)).all()
     assert sorted(s.resident_id for s in supports) == sorted({p.resident_id for p in stored})
     assert all(s.following for s in supports)

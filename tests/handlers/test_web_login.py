@@ -6,6 +6,7 @@ from pathlib import Path
 from starlette.testclient import TestClient
 
 from bot.console import PERSONAS, Console
+from handlers.deps import deps
 from services.weblogin import signing_key
 from tests.conftest import RESIDENT
 from tests.handlers.answers_seed import engine_of
@@ -16,7 +17,7 @@ LINK = re.compile(r"(http://127\.0\.0\.1:8080(/masuk/[\w.-]+))")
 
 
 def _client(console: Console) -> TestClient:
-    config = console.app.bot_data["deps"].config
+    config = deps(console.app).config
     app = create_app(config=config, engine=engine_of(console), key=signing_key(Path(config.data_dir)))
     return TestClient(app, base_url="http://127.0.0.1:8080")
 

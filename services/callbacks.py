@@ -1,0 +1,135 @@
+"""Callback data of every inline button, in one place: what a keyboard puts in a button, and the pattern
+bot/app.py registers the button's handler with.
+
+Each family has a prefix, a builder (what the keyboard stores) and a whole-string pattern (what its handler
+accepts; its groups are the parts the handler reads back). Plain strings, no Telegram types, so services that
+queue keyboards as JSON (digests, the staff chat) use them as the handlers do. Telegram allows 1 to 64 bytes.
+"""
+
+import re
+
+
+def _whole(body: str) -> re.Pattern[str]:
+    """A pattern that accepts the whole data and nothing more (no trailing newline, ASCII digits only)."""
+    return re.compile(rf"^(?:{body})\Z", re.ASCII)
+
+
+# Residents: onboarding
+CONSENT = "consent"  # "Saya setuju" under the privacy notice
+NOOP = "noop"  # a kecamatan heading row in the kelurahan keyboard (pressing it only explains)
+KELURAHAN_PREFIX = "kel:"
+CONSENT_PATTERN = _whole(CONSENT)
+NOOP_PATTERN = _whole(NOOP)
+KELURAHAN_PATTERN = _whole(rf"{KELURAHAN_PREFIX}(.+)")
+
+# Residents: a draft's buttons
+SEND, SEND_NEW, SUPPORT, CANCEL = "ok", "baru", "dukung", "batal"
+DRAFT_PATTERN = _whole(rf"({SEND}|{SEND_NEW}|{CANCEL}):(\d+)|({SUPPORT}):(\d+):(\d+)")
+
+# Residents: /hapus_data confirmation, /status unfollow buttons
+ERASE, KEEP = "hapus:ya", "hapus:batal"
+ERASE_PATTERN = _whole(rf"{ERASE}|{KEEP}")
+UNFOLLOW_PREFIX = "unfollow:"
+UNFOLLOW_PATTERN = _whole(rf"{UNFOLLOW_PREFIX}(\d+)")
+
+# Moderators: a digest's hide/show toggles and Teruskan ke staf
+DIGEST_PREFIX = "dg:"
+DIGEST_HIDE, DIGEST_FORWARD = "h", "f"
+DIGEST_PATTERN = _whole(rf"{DIGEST_PREFIX}(?:({DIGEST_HIDE}):(\d+):(\d+)|({DIGEST_FORWARD}):(\d+))")
+
+# Moderators: Ya / Batal under a preview, Urungkan under a confirmation (a stored pending action with its
+# random token; an Urungkan names the undo row stored when Ya was pressed)
+PENDING_PREFIX = "pa:"
+YES, NO, UNDO = "ya", "no", "undo"
+PENDING_PATTERN = _whole(rf"{PENDING_PREFIX}({YES}|{NO}|{UNDO}):(\d+):([0-9a-f]+)")
+
+# Moderators: Terima / Tolak on a regroup suggestion, Terbitkan / Sembunyikan on a held aspiration
+REGROUP_PREFIX = "rg:"
+ACCEPT, REJECT = "ok", "no"
+REGROUP_PATTERN = _whole(rf"{REGROUP_PREFIX}({ACCEPT}|{REJECT}):(\d+)")
+HELD_PREFIX = "held:"
+RELEASE, HIDE = "lepas", "hide"
+HELD_PATTERN = _whole(rf"{HELD_PREFIX}({RELEASE}|{HIDE}):([\w-]+)")
+MODERATOR_PREFIXES = (REGROUP_PREFIX, HELD_PREFIX)  # buttons only a forum's moderator may press
+
+# Staff: a status button under a cluster's message in the staff chat
+STATUS_PREFIX = "st:"
+STATUS_PATTERN = _whole(rf"{STATUS_PREFIX}(\d+):([a-z_]+)")
+
+
+def kelurahan(code: str) -> str:
+    """A kelurahan button (its Kemendagri code)."""
+    return f"{KELURAHAN_PREFIX}{code}"
+
+
+def draft(action: str, proposal_id: int, cluster_id: int | None = None) -> str:
+    """A draft button: SEND, SEND_NEW or CANCEL a proposal, or SUPPORT a cluster with it."""
+    if (action == SUPPORT) != (cluster_id is not None):
+        raise ValueError(f"{action!r} and cluster {cluster_id!r} do not go together")
+    return f"{action}:{proposal_id}" if cluster_id is None else f"{action}:{proposal_id}:{cluster_id}"
+
+
+def parse_draft(data: str) -> tuple[str, int, int | None]:
+    """The action, proposal id and (for SUPPORT) cluster id of a draft button."""
+    match = DRAFT_PATTERN.match(data)
+    if match is None:
+        raise ValueError(f"not a draft button: {data!r}")
+    if match.group(1) is not None:
+        return match.group(1), int(match.group(2)), None
+    return match.group(3), int(match.group(4)), int(match.group(5))
+
+
+def unfollow(cluster_id: int) -> str:
+    """Stop news about one cluster."""
+    return f"{UNFOLLOW_PREFIX}{cluster_id}"
+
+
+def digest_hide(digest_id: int, cluster_id: int) -> str:
+    """Hide (or show again) one cluster of a digest."""
+    return f"{DIGEST_PREFIX}{DIGEST_HIDE}:{digest_id}:{cluster_id}"
+
+
+def digest_forward(digest_id: int) -> str:
+    """Forward a digest to the staff."""
+    return f"{DIGEST_PREFIX}{DIGEST_FORWARD}:{digest_id}"
+
+
+def parse_digest(data: str) -> tuple[str, int, int | None]:
+    """The action (DIGEST_HIDE or DIGEST_FORWARD), digest id and (for DIGEST_HIDE) cluster id."""
+    match = DIGEST_PATTERN.match(data)
+    if match is None:
+        raise ValueError(f"not a digest button: {data!r}")
+    if match.group(1) is not None:
+        return match.group(1), int(match.group(2)), int(match.group(3))
+    return match.group(4), int(match.group(5)), None
+
+
+def pending(verdict: str, pending_id: int | None, token: str) -> str:
+    """Ya (YES) or Batal (NO) on a stored preview, or UNDO on a confirmation (its row must be saved: it needs
+    the id)."""
+    if pending_id is None:
+        raise ValueError("a pending action's buttons need its stored id")
+    return f"{PENDING_PREFIX}{verdict}:{pending_id}:{token}"
+
+
+def regroup(verdict: str, suggestion_id: int) -> str:
+    """ACCEPT or REJECT a regroup suggestion."""
+    return f"{REGROUP_PREFIX}{verdict}:{suggestion_id}"
+
+
+def held(verdict: str, code: str) -> str:
+    """RELEASE or HIDE a held aspiration (by its code)."""
+    return f"{HELD_PREFIX}{verdict}:{code}"
+
+
+def status(cluster_id: int, code: str) -> str:
+    """Set a cluster's status from the staff chat."""
+    return f"{STATUS_PREFIX}{cluster_id}:{code}"
+
+
+def matched(pattern: re.Pattern[str], data: str | None) -> tuple[str, ...]:
+    """The parts of a button's data, by its family's pattern (ValueError when it is not of that family)."""
+    match = pattern.match(data or "")
+    if match is None:
+        raise ValueError(f"{data!r} does not match {pattern.pattern}")
+    return tuple(match.groups())
