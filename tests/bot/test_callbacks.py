@@ -54,6 +54,7 @@ def built_buttons(settings: Settings) -> list[tuple[str, Callable[..., Any]]]:
         (status.unfollow_keyboard([line]), status.unfollow_button),
         (review_keyboard(5, digest, set()), digests.digest_button),
         (moderation.confirm_keyboard(pending), moderation.confirm_button),
+        (moderation.undo_keyboard(pending), moderation.confirm_button),  # Urungkan
         (moderation_queue.suggestion_keyboard(9), moderation_queue.suggestion_button),
         (moderation_queue.held_keyboard("ASP-2026-000123"), moderation_queue.held_button),
         (status_keyboard(41, "baru"), staff.status_button),
