@@ -1,34 +1,15 @@
 """Decisions people make stick: a declined cluster, a resident's own cluster, a hidden one, a moderator's title."""
 
-from collections.abc import Iterator
-
-import pytest
 from sqlmodel import Session
 
 from bot.settings import Settings
 from models.clusters import Cluster
-from models.db import make_engine, session_scope, upgrade
 from models.residents import get_or_create_resident, set_kelurahan
-from nlp.embed import Embedder
 from services import curation, intake
 from services.grouping import GroupingService
 from services.moderation import Actor
 from services.regroup import refresh_clusters
-
-LAMP = [
-    "Mohon perbaikan lampu penerangan jalan di Jl. Merdeka Guntung yang sudah mati dua minggu.",
-    "lampu jln merdeka guntung mati semua min, gelap bgt klo malam",
-    "PJU di Jalan Merdeka, Kelurahan Guntung, padam total. Mohon segera diganti.",
-]
-
-
-@pytest.fixture
-def world(settings: Settings, embedder: Embedder) -> Iterator[tuple[Session, GroupingService]]:
-    engine = make_engine(settings.database_url)
-    upgrade(engine)
-    with session_scope(engine) as session:
-        yield session, GroupingService(settings.config, embedder)
-    engine.dispose()
+from tests.services.conftest import LAMP
 
 
 def _draft(session: Session, grouping: GroupingService, who: int, text: str, number: int = 1):  # type: ignore[no-untyped-def]

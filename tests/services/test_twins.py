@@ -1,35 +1,19 @@
 """The machine joins two clusters nobody has decided about when a new message shows they ask for the same thing."""
 
-from collections.abc import Iterator
 
 import pytest
 from sqlmodel import Session, select
 
-from bot.settings import Settings
 from models.clusters import Cluster
-from models.db import make_engine, session_scope, upgrade
 from models.outbox import OutboxMessage
 from models.residents import get_or_create_resident, set_kelurahan
-from nlp.embed import Embedder
 from services import curation, intake
 from services.grouping import GroupingService
 from services.moderation import Actor
+from tests.services.conftest import LAMP
 
-LAMP = [
-    "Mohon perbaikan lampu penerangan jalan di Jl. Merdeka Guntung yang sudah mati dua minggu.",
-    "lampu jln merdeka guntung mati semua min, gelap bgt klo malam",
-    "PJU di Jalan Merdeka, Kelurahan Guntung, padam total. Mohon segera diganti.",
-]
 MODERATOR = Actor(name="moderator:9", forums=frozenset({"bontang-utara"}))
 
-
-@pytest.fixture
-def world(settings: Settings, embedder: Embedder) -> Iterator[tuple[Session, GroupingService]]:
-    engine = make_engine(settings.database_url)
-    upgrade(engine)
-    with session_scope(engine) as session:
-        yield session, GroupingService(settings.config, embedder)
-    engine.dispose()
 
 
 def _send(session: Session, grouping: GroupingService, who: int, text: str, *, shown: bool = False,
