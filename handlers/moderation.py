@@ -19,7 +19,7 @@ from handlers.deps import deps
 from handlers.outbox_worker import wake_outbox
 from models.clusters import normalise_code
 from models.pending import PendingAction, claim_pending, create_pending
-from services import callbacks, moderation_actions, previews
+from services import callbacks, moderation_actions, previews, undo
 from services.moderation import Actor, ModerationError
 from services.roles import is_admin, moderated_forums
 from services.texts import raw, t
@@ -107,7 +107,7 @@ def _claim(session: Session, user_id: int, raw_id: str, token: str, undoing: boo
     this user's, or when an Urungkan names a preview (or Ya an undo)."""
     pending = claim_pending(session=session, pending_id=int(raw_id), token=token, user_id=user_id,
                             max_age=PREVIEW_AGE)
-    if pending is None or (pending.action == "undo") != undoing:
+    if pending is None or (pending.action == undo.UNDO_ACTION) != undoing:
         raise ModerationError("mod_preview_gone")
     return pending
 
@@ -131,7 +131,7 @@ def _confirm(update: Update, context: ContextTypes.DEFAULT_TYPE, verdict: str, r
                                           action=pending.action, args=pending.args, pending_id=pending.id)
         if not done.undo:
             return done.text, None
-        again = create_pending(session=session, user_id=user.id, action="undo", args=done.undo)
+        again = create_pending(session=session, user_id=user.id, action=undo.UNDO_ACTION, args=done.undo)
         return done.text + "\n\n" + t("mod_undo_hint"), undo_keyboard(again)
 
     return _work

@@ -36,6 +36,7 @@ from services.outbox_files import sweep_charts
 from services.scrub import ERASED, Needles, scrub_everywhere
 from services.staffchat import refresh_cards
 from services.texts import proposal_state_label
+from services.undo import forget_resident
 
 ERASED_TEXT = "[dihapus atas permintaan warga]"
 HANDLED = {"resident", "proposal", "reply", "cluster"}
@@ -146,6 +147,7 @@ def erase_resident(
     resident.telegram_id, resident.consent_at, resident.active = None, None, False
     resident.deleted_at = utcnow()
     session.add(resident)
+    forget_resident(session=session, resident_id=resident_id, proposal_ids={p.id for p in proposals if p.id})
     scrubbed = scrub_everywhere(session=session, needles=needles, skip=HANDLED)
     for cluster in retitled:  # staff see the new title on the cards already in their chat
         refresh_cards(session=session, config=config, cluster=cluster, source_key=f"erase:{resident_id}")

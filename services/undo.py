@@ -17,6 +17,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from models.clusters import Cluster, Support
+from models.pending import PendingAction
 from models.proposals import Proposal, ProposalState
 from services.grouping import GroupingService
 from services.intake import prepared_of
@@ -28,6 +29,7 @@ CLUSTER_FIELDS = ("code", "title", "keywords", "category", "status", "hidden", "
                   "last_answer_at", "updated_at")
 IGNORED = ("updated_at",)  # touched by many things; restored, but not a reason to refuse an undo
 TIMES = ("first_answer_at", "last_answer_at", "updated_at")
+UNDO_ACTION = "undo"  # the pending action an Urungkan button claims
 
 
 def _plain(value: object) -> object:
@@ -131,3 +133,25 @@ def restore(*, session: Session, grouping: GroupingService, before: Snapshot, af
     _restore_clusters(session, before, after)
     _restore_supports(session, before, after)
     _reindex(session, grouping, {int(k) for k in before["proposals"]} | {int(k) for k in after["proposals"]})
+
+
+def names_resident(undo_args: dict[str, Any], resident_id: int, proposal_ids: set[int]) -> bool:
+    """Whether an undo's photographs hold a resident: one of their aspirations, a support, or a notice to them."""
+    shots = [undo_args[k] for k in ("before", "after") if undo_args.get(k)]
+    return (resident_id in undo_args.get("told", [])
+            or any(int(p) in proposal_ids for shot in shots for p in shot["proposals"])
+            or any(s[2] == resident_id for shot in shots for s in shot["supports"]))
+
+
+def forget_resident(*, session: Session, resident_id: int, proposal_ids: set[int]) -> int:
+    """Drop the undos that would put back a resident who erased their data; return how many.
+
+    Their Urungkan then answers like an expired one (nothing of the resident survives erasure, and putting
+    their support back would undo the erasure).
+    """
+    undos = session.exec(select(PendingAction).where(PendingAction.action == UNDO_ACTION)).all()
+    dropped = [p for p in undos if names_resident(p.args, resident_id, proposal_ids)]
+    for pending in dropped:
+        session.delete(pending)
+    session.flush()
+    return len(dropped)

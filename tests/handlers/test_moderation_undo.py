@@ -16,7 +16,7 @@ from models.proposals import Proposal, ProposalState
 from models.suggestions import RegroupSuggestion, SuggestionState
 from nlp.embed import Embedder
 from tests.conftest import RESIDENT
-from tests.handlers.journey import button_data, last_message_with_buttons
+from tests.handlers.journey import button_data, last_message_with_buttons, press
 from tests.handlers.moderation_seed import (
     MODERATOR,
     audit,
@@ -314,3 +314,20 @@ async def test_urungkan_survives_a_restart(settings: Settings, embedder: Embedde
         assert cluster(again, absorb.cluster).merged_into_id is None
     finally:
         await again.stop()
+
+
+async def test_an_erased_resident_is_never_put_back_by_an_urungkan(console: Console) -> None:
+    keep = seed(console, RESIDENT, LAMPU)
+    absorb = seed(console, 900_011, LAMPU_2)
+    await command(console, MODERATOR, f"/gabung {keep.cluster} {absorb.cluster}")
+    [yes, _] = button_data(keyboard(console, MODERATOR))
+    await console.send(console.maker.press(MODERATOR, keyboard(console, MODERATOR), yes))
+    confirmation = keyboard(console, MODERATOR)
+    [undo] = button_data(confirmation)
+    await command(console, 900_011, "/hapus_data")
+    await press(console, 900_011, "hapus:ya")
+    with session_of(console) as session:  # the undo's photographs of their support and aspiration are gone
+        assert session.exec(select(PendingAction).where(PendingAction.action == "undo")).all() == []
+    after_erasure = state(console)
+    await console.send(console.maker.press(MODERATOR, confirmation, undo))
+    assert state(console) == after_erasure and "kedaluwarsa" in popups(console, MODERATOR)[-1]
