@@ -11,7 +11,7 @@ import numpy as np
 from scipy import sparse
 
 from nlp.features import TermStats, term_weight
-from nlp.scoring import GroupingParams, Item, place_adjustment, place_sets, topical_place
+from nlp.scoring import GroupingParams, Item, facets_conflict, place_adjustment, place_sets, topical_place
 
 
 def _term_matrix(items: Sequence[Item], stats: TermStats, concept_weight: float = 1.0) -> sparse.csr_matrix:
@@ -104,9 +104,9 @@ def _pair_similarities(
 
 
 def _conflicts(facets: Sequence[frozenset[str] | None], a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """1 for each pair (a[k], b[k]) where both name the facet and share no value of it (see facet_conflicts)."""
-    pairs = ((facets[i], facets[j]) for i, j in zip(a.tolist(), b.tolist(), strict=True))
-    return np.array([bool(x and y and not (x & y)) for x, y in pairs], dtype=np.float32)
+    """`facets_conflict` of each pair (a[k], b[k]) (1.0 or 0.0 each)."""
+    pairs = zip(a.tolist(), b.tolist(), strict=True)
+    return np.array([facets_conflict(facets[i], facets[j]) for i, j in pairs], dtype=np.float32)
 
 
 def candidate_edges(items: Sequence[Item], params: GroupingParams) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -125,14 +125,19 @@ def pair_scores(
     return scores
 
 
-def facet_conflicts(mine: frozenset[str] | None, theirs: Sequence[frozenset[str] | None]) -> np.ndarray:
-    """1 where both name a facet (who it is for, what is wrong) and share no value of it, else 0.
+def facets_conflict(a: frozenset[str] | None, b: frozenset[str] | None) -> bool:
+    """Whether both name a facet (who it is for, what is wrong) and share no value of it.
 
     Athletes' vs poor students' scholarship; muddy water vs no water main yet.
     """
+    return bool(a and b and not (a & b))
+
+
+def facet_conflicts(mine: frozenset[str] | None, theirs: Sequence[frozenset[str] | None]) -> np.ndarray:
+    """`facets_conflict` of one item's facet with several others' (1.0 or 0.0 each)."""
     if not mine:
         return np.zeros(len(theirs), dtype=np.float32)
-    return np.array([bool(t and not (mine & t)) for t in theirs], dtype=np.float32)
+    return np.array([facets_conflict(mine, t) for t in theirs], dtype=np.float32)
 
 
 def topical_place(place: np.ndarray, lex: np.ndarray) -> np.ndarray:
