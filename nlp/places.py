@@ -6,10 +6,13 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from nlp.features import root
 from nlp.lexicon import lexicon
 from nlp.normalize import clean_unicode
 
-_STREET_HEAD = re.compile(r"(?<![\w-])(jalan|jln|jl|gang|gg)(?:\.|\b)(?!-)\s*", re.IGNORECASE)
+_HEAD_WORDS = r"jalan|jln|jl|gang|gg"  # before a street or gang name: "jalan", "Jl.", "gg"
+_HEAD = rf"(?:{_HEAD_WORDS})(?:\.|\b)(?!-)\s*"
+_STREET_HEAD = re.compile(rf"(?<![\w-])({_HEAD_WORDS})(?:\.|\b)(?!-)\s*", re.IGNORECASE)
 _TOKEN = re.compile(r"[^\W_]+\.?|\d+")
 # Titles dropped from street names so that "Jl. Jend. Sudirman" and "jalan sudirman" agree.
 _TITLES = frozenset(
@@ -82,6 +85,7 @@ _NOT_NAMES = frozenset(
         "luar",
     }
 )
+_ADMINISTRATIVE = frozenset({"kelurahan", "kecamatan", "rt", "rw", "desa", "kampung"})
 _GANG = frozenset({"gang", "gg"})
 
 
@@ -103,15 +107,26 @@ class PlaceMatcher:
     """Find kelurahan (from a name -> aliases mapping) and street names in a message."""
 
     def __init__(self, kelurahan: Mapping[str, Sequence[str]], streets: Mapping[str, Sequence[str]] | None = None):
-        """Compile the alias regexes, longest alias first so that longer names win."""
+        """Compile the alias regexes, longest alias first so that longer names win.
+
+        `streets`: the city's known streets, canonical name -> other spellings ("Ahmad Yani": ["A. Yani"]).
+        A known name of two or more words is found with or without "jalan" before it, in any case; a
+        one-word name only after "jalan"/"gang".
+        """
         pairs = [(alias, name) for name, aliases in kelurahan.items() for alias in (name, *aliases)]
         pairs.sort(key=lambda p: len(re.sub(r"[\s.\-]", "", p[0])), reverse=True)
         self._names = [name for _, name in pairs]
         body = "|".join(f"({_alias_regex(alias)})" for alias, _ in pairs)
         self._regex = re.compile(rf"(?<![\w-])(?:{body})(?![\w-])", re.IGNORECASE) if pairs else None
-        self._street_alias = {
-            self._street_key(a): self._street_key(canon) for canon, al in (streets or {}).items() for a in al
-        }
+        known = [(alias, self._street_key(canon)) for canon, aliases in (streets or {}).items()
+                 for alias in (canon, *aliases)]
+        known.sort(key=lambda p: len(re.sub(r"[\s.\-]", "", p[0])), reverse=True)
+        self._street_names = [key for _, key in known]
+        alternatives = "|".join(
+            f"({_HEAD}){'?' if len(self._street_key(alias).split()) > 1 else ''}({_alias_regex(alias)})"
+            for alias, _ in known)
+        self._known_streets = (re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])", re.IGNORECASE)
+                               if known else None)
 
     def kelurahan(self, text: str) -> tuple[str, ...]:
         """Canonical kelurahan named in the text, in order of first mention."""
@@ -125,30 +140,31 @@ class PlaceMatcher:
         return tuple(found)
 
     def streets(self, text: str) -> tuple[str, ...]:
-        """Normalised street and gang names introduced by jalan/jl./jln/gang/gg."""
-        text = clean_unicode(text)
-        found: list[str] = []
-        for head in _STREET_HEAD.finditer(text):
-            words = _name_after(text[head.end() :])
-            if not words:
-                continue
-            key = self._street_key(" ".join(words))
-            key = self._street_alias.get(key, key)
-            if key and head.group(1).lower() in _GANG:
-                key = f"gang {key}"
-            if key and key not in found:
-                found.append(key)
-        return tuple(found)
+        """Normalised street and gang names: the city's known streets, then names introduced by
+        jalan/jl./jln/gang/gg, in order of mention."""
+        return tuple(dict.fromkeys(key for _, _, _, key in self._street_mentions(clean_unicode(text))))
 
-    def _street_spans(self, text: str) -> list[tuple[int, int, int]]:
-        """(start, end of head word, end) of each street mention."""
-        spans = []
+    def _street_mentions(self, text: str) -> list[tuple[int, int, int, str]]:
+        """(start, end of head word, end, normalised name) of each street mention, in order."""
+        mentions = []
+        if self._known_streets is not None:
+            for match in self._known_streets.finditer(text):
+                group = next(i for i in range(2, len(match.groups()) + 1, 2) if match.group(i) is not None)
+                head_end = match.end(group - 1) if match.group(group - 1) else match.start()
+                mentions.append((match.start(), head_end, match.end(), self._street_names[group // 2 - 1]))
+        taken = [(start, end) for start, _, end, _ in mentions]
         for head in _STREET_HEAD.finditer(text):
+            if any(start <= head.start() < end for start, end in taken) or _ends_sentence(text, head):
+                continue
             rest = text[head.end() :]
             words = _name_after(rest)
-            if words and self._street_key(" ".join(words)):
-                spans.append((head.start(), head.end(), head.end() + rest.index(words[-1]) + len(words[-1])))
-        return spans
+            key = self._street_key(" ".join(words))
+            if not key or (self._regex is not None and self._regex.match(rest)):  # "jalan Satimpo": a kelurahan
+                continue
+            if head.group(1).lower() in _GANG:
+                key = f"gang {key}"
+            mentions.append((head.start(), head.end(), head.end() + rest.index(words[-1]) + len(words[-1]), key))
+        return sorted(mentions)
 
     def remove_places(self, text: str, keep_head_after: frozenset[str] = frozenset()) -> str:
         """The text without kelurahan and street mentions (places are facets, not shared words).
@@ -157,7 +173,7 @@ class PlaceMatcher:
         ("lampu jalan Merdeka" -> "lampu jalan").
         """
         text = clean_unicode(text)
-        for start, head_end, end in reversed(self._street_spans(text)):
+        for start, head_end, end, _ in reversed(self._street_mentions(text)):
             before = text[:start].split()[-1:]
             cut = head_end if before and before[0].lower() in keep_head_after else start
             text = text[:cut] + " " + text[end:]
@@ -178,7 +194,6 @@ class PlaceMatcher:
 
 def _name_after(rest: str) -> list[str]:
     """The street name at the start of `rest`: a capitalised run, or one chat word (two after a title)."""
-    stop = lexicon().stopwords
     words: list[str] = []
     pos, prev_title = 0, False
     for match in _TOKEN.finditer(rest[:60]):
@@ -187,7 +202,7 @@ def _name_after(rest: str) -> list[str]:
         low = bare.lower()
         capital = bare[:1].isupper() or bare.isdigit()
         title = low in _TITLES or len(bare) <= 2
-        if gap.strip() or (not capital and (low in stop or low in _NOT_NAMES)):
+        if gap.strip() or _common_word(low, capital):
             break
         if words and not capital and not prev_title:
             break
@@ -198,3 +213,19 @@ def _name_after(rest: str) -> list[str]:
     while words and words[-1].lower() in _TITLES:
         words.pop()
     return words
+
+
+def _ends_sentence(text: str, head: re.Match[str]) -> bool:
+    """Whether a full "jalan"/"gang" ends its sentence ("solar habis di jalan. Usul…"); "Jl." does not."""
+    return head.group(1).lower() in ("jalan", "gang") and text[head.end(1) : head.end(1) + 1] == "."
+
+
+def _common_word(word: str, capital: bool) -> bool:
+    """Whether a word after "jalan" is running text rather than a name: a stop word or request word (also as
+    chat slang: "jalan trs", "jalan dkt", "jalan. Minta"), an administrative word ("Jalan Kelurahan"), and,
+    in lower case, a word that follows "jalan" in prose or an affixed word ("jalan menjadi licin")."""
+    words = lexicon()
+    standard = words.slang.get(word, word)
+    if {word, standard} & (words.stopwords | words.generic_roots | _ADMINISTRATIVE):
+        return True
+    return not capital and (standard in _NOT_NAMES or (standard.isalpha() and root(standard) != standard))

@@ -49,6 +49,7 @@ class City(Strict):
     name: str
     timezone: str = "Asia/Makassar"
     kecamatan: list[Kecamatan]
+    streets: dict[str, list[str]] = Field(default_factory=dict)  # known street name -> other spellings
 
     @field_validator("timezone")
     @classmethod

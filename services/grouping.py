@@ -45,8 +45,8 @@ class Suggestion:
 
 
 def place_matcher(config: AppConfig) -> PlaceMatcher:
-    """Build the kelurahan matcher from the city in config."""
-    return PlaceMatcher({kel.name: kel.aliases for kel in config.city.all_kelurahan()})
+    """Build the place matcher from the city in config: kelurahan and known streets, with their aliases."""
+    return PlaceMatcher({kel.name: kel.aliases for kel in config.city.all_kelurahan()}, config.city.streets)
 
 
 class GroupingService:

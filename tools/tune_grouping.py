@@ -81,7 +81,7 @@ def main() -> None:
             items.append(None)
             continue
         p = grouping.prepare(r["text"])
-        items.append(grouping.item(p.clean, p.vector))  # type: ignore[arg-type]
+        items.append(grouping.item(p.clean, p.vector, p.streets))  # type: ignore[arg-type]
     truth = singletons([str(r["group"]) for r in rows])
     grid = json.loads(Path("tools/grid.json").read_text()) if Path("tools/grid.json").exists() else None
     if grid:

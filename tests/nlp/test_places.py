@@ -1,8 +1,11 @@
 """Place facets: kelurahan aliases and street names."""
 
+import numpy as np
 import pytest
 
+from nlp.normalize import normalize
 from nlp.places import PlaceMatcher
+from nlp.scoring import GroupingParams, make_item, place_adjustment, place_sets
 
 KELURAHAN = {
     "Lok Tuan": ["Loktuan"], "Api-Api": [], "Tanjung Laut": ["Tj Laut"], "Tanjung Laut Indah": [],
@@ -12,7 +15,8 @@ KELURAHAN = {
 
 @pytest.fixture
 def matcher() -> PlaceMatcher:
-    return PlaceMatcher(KELURAHAN, streets={"ahmad yani": ["a yani"]})
+    return PlaceMatcher(KELURAHAN, streets={"Ahmad Yani": ["A. Yani", "Achmad Yani"], "MT Haryono": [],
+                                            "Awang Long": [], "Bhayangkara": []})
 
 
 @pytest.mark.parametrize(
@@ -48,6 +52,21 @@ def test_kelurahan(matcher: PlaceMatcher, text: str, expected: tuple[str, ...]) 
         ("Jalan-jalan di Bontang panas", ()),
         ("nenek tidak bisa jalan, mau rekam KTP", ()),
         ("anak jalan kaki ke sekolah", ()),
+        # known streets: any case, with or without "jalan", every spelling gives one name
+        ("jl ahmad yani bolong2 min", ("ahmad yani",)),
+        ("lubang di ahmad yani makin gede", ("ahmad yani",)),
+        ("Jl. Achmad Yani rusak", ("ahmad yani",)),
+        ("lampu jln awang long mati semua", ("awang long",)),
+        ("min mt haryono kpn diaspal", ("mt haryono",)),
+        ("bhayangkara rusak", ()),  # a one-word name needs "jalan" before it
+        # running text after "jalan" is no street
+        ("keran kering tp tagihan jalan trs", ()),
+        ("lampu jln dkt pelabuhan mati", ()),
+        ("solar habis di jalan. Usul dipasang rumpon", ()),
+        ("pedagang jualan di pinggir jalan. Minta dibangunkan pasar", ()),
+        ("Lampu di sepanjang jalan menjadi gelap", ()),
+        ("sampah di tepi jalan Kelurahan Satimpo", ()),
+        ("di pinggir jalan api-api ada sampah", ()),
     ],
 )
 def test_streets(matcher: PlaceMatcher, text: str, expected: tuple[str, ...]) -> None:
@@ -60,3 +79,17 @@ def test_strip_removes_kelurahan_only(matcher: PlaceMatcher) -> None:
 
 def test_no_places_configured() -> None:
     assert PlaceMatcher({}).find("jalan di kanaan").kelurahan == ()
+
+
+def test_known_street_mentions_leave_the_topic_words(matcher: PlaceMatcher) -> None:
+    assert matcher.remove_places("lampu jalan Awang Long mati", frozenset({"lampu"})) == "lampu jalan mati"
+    assert matcher.remove_places("lubang di a. yani dalam") == "lubang di dalam"
+
+
+def test_spellings_of_one_street_share_the_place() -> None:
+    """A. Yani = Ahmad Yani, in any case, so that two reports of one street never read as a place conflict."""
+    streets = PlaceMatcher({}, streets={"Ahmad Yani": ["A. Yani"]})
+    one, other = (make_item(np.ones(4, np.float32) / 2, normalize(text), streets, streets.streets(text))
+                  for text in ("jl ahmad yani bolong2 min", "Jalan A. Yani tu lubangnya banyak banar"))
+    assert place_sets(one) == place_sets(other) == {"ahmad", "yani"}
+    assert place_adjustment(place_sets(one), place_sets(other), GroupingParams()) > 0

@@ -21,6 +21,20 @@ def test_street_names_are_read_from_the_original_case_and_a_short_form_is_no_con
     assert place_adjustment(a, b, grouping.params) > 0  # a shared place, never a conflict
 
 
+@pytest.mark.parametrize("text", ["jl ahmad yani bolong2 min", "lubang di ahmad yani makin gede",
+                                  "Jl. Achmad Yani rusak", "jln a yani dkt lampu merah ada lubang"])
+def test_the_city_street_list_reads_chat_spellings_of_one_street(settings: Settings, text: str) -> None:
+    """Lower-case chat gives no capitals to read a name by: config's street list knows the city's streets."""
+    assert GroupingService(settings.config, None).prepare(text).streets == ("ahmad yani",)
+
+
+def test_running_text_after_jalan_is_no_street(settings: Settings) -> None:
+    grouping = GroupingService(settings.config, None)
+    for text in ("keran kering tp tagihan jalan trs", "solar habis di jalan. Usul dipasang rumpon",
+                 "sampah liar di tepi jalan Kelurahan Satimpo", "lampu jln dkt pelabuhan loktuan mati"):
+        assert grouping.prepare(text).streets == (), text
+
+
 def test_kampung_and_partial_kelurahan_names_from_config(settings: Settings) -> None:
     grouping = GroupingService(settings.config, None)
     assert grouping.prepare("Warga Selangan butuh dermaga baru").kelurahan == ("Bontang Lestari",)
