@@ -137,7 +137,8 @@ def candidate_edges(items: Sequence[Item], params: GroupingParams) -> tuple[np.n
     adj[both] = [place_adjustment(places[i], places[j], params, local[i] and local[j]) for i, j in pairs]
     score = (params.w_lexical * lex + params.w_embedding * (dots - params.embedding_center) + topical_place(adj, lex)
              - params.group_conflict * _conflicts([it.groups for it in items], a, b)
-             - params.need_conflict * _conflicts([it.needs for it in items], a, b))
+             - params.need_conflict * _conflicts([it.needs for it in items], a, b)
+             - params.utility_conflict * _conflicts([it.utilities for it in items], a, b))
     keep = score >= params.min_edge
     return a[keep], b[keep], score[keep].astype(np.float32)
 

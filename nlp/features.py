@@ -231,6 +231,11 @@ def beneficiaries(normalized: str) -> frozenset[str]:
     return _facet("penerima_id.tsv", normalized)
 
 
+def utilities(normalized: str) -> frozenset[str]:
+    """The utilities a request is about ("air PDAM mati" -> {"air"}, "listrik padam" -> {"listrik"})."""
+    return _facet("layanan_id.tsv", normalized)
+
+
 def needs(normalized: str) -> frozenset[str]:
     """The kinds of need a request names ("air keruh" -> {"mutu"}, "air mati" -> {"rusak"})."""
     return _facet("masalah_id.tsv", normalized)

@@ -111,3 +111,24 @@ def test_supply_lines_are_local_so_other_places_are_other_requests(settings: Set
     assert all(i.local for i in [*selangan, telihan])
     same, other = pair_scores(selangan[0], [selangan[1], telihan], grouping._grouper.stats, grouping.params)
     assert same >= grouping.params.assign_threshold > other
+
+
+def test_outages_of_different_utilities_are_not_grouped(settings: Settings, embedder) -> None:  # type: ignore[no-untyped-def]
+    """"Air mati" and "listrik mati" read alike to the embedding; the utility facet keeps them apart, and two
+    reports about one utility in other words carry no penalty."""
+    grouping = GroupingService(settings.config, embedder)
+
+    def item(text: str):  # type: ignore[no-untyped-def]
+        prepared = grouping.prepare(text)
+        return grouping.item(prepared.clean, prepared.vector, prepared.streets)  # type: ignore[arg-type]
+
+    water, power = item("Air PDAM mati sudah tiga hari"), item("Listrik mati sudah tiga hari")
+    tap, blackout = item("keran di rumah kering terus min"), item("mati lampu tiap malam pak, PLN tolong")
+    assert (water.utilities, power.utilities, tap.utilities, blackout.utilities) == (
+        {"air"}, {"listrik"}, {"air"}, {"listrik"})
+    params, stats = grouping.params, grouping._grouper.stats
+    without = dataclasses.replace(params, utility_conflict=0.0)
+    assert (pair_scores(water, [power, tap], stats, without) - pair_scores(water, [power, tap], stats, params)
+            ).tolist() == pytest.approx([params.utility_conflict, 0.0])
+    assert pair_scores(power, [blackout], stats, params).tolist() == pytest.approx(
+        pair_scores(power, [blackout], stats, without).tolist())
