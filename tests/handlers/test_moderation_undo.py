@@ -78,6 +78,14 @@ def shown(console: Console, message: dict[str, Any]) -> dict[str, Any]:
     return console.api.messages[(message["chat"]["id"], message["message_id"])]
 
 
+async def accept_first_suggestion(console: Console) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A moderator lists the re-clustering suggestions and accepts the first: the listing and its preview."""
+    await command(console, MODERATOR, "/usulan_regroup")
+    listing = keyboard(console, MODERATOR)
+    await tap(console, MODERATOR, listing, "rg:ok:")
+    return listing, shown(console, listing)
+
+
 async def test_each_command_only_previews_with_titles_sizes_and_category_labels(console: Console) -> None:
     a = seed(console, RESIDENT, LAMPU)
     moved = seed(console, 900_011, LAMPU_2, cluster=a.cluster)
@@ -252,10 +260,7 @@ async def test_accepting_a_regroup_suggestion_previews_then_urungkan_reopens_it(
         session.add(RegroupSuggestion(kind="merge", cluster_ids=ids, score=0.9))
         session.commit()
     before = state(console)
-    await command(console, MODERATOR, "/usulan_regroup")
-    listing = keyboard(console, MODERATOR)
-    await tap(console, MODERATOR, listing, "rg:ok:")
-    preview = shown(console, listing)
+    listing, preview = await accept_first_suggestion(console)
     assert "Terapkan usulan" in preview["text"] and "Kategori berbeda" in preview["text"]
     assert state(console) == before
     await tap(console, MODERATOR, preview, "pa:ya:")
@@ -279,10 +284,7 @@ async def test_accepting_a_split_suggestion_and_its_urungkan(console: Console) -
                                       proposal_ids=[proposal(console, wrong.proposal).id], score=0.4))
         session.commit()
     before = state(console)
-    await command(console, MODERATOR, "/usulan_regroup")
-    listing = keyboard(console, MODERATOR)
-    await tap(console, MODERATOR, listing, "rg:ok:")
-    preview = shown(console, listing)
+    listing, preview = await accept_first_suggestion(console)
     assert "pisahkan dari" in preview["text"] and wrong.proposal in preview["text"] and state(console) == before
     await tap(console, MODERATOR, preview, "pa:ya:")
     assert proposal(console, wrong.proposal).cluster_id != cluster(console, a.cluster).id
