@@ -113,3 +113,18 @@ def test_a_state_shared_by_many_things_is_no_concept() -> None:
 
     water, power = terms("air pdam mati sejak pagi"), terms("listrik mati sejak pagi")
     assert not {t for t in set(water) & set(power) if t.startswith("c_")}
+
+
+@pytest.mark.parametrize(
+    ("one", "other", "concept"),
+    [
+        ("tolong dibikin pembatas kecepatan di gang", "pasang polisi tidur dong", "c_polisi_tidur"),
+        ("angkot ke pasar gk ada pak", "mohon disediakan transportasi umum", "c_angkutan_umum"),
+        ("gas melon langka di warung", "elpiji 3 kg susah dicari", "c_elpiji"),
+        ("hutan bakau ditimbun", "lindungi mangrove kami", "c_mangrove"),
+    ],
+)
+def test_the_usual_names_of_one_thing_share_a_concept(one: str, other: str, concept: str) -> None:
+    from nlp.features import terms
+
+    assert concept in terms(normalize(one)) and concept in terms(normalize(other))
