@@ -7,8 +7,15 @@ import pytest
 
 from bot.settings import Settings
 from nlp.normalize import is_small_talk
-from nlp.scoring import pair_scores, place_adjustment, place_sets
+from nlp.scoring import Item, pair_scores, place_adjustment, place_sets
 from services.grouping import GroupingService
+
+
+def _item(grouping: GroupingService, text: str) -> Item:
+    """The grouper's view of a text, as intake builds it."""
+    prepared = grouping.prepare(text)
+    assert prepared.vector is not None
+    return grouping.item(prepared.clean, prepared.vector, prepared.streets)
 
 
 def test_street_names_are_read_from_the_original_case_and_a_short_form_is_no_conflict(settings: Settings) -> None:
@@ -79,14 +86,11 @@ def test_same_domain_different_beneficiary_or_object_is_not_grouped(settings: Se
 def test_same_service_different_kind_of_need_is_not_grouped(settings: Settings, embedder) -> None:  # type: ignore[no-untyped-def]
     grouping = GroupingService(settings.config, embedder)
 
-    def item(text: str):  # type: ignore[no-untyped-def]
-        prepared = grouping.prepare(text)
-        return grouping.item(prepared.clean, prepared.vector, prepared.streets)  # type: ignore[arg-type]
-
-    muddy = item("Air PDAM di rumah kami keruh dan berbau sejak seminggu")
-    no_main = item("Pipa PDAM belum masuk ke gang kami, warga masih beli air tandon")
-    outage = item("Air PDAM mati sudah tiga hari di gang kami")
-    dark = [item("Lampu jalan di gang kami mati sejak seminggu"), item("Lampu jalan di gang kami rusak, gelap")]
+    muddy = _item(grouping, "Air PDAM di rumah kami keruh dan berbau sejak seminggu")
+    no_main = _item(grouping, "Pipa PDAM belum masuk ke gang kami, warga masih beli air tandon")
+    outage = _item(grouping, "Air PDAM mati sudah tiga hari di gang kami")
+    dark = [_item(grouping, "Lampu jalan di gang kami mati sejak seminggu"),
+            _item(grouping, "Lampu jalan di gang kami rusak, gelap")]
     assert (muddy.needs, no_main.needs, outage.needs) == ({"mutu"}, {"jangkauan", "terlambat"}, {"rusak"})
     assert dark[0].needs == dark[1].needs == {"rusak"}  # breakdown and outage are one kind of need
     with_facet = pair_scores(muddy, [no_main, outage], grouping._grouper.stats, grouping.params)
@@ -101,16 +105,19 @@ def test_same_service_different_kind_of_need_is_not_grouped(settings: Settings, 
 def test_supply_lines_are_local_so_other_places_are_other_requests(settings: Settings, embedder) -> None:  # type: ignore[no-untyped-def]
     grouping = GroupingService(settings.config, embedder)
 
-    def item(text: str):  # type: ignore[no-untyped-def]
-        prepared = grouping.prepare(text)
-        return grouping.item(prepared.clean, prepared.vector, prepared.streets)  # type: ignore[arg-type]
-
-    selangan = [item("Listrik di Kampung Selangan cuma nyala malam, mohon dijadikan 24 jam"),
-                item("tolong listrik pulau selangan dijadiin 24 jam pak")]
-    telihan = item("Listrik di Gunung Telihan sering padam, mohon diperbaiki")
+    selangan = [_item(grouping, "Listrik di Kampung Selangan cuma nyala malam, mohon dijadikan 24 jam"),
+                _item(grouping, "tolong listrik pulau selangan dijadiin 24 jam pak")]
+    telihan = _item(grouping, "Listrik di Gunung Telihan sering padam, mohon diperbaiki")
     assert all(i.local for i in [*selangan, telihan])
     same, other = pair_scores(selangan[0], [selangan[1], telihan], grouping._grouper.stats, grouping.params)
     assert same >= grouping.params.assign_threshold > other
+    satimpo, kanaan = (_item(grouping, f"Air PDAM di {place} tidak mengalir sejak kemarin")
+                       for place in ("Satimpo", "Kanaan"))
+    assert satimpo.local and kanaan.local  # piped water reaches a place or not, as electricity does
+    stats, params = grouping._grouper.stats, grouping.params
+    unplaced = dataclasses.replace(params, place_conflict=0.0)
+    assert (pair_scores(satimpo, [kanaan], stats, unplaced) - pair_scores(satimpo, [kanaan], stats, params)
+            ).tolist() == pytest.approx([params.place_conflict])
 
 
 def test_outages_of_different_utilities_are_not_grouped(settings: Settings, embedder) -> None:  # type: ignore[no-untyped-def]
@@ -118,12 +125,9 @@ def test_outages_of_different_utilities_are_not_grouped(settings: Settings, embe
     reports about one utility in other words carry no penalty."""
     grouping = GroupingService(settings.config, embedder)
 
-    def item(text: str):  # type: ignore[no-untyped-def]
-        prepared = grouping.prepare(text)
-        return grouping.item(prepared.clean, prepared.vector, prepared.streets)  # type: ignore[arg-type]
-
-    water, power = item("Air PDAM mati sudah tiga hari"), item("Listrik mati sudah tiga hari")
-    tap, blackout = item("keran di rumah kering terus min"), item("mati lampu tiap malam pak, PLN tolong")
+    water, power = (_item(grouping, t) for t in ("Air PDAM mati sudah tiga hari", "Listrik mati sudah tiga hari"))
+    tap, blackout = (_item(grouping, t) for t in ("keran di rumah kering terus min",
+                                                  "mati lampu tiap malam pak, PLN tolong"))
     assert (water.utilities, power.utilities, tap.utilities, blackout.utilities) == (
         {"air"}, {"listrik"}, {"air"}, {"listrik"})
     params, stats = grouping.params, grouping._grouper.stats
