@@ -80,7 +80,7 @@ class GroupingParams:
     # and final F1 of all three sets, and resident F1 and hit@3 on dev4; dev and dev3 kept theirs.
     w_embedding: float = 1.75
     embedding_center: float = 0.85  # e5 cosine of two unrelated short Indonesian texts
-    place_conflict: float = 0.3  # subtracted when both name places and none is shared
+    place_conflict: float = 0.45  # subtracted when both name places and none is shared (0.3-0.6 tried)
     place_match: float = 0.1  # added when both name a shared place
     group_conflict: float = 0.3  # subtracted when both name who the request is for and no group is shared
     need_conflict: float = 0.2  # subtracted when both name what is wrong and no kind of need is shared
