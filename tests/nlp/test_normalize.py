@@ -122,8 +122,6 @@ def test_a_state_shared_by_many_things_is_no_concept() -> None:
         ("angkot ke pasar gk ada pak", "mohon disediakan transportasi umum", "c_angkutan_umum"),
         ("gas melon langka di warung", "elpiji 3 kg susah dicari", "c_elpiji"),
         ("hutan bakau ditimbun", "lindungi mangrove kami", "c_mangrove"),
-        ("gk ada jaringan 4G di pulau", "mohon dibangun menara BTS", "c_internet"),
-        ("anak muda trek-trekan tiap malam", "tertibkan balap liar", "c_balap_liar"),
     ],
 )
 def test_the_usual_names_of_one_thing_share_a_concept(one: str, other: str, concept: str) -> None:
