@@ -149,9 +149,9 @@ class PlaceMatcher:
         mentions = []
         if self._known_streets is not None:
             for match in self._known_streets.finditer(text):
-                group = next(i for i in range(2, len(match.groups()) + 1, 2) if match.group(i) is not None)
-                head_end = match.end(group - 1) if match.group(group - 1) else match.start()
-                mentions.append((match.start(), head_end, match.end(), self._street_names[group // 2 - 1]))
+                name = match.lastindex or 0  # each alias is (head)?(name): the name is the last group matched
+                head_end = match.end(name - 1) if match.group(name - 1) else match.start()
+                mentions.append((match.start(), head_end, match.end(), self._street_names[name // 2 - 1]))
         taken = [(start, end) for start, _, end, _ in mentions]
         for head in _STREET_HEAD.finditer(text):
             if any(start <= head.start() < end for start, end in taken) or _ends_sentence(text, head):
