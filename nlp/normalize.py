@@ -15,6 +15,8 @@ _WORD = re.compile(r"[^\W\d_]+")
 # "anak2" -> "anak-anak"; not units like "m2", "km2".
 _REDUP = re.compile(r"(?<![\w-])([^\W\d_]{2,})2(?![\w-])")
 _UNITS = frozenset({"km", "cm", "mm", "m", "ha"})
+# A number written against its unit ("3kg", "2rb", "10km"): the unit becomes its own word, as in "3 kg".
+_GLUED_UNIT = re.compile(r"(?<![\w-])(\d+(?:[.,]\d+)?)(kg|gr|km|cm|mm|m|ha|l|liter|rb|ribu|jt|juta|x|kali)(?![\w-])")
 _QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u00b4": "'", "`": "'"})
 _NON_WORD = re.compile(r"[^\w\s'-]|(?<![\w])['-]|['-](?![\w])")
 _DIGITS_ONLY = re.compile(r"^\d+$")
@@ -79,6 +81,7 @@ def normalize(text: str) -> str:
     text = clean_unicode(text).lower()
     text = squeeze(text)
     text = _REDUP.sub(_redup, text)
+    text = _GLUED_UNIT.sub(r"\1 \2", text)
     return replace_slang(text)
 
 

@@ -37,6 +37,8 @@ def test_unicode_and_whitespace() -> None:
         ("ulun kada bisa, banyu keruh haja", "saya tidak bisa, air keruh saja"),
         ("anak2 sekolah", "anak-anak sekolah"),
         ("luas 20 m2", "luas 20 m2"),
+        ("gas 3kg harganya 40rb", "gas 3 kg harganya 40 rb"),  # a unit against its number is its own word
+        ("jaraknya 2,5km", "jaraknya 2,5 km"),
         ("makasih min", "terima kasih admin"),
     ],
 )
@@ -122,6 +124,10 @@ def test_a_state_shared_by_many_things_is_no_concept() -> None:
         ("angkot ke pasar gk ada pak", "mohon disediakan transportasi umum", "c_angkutan_umum"),
         ("gas melon langka di warung", "elpiji 3 kg susah dicari", "c_elpiji"),
         ("hutan bakau ditimbun", "lindungi mangrove kami", "c_mangrove"),
+        ("gas 3kg langka", "mohon operasi pasar LPG 3 kg", "c_elpiji"),
+        ("tronton lewat tengah kota", "batasi jam kendaraan berat", "c_kendaraan_berat"),
+        ("motor ilang lagi di gang", "curanmor merajalela", "c_kejahatan"),
+        ("kerusakan jalan sudah enam bulan", "jalan rusak parah", "c_jalan_berlubang"),
     ],
 )
 def test_the_usual_names_of_one_thing_share_a_concept(one: str, other: str, concept: str) -> None:
