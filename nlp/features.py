@@ -95,6 +95,8 @@ def root(word: str) -> str:
         if head == tail:
             word = head
     stem = _stemmer().stem(word) or word
+    if stem in table and word == stem + "an":
+        return word  # a noun in -an names its own thing: "jaringan" (network) is not "jaring" (a fishing net)
     if stem not in table:
         derived = next((r for r in _nasal_restored(word) if r in table), None)
         if derived is not None:

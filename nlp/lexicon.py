@@ -1,6 +1,7 @@
-"""Every word list of the text code, read once from the editable files in nlp/data: the slang table, fillers,
-small-talk words, the stopwords of grouping and of labels (both on top of the one maintained Indonesian list,
-package stop-words) and the request words grouping ignores."""
+"""Every word list of the text code, read once from the editable files in nlp/data: the slang table (on top of
+the maintained colloquial lexicon Kamus Alay, package indoNLP), fillers, small-talk words, the stopwords of
+grouping and of labels (both on top of the one maintained Indonesian list, package stop-words) and the
+request words grouping ignores."""
 
 from __future__ import annotations
 
@@ -93,13 +94,36 @@ def read_slang(name: str = "slang_id.tsv") -> dict[str, str]:
     return table
 
 
+def colloquial_lexicon(ours: dict[str, str]) -> dict[str, str]:
+    """Kamus Alay (the Colloquial Indonesian Lexicon of Salsabila et al., 2018, shipped by indoNLP): chat
+    spellings -> standard words, for the spellings our own table does not list.
+
+    Left out: a spelling that is itself a standard root in Sastrawi's dictionary ("kaya" is rich, not "kayak";
+    "pala" is nutmeg) and one with digits (the normaliser has already expanded "anak2"). Standard forms are read
+    through our table, so "gada" -> "enggak ada" becomes "tidak ada". Our table wins, and lists the civic
+    abbreviations that the chat lexicon reads otherwise ("smp" is a school, not "sampai").
+    """
+    from indoNLP.preprocessing.slang_data import SLANG_DATA
+    from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
+
+    roots = frozenset(StemmerFactory().get_words())
+    table: dict[str, str] = {}
+    for written, standard in SLANG_DATA.items():
+        written, standard = written.strip().lower(), standard.strip().lower()
+        if written == standard or written in roots or not written.isalpha() or written in ours:
+            continue
+        table[written] = " ".join(ours.get(word, word) for word in standard.split())
+    return table
+
+
 @lru_cache(maxsize=1)
 def lexicon() -> Lexicon:
     """Load the word lists once."""
     fillers = tuple(sorted({ln.strip().lower() for ln in _lines("fillers_id.txt")}, key=len, reverse=True))
     small = frozenset(ln.strip().lower() for ln in _lines("smalltalk_id.txt"))
     maintained = [w.lower() for w in get_stop_words("id")]
-    return Lexicon(slang=read_slang(), fillers=fillers, small_talk=small,
+    ours = read_slang()
+    return Lexicon(slang={**colloquial_lexicon(ours), **ours}, fillers=fillers, small_talk=small,
                    stopwords=frozenset([*maintained, *_words("stopwords_extra_id.txt")]),
                    label_stopwords=frozenset([*maintained, *_words("stopwords_labels_id.txt")]),
                    generic_roots=frozenset(_words("generic_roots_id.txt")))

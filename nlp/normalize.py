@@ -12,8 +12,8 @@ from nlp.lexicon import DOUBLE_LETTER_WORDS, lexicon, phrase_pattern
 _INVISIBLE = re.compile("[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufe00-\ufe0f\ufeff]")
 _STRETCH = re.compile(r"([^\W\d_])\1{2,}")
 _WORD = re.compile(r"[^\W\d_]+")
-# "anak2" -> "anak-anak"; not units like "m2", "km2".
-_REDUP = re.compile(r"(?<![\w-])([^\W\d_]{2,})2(?![\w-])")
+# "anak2" -> "anak-anak", "trek2an" -> "trek-trekan", "anak2nya" -> "anak-anaknya"; not units like "m2", "km2".
+_REDUP = re.compile(r"(?<![\w-])([^\W\d_]{2,})2(an|nya|kan|lah)?(?![\w-])")
 _UNITS = frozenset({"km", "cm", "mm", "m", "ha"})
 # A number written against its unit ("3kg", "2rb", "10km"): the unit becomes its own word, as in "3 kg".
 _GLUED_UNIT = re.compile(r"(?<![\w-])(\d+(?:[.,]\d+)?)(kg|gr|km|cm|mm|m|ha|l|liter|rb|ribu|jt|juta|x|kali)(?![\w-])")
@@ -46,8 +46,8 @@ def squeeze(text: str) -> str:
 
 def _redup(match: re.Match[str]) -> str:
     """Expand a reduplication written with a 2 ("anak2" -> "anak-anak")."""
-    word = match.group(1)
-    return match.group(0) if word.lower() in _UNITS else f"{word}-{word}"
+    word, suffix = match.group(1), match.group(2) or ""
+    return match.group(0) if word.lower() in _UNITS else f"{word}-{word}{suffix}"
 
 
 def clean_unicode(text: str) -> str:

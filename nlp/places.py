@@ -86,6 +86,13 @@ _NOT_NAMES = frozenset(
     }
 )
 _ADMINISTRATIVE = frozenset({"kelurahan", "kecamatan", "rt", "rw", "desa", "kampung"})
+# Words before "jalan" that make it the verb "to go, to flow" ("airnya gk jalan bau", "mobil tidak bisa jalan")
+# or a likeness ("kayak jalan tambang"), not a street.
+_NOT_A_STREET_BEFORE = frozenset({
+    "tidak", "belum", "bisa", "sudah", "mau", "masih", "sedang", "lagi", "tetap", "jangan", "biar", "akan", "harus",
+    "bakal", "sempat", "mulai", "susah", "lancar", "macet",
+    "seperti", "kayak", "kaya", "bagai", "bagaikan", "macam", "mirip", "ibarat",
+})
 _GANG = frozenset({"gang", "gg"})
 
 
@@ -154,7 +161,8 @@ class PlaceMatcher:
                 mentions.append((match.start(), head_end, match.end(), self._street_names[name // 2 - 1]))
         taken = [(start, end) for start, _, end, _ in mentions]
         for head in _STREET_HEAD.finditer(text):
-            if any(start <= head.start() < end for start, end in taken) or _ends_sentence(text, head):
+            if (any(start <= head.start() < end for start, end in taken) or _ends_sentence(text, head)
+                    or _is_verb(text, head)):
                 continue
             rest = text[head.end() :]
             words = _name_after(rest)
@@ -218,6 +226,16 @@ def _name_after(rest: str) -> list[str]:
 def _ends_sentence(text: str, head: re.Match[str]) -> bool:
     """Whether a full "jalan"/"gang" ends its sentence ("solar habis di jalan. Usul…"); "Jl." does not."""
     return head.group(1).lower() in ("jalan", "gang") and text[head.end(1) : head.end(1) + 1] == "."
+
+
+def _is_verb(text: str, head: re.Match[str]) -> bool:
+    """Whether a "jalan" is the verb or a likeness, after a negation, an auxiliary or "like" ("airnya gk
+    jalan", "bisa jalan", "kayak jalan tambang")."""
+    before = text[: head.start()].split()[-1:]
+    if head.group(1).lower() != "jalan" or not before:
+        return False
+    word = before[0].lower().strip(",.!?")
+    return lexicon().slang.get(word, word) in _NOT_A_STREET_BEFORE
 
 
 def _common_word(word: str, capital: bool) -> bool:

@@ -81,6 +81,10 @@ class GroupingParams:
     w_embedding: float = 1.75
     embedding_center: float = 0.85  # e5 cosine of two unrelated short Indonesian texts
     place_conflict: float = 0.45  # subtracted when both name places and none is shared (0.3-0.6 tried)
+    # A street against a kelurahan: a third of a place conflict. Full: dev6 (the street in the kelurahan) lost
+    # resident F1 0.858->0.848; none: dev3 joined Jl. Awang Long's street lights with Berbas Tengah's (final
+    # 0.998->0.981); a third kept dev3 and gave dev6 0.853.
+    street_kelurahan_conflict: float = 0.15
     place_match: float = 0.1  # added when both name a shared place
     group_conflict: float = 0.3  # subtracted when both name who the request is for and no group is shared
     need_conflict: float = 0.2  # subtracted when both name what is wrong and no kind of need is shared
@@ -102,21 +106,33 @@ class GroupingParams:
     exact_search_limit: int = 200_000  # above this many items, embedding neighbours come from a coarse index
 
 
+_KELURAHAN, _STREET = "kelurahan:", "street:"
+
+
 def place_sets(item: Item) -> frozenset[str]:
-    """The places an item names: kelurahan and the words of street names (computed once per item)."""
+    """The places an item names, each tagged with its kind: kelurahan, and the words of street names
+    (computed once per item)."""
     cached = item.__dict__.get("_places")
     if cached is None:
         words = {w for s in item.streets for w in s.split() if len(w) > 2 and w != "gang"}
-        cached = frozenset(item.kelurahan) | frozenset(words)
+        cached = frozenset(_KELURAHAN + k for k in item.kelurahan) | frozenset(_STREET + w for w in words)
         object.__setattr__(item, "_places", cached)
     return cached
 
 
+def _kinds(places: frozenset[str]) -> set[str]:
+    """The kinds of place (kelurahan, street) a set of tagged places holds."""
+    return {p[: p.index(":") + 1] for p in places}
+
+
 def place_adjustment(a: frozenset[str], b: frozenset[str], params: GroupingParams, local: bool = True) -> float:
-    """For two local requests: bonus for a shared place, penalty when both name places and share none."""
+    """For two local requests: bonus for a shared place; penalty when both name places and share none, smaller
+    when one names only a street and the other only a kelurahan (the street may lie in it)."""
     if not a or not b or not local:
         return 0.0
-    return params.place_match if a & b else -params.place_conflict
+    if a & b:
+        return params.place_match
+    return -(params.place_conflict if _kinds(a) & _kinds(b) else params.street_kelurahan_conflict)
 
 
 def pair_scores(

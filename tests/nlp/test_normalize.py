@@ -37,8 +37,13 @@ def test_unicode_and_whitespace() -> None:
         ("ulun kada bisa, banyu keruh haja", "saya tidak bisa, air keruh saja"),
         ("anak2 sekolah", "anak-anak sekolah"),
         ("luas 20 m2", "luas 20 m2"),
-        ("gas 3kg harganya 40rb", "gas 3 kg harganya 40 rb"),  # a unit against its number is its own word
-        ("jaraknya 2,5km", "jaraknya 2,5 km"),
+        ("gas 3kg harganya 40rb", "gas 3 kg harganya 40 ribu"),  # a unit against its number is its own word
+        ("trek2an tiap malam", "trek-trekan setiap malam"),  # a reduplication with its suffix
+        ("anak2nya", "anak-anaknya"),
+        # Kamus Alay (indoNLP) under our table: chat spellings it knows, civic abbreviations and real words kept
+        ("pipa blm nyampe, ancur smua", "pipa belum sampai, hancur semua"),
+        ("anak msk smp, urus kk", "anak masuk smp, urus kk"),
+        ("orang kaya", "orang kaya"),
         ("makasih min", "terima kasih admin"),
     ],
 )
@@ -128,9 +133,31 @@ def test_a_state_shared_by_many_things_is_no_concept() -> None:
         ("tronton lewat tengah kota", "batasi jam kendaraan berat", "c_kendaraan_berat"),
         ("motor ilang lagi di gang", "curanmor merajalela", "c_kejahatan"),
         ("kerusakan jalan sudah enam bulan", "jalan rusak parah", "c_jalan_berlubang"),
+        ("blimbing ada yg kena demam berdarah", "kasus dbd naik", "c_dbd"),
+        ("minta pengasapan nyamuk", "tolong fogging rt kami", "c_fogging"),
+        ("lampu merah perempatan rusak", "APILL di simpang tidak berfungsi", "c_lampu_lalu_lintas"),
+        ("kuburan sudah penuh", "mohon lahan pemakaman baru", "c_makam"),
+        ("minta break water", "pantai terkena abrasi", "c_abrasi"),
+        ("rumah tidak layak huni di rt 3", "usul bedah rumah", "c_bedah_rumah"),
+        ("harga bahan pokok naik", "sembako mahal", "c_sembako"),
+        ("tabung hijau langka", "gas elpiji kosong", "c_elpiji"),
     ],
 )
 def test_the_usual_names_of_one_thing_share_a_concept(one: str, other: str, concept: str) -> None:
     from nlp.features import terms
 
     assert concept in terms(normalize(one)) and concept in terms(normalize(other))
+
+
+def test_a_noun_in_an_keeps_its_own_sense() -> None:
+    from nlp.features import root
+
+    assert root("jaringan") != root("jaring")  # a network is not a fishing net
+    assert root("jaring") == "c_alat_tangkap"
+
+
+def test_the_seller_of_a_thing_asked_for_is_no_beneficiary() -> None:
+    from nlp.features import beneficiaries
+
+    assert beneficiaries(normalize("tlg adain penjual solar resmi dkt TPI")) == frozenset()
+    assert beneficiaries(normalize("bantuan modal untuk pedagang kecil")) == {"pedagang"}

@@ -67,6 +67,8 @@ def test_kelurahan(matcher: PlaceMatcher, text: str, expected: tuple[str, ...]) 
         ("Lampu di sepanjang jalan menjadi gelap", ()),
         ("sampah di tepi jalan Kelurahan Satimpo", ()),
         ("di pinggir jalan api-api ada sampah", ()),
+        ("got penuh sampah, airnya gk jalan bau bgt", ()),  # "jalan" as a verb after a negation
+        ("jalan utama tp kayak jalan tambang", ()),  # a likeness
     ],
 )
 def test_streets(matcher: PlaceMatcher, text: str, expected: tuple[str, ...]) -> None:
@@ -91,5 +93,18 @@ def test_spellings_of_one_street_share_the_place() -> None:
     streets = PlaceMatcher({}, streets={"Ahmad Yani": ["A. Yani"]})
     one, other = (make_item(np.ones(4, np.float32) / 2, normalize(text), streets, streets.streets(text))
                   for text in ("jl ahmad yani bolong2 min", "Jalan A. Yani tu lubangnya banyak banar"))
-    assert place_sets(one) == place_sets(other) == {"ahmad", "yani"}
+    assert place_sets(one) == place_sets(other) == {"street:ahmad", "street:yani"}
     assert place_adjustment(place_sets(one), place_sets(other), GroupingParams()) > 0
+
+
+def test_a_street_and_a_kelurahan_conflict_less_than_two_kelurahan() -> None:
+    """"Jl. Soekarno-Hatta" and "Loktuan" may be one place (the street may lie in the kelurahan); two kelurahan
+    or two streets that differ are two places."""
+    params = GroupingParams()
+    street, kelurahan = frozenset({"street:hatta"}), frozenset({"kelurahan:Lok Tuan"})
+    other_street, other_kelurahan = frozenset({"street:pattimura"}), frozenset({"kelurahan:Guntung"})
+    mixed = place_adjustment(street, kelurahan, params)
+    assert -params.place_conflict < mixed < 0
+    assert place_adjustment(street, other_street, params) == place_adjustment(kelurahan, other_kelurahan, params)
+    assert place_adjustment(kelurahan, other_kelurahan, params) == -params.place_conflict
+    assert place_adjustment(street | kelurahan, kelurahan, params) == params.place_match
