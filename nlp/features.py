@@ -19,6 +19,7 @@ from nlp.normalize import content_tokens, strip_fillers
 _CONCEPT_PREFIX = "c_"
 _PARTICLE = re.compile(r"(?<=\w{3})(nya|lah|kah|pun|ku|mu)$")
 _WORD = re.compile(r"(?<![\w-])[a-z]{5,}(?![\w-])")
+_PLURAL = re.compile(r"(?<![\w-])([a-z]+)-\1(?![\w-])")
 
 
 @lru_cache(maxsize=1)
@@ -75,10 +76,10 @@ def strip_particle(word: str) -> str:
     """A word without its clitic particle (-nya, -lah, -kah, -pun, -ku, -mu) when that leaves a known word
     and the word is not itself one ("lokalnya" -> "lokal", but "sekolah" stays)."""
     bare = _PARTICLE.sub("", word)
-    if bare == word or _is_root(word):
+    if bare == word or is_root(word):
         return word
     table, _ = _concepts()
-    return bare if bare in table or _is_root(bare) or _is_root(_stemmer().stem(bare)) else word
+    return bare if bare in table or is_root(bare) or is_root(_stemmer().stem(bare)) else word
 
 
 @lru_cache(maxsize=200_000)
@@ -101,12 +102,12 @@ def root(word: str) -> str:
         derived = next((r for r in _nasal_restored(word) if r in table), None)
         if derived is not None:
             return table[derived]
-    if stem not in table and not _is_root(stem):
-        stem = informal_root(word, _is_root) or stem
+    if stem not in table and not is_root(stem):
+        stem = informal_root(word, is_root) or stem
     return table.get(stem, stem)
 
 
-def _is_root(word: str) -> bool:
+def is_root(word: str) -> bool:
     """Whether Sastrawi's dictionary knows the word as a root."""
     return bool(_stemmer().delegatedStemmer.dictionary.contains(word))
 
@@ -117,6 +118,7 @@ def terms(normalized: str, drop: Iterable[str] = ()) -> tuple[str, ...]:
     for word in drop:
         text = re.sub(rf"(?<![\w-]){re.escape(word)}(?![\w-])", " ", text)
     text = _WORD.sub(lambda m: strip_particle(m.group(0)), text)  # "tenaga kerja lokalnya" is a phrase too
+    text = _PLURAL.sub(r"\1", text)  # "tiang-tiang lampu" names what "tiang lampu" does
     table, pattern = _concepts()
     if pattern is not None:
         text = pattern.sub(lambda m: " " + table[" ".join(m.group(0).split())].replace(" ", "_") + " ", text)

@@ -6,7 +6,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from nlp.features import root
+from nlp.features import is_root, root
 from nlp.lexicon import lexicon
 from nlp.normalize import clean_unicode
 
@@ -83,6 +83,9 @@ _NOT_NAMES = frozenset(
         "pasar",
         "dalam",
         "luar",
+        "kayu",  # the wooden walkways of kampung over water: "jalan kayu", "jalan papan", "jalan ulin"
+        "papan",
+        "ulin",
     }
 )
 _ADMINISTRATIVE = frozenset({"kelurahan", "kecamatan", "rt", "rw", "desa", "kampung"})
@@ -94,6 +97,11 @@ _NOT_A_STREET_BEFORE = frozenset({
     "seperti", "kayak", "kaya", "bagai", "bagaikan", "macam", "mirip", "ibarat",
 })
 _GANG = frozenset({"gang", "gg"})
+# Before a street's surname, these make it a person or another namesake ("pak Haryono", "Universitas Mulawarman").
+_NOT_A_STREET_NAME_BEFORE = frozenset({
+    "pak", "bapak", "bu", "ibu", "mas", "mbak", "kak", "bang", "abang", "om", "tante", "haji", "saudara", "almarhum",
+    "universitas", "stadion", "masjid", "gedung", "taman", "bandara", "kodam", "korem", "hotel", "yayasan",
+})
 
 
 @dataclass(frozen=True)
@@ -118,7 +126,9 @@ class PlaceMatcher:
 
         `streets`: the city's known streets, canonical name -> other spellings ("Ahmad Yani": ["A. Yani"]).
         A known name of two or more words is found with or without "jalan" before it, in any case; a
-        one-word name only after "jalan"/"gang".
+        one-word name only after "jalan"/"gang". A street's distinctive name (its last word: at least five
+        letters, no Indonesian root, no other street's) is found alone too, as chat names main streets
+        ("lobang2 di haryono", "Pattimura tu gelap"), except after a form of address or an institution.
         """
         pairs = [(alias, name) for name, aliases in kelurahan.items() for alias in (name, *aliases)]
         pairs.sort(key=lambda p: len(re.sub(r"[\s.\-]", "", p[0])), reverse=True)
@@ -134,6 +144,9 @@ class PlaceMatcher:
             for alias, _ in known)
         self._known_streets = (re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])", re.IGNORECASE)
                                if known else None)
+        self._surnames = _distinctive_names([self._street_key(canon) for canon in streets or {}])
+        self._surname_regex = (re.compile(rf"(?<![\w-])(?:{'|'.join(self._surnames)})(?![\w-])", re.IGNORECASE)
+                               if self._surnames else None)
 
     def kelurahan(self, text: str) -> tuple[str, ...]:
         """Canonical kelurahan named in the text, in order of first mention."""
@@ -159,10 +172,17 @@ class PlaceMatcher:
                 name = match.lastindex or 0  # each alias is (head)?(name): the name is the last group matched
                 head_end = match.end(name - 1) if match.group(name - 1) else match.start()
                 mentions.append((match.start(), head_end, match.end(), self._street_names[name // 2 - 1]))
+        if self._surname_regex is not None:
+            for match in self._surname_regex.finditer(text):
+                before = text[: match.start()].split()[-1:]
+                if before and before[0].lower().strip(".,") in _NOT_A_STREET_NAME_BEFORE:
+                    continue
+                if not any(start <= match.start() < end for start, _, end, _ in mentions):
+                    mentions.append((match.start(), match.start(), match.end(), self._surnames[match.group(0).lower()]))
         taken = [(start, end) for start, _, end, _ in mentions]
         for head in _STREET_HEAD.finditer(text):
             if (any(start <= head.start() < end for start, end in taken) or _ends_sentence(text, head)
-                    or _is_verb(text, head)):
+                    or _not_a_street(text, head)):
                 continue
             rest = text[head.end() :]
             words = _name_after(rest)
@@ -200,6 +220,17 @@ class PlaceMatcher:
         return " ".join(w for w in words if w and w not in _TITLES)
 
 
+def _distinctive_names(keys: Sequence[str]) -> dict[str, str]:
+    """A street's last name word -> its key, where the word is one street's only, has at least five letters
+    and is no Indonesian root ("haryono" -> "mt haryono"; not "long" of Awang Long, nor "hakim")."""
+    found: dict[str, list[str]] = {}
+    for key in keys:
+        last = key.split()[-1] if key else ""
+        if len(last) >= 5 and last.isalpha() and not is_root(last):
+            found.setdefault(last, []).append(key)
+    return {word: owners[0] for word, owners in found.items() if len(set(owners)) == 1}
+
+
 def _name_after(rest: str) -> list[str]:
     """The street name at the start of `rest`: a capitalised run, or one chat word (two after a title)."""
     words: list[str] = []
@@ -228,7 +259,7 @@ def _ends_sentence(text: str, head: re.Match[str]) -> bool:
     return head.group(1).lower() in ("jalan", "gang") and text[head.end(1) : head.end(1) + 1] == "."
 
 
-def _is_verb(text: str, head: re.Match[str]) -> bool:
+def _not_a_street(text: str, head: re.Match[str]) -> bool:
     """Whether a "jalan" is the verb or a likeness, after a negation, an auxiliary or "like" ("airnya gk
     jalan", "bisa jalan", "kayak jalan tambang")."""
     before = text[: head.start()].split()[-1:]

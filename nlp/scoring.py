@@ -152,7 +152,7 @@ def pair_scores(
             [place_adjustment(mine, place_sets(o), params, bool(o.local)) for o in others], dtype=np.float32
         )
     emb = params.w_embedding * (np.asarray(dots, dtype=np.float32) - params.embedding_center)
-    scores: np.ndarray = (params.w_lexical * lex + emb + topical_place(place, lex)
+    scores: np.ndarray = (params.w_lexical * lex + emb + topical_place(place, np.maximum(lex, emb))
                           - params.group_conflict * facet_conflicts(item.groups, [o.groups for o in others])
                           - params.need_conflict * facet_conflicts(item.needs, [o.needs for o in others])
                           - params.utility_conflict * facet_conflicts(item.utilities, [o.utilities for o in others]))
@@ -174,9 +174,15 @@ def facet_conflicts(mine: frozenset[str] | None, theirs: Sequence[frozenset[str]
     return np.array([facets_conflict(mine, t) for t in theirs], dtype=np.float32)
 
 
-def topical_place(place: np.ndarray, lex: np.ndarray) -> np.ndarray:
-    """The place adjustments, without the bonus for a shared place where no topic word is shared."""
-    return np.where(lex > 0, place, np.minimum(place, 0.0)).astype(np.float32)
+def topical_place(place: np.ndarray, topical: np.ndarray) -> np.ndarray:
+    """The place adjustments, without the bonus for a shared place where nothing says the topic is shared
+    (`topical` > 0: a shared term, or for one message against others also an embedding above its centre).
+
+    Re-clustering asks for a shared term: with the embedding too it joined the street lights of Jl. Awang Long
+    with a gang's in Berbas Tengah (dev3 final 0.998 -> 0.986). On arrival the embedding counts as well, so that
+    "lobang2 di haryono" meets "Kerusakan Jalan M.T. Haryono" (dev4 resident 0.955 -> 0.972, dev6 0.942 -> 0.946).
+    """
+    return np.where(topical > 0, place, np.minimum(place, 0.0)).astype(np.float32)
 
 
 def cluster_score(member_scores: Sequence[float], size: int, top_m: int, missing: float = 0.0) -> float:

@@ -44,6 +44,7 @@ def test_unicode_and_whitespace() -> None:
         ("pipa blm nyampe, ancur smua", "pipa belum sampai, hancur semua"),
         ("anak msk smp, urus kk", "anak masuk smp, urus kk"),
         ("orang kaya", "orang kaya"),
+        ("anak nyebrang di depan sekolah menengah pertama", "anak menyeberang di depan smp"),
         ("makasih min", "terima kasih admin"),
     ],
 )
@@ -141,6 +142,12 @@ def test_a_state_shared_by_many_things_is_no_concept() -> None:
         ("rumah tidak layak huni di rt 3", "usul bedah rumah", "c_bedah_rumah"),
         ("harga bahan pokok naik", "sembako mahal", "c_sembako"),
         ("tabung hijau langka", "gas elpiji kosong", "c_elpiji"),
+        ("warga pulau butuh perahu ambulans", "usul speedboat kesehatan siaga", "c_ambulans_laut"),
+        ("tidak ada kamar mandi di pantai", "usul MCK di pulau wisata", "c_toilet"),
+        ("sungai dangkal tolong dikeruk", "usul pendalaman alur kali", "c_pengerukan"),
+        ("minta benih rumput laut", "bantuan bibit untuk petani", "c_bibit"),
+        ("jalan kayu di kampung lapuk", "titian ulin patah", "c_jembatan"),
+        ("tiang-tiang lampunya kada hidup", "lampu jalan mati", "c_lampu_jalan"),  # a plural names one thing
     ],
 )
 def test_the_usual_names_of_one_thing_share_a_concept(one: str, other: str, concept: str) -> None:

@@ -16,7 +16,8 @@ KELURAHAN = {
 @pytest.fixture
 def matcher() -> PlaceMatcher:
     return PlaceMatcher(KELURAHAN, streets={"Ahmad Yani": ["A. Yani", "Achmad Yani"], "MT Haryono": [],
-                                            "Awang Long": [], "Bhayangkara": []})
+                                            "Awang Long": [], "Bhayangkara": [], "Pattimura": [],
+                                            "Mulawarman": []})
 
 
 @pytest.mark.parametrize(
@@ -58,7 +59,12 @@ def test_kelurahan(matcher: PlaceMatcher, text: str, expected: tuple[str, ...]) 
         ("Jl. Achmad Yani rusak", ("ahmad yani",)),
         ("lampu jln awang long mati semua", ("awang long",)),
         ("min mt haryono kpn diaspal", ("mt haryono",)),
-        ("bhayangkara rusak", ()),  # a one-word name needs "jalan" before it
+        ("bhayangkara rusak", ()),  # a one-word name that is also a word (KBBI) needs "jalan" before it
+        ("lobang2 di haryono", ("mt haryono",)),  # a street's distinctive name alone
+        ("Pattimura tu kalo malam gelap", ("pattimura",)),
+        ("pak Haryono lurah kami", ()),  # a person
+        ("kuliah di universitas mulawarman", ()),  # a namesake
+        ("jalan kayu di kampung atas laut lapuk", ()),  # a wooden walkway, not a street named Kayu
         # running text after "jalan" is no street
         ("keran kering tp tagihan jalan trs", ()),
         ("lampu jln dkt pelabuhan mati", ()),
@@ -108,3 +114,25 @@ def test_a_street_and_a_kelurahan_conflict_less_than_two_kelurahan() -> None:
     assert place_adjustment(street, other_street, params) == place_adjustment(kelurahan, other_kelurahan, params)
     assert place_adjustment(kelurahan, other_kelurahan, params) == -params.place_conflict
     assert place_adjustment(street | kelurahan, kelurahan, params) == params.place_match
+
+
+def test_a_shared_street_counts_on_arrival_when_the_embedding_agrees() -> None:
+    """Same street, no shared word ("lobang2 di haryono" / "Kerusakan Jalan M.T. Haryono"): the place bonus
+    counts when the embedding says the topic is alike, and never without it or a shared word."""
+    from nlp.features import TermStats
+    from nlp.scoring import Item, pair_scores
+
+    params = GroupingParams()
+    near = np.array([1.0, 0.0], np.float32)
+    alike = np.array([0.92, np.sqrt(1 - 0.92**2)], np.float32)  # cosine 0.92, above the embedding centre
+    apart = np.array([0.80, 0.60], np.float32)  # cosine 0.80, below it
+    street = ("mt haryono",)
+    query = Item(vector=near, text="tambal lobang", streets=street)
+    same_topic, other_topic = (Item(vector=v, text="kerusakan parah", streets=street) for v in (alike, apart))
+    no_place = Item(vector=alike, text="kerusakan parah")
+    stats = TermStats()
+    with_place, without = pair_scores(query, [same_topic, no_place], stats, params)
+    assert with_place - without == pytest.approx(params.place_match)
+    far_with, far_without = pair_scores(query, [other_topic, Item(vector=apart, text="kerusakan parah")], stats,
+                                        params)
+    assert far_with == pytest.approx(far_without)
