@@ -45,6 +45,7 @@ def test_unicode_and_whitespace() -> None:
         ("anak msk smp, urus kk", "anak masuk smp, urus kk"),
         ("orang kaya", "orang kaya"),
         ("anak nyebrang di depan sekolah menengah pertama", "anak menyeberang di depan smp"),
+        ("rt 09 berbas tgh", "rt 09 berbas tengah"),
         ("makasih min", "terima kasih admin"),
     ],
 )
