@@ -38,6 +38,11 @@ def _concepts() -> tuple[dict[str, str], re.Pattern[str] | None]:
     return table, (phrase_pattern(phrases) if phrases else None)
 
 
+def is_concept(term: str) -> bool:
+    """Whether a term is a synonym-table concept (a thing asked for) rather than a root."""
+    return term.startswith(_CONCEPT_PREFIX)
+
+
 class _Stemmer(Protocol):
     """The part of Sastrawi's stemmer used here (Sastrawi ships no types)."""
 

@@ -97,7 +97,8 @@ _NOT_A_STREET_BEFORE = frozenset({
     "seperti", "kayak", "kaya", "bagai", "bagaikan", "macam", "mirip", "ibarat",
 })
 _GANG = frozenset({"gang", "gg"})
-# Before a street's surname, these make it a person or another namesake ("pak Haryono", "Universitas Mulawarman").
+# Before a street's distinctive name, these make it a person or another namesake ("pak Haryono",
+# "Universitas Mulawarman").
 _NOT_A_STREET_NAME_BEFORE = frozenset({
     "pak", "bapak", "bu", "ibu", "mas", "mbak", "kak", "bang", "abang", "om", "tante", "haji", "saudara", "almarhum",
     "universitas", "stadion", "masjid", "gedung", "taman", "bandara", "kodam", "korem", "hotel", "yayasan",
@@ -144,9 +145,9 @@ class PlaceMatcher:
             for alias, _ in known)
         self._known_streets = (re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])", re.IGNORECASE)
                                if known else None)
-        self._surnames = _distinctive_names([self._street_key(canon) for canon in streets or {}])
-        self._surname_regex = (re.compile(rf"(?<![\w-])(?:{'|'.join(self._surnames)})(?![\w-])", re.IGNORECASE)
-                               if self._surnames else None)
+        self._distinctive = _distinctive_names([self._street_key(canon) for canon in streets or {}])
+        self._distinctive_regex = (re.compile(rf"(?<![\w-])(?:{'|'.join(self._distinctive)})(?![\w-])", re.IGNORECASE)
+                               if self._distinctive else None)
 
     def kelurahan(self, text: str) -> tuple[str, ...]:
         """Canonical kelurahan named in the text, in order of first mention."""
@@ -160,8 +161,8 @@ class PlaceMatcher:
         return tuple(found)
 
     def streets(self, text: str) -> tuple[str, ...]:
-        """Normalised street and gang names: the city's known streets, then names introduced by
-        jalan/jl./jln/gang/gg, in order of mention."""
+        """Normalised street and gang names: the city's known streets (also by their distinctive name alone),
+        then names introduced by jalan/jl./jln/gang/gg, in order of mention."""
         return tuple(dict.fromkeys(key for _, _, _, key in self._street_mentions(clean_unicode(text))))
 
     def _street_mentions(self, text: str) -> list[tuple[int, int, int, str]]:
@@ -172,13 +173,14 @@ class PlaceMatcher:
                 name = match.lastindex or 0  # each alias is (head)?(name): the name is the last group matched
                 head_end = match.end(name - 1) if match.group(name - 1) else match.start()
                 mentions.append((match.start(), head_end, match.end(), self._street_names[name // 2 - 1]))
-        if self._surname_regex is not None:
-            for match in self._surname_regex.finditer(text):
+        if self._distinctive_regex is not None:
+            for match in self._distinctive_regex.finditer(text):
                 before = text[: match.start()].split()[-1:]
                 if before and before[0].lower().strip(".,") in _NOT_A_STREET_NAME_BEFORE:
                     continue
                 if not any(start <= match.start() < end for start, _, end, _ in mentions):
-                    mentions.append((match.start(), match.start(), match.end(), self._surnames[match.group(0).lower()]))
+                    key = self._distinctive[match.group(0).lower()]
+                    mentions.append((match.start(), match.start(), match.end(), key))
         taken = [(start, end) for start, _, end, _ in mentions]
         for head in _STREET_HEAD.finditer(text):
             if (any(start <= head.start() < end for start, end in taken) or _ends_sentence(text, head)

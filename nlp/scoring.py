@@ -10,6 +10,7 @@ import numpy as np
 from nlp.features import (
     TermStats,
     beneficiaries,
+    is_concept,
     local_terms,
     needs,
     overlap_array,
@@ -169,7 +170,7 @@ def concepts(item: Item) -> frozenset[str]:
     """The synonym-table concepts among an item's terms: the things it asks for (computed once per item)."""
     cached = item.__dict__.get("_concepts")
     if cached is None:
-        cached = frozenset(t for t in item.terms if t.startswith("c_"))
+        cached = frozenset(filter(is_concept, item.terms))
         object.__setattr__(item, "_concepts", cached)
     return cached
 
