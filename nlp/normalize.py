@@ -72,8 +72,14 @@ def _filler_pattern() -> re.Pattern[str]:
 def replace_slang(text: str) -> str:
     """Replace chat abbreviations, slang and regional words by standard Indonesian (one pass)."""
     table = lexicon().slang
-    out = _slang_pattern().sub(lambda m: table[" ".join(m.group(0).split())], text)
-    return " ".join(out.split())
+
+    def standard(match: re.Match[str]) -> str:
+        written = match.group(0)
+        if len(written) == 1 and match.string[match.end() : match.end() + 1] == ".":
+            return written  # an initial ("M.T. Haryono", "D.I. Panjaitan"), not chat "m" or "d"
+        return table[" ".join(written.split())]
+
+    return " ".join(_slang_pattern().sub(standard, text).split())
 
 
 def normalize(text: str) -> str:

@@ -46,6 +46,10 @@ def test_unicode_and_whitespace() -> None:
         ("orang kaya", "orang kaya"),
         ("anak nyebrang di depan sekolah menengah pertama", "anak menyeberang di depan smp"),
         ("rt 09 berbas tgh", "rt 09 berbas tengah"),
+        ("got di gn elai mampet", "got di gunung elai mampet"),  # not Kamus Alay's "begini"
+        ("jualan udh 15 th, jaraknya 2 km", "jualan sudah 15 tahun, jaraknya 2 km"),
+        ("jln m.t. haryono dan d.i. panjaitan", "jalan m.t. haryono dan d.i. panjaitan"),  # initials stay
+        ("d rumah sy", "di rumah saya"),
         ("makasih min", "terima kasih admin"),
     ],
 )

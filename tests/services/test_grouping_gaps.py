@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 from bot.settings import Settings
-from nlp.normalize import is_small_talk
+from nlp.normalize import is_small_talk, normalize
 from nlp.scoring import Item, pair_scores, place_adjustment, place_sets
-from services.grouping import GroupingService
+from services.grouping import GroupingService, place_matcher
 
 
 def _item(grouping: GroupingService, text: str) -> Item:
@@ -136,3 +136,15 @@ def test_outages_of_different_utilities_are_not_grouped(settings: Settings, embe
             ).tolist() == pytest.approx([params.utility_conflict, 0.0])
     assert pair_scores(power, [blackout], stats, params).tolist() == pytest.approx(
         pair_scores(power, [blackout], stats, without).tolist())
+
+
+def test_every_place_name_in_config_survives_normalising(settings: Settings) -> None:
+    """The slang tables never rewrite a kelurahan, kampung or street name ("gn" is Gunung, not "begini")."""
+    matcher = place_matcher(settings.config)
+    for kelurahan in settings.config.city.all_kelurahan():
+        for alias in (kelurahan.name, *kelurahan.aliases):
+            assert matcher.find(normalize(f"banjir di {alias} lagi")).kelurahan == (kelurahan.name,), alias
+    for street, aliases in settings.config.city.streets.items():
+        expected = matcher.streets(f"Jalan {street}")
+        for alias in (street, *aliases):
+            assert matcher.find(normalize(f"lubang di jalan {alias} lagi")).streets == expected, alias
