@@ -146,8 +146,9 @@ class PlaceMatcher:
         self._known_streets = (re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])", re.IGNORECASE)
                                if known else None)
         self._distinctive = _distinctive_names([self._street_key(canon) for canon in streets or {}])
-        self._distinctive_regex = (re.compile(rf"(?<![\w-])(?:{'|'.join(self._distinctive)})(?![\w-])", re.IGNORECASE)
-                               if self._distinctive else None)
+        self._distinctive_regex = (
+            re.compile(rf"(?<![\w-])(?:{'|'.join(self._distinctive)})(?![\w-])", re.IGNORECASE)
+            if self._distinctive else None)
 
     def kelurahan(self, text: str) -> tuple[str, ...]:
         """Canonical kelurahan named in the text, in order of first mention."""
@@ -173,18 +174,16 @@ class PlaceMatcher:
                 name = match.lastindex or 0  # each alias is (head)?(name): the name is the last group matched
                 head_end = match.end(name - 1) if match.group(name - 1) else match.start()
                 mentions.append((match.start(), head_end, match.end(), self._street_names[name // 2 - 1]))
+        def taken(pos: int) -> bool:
+            return any(start <= pos < end for start, _, end, _ in mentions)
+
         if self._distinctive_regex is not None:
             for match in self._distinctive_regex.finditer(text):
-                before = text[: match.start()].split()[-1:]
-                if before and before[0].lower().strip(".,") in _NOT_A_STREET_NAME_BEFORE:
-                    continue
-                if not any(start <= match.start() < end for start, _, end, _ in mentions):
+                if not taken(match.start()) and _word_before(text, match.start()) not in _NOT_A_STREET_NAME_BEFORE:
                     key = self._distinctive[match.group(0).lower()]
                     mentions.append((match.start(), match.start(), match.end(), key))
-        taken = [(start, end) for start, _, end, _ in mentions]
         for head in _STREET_HEAD.finditer(text):
-            if (any(start <= head.start() < end for start, end in taken) or _ends_sentence(text, head)
-                    or _not_a_street(text, head)):
+            if taken(head.start()) or _ends_sentence(text, head) or _not_a_street(text, head):
                 continue
             rest = text[head.end() :]
             words = _name_after(rest)
@@ -264,11 +263,16 @@ def _ends_sentence(text: str, head: re.Match[str]) -> bool:
 def _not_a_street(text: str, head: re.Match[str]) -> bool:
     """Whether a "jalan" is the verb or a likeness, after a negation, an auxiliary or "like" ("airnya gk
     jalan", "bisa jalan", "kayak jalan tambang")."""
-    before = text[: head.start()].split()[-1:]
-    if head.group(1).lower() != "jalan" or not before:
+    if head.group(1).lower() != "jalan":
         return False
-    word = before[0].lower().strip(",.!?")
+    word = _word_before(text, head.start())
     return lexicon().slang.get(word, word) in _NOT_A_STREET_BEFORE
+
+
+def _word_before(text: str, pos: int) -> str:
+    """The word before position `pos`, lower case, without punctuation ("" at the start)."""
+    before = text[:pos].split()[-1:]
+    return before[0].lower().strip(",.!?") if before else ""
 
 
 def _common_word(word: str, capital: bool) -> bool:

@@ -154,8 +154,7 @@ def pair_scores(
         )
     emb = params.w_embedding * (np.asarray(dots, dtype=np.float32) - params.embedding_center)
     if place.any():  # an embedding above its centre says "same topic" unless the two name different things
-        things = concepts(item)
-        other_things = np.array([facets_conflict(things, concepts(o)) for o in others], dtype=bool)
+        other_things = facet_conflicts(concepts(item), [concepts(o) for o in others]) > 0
         topical = np.where((emb > 0) & ~other_things, np.maximum(lex, emb), lex)
     else:
         topical = lex
