@@ -69,3 +69,11 @@ def sources(*, session: Session, kind: Derived, ref_id: int) -> set[int]:
     session.flush()
     return {p for p in session.exec(select(Provenance.proposal_id).where(
         col(Provenance.kind) == kind, col(Provenance.ref_id) == ref_id)).all() if p is not None}
+
+
+def copy_links(*, session: Session, kind: Derived, ref_id: int, to_kind: Derived, to_ref: int) -> None:
+    """Give row `to_ref` the same sources as row `ref_id` (a message made from a digest)."""
+    session.flush()
+    found = session.exec(select(Provenance).where(col(Provenance.kind) == kind, col(Provenance.ref_id) == ref_id))
+    session.add_all([Provenance(kind=to_kind, ref_id=to_ref, proposal_id=p.proposal_id, cluster_id=p.cluster_id)
+                     for p in found.all()])
