@@ -19,7 +19,7 @@ from models.clusters import Cluster
 from models.db import session_scope
 from models.digests import Digest, DigestState
 from models.forums import Forum
-from models.outbox import OutboxBase, OutboxMethod, OutboxPurpose, enqueue
+from models.outbox import OutboxBase, OutboxMessage, OutboxMethod, OutboxPurpose, enqueue
 from models.proposals import Proposal, ProposalState
 from models.provenance import Derived, copy_links, link
 from services import callbacks, payloads
@@ -71,11 +71,18 @@ def review_keyboard(digest_id: int, data: DigestData, excluded: set[int]) -> dic
 def _queue(session: Session, key: str, chat_id: int, payload: dict[str, Any],
            method: OutboxMethod = OutboxMethod.SEND_MESSAGE) -> None:
     """Queue one digest message once per key (digest:ID:...), made from what that digest was made from."""
-    row, new = enqueue(session=session, message=OutboxBase(dedupe_key=key, chat_id=chat_id, method=method,
-                                                           payload=payload, purpose=PURPOSE))
-    if new and row.id is not None:
-        copy_links(session=session, kind=Derived.DIGEST, ref_id=int(key.split(":")[1]), to_kind=Derived.OUTBOX,
-                   to_ref=row.id)
+    _, new = enqueue(session=session, message=OutboxBase(dedupe_key=key, chat_id=chat_id, method=method,
+                                                         payload=payload, purpose=PURPOSE))
+    if new:
+        link_message(session=session, dedupe_key=key)
+
+
+def link_message(*, session: Session, dedupe_key: str) -> None:
+    """Link a digest's message (key digest:ID:...) to what that digest was made from."""
+    row = session.exec(select(OutboxMessage).where(OutboxMessage.dedupe_key == dedupe_key)).first()
+    if row is not None and row.id is not None:
+        copy_links(session=session, kind=Derived.DIGEST, ref_id=int(dedupe_key.split(":")[1]),
+                   to_kind=Derived.OUTBOX, to_ref=row.id)
 
 
 def digest_messages(config: AppConfig, digest: Digest, *, on_demand: bool = False

@@ -49,12 +49,13 @@ def _delete(session: Session, row: OutboxMessage, key: str, now: datetime) -> Re
 
 def _edit_digest(session: Session, config: AppConfig, row: OutboxMessage, key: str, now: datetime) -> Reach:
     """Show a moderator's digest message as its rewritten digest renders it (a chart is deleted)."""
-    parts = row.dedupe_key.split(":")  # digest:ID:mod:MODERATOR:I, digest:ID:staff:chart|header
+    parts = row.dedupe_key.split(":")  # digest:ID:mod:MODERATOR:I, digest:ID:ringkasan:UPDATE:I, digest:ID:staff:…
     digest = session.get(Digest, int(parts[1]))
     if parts[2] == "staff":
         return _delete(session, row, key, now) if parts[3] == "chart" else Reach()
-    messages = digest_messages(config, digest) if digest is not None else []
-    index = int(parts[4])
+    on_demand = parts[2] == "ringkasan"
+    messages = digest_messages(config, digest, on_demand=on_demand) if digest is not None else []
+    index = int(parts[-1])
     if (row.method != OutboxMethod.SEND_MESSAGE or index >= len(messages)
             or messages[index][0] != OutboxMethod.SEND_MESSAGE or row.telegram_message_id is None):
         return _delete(session, row, key, now)
@@ -87,7 +88,7 @@ def reach_chats(*, session: Session, config: AppConfig, resident_id: int, erased
         reach += _delete(session, row, key, now)
     clusters = {c.id for c in retitled if c.id is not None}
     linked = derived_from(session=session, kind=Derived.OUTBOX, proposals=erased, clusters=clusters)
-    for row in _sent(session, col(OutboxMessage.id).in_(linked), col(OutboxMessage.purpose) == OutboxPurpose.DIGEST):
+    for row in _sent(session, col(OutboxMessage.id).in_(linked), col(OutboxMessage.dedupe_key).startswith("digest:")):
         if int(row.dedupe_key.split(":")[1]) in digests:
             reach += _edit_digest(session, config, row, key, now)
     others = _sent(session, col(OutboxMessage.cluster_id).in_(clusters), col(OutboxMessage.chat_id) > 0,
