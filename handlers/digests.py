@@ -2,6 +2,7 @@
 
 from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from sqlmodel import Session
@@ -55,7 +56,12 @@ async def ringkasan(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             await deliver_now(context.bot, d.engine, OutboxBase(
                 dedupe_key=key, chat_id=update.effective_chat.id, method=method, payload=payload,
                 purpose=OutboxPurpose.REPLY))
-            await run_db(context, lambda s, key=key: delivery.link_message(session=s, dedupe_key=key))
+            await run_db(context, partial(_link, dedupe_key=key))
+
+
+def _link(session: Session, *, dedupe_key: str) -> None:
+    """Link a digest message shown by /ringkasan to its digest (models.provenance)."""
+    delivery.link_message(session=session, dedupe_key=dedupe_key)
 
 
 async def digest_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
