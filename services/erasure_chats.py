@@ -2,8 +2,9 @@
 
 Staff-chat cards of re-titled clusters are edited (no time limit); a digest in a moderator's chat is edited
 to its rewritten text; the resident's follow-up copies (and copied photos) in the staff chat and digest
-charts are deleted, which Telegram allows for 48 hours only. What cannot be reached (older messages, and
-messages in other residents' chats that named a re-titled cluster) is counted, and the resident is told.
+charts are deleted, which Telegram allows for 48 hours only; a staff answer other residents received is
+edited to show the new title. What cannot be reached (older messages to delete, status notices other
+residents received) is counted, and the resident is told.
 """
 
 from dataclasses import dataclass
@@ -16,7 +17,9 @@ from models.clusters import Cluster
 from models.digests import Digest, DigestState
 from models.outbox import OutboxBase, OutboxMessage, OutboxMethod, OutboxPurpose, OutboxState, enqueue
 from models.provenance import Derived, derived_from
+from models.replies import Reply
 from services import payloads
+from services.answers import answer_text
 from services.config import AppConfig
 from services.digest_delivery import digest_messages
 from services.staffchat import FOLLOWUP, STAFF_CLUSTER, refresh_cards
@@ -94,4 +97,19 @@ def reach_chats(*, session: Session, config: AppConfig, resident_id: int, erased
     others = _sent(session, col(OutboxMessage.cluster_id).in_(clusters), col(OutboxMessage.chat_id) > 0,
                    col(OutboxMessage.purpose).not_in([STAFF_CLUSTER, OutboxPurpose.STAFF_EDIT, OutboxPurpose.ERASURE]),
                    col(OutboxMessage.resident_id) != resident_id)
-    return reach + Reach(unreachable=len(others))  # other residents' chats: their copies are theirs
+    for row in others:  # other residents' chats: an answer is shown with the new title, the rest is out of reach
+        reach += _edit_answer(session, row, key)
+    return reach
+
+
+def _edit_answer(session: Session, row: OutboxMessage, key: str) -> Reach:
+    """Show a staff answer a resident received (answer:REPLY:RESIDENT) with its cluster's new title."""
+    reply = session.get(Reply, int(row.dedupe_key.split(":")[1])) if row.purpose == OutboxPurpose.ANSWER else None
+    cluster = session.get(Cluster, row.cluster_id) if row.cluster_id is not None else None
+    if reply is None or cluster is None or row.telegram_message_id is None:
+        return Reach(unreachable=1)
+    enqueue(session=session, message=OutboxBase(
+        dedupe_key=f"{key}:edit:{row.id}", chat_id=row.chat_id, method=OutboxMethod.EDIT_MESSAGE_TEXT,
+        payload=payloads.edit(row.telegram_message_id, answer_text(cluster, reply)), cluster_id=cluster.id,
+        purpose=OutboxPurpose.ERASURE))
+    return Reach(edited=1)
