@@ -168,7 +168,7 @@ def rewrite_digests(*, session: Session, erased: set[int], changes: list[Relabel
 
 def rewrite_records(*, session: Session, erased: set[int], changes: list[Relabel], needles: Needles) -> int:
     """Swap the titles in audit entries, undo snapshots and unsent messages made from these clusters or
-    proposals (an audit entry made from an erased proposal loses the words it holds); return how many."""
+    proposals (an audit entry made from an erased proposal loses the words it held before); return how many."""
     swap, clusters = swapper(changes), {c.cluster_id for c in changes}
     from_erased = derived_from(session=session, kind=Derived.AUDIT, proposals=erased)
     audits = from_erased | derived_from(session=session, kind=Derived.AUDIT, clusters=clusters)
@@ -176,7 +176,7 @@ def rewrite_records(*, session: Session, erased: set[int], changes: list[Relabel
     for entry in session.exec(select(AuditEntry).where(col(AuditEntry.id).in_(audits))).all() if audits else []:
         blank = entry.id in from_erased
         entry.before = needles.scrub_json(rewrite_json(entry.before, swap, blank))
-        entry.after = needles.scrub_json(rewrite_json(entry.after, swap, blank))
+        entry.after = needles.scrub_json(rewrite_json(entry.after, swap))  # after: a person's decision
         session.add(entry)
         count += 1
     pendings = derived_from(session=session, kind=Derived.PENDING, proposals=erased, clusters=clusters)

@@ -86,13 +86,13 @@ def personal_data(*, session: Session, resident: Resident, tz: ZoneInfo) -> dict
                       "mengikuti": s.following} for s in supports],
         "tanggapan_anda": [{"kelompok": codes.get(r.cluster_id), "teks": r.text, "waktu": _when(r.created_at, tz)}
                            for r in replies],
-        "pesan_belum_diproses": [_update(u, tz) for u in updates_of(session=session, telegram_id=resident.telegram_id)]
-        if resident.telegram_id is not None else [],
+        "pesan_belum_diproses": [_update(u, tz) for u in updates_of(session=session, telegram_id=resident.telegram_id)
+                                 if u.dead_at is not None or u.attempts] if resident.telegram_id is not None else [],
     }
 
 
 def _update(row: InboundUpdate, tz: ZoneInfo) -> dict[str, Any]:
-    """A stored update not handled (yet, or given up as a dead letter), as /data_saya shows it."""
+    """A stored update that failed (waiting for a retry, or given up as a dead letter), as /data_saya shows it."""
     message = next((v for v in (row.payload or {}).values() if isinstance(v, dict)), {})
     return {"diterima": _when(row.received_at, tz), "gagal_diproses": row.dead_at is not None,
             "teks": message.get("text") or message.get("caption") or message.get("data"), "isi": row.payload}
