@@ -16,8 +16,8 @@ from models.db import session_scope
 from models.digests import Digest
 from models.types import utcnow
 from models.updates import InboundUpdate, store_update
-from services.erasure import ERASED_TEXT
 from services.labelling import relabel_all
+from services.privacy import ERASED_TEXT
 from tests.conftest import RESIDENT
 from tests.handlers.journey import onboard, press, proposals, submit
 from tests.handlers.moderation_seed import MODERATOR, command, confirmed, session_of
