@@ -18,10 +18,12 @@ from models.digests import Digest, DigestState
 from models.outbox import OutboxBase, OutboxMessage, OutboxMethod, OutboxPurpose, OutboxState, enqueue
 from models.provenance import Derived, derived_from
 from models.replies import Reply
+from models.residents import Resident
 from services import payloads
 from services.answers import answer_text
 from services.config import AppConfig
 from services.digest_delivery import digest_messages
+from services.followups import followup_text
 from services.staffchat import FOLLOWUP, STAFF_CLUSTER, refresh_cards
 
 DELETABLE_FOR = timedelta(hours=48)  # Telegram's limit for a bot deleting its own messages
@@ -99,7 +101,25 @@ def reach_chats(*, session: Session, config: AppConfig, resident_id: int, erased
                    col(OutboxMessage.resident_id) != resident_id)
     for row in others:  # other residents' chats: an answer is shown with the new title, the rest is out of reach
         reach += _edit_answer(session, row, key)
+    for row in _sent(session, col(OutboxMessage.cluster_id).in_(clusters), col(OutboxMessage.purpose) == FOLLOWUP,
+                     col(OutboxMessage.resident_id) != resident_id):
+        reach += _edit_followup(session, row, key)  # other residents' follow-ups name the cluster too
     return reach
+
+
+def _edit_followup(session: Session, row: OutboxMessage, key: str) -> Reach:
+    """Show another resident's follow-up (followup:REPLY) in the staff chat with its cluster's new title."""
+    reply = session.get(Reply, int(row.dedupe_key.split(":")[1]))
+    cluster = session.get(Cluster, row.cluster_id) if row.cluster_id is not None else None
+    resident = session.get(Resident, row.resident_id) if row.resident_id is not None else None
+    if (reply is None or cluster is None or resident is None or row.telegram_message_id is None
+            or row.method != OutboxMethod.SEND_MESSAGE):  # a copied photo's caption: out of reach
+        return Reach(unreachable=1)
+    text = followup_text(cluster, resident, reply.text, photo=False)
+    enqueue(session=session, message=OutboxBase(
+        dedupe_key=f"{key}:edit:{row.id}", chat_id=row.chat_id, method=OutboxMethod.EDIT_MESSAGE_TEXT,
+        payload=payloads.edit(row.telegram_message_id, text), cluster_id=cluster.id, purpose=OutboxPurpose.ERASURE))
+    return Reach(edited=1)
 
 
 def _edit_answer(session: Session, row: OutboxMessage, key: str) -> Reach:
