@@ -22,10 +22,9 @@ from models.clusters import Cluster
 from models.digests import Digest
 from models.outbox import OutboxMessage
 from models.pending import PendingAction
-from models.proposals import Proposal
+from models.proposals import Proposal, ProposalState
 from models.provenance import Derived, derived_from, forget_refs, link
 from nlp.labels import cluster_keywords, readable_title, title_index
-from services.index import visible_submitted
 from services.labelling import TITLE_CHARS
 from services.scrub import ERASED, Needles
 
@@ -47,7 +46,9 @@ class Relabel:
 
 def _remaining(session: Session, cluster_id: int, erased: set[int]) -> list[Proposal]:
     """The cluster's submitted members that can still title it (not erased, embedded), oldest first."""
-    members = [p for p in visible_submitted(session) if p.cluster_id == cluster_id]
+    members = session.exec(select(Proposal).where(Proposal.cluster_id == cluster_id,
+                                                  Proposal.state == ProposalState.SUBMITTED)
+                           .order_by(col(Proposal.id))).all()
     return [p for p in members if p.id not in erased and p.embedding]
 
 
@@ -69,10 +70,14 @@ def _rekey(session: Session, clusters: list[Cluster], erased: set[int], city_wor
     """Recompute the keywords of these clusters (c-TF-IDF against all visible clusters) without erased texts."""
     docs: dict[int, list[str]] = {}
     members: dict[int, list[int]] = {}
-    for p in visible_submitted(session):
-        if p.cluster_id is not None and p.id is not None and p.id not in erased:
-            docs.setdefault(p.cluster_id, []).append(p.text_redacted)
-            members.setdefault(p.cluster_id, []).append(p.id)
+    rows = session.exec(select(Proposal.id, Proposal.cluster_id, Proposal.text_redacted)
+                        .join(Cluster, col(Cluster.id) == col(Proposal.cluster_id))
+                        .where(Proposal.state == ProposalState.SUBMITTED, col(Cluster.hidden).is_(False),
+                               col(Cluster.merged_into_id).is_(None))).all()  # as services.index.visible_submitted
+    for proposal_id, cluster_id, text in rows:
+        if cluster_id is not None and proposal_id is not None and proposal_id not in erased:
+            docs.setdefault(cluster_id, []).append(text)
+            members.setdefault(cluster_id, []).append(proposal_id)
     keywords = cluster_keywords(docs, top_n=5, extra_stopwords=city_words) if docs else {}
     for cluster in clusters:
         assert cluster.id is not None
