@@ -4,6 +4,7 @@ listed by /data_saya and go with /hapus_data."""
 
 import json
 import re
+from datetime import timedelta
 
 from sqlalchemy import select as sa_select
 from sqlmodel import select
@@ -14,14 +15,17 @@ from models.audit import AuditEntry
 from models.clusters import Cluster
 from models.db import session_scope
 from models.digests import Digest
+from models.outbox import OutboxMessage
 from models.types import utcnow
 from models.updates import InboundUpdate, store_update
 from services.labelling import relabel_all
 from services.privacy import ERASED_TEXT
 from tests.conftest import RESIDENT
+from tests.handlers.answers_seed import STAFF_CHAT, STAFF_USER, last_to, wait_until_sent
 from tests.handlers.journey import onboard, press, proposals, submit
 from tests.handlers.moderation_seed import MODERATOR, command, confirmed, session_of
 from tests.handlers.test_privacy import every_value
+from tests.handlers.test_staff_answers import cluster_with_resident
 
 SLANG = "pak tlg lampu pju dkt lapangan voli mati trs tiap malem, gelap bgt anak2 takut plg ngaji"
 FORMAL = "Lampu penerangan jalan dekat lapangan voli padam setiap malam, mohon segera diganti."
@@ -115,3 +119,31 @@ async def test_dead_letters_keep_no_names_are_shown_and_erased(console: Console)
     with engine.connect() as connection:
         payloads = connection.execute(sa_select(InboundUpdate.payload)).scalars().all()  # type: ignore[call-overload]
     assert not any("tersumbat" in json.dumps(p) for p in payloads if p)
+
+
+async def test_follow_up_copies_in_the_staff_chat_are_deleted_within_48_hours_and_older_ones_counted(
+        console: Console) -> None:
+    _, code = await cluster_with_resident(console)
+    await console.send(console.maker.text(STAFF_USER, f"/balas {code} Mohon kirim fotonya.", chat_id=STAFF_CHAT))
+    await wait_until_sent(console)
+    answer = last_to(console, RESIDENT)
+    await console.send(console.maker.reply_to(RESIDENT, answer, "Lampunya berkedip terus."))
+    update = console.maker.photo(RESIDENT, "Ini fotonya")
+    update["message"]["reply_to_message"] = answer
+    await console.send(update)
+    await wait_until_sent(console)
+    engine = deps(console.app).engine
+    with session_scope(engine) as session:
+        copies = session.exec(select(OutboxMessage).where(OutboxMessage.purpose == "followup")
+                              .order_by(OutboxMessage.id)).all()  # type: ignore[arg-type]
+        old, recent = copies
+        old.sent_at = utcnow() - timedelta(hours=49)  # Telegram no longer lets a bot delete it
+        session.add(old)
+        ids = (old.telegram_message_id, recent.telegram_message_id)
+    assert all((STAFF_CHAT, i) in console.api.messages for i in ids)
+    done = await erase(console, RESIDENT)
+    await wait_until_sent(console)
+    deleted = [c.params["message_id"] for c in console.api.calls if c.method == "deleteMessage"]
+    assert deleted == [ids[1]] and (STAFF_CHAT, ids[0]) in console.api.messages
+    assert (STAFF_CHAT, ids[1]) not in console.api.messages
+    assert "1 dihapus" in done and "tidak dapat kami jangkau" in done
