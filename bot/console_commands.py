@@ -12,6 +12,7 @@ from handlers.deps import deps
 from handlers.digests import clock
 from handlers.outbox_worker import wake_outbox
 from models.db import session_scope
+from services import callbacks
 from services.digest_delivery import issue_running_digest
 from services.payloads import plain
 from services.texts import t
@@ -71,6 +72,8 @@ async def press(console: Console, number: int) -> None:
     message, data = buttons[number - 1]
     console.view.pressed_in(console.persona.chat_id)
     await console.send(console.maker.press(console.persona.user_id, message, data))
+    if data == callbacks.ERASE:  # the files the bot sent this person (data-saya.json...) leave this machine too
+        console.view.forget_files(console.persona.chat_id)
 
 
 async def reply(console: Console, rest: str) -> None:

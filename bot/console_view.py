@@ -24,6 +24,7 @@ class ConsoleView:
         self.buttons: dict[int, list[tuple[dict[str, Any], str]]] = {}  # chat id -> (message, callback data)
         self._seen = 0
         self._last_query_chat: int | None = None
+        self.saved: dict[int, set[Path]] = {}  # chat id -> files written for it
         api.listeners.append(lambda _call: self.show_new())
 
     def show_new(self) -> None:
@@ -67,7 +68,15 @@ class ConsoleView:
         self.files_dir.mkdir(parents=True, exist_ok=True)
         path = self.files_dir / Path(str(name)).name
         path.write_bytes(content)
+        self.saved.setdefault(int(call.params["chat_id"]), set()).add(path.resolve())
         return path.resolve()
+
+    def forget_files(self, chat_id: int) -> int:
+        """Delete the files written for a chat (its person erased their data); return how many."""
+        paths = self.saved.pop(chat_id, set())
+        for path in paths:
+            path.unlink(missing_ok=True)
+        return len(paths)
 
     def _number_buttons(self, chat_id: int, message_id: Any, params: dict[str, Any]) -> None:
         """Remember and print the inline buttons of the message just shown (or note they are gone)."""

@@ -165,6 +165,8 @@ class MemoryBotAPI(BaseRequest):
             return {"message_id": self._store(params)["message_id"]}
         if api_method in {"editMessageText", "editMessageReplyMarkup"}:
             return self._edit(params)
+        if api_method == "deleteMessage":
+            return self.messages.pop((int(params["chat_id"]), int(params["message_id"])), None) is not None
         if api_method == "getChat":
             return chat_of(int(params["chat_id"]))
         return True  # answerCallbackQuery, setMyCommands, deleteWebhook, sendChatAction, ...

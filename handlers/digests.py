@@ -2,6 +2,7 @@
 
 from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from sqlmodel import Session
@@ -45,15 +46,22 @@ async def ringkasan(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         forums = wanted
     now = clock(context.bot_data)
     for forum in forums:
-        def draft(s: Session, fid: str = forum.id) -> list[tuple[OutboxMethod, dict[str, Any]]]:
-            return delivery.digest_messages(
-                d.config, delivery.draft_digest(session=s, config=d.config, forum_id=fid, now=now), on_demand=True)
+        def draft(s: Session, fid: str = forum.id) -> tuple[int, list[tuple[OutboxMethod, dict[str, Any]]]]:
+            digest = delivery.draft_digest(session=s, config=d.config, forum_id=fid, now=now)
+            return int(digest.id or 0), delivery.digest_messages(d.config, digest, on_demand=True)
 
-        messages = await run_db(context, draft)
+        digest_id, messages = await run_db(context, draft)
         for i, (method, payload) in enumerate(messages):
+            key = f"digest:{digest_id}:ringkasan:{update.update_id}:{i}"  # digest:ID:... links it to the digest
             await deliver_now(context.bot, d.engine, OutboxBase(
-                dedupe_key=f"u{update.update_id}:ringkasan:{forum.id}:{i}", chat_id=update.effective_chat.id,
-                method=method, payload=payload, purpose=OutboxPurpose.REPLY))
+                dedupe_key=key, chat_id=update.effective_chat.id, method=method, payload=payload,
+                purpose=OutboxPurpose.REPLY))
+            await run_db(context, partial(_link, dedupe_key=key))
+
+
+def _link(session: Session, *, dedupe_key: str) -> None:
+    """Link a digest message shown by /ringkasan to its digest (models.provenance)."""
+    delivery.link_message(session=session, dedupe_key=dedupe_key)
 
 
 async def digest_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

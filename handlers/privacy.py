@@ -73,4 +73,8 @@ async def erase_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     done = await run_db(context, _erase)
     if done is not None:
         await asyncio.to_thread(forget_deleted, deps(context).engine)
-    await query.edit_message_text(t("erase_done" if done is not None else "erase_nothing"), parse_mode="HTML")
+    text = t("erase_done" if done is not None else "erase_nothing")
+    if done is not None and (done.chats.edited or done.chats.deleted or done.chats.unreachable):
+        text += "\n" + t("erase_done_chats", edited=done.chats.edited, deleted=done.chats.deleted,
+                         unreachable=done.chats.unreachable)
+    await query.edit_message_text(text, parse_mode="HTML")

@@ -49,6 +49,9 @@ async def send_row(bot: Bot, row: OutboxMessage) -> int:
         return (await bot.send_photo(chat_id=row.chat_id, **payload)).message_id
     if row.method == OutboxMethod.COPY_MESSAGE:
         return (await bot.copy_message(chat_id=row.chat_id, **payload)).message_id
+    if row.method == OutboxMethod.DELETE_MESSAGE:
+        await bot.delete_message(chat_id=row.chat_id, message_id=int(payload["message_id"]))
+        return int(payload["message_id"])
     if row.method == OutboxMethod.EDIT_MESSAGE_TEXT:
         if html:
             payload["text"] = truncate_html(str(payload["text"]), MESSAGE_LIMIT)

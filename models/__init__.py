@@ -8,6 +8,7 @@ from models import (
     outbox,
     pending,
     proposals,
+    provenance,
     replies,
     residents,
     sequences,
@@ -17,6 +18,6 @@ from models import (
 
 # Importing every table module registers it on SQLModel.metadata (Alembic compares against it).
 __all__ = [
-    "audit", "clusters", "digests", "forums", "outbox", "pending", "proposals", "replies", "residents",
+    "audit", "clusters", "digests", "forums", "outbox", "pending", "proposals", "provenance", "replies", "residents",
     "sequences", "suggestions", "updates",
 ]

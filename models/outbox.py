@@ -28,6 +28,7 @@ class OutboxMethod(StrEnum):
     SEND_PHOTO = "send_photo"  # the payload names a local chart file
     COPY_MESSAGE = "copy_message"
     EDIT_MESSAGE_TEXT = "edit_message_text"  # a staff card kept up to date
+    DELETE_MESSAGE = "delete_message"  # a message carrying erased words (Telegram allows it for 48 hours)
 
 
 class OutboxPurpose(StrEnum):
@@ -44,6 +45,7 @@ class OutboxPurpose(StrEnum):
     FOLLOWUP = "followup"  # a resident's follow-up shown to staff (replying to it answers that resident)
     OVERDUE = "overdue"  # the daily overdue list
     ALERT = "alert"  # to the admin chat (an update given up as a dead letter)
+    ERASURE = "erasure"  # a message carrying an erased resident's words, edited or deleted
 
 
 class OutboxBase(SQLModel):

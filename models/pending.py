@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, BigInteger, Column, update
 from sqlmodel import Field, Session, SQLModel, col
 
+from models.provenance import Derived, link
 from models.types import UTCDateTime, utcnow
 
 
@@ -30,7 +31,24 @@ def create_pending(*, session: Session, user_id: int, action: str, args: dict[st
     pending = PendingAction(token=secrets.token_hex(4), user_id=user_id, action=action, args=args)
     session.add(pending)
     session.flush()
+    assert pending.id is not None
+    clusters, proposals = photographed(args)
+    link(session=session, kind=Derived.PENDING, ref_id=pending.id, proposals=proposals, clusters=clusters)
     return pending
+
+
+def photographed(args: Any) -> tuple[set[int], set[int]]:
+    """The clusters and proposals an action's snapshots (services.undo) hold, found anywhere in its args."""
+    clusters: set[int] = set()
+    proposals: set[int] = set()
+    if isinstance(args, dict):
+        if isinstance(args.get("clusters"), dict) and isinstance(args.get("proposals"), dict):
+            clusters |= {int(k) for k in args["clusters"]}
+            proposals |= {int(k) for k in args["proposals"]}
+        for value in args.values():
+            more = photographed(value)
+            clusters, proposals = clusters | more[0], proposals | more[1]
+    return clusters, proposals
 
 
 def claim_pending(*, session: Session, pending_id: int, token: str, user_id: int, max_age: timedelta,

@@ -1,7 +1,8 @@
 """Incoming Telegram updates, stored before they are acknowledged so that none is lost or run twice.
 
 An update whose handlers failed is tried again after a growing pause; after `max_attempts` it is a dead
-letter (`dead_at` set): kept with its payload for an operator, never retried by itself.
+letter (`dead_at` set): kept with its payload for an operator, never retried by itself. Payloads are
+stored without names (`minimise`), shown to their sender by /data_saya and dropped by /hapus_data.
 """
 
 from datetime import datetime, timedelta
@@ -25,11 +26,52 @@ class InboundUpdate(SQLModel, table=True):
     dead_at: datetime | None = Field(default=None, sa_type=UTCDateTime)  # gave up: a dead letter
 
 
+NAMES = ("last_name", "username")  # dropped from stored updates; first_name (required by the Bot API) blanked
+
+
+def minimise(payload: Any) -> Any:
+    """An update without the names Telegram sends with every user and private chat (nothing here reads them)."""
+    if isinstance(payload, dict):
+        kept = {k: minimise(v) for k, v in payload.items() if k not in NAMES}
+        if "first_name" in kept:
+            kept["first_name"] = "-"
+        return kept
+    if isinstance(payload, list):
+        return [minimise(v) for v in payload]
+    return payload
+
+
+def _sender(payload: Any) -> int | None:
+    """The Telegram id of the person an update comes from (message, callback, edit...), if any."""
+    for value in (payload or {}).values():
+        if isinstance(value, dict) and isinstance(value.get("from"), dict):
+            return int(value["from"].get("id", 0)) or None
+    return None
+
+
+def updates_of(*, session: Session, telegram_id: int) -> list[InboundUpdate]:
+    """The stored updates that still hold a payload (not yet handled, or dead letters) sent by this person."""
+    rows = session.exec(select(InboundUpdate).where(col(InboundUpdate.payload).is_not(None))
+                        .order_by(col(InboundUpdate.update_id))).all()
+    return [row for row in rows if _sender(row.payload) == telegram_id]
+
+
+def forget_updates(*, session: Session, telegram_id: int) -> int:
+    """Drop the payloads of this person's stored updates (an erasure): they are never run; return how many."""
+    rows = updates_of(session=session, telegram_id=telegram_id)
+    for row in rows:
+        row.payload, row.next_attempt_at = None, None
+        row.dead_at = row.dead_at or utcnow()
+        session.add(row)
+    session.flush()
+    return len(rows)
+
+
 def store_update(*, session: Session, update_id: int, payload: dict[str, Any]) -> bool:
-    """Store an update the first time it is seen; return False for a repeat."""
+    """Store an update (without names) the first time it is seen; return False for a repeat."""
     if session.get(InboundUpdate, update_id) is not None:
         return False
-    session.add(InboundUpdate(update_id=update_id, payload=payload))
+    session.add(InboundUpdate(update_id=update_id, payload=minimise(payload)))
     session.flush()
     return True
 

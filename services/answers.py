@@ -112,6 +112,11 @@ def _queue(session: Session, key: str, resident: Resident, cluster: Cluster, tex
         purpose=purpose))
 
 
+def answer_text(cluster: Cluster, reply: Reply) -> str:
+    """A staff answer as every resident of the cluster reads it (re-rendered when the title changes)."""
+    return t("answer_to_resident", code=cluster.code, title=cluster.title[:200], text=reply.text)
+
+
 def answer_cluster(*, session: Session, cluster_id: int, text: str, source_key: str) -> Outcome:
     """Store a staff answer and queue it for every resident following the cluster."""
     cluster = _cluster(session, cluster_id)
@@ -126,7 +131,7 @@ def answer_cluster(*, session: Session, cluster_id: int, text: str, source_key: 
                before={"status": ClusterStatus.BARU}, after={"status": ClusterStatus.DITANGGAPI})
         show_status(session=session, cluster=cluster, source_key=source_key)
     session.add(cluster)
-    message = t("answer_to_resident", code=cluster.code, title=cluster.title[:200], text=reply.text)
+    message = answer_text(cluster, reply)
     residents = followers(session=session, cluster_id=reply.cluster_id)
     for resident in residents:
         _queue(session, f"answer:{reply.id}:{resident.id}", resident, cluster, message, ANSWER)

@@ -11,6 +11,7 @@ from sqlmodel import Session, select
 from models.audit import record
 from models.clusters import SHORT_CODE, Cluster, Support, add_support
 from models.proposals import Proposal, ProposalState
+from models.provenance import Derived, forget_refs
 from models.types import utcnow
 from nlp.redact import redact
 from services.grouping import GroupingService
@@ -134,6 +135,7 @@ def rename(*, session: Session, actor: Actor, code: str, title: str) -> Cluster:
            before={"title": cluster.title}, after={"title": title})
     cluster.title, cluster.title_set_by_moderator, cluster.updated_at = title, True, utcnow()
     session.add(cluster)
+    forget_refs(session=session, kind=Derived.TITLE, ref_ids=[cluster.id or 0])  # the moderator's own words
     return cluster
 
 

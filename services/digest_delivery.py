@@ -19,7 +19,9 @@ from models.clusters import Cluster
 from models.db import session_scope
 from models.digests import Digest, DigestState
 from models.forums import Forum
-from models.outbox import OutboxBase, OutboxMethod, OutboxPurpose, enqueue
+from models.outbox import OutboxBase, OutboxMessage, OutboxMethod, OutboxPurpose, enqueue
+from models.proposals import Proposal, ProposalState
+from models.provenance import Derived, copy_links, link
 from services import callbacks, payloads
 from services.answers import post_cluster_to_staff
 from services.config import AppConfig
@@ -68,9 +70,19 @@ def review_keyboard(digest_id: int, data: DigestData, excluded: set[int]) -> dic
 
 def _queue(session: Session, key: str, chat_id: int, payload: dict[str, Any],
            method: OutboxMethod = OutboxMethod.SEND_MESSAGE) -> None:
-    """Queue one digest message once per key."""
-    enqueue(session=session, message=OutboxBase(dedupe_key=key, chat_id=chat_id, method=method, payload=payload,
-                                                purpose=PURPOSE))
+    """Queue one digest message once per key (digest:ID:...), made from what that digest was made from."""
+    _, new = enqueue(session=session, message=OutboxBase(dedupe_key=key, chat_id=chat_id, method=method,
+                                                         payload=payload, purpose=PURPOSE))
+    if new:
+        link_message(session=session, dedupe_key=key)
+
+
+def link_message(*, session: Session, dedupe_key: str) -> None:
+    """Link a digest's message (key digest:ID:...) to what that digest was made from."""
+    row = session.exec(select(OutboxMessage).where(OutboxMessage.dedupe_key == dedupe_key)).first()
+    if row is not None and row.id is not None:
+        copy_links(session=session, kind=Derived.DIGEST, ref_id=int(dedupe_key.split(":")[1]),
+                   to_kind=Derived.OUTBOX, to_ref=row.id)
 
 
 def digest_messages(config: AppConfig, digest: Digest, *, on_demand: bool = False
@@ -113,6 +125,11 @@ def _build(session: Session, config: AppConfig, forum_id: str, start: datetime, 
                     state=state or (DigestState.BUILT if data.top else DigestState.EMPTY), built_at=now)
     session.add(digest)
     session.flush()
+    assert digest.id is not None
+    clusters = [line.id for line in data.top] + [line.id for line in data.answered]
+    members = session.exec(select(Proposal.id).where(col(Proposal.cluster_id).in_(clusters),
+                                                     Proposal.state == ProposalState.SUBMITTED)).all()
+    link(session=session, kind=Derived.DIGEST, ref_id=digest.id, proposals=members, clusters=clusters)
     return digest
 
 

@@ -11,7 +11,7 @@ from sqlmodel import Session
 
 from models.clusters import Cluster
 from models.outbox import OutboxBase, OutboxMessage, OutboxMethod, enqueue, find_sent
-from models.residents import find_resident
+from models.residents import Resident, find_resident
 from nlp.redact import redact
 from services.answers import TALKS_BACK, AnswerError, store_reply
 from services.config import AppConfig
@@ -63,6 +63,13 @@ def _staff_payload(session: Session, config: AppConfig, cluster_id: int, text: s
     return payload
 
 
+def followup_text(cluster: Cluster, resident: Resident, text: str, *, photo: bool) -> str:
+    """A follow-up as staff read it: who (a label, never a name), which cluster, the redacted text."""
+    limit = MAX_CAPTION if photo else MAX_TEXT
+    return t("staff_followup", label=resident_label(resident), code=cluster.code, title=cluster.title[:120],
+             text=text[:limit] or "📷")
+
+
 def record_followup(
     *, session: Session, config: AppConfig, telegram_id: int, replied_to: int, text: str, source_key: str,
     photo_message_id: int | None = None,
@@ -79,9 +86,7 @@ def record_followup(
         raise AnswerError("followup_unsupported")
     reply = store_reply(session, source_key, cluster_id=row.cluster_id, from_staff=False, resident_id=resident.id,
                         text=clean)
-    limit = MAX_CAPTION if photo_message_id is not None else MAX_TEXT
-    body = t("staff_followup", label=resident_label(resident), code=cluster.code, title=cluster.title[:120],
-             text=clean[:limit] or "📷")
+    body = followup_text(cluster, resident, clean, photo=photo_message_id is not None)
     payload = _staff_payload(session, config, row.cluster_id, body)
     method = OutboxMethod.SEND_MESSAGE
     if photo_message_id is not None:  # copy the photo with our caption: the resident's own caption is not sent

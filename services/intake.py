@@ -15,6 +15,7 @@ from models.proposals import (
     count_recent_submissions,
     get_or_create_draft,
 )
+from models.provenance import Derived, link
 from models.residents import Resident
 from models.types import utcnow
 from services.grouping import GroupingService, Prepared
@@ -247,6 +248,8 @@ def confirm(
         # Home forum: the place the request is about (named in the text, else the resident's kelurahan).
         home = grouping.forum_of_place(proposal.kelurahan or resident.kelurahan) or resident.forum_id
         cluster = create_cluster(session=session, title=proposal.text_redacted[:200], home_forum_id=home)
+        assert cluster.id is not None
+        link(session=session, kind=Derived.TITLE, ref_id=cluster.id, proposals=[proposal.id])
     assert cluster.id is not None and proposal.id is not None
     label_on_arrival(session=session, grouping=grouping, proposal=proposal, cluster=cluster, new_cluster=opened)
     proposal.cluster_id = cluster.id

@@ -9,6 +9,7 @@ from sqlmodel import Session, col, select
 
 from models.clusters import Cluster
 from models.proposals import Proposal
+from models.provenance import Derived, link
 from models.types import utcnow
 from nlp.labels import cluster_keywords, readable_title, title_index
 from services.grouping import GroupingService
@@ -29,6 +30,8 @@ def label_on_arrival(*, session: Session, grouping: GroupingService, proposal: P
         cluster.title = readable_title(proposal.text_redacted, TITLE_CHARS)
         cluster.category = proposal.category
         session.add(cluster)
+        assert cluster.id is not None
+        link(session=session, kind=Derived.TITLE, ref_id=cluster.id, proposals=[proposal.id], replace=True)
 
 
 def relabel_all(*, session: Session, grouping: GroupingService, city_words: list[str]) -> int:
@@ -49,9 +52,14 @@ def relabel_all(*, session: Session, grouping: GroupingService, city_words: list
         cluster = clusters[cluster_id]
         vectors = np.stack([np.frombuffer(p.embedding, dtype=np.float32) for p in proposals if p.embedding])
         if not cluster.title_set_by_moderator:
-            texts = [p.text_redacted for p in proposals if p.embedding]
-            cluster.title = readable_title(texts[title_index(vectors, texts)], TITLE_CHARS)
+            titled = [p for p in proposals if p.embedding]
+            texts = [p.text_redacted for p in titled]
+            source = titled[title_index(vectors, texts)]
+            cluster.title = readable_title(source.text_redacted, TITLE_CHARS)
+            link(session=session, kind=Derived.TITLE, ref_id=cluster_id, proposals=[source.id], replace=True)
         cluster.keywords = ", ".join(keywords.get(cluster_id, []))
+        link(session=session, kind=Derived.KEYWORDS, ref_id=cluster_id, proposals=[p.id for p in proposals],
+             replace=True)
         if not cluster.category_set_by_moderator:
             cluster.category = grouping.cluster_category([p.category or "lainnya" for p in proposals])
         cluster.updated_at = utcnow()

@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 from models.audit import record
 from models.clusters import Cluster, Support, create_cluster, get_cluster_by_code
 from models.proposals import Proposal, ProposalState
+from models.provenance import Derived, link
 from models.types import utcnow
 from services.grouping import GroupingService
 from services.notify import Recipient, reachable
@@ -133,7 +134,7 @@ def merge_clusters(
     codes = tuple(p.code for p in proposals if p.code)
     record(session=session, actor=actor, action="merge", target=f"cluster:{keep.code}",
            before={"absorbed": absorb.code, "absorbed_title": absorb.title},
-           after={"kept": keep.code, "proposals": list(codes)})
+           after={"kept": keep.code, "proposals": list(codes)}, clusters=(absorb.id,))
     recipients = reachable(session=session, resident_ids=told)
     return Moved(keep.code, keep.title, absorb.code, codes, tuple(recipients), keep.id)
 
@@ -178,6 +179,8 @@ def move_proposals(
         first = proposals[0]
         target = create_cluster(session=session, title=first.text_redacted[:200], category=source.category,
                                 home_forum_id=source.home_forum_id)
+        assert target.id is not None
+        link(session=session, kind=Derived.TITLE, ref_id=target.id, proposals=[first.id])
     assert target.id is not None and target.code is not None
     if target.id == source.id:
         raise ModerationError("mod_same_cluster", code=source.code)
@@ -195,7 +198,8 @@ def move_proposals(
         session.add(source)
     codes = tuple(p.code for p in proposals if p.code)
     record(session=session, actor=actor, action="split", target=f"cluster:{source.code}",
-           before={"cluster": source.code, "proposals": list(codes)}, after={"cluster": target.code})
+           before={"cluster": source.code, "proposals": list(codes)}, after={"cluster": target.code},
+           clusters=(target.id,))
     authors = {p.resident_id for p in proposals if p.resident_id is not None}
     recipients = reachable(session=session, resident_ids=authors)
     return Moved(target.code, target.title, source.code, codes, tuple(recipients), target.id)

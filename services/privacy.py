@@ -12,7 +12,7 @@ chart file is deleted, and messages addressed to them are deleted. The audit ent
 pseudonym. It cannot be undone.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -24,21 +24,21 @@ from models.audit import record
 from models.clusters import Cluster, Support
 from models.outbox import OutboxMessage
 from models.proposals import Proposal, ProposalState
+from models.provenance import Derived, derived_from
 from models.replies import Reply
 from models.residents import Resident
 from models.types import utcnow
-from nlp.labels import short_title
+from models.updates import InboundUpdate, forget_updates, updates_of
 from services.config import AppConfig
+from services.erasure import ERASED_TEXT, relabel, rewrite_digests, rewrite_records
+from services.erasure_chats import Reach, reach_chats
 from services.formats import moment
 from services.grouping import GroupingService
-from services.labelling import TITLE_CHARS
 from services.outbox_files import sweep_charts
 from services.scrub import ERASED, Needles, scrub_everywhere
-from services.staffchat import refresh_cards
 from services.texts import proposal_state_label
 from services.undo import forget_resident
 
-ERASED_TEXT = "[dihapus atas permintaan warga]"
 HANDLED = {"resident", "proposal", "reply", "cluster"}
 
 
@@ -49,6 +49,7 @@ class Erasure:
     proposals: int
     supports: int
     rows_scrubbed: int
+    chats: Reach = field(default_factory=Reach)  # messages in Telegram chats edited, deleted, out of reach
 
 
 def _when(value: Any, tz: ZoneInfo) -> str | None:
@@ -85,7 +86,16 @@ def personal_data(*, session: Session, resident: Resident, tz: ZoneInfo) -> dict
                       "mengikuti": s.following} for s in supports],
         "tanggapan_anda": [{"kelompok": codes.get(r.cluster_id), "teks": r.text, "waktu": _when(r.created_at, tz)}
                            for r in replies],
+        "pesan_belum_diproses": [_update(u, tz) for u in updates_of(session=session, telegram_id=resident.telegram_id)
+                                 if u.dead_at is not None or u.attempts] if resident.telegram_id is not None else [],
     }
+
+
+def _update(row: InboundUpdate, tz: ZoneInfo) -> dict[str, Any]:
+    """A stored update that failed (waiting for a retry, or given up as a dead letter), as /data_saya shows it."""
+    message = next((v for v in (row.payload or {}).values() if isinstance(v, dict)), {})
+    return {"diterima": _when(row.received_at, tz), "gagal_diproses": row.dead_at is not None,
+            "teks": message.get("text") or message.get("caption") or message.get("data"), "isi": row.payload}
 
 
 def _erase_texts(session: Session, grouping: GroupingService | None, proposals: list[Proposal]) -> None:
@@ -101,20 +111,42 @@ def _erase_texts(session: Session, grouping: GroupingService | None, proposals: 
     session.flush()
 
 
-def _retitle(session: Session, needles: Needles, cluster_ids: set[int]) -> list[Cluster]:
-    """Give every cluster of the resident titled with their words (in any spacing or case) the text of
-    another member, or a neutral title; a title a moderator chose stays unless it quotes them. Return those."""
-    changed = []
-    for cluster in session.exec(select(Cluster).where(col(Cluster.id).in_(cluster_ids))).all():
-        if needles.scrub_text(cluster.title) == cluster.title:
-            continue
-        other = session.exec(select(Proposal.text_redacted).where(
-            Proposal.cluster_id == cluster.id, Proposal.state == ProposalState.SUBMITTED,
-            Proposal.text_redacted != ERASED_TEXT).order_by(col(Proposal.id))).first()
-        cluster.title = short_title(other, TITLE_CHARS) if other else ERASED_TEXT
-        session.add(cluster)
-        changed.append(cluster)
-    return changed
+def _texts(session: Session, resident: Resident) -> tuple[list[Proposal], list[Reply]]:
+    """The resident's proposals and their own replies."""
+    proposals = list(session.exec(select(Proposal).where(Proposal.resident_id == resident.id)).all())
+    replies = list(session.exec(select(Reply).where(Reply.resident_id == resident.id,
+                                                    col(Reply.from_staff).is_(False))).all())
+    return proposals, replies
+
+
+def _forget_follow(session: Session, resident_id: int, replies: list[Reply]) -> int:
+    """Blank their replies, unfollow their clusters; return how many supports they had."""
+    for reply in replies:
+        reply.text = ERASED_TEXT
+        reply.source_key = f"erased:{reply.id}" if reply.source_key else None
+        session.add(reply)
+    supports = list(session.exec(select(Support).where(Support.resident_id == resident_id)).all())
+    for support in supports:
+        support.following = False
+        session.add(support)
+    session.flush()
+    return len(supports)
+
+
+def _derived(session: Session, config: AppConfig, resident: Resident, proposals: list[Proposal],
+             needles: Needles) -> tuple[list[Cluster], list[int]]:
+    """Rebuild what was derived from their proposals (titles, keywords, digests, records); return the
+    re-titled clusters and the rewritten digests."""
+    erased = {p.id for p in proposals if p.id is not None}
+    supported = set(session.exec(select(Support.cluster_id).where(Support.resident_id == resident.id)).all())
+    clusters = {p.cluster_id for p in proposals if p.cluster_id is not None} | supported
+    changes = relabel(session=session, erased=erased, clusters=clusters, needles=needles,
+                      city_words=config.city.name.lower().split())
+    digests = rewrite_digests(session=session, erased=erased, changes=changes, needles=needles)
+    rewrite_records(session=session, erased=erased, changes=changes, needles=needles)
+    ids = [c.cluster_id for c in changes if c.old_title != c.new_title]
+    retitled = list(session.exec(select(Cluster).where(col(Cluster.id).in_(ids))).all()) if ids else []
+    return retitled, digests
 
 
 def erase_resident(
@@ -125,34 +157,27 @@ def erase_resident(
     resident = session.get(Resident, resident_id)
     if resident is None or resident.deleted_at is not None:
         return Erasure(0, 0, 0)
-    proposals = list(session.exec(select(Proposal).where(Proposal.resident_id == resident_id)).all())
-    replies = list(session.exec(select(Reply).where(Reply.resident_id == resident_id,
-                                                    col(Reply.from_staff).is_(False))).all())
+    proposals, replies = _texts(session, resident)
+    erased = {p.id for p in proposals if p.id is not None}
+    titles = session.exec(select(Cluster.title).where(col(Cluster.id).in_(
+        derived_from(session=session, kind=Derived.TITLE, proposals=erased)))).all() if erased else []
     needles = Needles.of([t for p in proposals for t in (p.text_verbatim, p.text_redacted, p.text_clean)]
-                         + [r.text for r in replies], resident.telegram_id)
+                         + [r.text for r in replies] + list(titles), resident.telegram_id)
     _erase_texts(session, grouping, proposals)
-    supported = set(session.exec(select(Support.cluster_id).where(Support.resident_id == resident_id)).all())
-    retitled = _retitle(session, needles, {p.cluster_id for p in proposals if p.cluster_id is not None} | supported)
-    for reply in replies:
-        reply.text = ERASED_TEXT
-        reply.source_key = f"erased:{reply.id}" if reply.source_key else None
-        session.add(reply)
-    supports = list(session.exec(select(Support).where(Support.resident_id == resident_id)).all())
-    for support in supports:
-        support.following = False
-        session.add(support)
-    session.flush()
+    retitled, digests = _derived(session, config, resident, proposals, needles)
+    supports = _forget_follow(session, resident_id, replies)
+    reach = reach_chats(session=session, config=config, resident_id=resident_id, erased=erased,
+                        retitled=retitled, digests=digests, now=utcnow())
     if resident.telegram_id is not None:  # messages to them: their words and their chat id
+        forget_updates(session=session, telegram_id=resident.telegram_id)
         session.connection().execute(delete(OutboxMessage).where(col(OutboxMessage.chat_id) == resident.telegram_id))
     resident.telegram_id, resident.consent_at, resident.active = None, None, False
     resident.deleted_at = utcnow()
     session.add(resident)
-    forget_resident(session=session, resident_id=resident_id, proposal_ids={p.id for p in proposals if p.id})
-    scrubbed = scrub_everywhere(session=session, needles=needles, skip=HANDLED)
-    for cluster in retitled:  # staff see the new title on the cards already in their chat
-        refresh_cards(session=session, config=config, cluster=cluster, source_key=f"erase:{resident_id}")
+    forget_resident(session=session, resident_id=resident_id, proposal_ids=erased)
+    scrubbed = scrub_everywhere(session=session, needles=needles, skip=HANDLED)  # the second net
     if charts is not None:  # a picture cannot be scrubbed: every chart goes
         sweep_charts(session=session, folder=charts, everything=True)
     record(session=session, actor="resident", action="erase", target=f"resident:{resident_id}",
-           after={"proposals": len(proposals), "supports": len(supports), "text": ERASED})
-    return Erasure(len(proposals), len(supports), scrubbed)
+           after={"proposals": len(proposals), "supports": supports, "text": ERASED})
+    return Erasure(len(proposals), supports, scrubbed, reach)
