@@ -181,8 +181,9 @@ def readable_title(text: str, limit: int = 100) -> str:
     """A title for planners from a (redacted) message: no greeting, address or thanks; capitalised; short."""
     if informality(text) > SLANG_SHARE:  # chat spelling: show the standard words the normaliser gives
         from nlp.normalize import normalize
+        from nlp.redact import redact
 
-        text = normalize(text)
+        text = redact(normalize(text))  # redacted again: normalising may join what redaction saw apart
     core = _CLOSING.sub("", _opening().sub("", _SPACES.sub(" ", text).strip())).strip(" ,.;:-")
     core = core or _SPACES.sub(" ", text).strip()
     return short_title(core[:1].upper() + core[1:], limit)
