@@ -21,7 +21,7 @@ NIK = "[NIK]"
 _LOOKALIKE = str.maketrans("OoIl", "0011")
 _GROUP_BODY = r"[0-9OoIl]*[0-9][0-9OoIl]*"
 _DASHES = "\\-\u2010-\u2015\u2212\u2043\ufe58\ufe63"
-_SEP = rf"(?:[\s()]*[.{_DASHES}_/\u00b7\u2022\u2219\u22c5~][\s()]*|[\s()]+|,(?=[0-9OoIl]*[0-9]))"
+_SEP = rf"(?:[\s()]*[.{_DASHES}_/\u00b7\u2022\u2219\u22c5~][\s()]*|[\s()]+|\s*,(?=[0-9OoIl]*[0-9]))"
 _RUN = re.compile(rf"(?<![\w+])(?:\(\s*)?(?:\+\s*)?(?:\(\s*)?{_GROUP_BODY}(?:{_SEP}{_GROUP_BODY}){{0,24}}(?!\w)")
 _GROUP = re.compile(rf"(?<![0-9OoIl]){_GROUP_BODY}")
 _DATE = re.compile(r"(?<!\d)(?:\d{1,2}([./-])\d{1,2}\1(?:19|20)\d\d|(?:19|20)\d\d([./-])\d{1,2}\2\d{1,2})(?!\d)")
