@@ -2,7 +2,7 @@
 
 Names: after a strong cue ("nama saya", "Nama:", "namanya", "bernama", "a.n.", "atas nama") the next words
 are a name in any case, up to a word that is no name (a stopword, a role, an institution, a kind of place, a
-time: nlp/data/bukan_nama_id.txt) or a place of the city. After a weak cue ("saya", "dari", "anak saya")
+time: nlp/data/bukan_nama_id.txt) or a place of the city. After a weak cue ("saya", "dari", "anak saya", "narahubung")
 only capitalised words are, and only when they are no Indonesian word (Sastrawi's dictionary) unless they are
 a common given name that is also one (nlp/data/nama_umum_id.txt): "dari Rahmat" is a name, "dari Satimpo",
 "dari Dinas", "saya Warga" and "dari dulu" are not. After "Pak"/"Bu" a cue's next words are a name in any
@@ -38,10 +38,10 @@ _ACCOUNT = re.compile(
 _STRONG = re.compile(
     r"(?<![\w])(?:nama(?:ku|nya|\s*(?:lengkap\s*)?(?:saya|sy|sya|aku|gue|gw|pelapor)(?:\s+(?:adalah|ialah|yaitu))?"
     r"|\s*(?:lengkap\s*)?(?=[:=])|\s+(?:anak|istri|suami|ibu|bapak|ayah|adik|kakak)\s+(?:saya|sy|kami))"
-    r"|bernama|a\s*[./]\s*n\b\.?|atas\s+nama)[ \t]*[:=,]?", re.IGNORECASE)
+    r"|bernama|a\s*[./]\s*n\b\.?|an\.(?=[ \t]*[A-Z])|atas\s+nama)[ \t]*[:=,]?", re.IGNORECASE)
 _WEAK = re.compile(
-    r"(?<![\w])(?:(?:anak|istri|suami|ibu|bapak|ayah|adik|kakak|cucu|mertua)\s+(?:saya|sy|kami)|saya|sy|aku|dari)"
-    r"(?![\w])[ \t]*,?", re.IGNORECASE)
+    r"(?<![\w])(?:(?:anak|istri|suami|ibu|bapak|ayah|adik|kakak|cucu|mertua)\s+(?:saya|sy|kami)|saya|sy|aku|dari|"
+    r"narahubung|hubungi|kontak|cp|contact\s+person|penanggung\s+jawab|pelapor)(?![\w])[ \t]*[,:]?", re.IGNORECASE)
 _HONORIFIC = re.compile(
     r"[ \t]*(?:pak|bu|ibu|bapak|bpk|ibuk|bunda|mas|mbak|mba|kak|bang|abang|om|tante|haji|hajjah|hj|h|ustadz|"
     r"ustad|dr|drs|ir)(?:\.|(?![\w]))", re.IGNORECASE)
@@ -59,10 +59,11 @@ _HOUSE = re.compile(
 _LANDMARK = re.compile(
     r"(?:depan|dekat|samping|sebelah|seberang|belakang|antara|sampai|hingga|s/d|sd|smp|sma|smk|sdn|tk|tps|"
     r"ujung|pojok|persis|kamar|antrean|antrian|urut|surat|pos|posyandu|loket)[ \t.]*$", re.IGNORECASE)
+_RANGE = re.compile(r"[ \t]*(?:sampai|hingga|s\.?/?d\.?|ke|-)[ \t]*(?:no|nomor)\b", re.IGNORECASE)
 _CLAUSE_END = re.compile(r"[!?;\n]|(?P<word>\w*)\.(?=[ \t]|$)")
 _ABBREVIATIONS = frozenset({"jl", "jln", "gg", "no", "komp", "kel", "kec", "perum", "rt", "rw", "pak", "bu", "h", "hj",
                             "n", "a", "blok", "nmr", "dr", "ir"})
-_places: dict[str, frozenset[str]] = {"areas": frozenset(), "all": frozenset()}
+_places: dict[str, frozenset[str]] = {"areas": frozenset(), "all": frozenset(), "tokens": frozenset()}
 
 
 def use_place_names(areas: Iterable[str], streets: Iterable[str] = ()) -> None:
@@ -70,6 +71,7 @@ def use_place_names(areas: Iterable[str], streets: Iterable[str] = ()) -> None:
     area_set = frozenset(" ".join(a.lower().split()) for a in areas if a.strip())
     _places["areas"] = area_set
     _places["all"] = area_set | frozenset(" ".join(s.lower().split()) for s in streets if s.strip())
+    _places["tokens"] = frozenset(w for a in area_set for w in re.findall(r"[^\W\d_]{3,}", a))
 
 
 @lru_cache(maxsize=1)
@@ -103,11 +105,24 @@ def _stem(word: str) -> str:
 
 
 def _is_word(low: str) -> bool:
-    """An Indonesian word (a dictionary root, or a root with a verb or noun prefix) and no common given name."""
+    """No common given name, and an Indonesian word (a dictionary root or one with a prefix), chat spelling or
+    a word of a place's name ("dari Berbas")."""
     _, given, roots = _words()
     if low in given:
         return False
-    return low in roots or (_AFFIXED.match(low) is not None and _stem(low) in roots)
+    if low in roots or low in lexicon().slang or low in _places["tokens"]:
+        return True
+    return _AFFIXED.match(low) is not None and _stem(low) in roots
+
+
+def _weak_name_word(word: str, *, first: bool) -> bool:
+    """After a weak cue: a capitalised word that is no Indonesian word (the first) or no derived one (the rest)."""
+    if len(word) < 2 or not word[0].isupper() or word[1:].isupper():
+        return False
+    low = word.lower().rstrip(".")
+    if first:
+        return not _is_word(low)
+    return low in _words()[1] or not (_AFFIXED.match(low) is not None and _stem(low) in _words()[2])
 
 
 def _place_at(text: str, pos: int, weak: bool) -> bool:
@@ -125,8 +140,7 @@ def _name_end(text: str, pos: int, *, strong: bool, limit: int) -> int:
         word = m.group("w")
         if word.lower() in stop or _place_at(text, m.start("w"), not strong):
             break
-        if not strong and not (len(word) > 1 and word[0].isupper() and not word[1:].isupper()
-                               and not _is_word(word.lower().rstrip("."))):
+        if not strong and not _weak_name_word(word, first=taken == 0):
             break
         end, taken = m.end(), taken + 1
     return end
@@ -178,6 +192,8 @@ def _is_house_number(text: str, match: re.Match[str]) -> bool:
     ends = [m.end() for m in _CLAUSE_END.finditer(before) if (m.group("word") or "").lower() not in _ABBREVIATIONS
             or m.group(0)[-1] != "."]
     clause = before[ends[-1]:] if ends else before
+    if _RANGE.match(text, match.end()):
+        return False  # "dari No. 5 sampai No. 20": a stretch of road
     return bool(_ADDRESS_CUE.search(clause) or match.group("blok")) and not _LANDMARK.search(before)
 
 

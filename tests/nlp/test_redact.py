@@ -102,7 +102,8 @@ MUST_GO = [
     # names
     ("nama saya Siti Rahmawati", NAME), ("Nama: Siti Rahmawati", NAME), ("nama sy siti", NAME),
     ("saya Bu Siti", NAME), ("saya Pak Bambang", NAME), ("a.n. Siti Rahmawati", NAME), ("a/n Siti", NAME),
-    ("atas nama Siti Rahmawati", NAME), ("salam dari Rahmat", NAME), ("anak saya Dimas", NAME),
+    ("atas nama Siti Rahmawati", NAME), ("an. Siti Rahmawati", NAME), ("salam dari Rahmat", NAME),
+    ("anak saya Dimas", NAME),
     ("NAMA SAYA SITI RAHMAWATI", NAME), ("namaku siti", NAME), ("nama lengkap: Siti Rahmawati", NAME),
     ("saya Siti, warga RT 05", NAME), ("saya siti, warga RT 05", NAME), ("istri saya Siti", NAME),
     # house numbers and bank accounts
@@ -149,6 +150,14 @@ MUST_STAY = [
     "anak saya sekolah di SD 005", "saya tinggal di Satimpo", "Dari Kelurahan Berbas Tengah", "dari jam 7",
     "dari Masjid Al-Ikhlas", "dari arah Pupuk Raya", "saya asli warga sini", "dari tahun lalu",
     "hubungi @bontangkota", "kirim ke Pak Lurah",
+    "dari Berbas", "dari Pemerintah Kota", "dari Disdukcapil", "dari Puskesmas Bontang Utara", "dari BPBD",
+    "dari Pasar Rawa Indah", "dari Kantor Lurah Api-Api", "dari Samarinda", "dari Bali", "Dari Kemarin Air Mati",
+    "Dari Pagi Sampai Malam", "Dari Hasil Rapat RT", "Dari Pihak Kelurahan", "Saya Sudah Lapor Ke RT",
+    "Saya Warga Yang Tinggal Di Gang Mawar", "saya Ketua RT 05", "saya Mahasiswa", "saya Ojol", "dari Rt 05",
+    "dari Gg. Mawar", "dari Jln Pattimura", "dari Kampung Selangan", "dari Tihi-Tihi", "saya Mw lapor",
+    "saya Tlg dibantu", "saya secara Pribadi", "hubungi Pak Lurah", "Narahubung: Ketua RT 08",
+    "dari Bontang Lestari", "dari Lestari", "dari Jl. Ahmad Yani No. 5 sampai No. 20", "an. kepala dinas",
+    "saya Melaporkan jalan rusak", "dari Dinas Pekerjaan Umum",
 ]
 
 
@@ -170,6 +179,8 @@ def test_ordinary_numbers_and_words_are_kept(text: str) -> None:
         ("bantuan belum masuk ke rek BRI 1234-01-000123-50-1 a.n. Siti Rahma",
          f"bantuan belum masuk ke rek BRI {ACCOUNT} a.n. {NAME}"),
         ("jalan rusak di Jl. Ahmad Yani depan No. 12", "jalan rusak di Jl. Ahmad Yani depan No. 12"),
+        ("Narahubung: Bapak Sukardi, Ketua RT 08, 0811-5462-7730.", f"Narahubung: Bapak {NAME}, Ketua RT 08, {PHONE}."),
+        ("saya Yohanes Batara, warga Guntung", f"saya {NAME}, warga Guntung"),
         ("laporan dari Bu Siti, anak saya Dimas jatuh di Jl. Pattimura",
          f"laporan dari Bu {NAME}, anak saya {NAME} jatuh di Jl. Pattimura"),
     ],
