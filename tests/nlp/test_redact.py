@@ -6,6 +6,7 @@ import unicodedata
 import pytest
 
 from bot.settings import load_config
+from nlp.labels import readable_title
 from nlp.redact import ACCOUNT, EMAIL, HOUSE, NAME, NIK, PHONE, redact
 from tests.conftest import ROOT
 
@@ -197,3 +198,12 @@ def test_redacting_twice_changes_nothing() -> None:
 
 def test_table_is_big_enough() -> None:
     assert len(MUST_GO) + len(MUST_STAY) >= 150 and len(MUST_STAY) >= 40
+
+
+@pytest.mark.parametrize("stored", [
+    "pak tlg lampu jln d gg mawar mati, wa sy 0812\u180e3456\u180e7890 ya",  # normalising drops the U+180E
+    "Saya Budi Santoso minta lampu jalan di Gang Mawar diperbaiki",  # a text an older redactor stored
+])
+def test_titles_are_built_from_redacted_text(stored: str) -> None:
+    title = readable_title(stored)
+    assert "3456" not in title and "Budi" not in title and "Santoso" not in title and "awar" in title
