@@ -35,6 +35,7 @@ _ACCOUNT = re.compile(
     rf"(?<![\w])(?:{_BANKS})\.?(?:[\s:.\-]+(?:{_BANKS}|no|nomor|nomer))*\.?[\s:\-]*"
     r"(?P<n>\d(?:[\s.\-]?\d){6,24})(?![\w])", re.IGNORECASE)
 
+_AMOUNT = re.compile(r"\d{1,3}(?:\.\d{3})+")  # "pinjaman bank 5.000.000" is money, not an account
 _STRONG = re.compile(
     r"(?<![\w])(?:nama(?:ku|nya|\s*(?:lengkap\s*)?(?:saya|sy|sya|aku|gue|gw|pelapor)(?:\s+(?:adalah|ialah|yaitu))?"
     r"|\s*(?:lengkap\s*)?(?=[:=])|\s+(?:anak|istri|suami|ibu|bapak|ayah|adik|kakak)\s+(?:saya|sy|kami))"
@@ -206,7 +207,8 @@ def redact_houses(text: str) -> str:
 
 def redact_accounts(text: str) -> str:
     """Replace bank account numbers written after a bank or "rek" by a placeholder."""
-    return _replace_spans(text, [m.span("n") for m in _ACCOUNT.finditer(text)], ACCOUNT)
+    spans = [m.span("n") for m in _ACCOUNT.finditer(text) if not _AMOUNT.fullmatch(m.group("n"))]
+    return _replace_spans(text, spans, ACCOUNT)
 
 
 def redact_people(text: str) -> str:

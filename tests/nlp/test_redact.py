@@ -158,7 +158,7 @@ MUST_STAY = [
     "dari Gg. Mawar", "dari Jln Pattimura", "dari Kampung Selangan", "dari Tihi-Tihi", "saya Mw lapor",
     "saya Tlg dibantu", "saya secara Pribadi", "hubungi Pak Lurah", "Narahubung: Ketua RT 08",
     "dari Bontang Lestari", "dari Lestari", "dari Jl. Ahmad Yani No. 5 sampai No. 20", "an. kepala dinas",
-    "saya Melaporkan jalan rusak", "dari Dinas Pekerjaan Umum",
+    "saya Melaporkan jalan rusak", "dari Dinas Pekerjaan Umum", "pinjaman bank 5.000.000", "bank sampah 12 unit",
 ]
 
 
