@@ -159,6 +159,7 @@ MUST_STAY = [
     "saya Tlg dibantu", "saya secara Pribadi", "hubungi Pak Lurah", "Narahubung: Ketua RT 08",
     "dari Bontang Lestari", "dari Lestari", "dari Jl. Ahmad Yani No. 5 sampai No. 20", "an. kepala dinas",
     "saya Melaporkan jalan rusak", "dari Dinas Pekerjaan Umum", "pinjaman bank 5.000.000", "bank sampah 12 unit",
+    "Salam Sejahtera", "Wassalamualaikum Wr. Wb.", "salam hangat dari warga", "Hormat kami,\nWarga RT 05",
 ]
 
 
@@ -182,6 +183,9 @@ def test_ordinary_numbers_and_words_are_kept(text: str) -> None:
         ("jalan rusak di Jl. Ahmad Yani depan No. 12", "jalan rusak di Jl. Ahmad Yani depan No. 12"),
         ("Narahubung: Bapak Sukardi, Ketua RT 08, 0811-5462-7730.", f"Narahubung: Bapak {NAME}, Ketua RT 08, {PHONE}."),
         ("saya Yohanes Batara, warga Guntung", f"saya {NAME}, warga Guntung"),
+        ("mohon segera diperbaiki.\nHormat saya,\nYohanes Batara\nRT 05",
+         f"mohon segera diperbaiki.\nHormat saya,\n{NAME}\nRT 05"),
+        ("Wassalamualaikum Wr. Wb.\nSiti", f"Wassalamualaikum Wr. Wb.\n{NAME}"),
         ("laporan dari Bu Siti, anak saya Dimas jatuh di Jl. Pattimura",
          f"laporan dari Bu {NAME}, anak saya {NAME} jatuh di Jl. Pattimura"),
     ],
