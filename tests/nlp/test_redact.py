@@ -1,7 +1,9 @@
 """PII redaction: what must go and what must stay, in every spelling the privacy probes found and more."""
 
+import json
 import re
 import unicodedata
+from pathlib import Path
 
 import pytest
 
@@ -211,3 +213,17 @@ def test_table_is_big_enough() -> None:
 def test_titles_are_built_from_redacted_text(stored: str) -> None:
     title = readable_title(stored)
     assert "3456" not in title and "Budi" not in title and "Santoso" not in title and "awar" in title
+
+
+def test_dev_messages_keep_every_place_and_street(shared_data: Path) -> None:
+    config = load_config(ROOT / "config.yaml")
+    places = [n for kel in config.city.all_kelurahan() for n in (kel.name, *kel.aliases)]
+    places += [n for main, aliases in config.city.streets.items() for n in (main, *aliases)]
+    lost = []
+    for name in ("aspirasi_dev.jsonl", "aspirasi_dev2.jsonl"):
+        for line in (shared_data / name).read_text(encoding="utf-8").splitlines():
+            text = json.loads(line)["text"]
+            out = redact(text).lower()
+            lost += [(p, text) for p in places if re.search(rf"\b{re.escape(p.lower())}\b", text.lower())
+                     and p.lower() not in out]
+    assert lost == []
