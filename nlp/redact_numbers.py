@@ -3,8 +3,8 @@
 A run of digit groups is read whatever separates them (spaces, dots, dashes of any kind, slashes,
 underscores, middle dots, bullets, tildes, brackets, a comma between digits) and with the letters people type
 for digits inside a group ("O812", "08l2", "789O"). Among a run's consecutive groups the longest personal
-number is replaced: 15 to 17 digits with a province code and a plausible birth date are a NIK (one digit too
-few or too many is still one); a number that `phonenumbers` finds valid for Indonesia, written with a trunk
+number is replaced: 16 digits with a province code are a NIK, and so are 15 or 17 (a digit too few or too many)
+when a birth date follows the region code; a number that `phonenumbers` finds valid for Indonesia, written with a trunk
 or country prefix, is a phone number (a landline has at most 11 digits). Dates ("08.12.2024") and letter
 numbers ("061/1234/2025") are never part of one; amounts after "Rp" stay.
 """
@@ -44,10 +44,12 @@ def _birth_date_at(digits: str, at: int) -> bool:
 
 
 def is_nik(digits: str) -> bool:
-    """A NIK, or one typed with a digit too few or too many: province code, then a birth date."""
+    """Sixteen digits with a province code; or 15 or 17 (a digit too few or too many) with a birth date too."""
     if not 15 <= len(digits) <= 17 or int(digits[:2]) not in _PROVINCES:
         return False
-    return any(_birth_date_at(digits, at) for at in {6, 6 + len(digits) - 16, 5} if 0 <= at <= len(digits) - 4)
+    if len(digits) == 16:
+        return True
+    return any(_birth_date_at(digits, at) for at in {5, 6, 7} if at <= len(digits) - 4)
 
 
 def is_phone(digits: str, plus: bool) -> bool:
