@@ -44,7 +44,8 @@ _WEAK = re.compile(
     r"(?<![\w])(?:(?:anak|istri|suami|ibu|bapak|ayah|adik|kakak|cucu|mertua)\s+(?:saya|sy|kami)|saya|sy|aku|dari|"
     r"narahubung|hubungi|kontak|cp|contact\s+person|penanggung\s+jawab|pelapor)(?![\w])[ \t]*[,:]?"
     r"|(?<![\w])(?:hormat\s+(?:saya|kami)|salam(?:\s+(?:saya|kami))?|wassalam\w*(?:[ \t]+wr\.?[ \t]*wb\.?)?|ttd)"
-    r"(?![\w])[ \t]*[,.:]?\s*",
+    r"(?![\w])[ \t]*[,.:]?\s*"
+    r"|\[nomor telepon\][ \t]*[(/\-–][ \t]*",  # "0812… (Budi)", "0812… - Budi"
     re.IGNORECASE)
 _HONORIFIC = re.compile(
     r"[ \t]*(?:pak|bu|ibu|bapak|bpk|ibuk|bunda|mas|mbak|mba|kak|bang|abang|om|tante|haji|hajjah|hj|h|ustadz|"

@@ -101,6 +101,7 @@ MUST_GO = [
     ("nama at gmail dot com", EMAIL), ("nama{at}gmail.com", EMAIL), ("nama(@)gmail.com", EMAIL),
     ("nama[@]gmail.com", EMAIL), ("nama di gmail.com", EMAIL), ("nama@gmail,com", EMAIL), ("nama@gmail", EMAIL),
     ("nama @ gmail", EMAIL), ("nama . warga @ gmail . com", EMAIL), ("nama_warga at yahoo dot co dot id", EMAIL),
+    ("nama(dot)warga(at)gmail(dot)com", EMAIL), ("nama.warga@gmail。com", EMAIL), ("nama.warga at gmail", EMAIL),
     ("nama {at} gmail {dot} com", EMAIL), ("nama@gmail titik com", EMAIL), ("nama\u200b@\u200bgmail.com", EMAIL),
     # names
     ("nama saya Siti Rahmawati", NAME), ("Nama: Siti Rahmawati", NAME), ("nama sy siti", NAME),
@@ -183,6 +184,8 @@ def test_ordinary_numbers_and_words_are_kept(text: str) -> None:
         ("bantuan belum masuk ke rek BRI 1234-01-000123-50-1 a.n. Siti Rahma",
          f"bantuan belum masuk ke rek BRI {ACCOUNT} a.n. {NAME}"),
         ("jalan rusak di Jl. Ahmad Yani depan No. 12", "jalan rusak di Jl. Ahmad Yani depan No. 12"),
+        ("kontak 0812 3456 7890 (Budi Santoso)", f"kontak {PHONE} ({NAME})"),
+        ("hp 0812 3456 7890 (Ketua RT)", f"hp {PHONE} (Ketua RT)"),
         ("Narahubung: Bapak Sukardi, Ketua RT 08, 0811-5462-7730.", f"Narahubung: Bapak {NAME}, Ketua RT 08, {PHONE}."),
         ("saya Yohanes Batara, warga Guntung", f"saya {NAME}, warga Guntung"),
         ("mohon segera diperbaiki.\nHormat saya,\nYohanes Batara\nRT 05",
