@@ -8,6 +8,7 @@ from pydantic import SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from services.config import AppConfig
+from services.grouping import teach_redactor
 
 DEFAULT_CONFIG = Path("config.yaml")
 TOKEN_HELP = (
@@ -78,9 +79,11 @@ def load_config(path: Path) -> AppConfig:
     except yaml.YAMLError as exc:
         raise SettingsError(f"{path} is not valid YAML: {exc}") from exc
     try:
-        return AppConfig.model_validate(raw)
+        config = AppConfig.model_validate(raw)
     except ValidationError as exc:
         raise SettingsError(_format_errors(path, exc)) from exc
+    teach_redactor(config)  # every process that reads config redacts with the city's place names
+    return config
 
 
 def load_settings(config_path: Path | None = None, *, require_token: bool = False) -> Settings:

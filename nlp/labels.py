@@ -12,6 +12,7 @@ from itertools import pairwise
 import numpy as np
 
 from nlp.lexicon import lexicon
+from nlp.redact import redact
 
 # Redaction placeholders ("[NIK]"), plus any e-mail or link a redactor missed.
 _PLACEHOLDER = re.compile(r"[\[<{][^\]>}]{0,40}[\]>}]|\S+@\S+|(?:https?://|www\.)\S+")
@@ -179,10 +180,11 @@ SLANG_SHARE = 0.15  # above this share of chat words, a title is shown in standa
 
 def readable_title(text: str, limit: int = 100) -> str:
     """A title for planners from a (redacted) message: no greeting, address or thanks; capitalised; short."""
+    text = redact(text)  # whatever the caller passed (a text stored by an older redactor too)
     if informality(text) > SLANG_SHARE:  # chat spelling: show the standard words the normaliser gives
         from nlp.normalize import normalize
 
-        text = normalize(text)
+        text = redact(normalize(text))  # redacted again: normalising may join what redaction saw apart
     core = _CLOSING.sub("", _opening().sub("", _SPACES.sub(" ", text).strip())).strip(" ,.;:-")
     core = core or _SPACES.sub(" ", text).strip()
     return short_title(core[:1].upper() + core[1:], limit)

@@ -7,6 +7,7 @@ import unicodedata
 from functools import lru_cache
 
 from nlp.lexicon import DOUBLE_LETTER_WORDS, lexicon, phrase_pattern
+from nlp.unseen import strip_invisible
 
 # Zero-width characters, bidi controls, soft hyphen, BOM, variation selectors.
 _INVISIBLE = re.compile("[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufe00-\ufe0f\ufeff]")
@@ -52,7 +53,7 @@ def _redup(match: re.Match[str]) -> str:
 
 def clean_unicode(text: str) -> str:
     """NFKC, drop invisible control characters, unify quotes and collapse whitespace (case kept)."""
-    text = unicodedata.normalize("NFKC", text)
+    text = unicodedata.normalize("NFKC", strip_invisible(text))
     text = _INVISIBLE.sub("", text).translate(_QUOTES)
     return " ".join(text.split())
 

@@ -14,6 +14,7 @@ from models.proposals import Proposal, ProposalState
 from models.replies import Reply
 from models.residents import Resident
 from models.suggestions import open_suggestions
+from nlp.redact import redact
 from services.config import AppConfig
 from services.deadlines import CLOSED, is_overdue, working_days_between
 from services.digest_data import AnsweredLine, ClusterLine, SuggestionLine
@@ -161,7 +162,7 @@ def _quotes(session: Session, w: Window, clusters: list[Cluster]) -> dict[int, s
             continue
         for text in (texts.get(newest, ""), texts.get(oldest, "")):
             if text.strip() and text.strip()[:150] != titles.get(cluster_id, "")[:150]:
-                quotes[cluster_id] = shorten(text, QUOTE_CHARS)
+                quotes[cluster_id] = shorten(redact(text), QUOTE_CHARS)  # also a text an older redactor stored
                 break
     return quotes
 

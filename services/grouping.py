@@ -19,7 +19,7 @@ from nlp.grouping import Grouper, GroupingParams, Item, make_item
 from nlp.lexicon import phrase_pattern
 from nlp.normalize import embedding_text, normalize
 from nlp.places import PlaceMatcher
-from nlp.redact import redact
+from nlp.redact import redact, use_place_names
 from services.config import AppConfig
 
 FALLBACK_CATEGORY = "lainnya"
@@ -49,12 +49,21 @@ def place_matcher(config: AppConfig) -> PlaceMatcher:
     return PlaceMatcher({kel.name: kel.aliases for kel in config.city.all_kelurahan()}, config.city.streets)
 
 
+def teach_redactor(config: AppConfig) -> None:
+    """Give redaction the city's places, institutions and streets: "dari Satimpo" is a place, not a name."""
+    areas = [config.city.name, *(k.name for k in config.city.kecamatan)]
+    areas += [name for kel in config.city.all_kelurahan() for name in (kel.name, *kel.aliases)]
+    areas += [name for main, aliases in config.nlp.institutions.items() for name in (main, *aliases)]
+    use_place_names(areas, [name for main, aliases in config.city.streets.items() for name in (main, *aliases)])
+
+
 class GroupingService:
     """Prepares texts, and keeps the index of clusters that suggestions and assignment search."""
 
     def __init__(self, config: AppConfig, embedder: TextEncoder | None, params: GroupingParams | None = None
                  ) -> None:
         self._places = place_matcher(config)
+        teach_redactor(config)
         self._forum_of_kelurahan = {kel: forum.id for forum in config.forums for kel in forum.kelurahan}
         self._embedder = embedder
         self.params = params or GroupingParams()

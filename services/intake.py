@@ -79,7 +79,8 @@ def save_draft(
     photo_file_id: str | None = None,
 ) -> tuple[Proposal, bool]:
     """Store a resident's text as a draft once per source message; return it and whether it is new."""
-    prepared = grouping.prepare(visible_text(text))
+    text = visible_text(text)  # no invisible characters or stacked marks, even in the resident's own copy
+    prepared = grouping.prepare(text)
     data = ProposalCreate(
         source_chat_id=source_chat_id,
         source_message_id=source_message_id,
@@ -302,7 +303,8 @@ def edit_draft(
         Proposal.source_chat_id == source_chat_id, Proposal.source_message_id == source_message_id)).first()
     if proposal is None or proposal.state != ProposalState.DRAFT:
         return proposal, False
-    prepared = grouping.prepare(visible_text(text))
+    text = visible_text(text)
+    prepared = grouping.prepare(text)
     proposal.text_verbatim, proposal.text_clean, proposal.text_redacted = text, prepared.clean, prepared.redacted
     proposal.streets = "|".join(prepared.streets)
     if prepared.kelurahan:

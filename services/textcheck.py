@@ -5,6 +5,7 @@ import unicodedata
 from enum import StrEnum
 
 from nlp.normalize import clean_unicode, is_small_talk, normalize
+from nlp.unseen import strip_invisible
 
 _LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
 THANKS = "terima kasih"  # every spelling of thanks (makasih, mksh, thx…) normalises to this
@@ -37,8 +38,10 @@ class TextProblem(StrEnum):
 
 
 def visible_text(text: str) -> str:
-    """Remove invisible and direction-changing characters and trim; keep everything else as typed."""
-    return _INVISIBLE.sub("", unicodedata.normalize("NFC", text)).strip()
+    """Remove invisible and direction-changing characters and stacked marks, and trim; keep the rest as typed.
+
+    Every text a resident sends passes here first (drafts, edits, group aspirations)."""
+    return _INVISIBLE.sub("", strip_invisible(unicodedata.normalize("NFC", text))).strip()
 
 
 def check_text(text: str | None, *, max_chars: int, min_chars: int) -> TextProblem | None:
