@@ -53,6 +53,9 @@ def register_handlers(application: AspirasiApp) -> None:
     private = filters.ChatType.PRIVATE
     groups_chat = filters.ChatType.GROUPS
 
+    # group -5: buttons whose data the bot never made (forged, damaged, ids too big) stop here, before any query
+    application.add_handler(TypeHandler(Update, guards.screen_buttons), group=-5)
+
     # group -4: messages in a chat's name (anonymous admins) and edits that would run a command again (issue 11)
     application.add_handler(TypeHandler(Update, guards.screen_messages), group=-4)
 

@@ -16,6 +16,16 @@ from services.textcheck import is_usul
 from services.texts import t
 
 
+async def screen_buttons(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Stop a button whose data the bot never made (forged, damaged, an id too big for the database) with a
+    pop-up, before any handler or query sees it."""
+    query = update.callback_query
+    if query is None or callbacks.valid(query.data):
+        return
+    await query.answer(t("button_invalid"), show_alert=True)
+    raise ApplicationHandlerStop
+
+
 async def refuse_banned(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Stop every update from a banned resident with one polite message; a message from one who had
     blocked the bot shows they are back, so they are reachable again (answers reach them)."""
