@@ -120,7 +120,7 @@ class DatabaseConfig(Strict):
 class ForumConfig(Strict):
     """A forum warga: the kelurahan it covers and its moderators."""
 
-    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=64)  # the database keeps 64 characters
     name: str
     kelurahan: list[str]
     moderator_ids: list[int] = Field(default_factory=list)
@@ -200,6 +200,9 @@ class RetentionConfig(Strict):
     verbatim_days: int = Field(default=730, ge=1)
 
 
+LOOPBACK = ("127.0.0.1", "localhost", "::1")  # addresses only this machine reaches
+
+
 class WebConfig(Strict):
     """The web page for planners and moderators."""
 
@@ -216,6 +219,15 @@ class WebConfig(Strict):
         if not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", value):
             raise ValueError(f"base_url {value!r} should be the page's address, e.g. https://aspirasi.example.id")
         return value.rstrip("/")
+
+    @model_validator(mode="after")
+    def _public_only_over_https(self) -> Self:
+        if self.host not in LOOPBACK and self.base_url.startswith("http://"):
+            raise ValueError(f"host {self.host!r} serves the page beyond this machine, but base_url {self.base_url!r} "
+                             "is plain http: login links and session cookies would cross the network unencrypted. "
+                             "Put an https reverse proxy in front and set base_url to its https:// address, or "
+                             "keep host 127.0.0.1")
+        return self
 
 
 class CategoryConfig(Strict):
