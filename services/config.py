@@ -154,6 +154,7 @@ class LimitConfig(Strict):
     """Limits on what one resident can send."""
 
     aspirations_per_hour: int = Field(default=10, ge=1)
+    drafts_per_hour: int = Field(default=20, ge=1)  # texts taken as drafts; beyond it nothing is stored
     max_text_chars: int = Field(default=4000, ge=100, le=4000)
     min_text_chars: int = Field(default=10, ge=1)
 
@@ -198,6 +199,7 @@ class RetentionConfig(Strict):
     """How long verbatim texts are kept."""
 
     verbatim_days: int = Field(default=730, ge=1)
+    draft_days: int = Field(default=7, ge=1)  # unconfirmed and cancelled drafts are emptied after this
 
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")  # addresses only this machine reaches
