@@ -56,7 +56,10 @@ def webhook_app(
     extra_routes: Sequence[BaseRoute] = (),
     max_body: int = MAX_BODY_BYTES,
 ) -> Starlette:
-    """The ASGI app: Telegram's webhook at `/path`, and any extra routes."""
+    """The ASGI app: Telegram's webhook at `/path`, and any extra routes. An empty secret is refused (ValueError):
+    every request would match it and the webhook would be open to anyone."""
+    if not secret.strip():
+        raise ValueError("the webhook needs a non-empty secret token (TELEGRAM_WEBHOOK_SECRET)")
     expected = secret.encode()
 
     async def telegram_update(request: Request) -> Response:

@@ -16,6 +16,7 @@ from bot.cli import app
 from bot.memory_api import MemoryBotAPI
 from bot.serve import webhook_listeners
 from bot.settings import Secrets, Settings, SettingsError, load_config
+from bot.webhook import webhook_app
 from handlers.deps import deps
 from nlp.embed import Embedder
 from tests.conftest import ROOT
@@ -48,6 +49,18 @@ def test_an_empty_or_malformed_webhook_secret_is_refused_at_start(
     assert result.exit_code == 2, result.output
     assert "TELEGRAM_WEBHOOK_SECRET" in result.output and "no-such-model" not in result.output
     assert not (tmp_path / "a.db").exists()  # nothing was started
+
+
+def test_the_webhook_app_itself_refuses_an_empty_secret(
+        tmp_path: Path, database_url: str, model_dir: Path, embedder: Embedder) -> None:
+    settings = _settings(tmp_path, database_url, model_dir)
+    application = build_application(settings, webhook=True, embedder=embedder, request=MemoryBotAPI())
+    try:
+        for secret in ("", "   "):
+            with pytest.raises(ValueError, match="secret"):
+                webhook_app(application, path="tg", secret=secret)
+    finally:
+        deps(application).engine.dispose()
 
 
 def test_a_forum_id_longer_than_the_database_keeps_is_refused(tmp_path: Path) -> None:
