@@ -11,6 +11,7 @@ from services import callbacks
 from services.texts import t
 from tests.conftest import RESIDENT
 from tests.handlers.journey import last_message_with_buttons, onboard
+from tests.handlers.moderation_seed import ADMIN
 
 HUGE = "9" * 30
 BIG = str(2**31)  # fits SQLite's 64 bits, not PostgreSQL's integer column
@@ -41,3 +42,10 @@ def test_every_id_in_button_data_fits_a_database_integer() -> None:
     assert not callbacks.valid(callbacks.draft(callbacks.SEND, 2**31))
     assert not callbacks.valid("") and not callbacks.valid(None) and not callbacks.valid("x" * 65)
     assert callbacks.valid(callbacks.CONSENT) and callbacks.valid(callbacks.status(7, "selesai"))
+
+
+@pytest.mark.parametrize("number", [HUGE, BIG, "²"])
+async def test_a_ban_of_an_impossible_number_is_answered_not_failed(console: Console, number: str) -> None:
+    await console.send(console.maker.text(ADMIN, f"/ban {number}"))
+    assert console.api.texts(ADMIN)[-1] in (t("ban_unknown", number=number), t("ban_usage"))
+    assert not deps(console.app).failed_updates
