@@ -12,6 +12,7 @@ from telegram.ext import ContextTypes
 from handlers.deps import deps
 from models.db import session_scope
 from models.types import utcnow
+from models.websessions import forget_web_sessions
 from services.digest_delivery import chart_dir
 from services.draft_expiry import expire_drafts
 from services.outbox_files import sweep_charts
@@ -21,6 +22,7 @@ log = logging.getLogger(__name__)
 
 RETENTION_AT = time(3, 0)  # in the city's zone, when the bot is quiet
 RETENTION_GRACE = 20 * 3600  # a bot restarted late the same day still runs it
+WEB_SESSION_MAX_HOURS = 168  # web.session_hours is at most this: older web sessions are over, and deleted
 
 
 def purge_now(engine: Engine, days: int, charts: Path | None = None, *, draft_days: int | None = None) -> int:
@@ -30,6 +32,7 @@ def purge_now(engine: Engine, days: int, charts: Path | None = None, *, draft_da
         if charts is not None:
             sweep_charts(session=session, folder=charts)
         now, drafts = utcnow(), 0
+        forget_web_sessions(session=session, before=now - timedelta(hours=WEB_SESSION_MAX_HOURS))
         if draft_days is not None:
             drafts = expire_drafts(session=session, before=now - timedelta(days=draft_days))
         return drafts + purge_expired(session=session, before=now - timedelta(days=days))

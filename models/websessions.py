@@ -4,8 +4,8 @@ running past `web.session_hours` ends the session here and an old cookie opens n
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import BigInteger, Column
-from sqlmodel import Field, Session, SQLModel
+from sqlalchemy import BigInteger, Column, delete
+from sqlmodel import Field, Session, SQLModel, col
 
 from models.types import UTCDateTime, utcnow
 
@@ -48,3 +48,8 @@ def end_web_session(*, session: Session, session_id: str) -> None:
     if row is not None and row.ended_at is None:
         row.ended_at = utcnow()
         session.add(row)
+
+
+def forget_web_sessions(*, session: Session, before: datetime) -> None:
+    """Delete sessions started before a moment (long over: no session lasts longer than web.session_hours)."""
+    session.connection().execute(delete(WebSession).where(col(WebSession.started_at) < before))

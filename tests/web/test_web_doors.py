@@ -5,12 +5,16 @@ import asyncio
 import logging
 import re
 import socket
+from datetime import timedelta
 
 import httpx
 import pytest
+from sqlmodel import Session, col, select
 from starlette.testclient import TestClient
 
 from bot.serve import web_server
+from handlers.retention import WEB_SESSION_MAX_HOURS, purge_now
+from models.websessions import WebSession
 from services.weblogin import make_link
 from tests.web.seed import ADMIN, KEY, STAFF, City, client_for, csrf_of, login
 from web.app import COOKIE, create_app
@@ -25,6 +29,21 @@ def test_logout_ends_the_session_on_the_server(city: City) -> None:
     with client_for(city) as other:  # the cookie as it was before logout, replayed
         other.cookies.set(COOKIE, stolen)
         assert other.get("/").status_code == 401 and other.get("/kelompok").status_code == 401
+
+
+def test_sessions_long_over_are_deleted_by_the_retention_purge(city: City) -> None:
+    with client_for(city) as client:
+        login(client, city, STAFF)
+        login(client, city, ADMIN)
+    with Session(city.engine) as session:
+        first, second = session.exec(select(WebSession).order_by(col(WebSession.started_at))).all()
+        first.started_at -= timedelta(hours=WEB_SESSION_MAX_HOURS + 1)
+        session.add(first)
+        kept = second.id
+        session.commit()
+    purge_now(city.engine, city.config.retention.verbatim_days)
+    with Session(city.engine) as session:
+        assert [row.id for row in session.exec(select(WebSession))] == [kept]
 
 
 def test_redirects_use_base_url_not_the_host_header(city: City) -> None:
