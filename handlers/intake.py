@@ -95,11 +95,11 @@ async def text_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 
 async def tell_draft_limit(update: Update, context: ContextTypes.DEFAULT_TYPE, exc: IntakeError) -> None:
     """Say once an hour that no more drafts are taken for now (the rest of a flood gets no answer)."""
-    told, now = context.user_data.get(DRAFT_LIMIT_TOLD) if context.user_data is not None else None, time.monotonic()
+    remembered = context.user_data if context.user_data is not None else {}  # a courtesy, not durable state:
+    told, now = remembered.get(DRAFT_LIMIT_TOLD), time.monotonic()  # after a restart it may be said once more
     if isinstance(told, float) and now - told < 3600:
         return
-    if context.user_data is not None:  # a courtesy, not durable state: after a restart it may be said again
-        context.user_data[DRAFT_LIMIT_TOLD] = now
+    remembered[DRAFT_LIMIT_TOLD] = now
     await reply(update, context, exc.key, t(exc.key, **exc.values))
 
 
