@@ -53,6 +53,9 @@ def register_handlers(application: AspirasiApp) -> None:
     private = filters.ChatType.PRIVATE
     groups_chat = filters.ChatType.GROUPS
 
+    # group -5: buttons whose data the bot never made (forged, damaged, ids too big) stop here, before any query
+    application.add_handler(TypeHandler(Update, guards.screen_buttons), group=-5)
+
     # group -4: messages in a chat's name (anonymous admins) and edits that would run a command again (issue 11)
     application.add_handler(TypeHandler(Update, guards.screen_messages), group=-4)
 
@@ -141,6 +144,7 @@ def register_handlers(application: AspirasiApp) -> None:
 async def post_init(application: AspirasiApp) -> None:
     """Migrate the database, mirror forums from config, resume unhandled updates, set the menus."""
     d = deps(application)
+    warn_if_staff_chat_is_open(d)
     upgrade(d.engine)
     with session_scope(d.engine) as session:
         sync_forums(session=session, forums={f.id: f.name for f in d.config.forums})
@@ -151,6 +155,15 @@ async def post_init(application: AspirasiApp) -> None:
     await access.set_command_menus(application.bot, d.config)  # per role and chat (issue 6)
     await register_jobs(application)  # scheduled jobs, and catch-up on digests missed while down
     await start_outbox(application)  # the outbox sender (issue 5), woken whenever a handler queues messages
+
+
+def warn_if_staff_chat_is_open(d: Deps) -> None:
+    """Say loudly at start that, with telegram.staff_ids empty, every member of the staff chat acts as staff."""
+    telegram = d.config.telegram
+    if telegram.staff_chat_id is not None and not telegram.staff_ids:
+        log.warning("!!! telegram.staff_ids is empty: anyone in the staff chat acts as staff (answers every resident "
+                    "of a cluster, changes statuses). List the planners' Telegram user ids in telegram.staff_ids "
+                    "in config.yaml !!!")
 
 
 def _load_index(d: Deps) -> None:

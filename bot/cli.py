@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-import logging
+import re
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -12,11 +12,10 @@ from typing import TYPE_CHECKING
 import typer
 
 from bot import logsafe
-from bot.cli_common import settings_or_exit
+from bot.cli_common import configure_logging, settings_or_exit
 from bot.settings import Settings
 
 if TYPE_CHECKING:
-    from starlette.routing import BaseRoute
 
     from services.grouping import GroupingService
 
@@ -25,11 +24,26 @@ db_app = typer.Typer(help="Database commands.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 
 
-def _logging() -> None:
-    """Log to stderr with times, redacted and with pseudonyms for Telegram ids."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    logsafe.install()
+_logging = configure_logging
+
+WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")  # what Telegram accepts as secret_token
+
+
+def _check_webhook(url: str | None, secret: str | None) -> None:
+    """Stop (exit 2) when webhook mode lacks its URL or its secret, or the secret is empty or malformed: an empty
+    secret would leave the webhook open to anyone."""
+    missing = [name for name, value in (("telegram.webhook.url in config.yaml", url),
+                                        ("TELEGRAM_WEBHOOK_SECRET in the environment or .env", secret))
+               if not value]
+    if missing:
+        typer.echo(f"aspirasi: webhook mode needs {' and '.join(missing)} (the secret: letters, digits, _ and -);"
+                   " or run without --webhook to poll", err=True)
+        raise typer.Exit(2)
+    if not WEBHOOK_SECRET.fullmatch(secret or ""):
+        typer.echo("aspirasi: TELEGRAM_WEBHOOK_SECRET may hold only letters, digits, _ and - (1 to 256 of them, as "
+                   "Telegram requires); make one with: python -c 'import secrets; print(secrets.token_urlsafe(32))'",
+                   err=True)
+        raise typer.Exit(2)
 
 
 @app.command()
@@ -38,18 +52,13 @@ def run(
 ) -> None:
     """Run the bot against Telegram (polling, or a webhook with Telegram's secret token)."""
     from bot.app import build_application
-    from bot.webhook import ALLOWED_UPDATES, serve_webhook, webhook_app, webhook_server
+    from bot.webhook import ALLOWED_UPDATES, serve_webhook
 
     settings = settings_or_exit(require_token=True)
     hook = settings.config.telegram.webhook
     secret = settings.secrets.telegram_webhook_secret
-    if webhook and (hook.url is None or secret is None):  # before the model loads and before any log line
-        missing = [name for name, value in (("telegram.webhook.url in config.yaml", hook.url),
-                                            ("TELEGRAM_WEBHOOK_SECRET in the environment or .env", secret))
-                   if value is None]
-        typer.echo(f"aspirasi: webhook mode needs {' and '.join(missing)} (the secret: letters, digits, _ and -);"
-                   " or run without --webhook to poll", err=True)
-        raise typer.Exit(2)
+    if webhook:  # before the model loads and before any log line
+        _check_webhook(hook.url, secret.get_secret_value() if secret is not None else None)
     _logging()
     web = settings.config.web
     if not webhook and web.enabled:  # issue 14: the web page in the same process and event loop
@@ -63,15 +72,11 @@ def run(
         build_application(settings).run_polling(allowed_updates=ALLOWED_UPDATES)
         return
     assert hook.url is not None and secret is not None
-    application = build_application(settings, webhook=True)
-    extra: list[BaseRoute] = []
-    if web.enabled:  # the web page in the same Starlette app as the webhook route
-        from bot.cli_web import web_routes
+    from bot.serve import webhook_listeners
 
-        extra = web_routes(settings)
-    app_ = webhook_app(application, path=hook.path, secret=secret.get_secret_value(), extra_routes=extra)
-    server = webhook_server(app_, listen=hook.listen, port=hook.port)
-    asyncio.run(serve_webhook(application, server, url=hook.url, secret=secret.get_secret_value()))
+    application = build_application(settings, webhook=True)
+    server, *beside = webhook_listeners(settings, application)  # the web page, if on, at web.host:web.port
+    asyncio.run(serve_webhook(application, server, url=hook.url, secret=secret.get_secret_value(), beside=beside))
 
 
 @app.command()

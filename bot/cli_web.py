@@ -4,12 +4,11 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from bot.cli_common import settings_or_exit
+from bot.cli_common import configure_logging, settings_or_exit
 from bot.settings import Settings
 
 if TYPE_CHECKING:
     from starlette.applications import Starlette
-    from starlette.routing import BaseRoute
 
 web_app = typer.Typer(help="The web page for planners and moderators.", invoke_without_command=True)
 
@@ -25,28 +24,18 @@ def build_web(settings: Settings) -> "Starlette":
     return create_app(config=settings.config, engine=engine, key=signing_key(settings.data_dir))
 
 
-def web_routes(settings: Settings) -> list["BaseRoute"]:
-    """The whole web page as one route to mount beside others (e.g. the Telegram webhook) in one app.
-
-    Routes listed before it (the webhook's POST path) win; everything else reaches the page, with its own
-    sessions, security headers and error pages.
-    """
-    from starlette.routing import Mount
-
-    return [Mount("", app=build_web(settings))]
-
-
 @web_app.callback()
 def serve(ctx: typer.Context) -> None:
     """Serve the web page at web.host:web.port (log in with a link from /web or `aspirasi web link`)."""
     if ctx.invoked_subcommand is not None:
         return
-    import uvicorn
+    from bot.serve import web_server
 
     settings = settings_or_exit()
+    configure_logging()
     web = settings.config.web
     typer.echo(f"Aspirasi web: {web.base_url} (listening on {web.host}:{web.port})")
-    uvicorn.run(build_web(settings), host=web.host, port=web.port, log_level="info", proxy_headers=True)
+    web_server(build_web(settings), host=web.host, port=web.port, own_signals=True).run()
 
 
 @web_app.command("link")

@@ -14,6 +14,8 @@ from collections.abc import Iterator
 import uvicorn
 from starlette.applications import Starlette
 
+from bot.settings import Settings
+from bot.webhook import webhook_app, webhook_server
 from handlers.apptypes import AspirasiApp
 
 log = logging.getLogger(__name__)
@@ -25,6 +27,16 @@ class _Server(uvicorn.Server):
     @contextlib.contextmanager
     def capture_signals(self) -> Iterator[None]:
         yield
+
+
+def web_server(app: Starlette, *, host: str, port: int, own_signals: bool = False) -> uvicorn.Server:
+    """A uvicorn server for the web page at web.host:web.port. Uvicorn's access log is off (it would record
+    login links' tokens and search text) and uvicorn leaves logging alone, so its messages reach the root
+    logger's privacy filter; the page logs each request itself (web.security.AccessLog). Without
+    `own_signals`, the caller decides when to stop."""
+    config = uvicorn.Config(app, host=host, port=port, log_level="info", proxy_headers=True, access_log=False,
+                            log_config=None)
+    return uvicorn.Server(config) if own_signals else _Server(config)
 
 
 def _on_signals(stop: asyncio.Event) -> None:
@@ -47,7 +59,7 @@ async def serve_bot_and_web(
     """Poll Telegram and serve the web page until `stop` is set (or SIGINT/SIGTERM)."""
     stop = stop or asyncio.Event()
     _on_signals(stop)
-    server = _Server(uvicorn.Config(web_app, host=host, port=port, log_level="info", proxy_headers=True))
+    server = web_server(web_app, host=host, port=port)
     await application.initialize()
     try:
         if application.post_init is not None:
@@ -72,3 +84,21 @@ async def serve_bot_and_web(
         await application.shutdown()
         if application.post_shutdown is not None:
             await application.post_shutdown(application)
+
+
+def webhook_listeners(settings: Settings, application: AspirasiApp) -> list[uvicorn.Server]:
+    """`run --webhook`: the webhook's listener (telegram.webhook.listen and port; Telegram's route only) and,
+    with web.enabled, the web page on its own listener at web.host:web.port, as config says. The page is never
+    served on the webhook's public port."""
+    hook, web, secret = settings.config.telegram.webhook, settings.config.web, settings.secrets.telegram_webhook_secret
+    assert secret is not None
+    app = webhook_app(application, path=hook.path, secret=secret.get_secret_value())
+    servers = [webhook_server(app, listen=hook.listen, port=hook.port)]
+    log.info("webhook served on %s:%d", hook.listen, hook.port)
+    if web.enabled:
+        from bot.cli_web import build_web
+
+        servers.append(web_server(build_web(settings), host=web.host, port=web.port))
+        log.info("web page served on its own listener %s:%d (web.host, web.port), not on the webhook's", web.host,
+                 web.port)
+    return servers

@@ -9,6 +9,7 @@ queue stores it) before the 200, as with polling. `webhook_app` takes extra rout
 without an Updater, started with `async with application` and `start()`, next to uvicorn's `Server.serve()`.
 """
 
+import asyncio
 import hmac
 import json
 import logging
@@ -55,7 +56,10 @@ def webhook_app(
     extra_routes: Sequence[BaseRoute] = (),
     max_body: int = MAX_BODY_BYTES,
 ) -> Starlette:
-    """The ASGI app: Telegram's webhook at `/path`, and any extra routes."""
+    """The ASGI app: Telegram's webhook at `/path`, and any extra routes. An empty secret is refused (ValueError):
+    every request would match it and the webhook would be open to anyone."""
+    if not secret.strip():
+        raise ValueError("the webhook needs a non-empty secret token (TELEGRAM_WEBHOOK_SECRET)")
     expected = secret.encode()
 
     async def telegram_update(request: Request) -> Response:
@@ -94,9 +98,11 @@ async def serve_webhook(
     *,
     url: str,
     secret: str,
+    beside: Sequence[uvicorn.Server] = (),
     **set_webhook: Any,
 ) -> None:
-    """Run the bot behind the server until it stops: start-up, set the webhook, serve, shut down."""
+    """Run the bot behind the server until it stops: start-up, set the webhook, serve, shut down. Servers
+    `beside` it (the web page's own listener) run in the same loop and stop with it."""
     async with application:
         if application.post_init is not None:
             await application.post_init(application)
@@ -104,9 +110,13 @@ async def serve_webhook(
                                           allowed_updates=set_webhook.pop("allowed_updates", ALLOWED_UPDATES),
                                           **set_webhook)
         await application.start()
+        others = [asyncio.create_task(other.serve(), name="beside-webhook") for other in beside]
         try:
             await server.serve()
         finally:
+            for other in beside:
+                other.should_exit = True
+            await asyncio.gather(*others, return_exceptions=True)
             await application.stop()
             if application.post_stop is not None:
                 await application.post_stop(application)

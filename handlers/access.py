@@ -28,6 +28,8 @@ MODERATOR_COMMANDS = frozenset(MODERATOR_MENU[1:])  # /ringkasan is guarded by i
 ADMIN_COMMANDS = frozenset(ADMIN_MENU)
 STAFF_COMMANDS = frozenset(STAFF_MENU)  # guarded by guards.require_staff
 ADMIN_TOO = frozenset({"pindah"})  # moderator commands an admin may use as well
+# buttons only a moderator may press; Ya / Batal / Urungkan (pending actions) also an admin (their /pindah)
+ADMIN_TOO_BUTTONS = (callbacks.PENDING_PREFIX,)
 
 
 def command_of(update: Update) -> str | None:
@@ -43,7 +45,8 @@ def required_role(update: Update) -> str | None:
     """The role an update needs: "moderator", "admin" or None."""
     query = update.callback_query
     if query is not None:
-        return "moderator" if (query.data or "").startswith(callbacks.MODERATOR_PREFIXES) else None
+        data = query.data or ""
+        return "moderator" if data.startswith((*callbacks.MODERATOR_PREFIXES, *ADMIN_TOO_BUTTONS)) else None
     command = command_of(update)
     if command in MODERATOR_COMMANDS:
         return "moderator"
@@ -51,14 +54,17 @@ def required_role(update: Update) -> str | None:
 
 
 async def require_role(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Stop a moderator or admin command (or button) from a user without that role."""
+    """Stop a moderator or admin command (or button) from a user without that role: every press is checked
+    against config now, so a button kept from before someone's role ended (an Urungkan) does nothing."""
     role = required_role(update)
     user = update.effective_user
     if role is None or user is None:
         return
     config = deps(context).config
     allowed = is_moderator(config, user.id) if role == "moderator" else is_admin(config, user.id)
-    allowed = allowed or (command_of(update) in ADMIN_TOO and is_admin(config, user.id))
+    admin_too = command_of(update) in ADMIN_TOO or (
+        update.callback_query is not None and (update.callback_query.data or "").startswith(ADMIN_TOO_BUTTONS))
+    allowed = allowed or (admin_too and is_admin(config, user.id))
     if allowed:
         return
     text = t("not_allowed", role=t(f"role_{role}"))

@@ -9,6 +9,7 @@ from telegram.ext import ContextTypes
 
 from handlers.common import reply, run_db
 from handlers.deps import deps
+from services import callbacks
 from services.bans import BanError, set_banned
 from services.config import AppConfig
 from services.exports import ExportTables, build_tables, export_name, write_xlsx
@@ -22,10 +23,13 @@ async def _ban(update: Update, context: ContextTypes.DEFAULT_TYPE, banned: bool)
     args, user = context.args or [], update.effective_user
     assert user is not None
     key = "ban" if banned else "unban"
-    if len(args) != 1 or not args[0].isdigit():
+    if len(args) != 1 or not (args[0].isascii() and args[0].isdigit()):
         await reply(update, context, f"{key}_usage", t(f"{key}_usage"))
         return
     number = int(args[0])
+    if number > callbacks.MAX_ID:  # no resident has it, and the database could not even look it up
+        await reply(update, context, "ban_unknown", t("ban_unknown", number=number))
+        return
     try:
         await run_db(context, lambda s: set_banned(session=s, resident_id=number, banned=banned,
                                                    actor=f"admin:{user.id}"))

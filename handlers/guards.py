@@ -16,11 +16,34 @@ from services.textcheck import is_usul
 from services.texts import t
 
 
+async def screen_buttons(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Stop a button whose data the bot never made (forged, damaged, an id too big for the database) with a
+    pop-up, before any handler or query sees it."""
+    query = update.callback_query
+    if query is None or callbacks.valid(query.data):
+        return
+    await query.answer(t("button_invalid"), show_alert=True)
+    raise ApplicationHandlerStop
+
+
+RIGHTS_COMMANDS = frozenset({"data_saya", "hapus_data"})  # a ban does not end a resident's data rights
+RIGHTS_BUTTONS = (callbacks.ERASE, callbacks.KEEP)
+
+
+def exercises_rights(update: Update) -> bool:
+    """Tell whether an update asks for the resident's own data or its erasure (allowed even when banned)."""
+    query = update.callback_query
+    if query is not None:
+        return query.data in RIGHTS_BUTTONS
+    return command_of(update) in RIGHTS_COMMANDS
+
+
 async def refuse_banned(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Stop every update from a banned resident with one polite message; a message from one who had
-    blocked the bot shows they are back, so they are reachable again (answers reach them)."""
+    """Stop every update from a banned resident with one polite message, except /data_saya and /hapus_data
+    (UU PDP rights do not end with a ban); a message from one who had blocked the bot shows they are back, so
+    they are reachable again (answers reach them)."""
     user = update.effective_user
-    if user is None:
+    if user is None or exercises_rights(update):
         return
     private = update.effective_chat is not None and update.effective_chat.type == "private"
 

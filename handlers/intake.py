@@ -1,5 +1,7 @@
 """A resident's text (or captioned photo, or location) becomes a draft, then a proposal or a support."""
 
+import time
+
 from sqlmodel import Session
 from telegram import CallbackQuery, Update
 from telegram.error import BadRequest
@@ -9,7 +11,7 @@ from handlers.common import reply, run_db
 from handlers.deps import deps
 from handlers.keyboards import consent_keyboard, draft_keyboard, kelurahan_keyboard
 from models.proposals import Proposal, latest_draft
-from models.residents import Resident, get_or_create_resident
+from models.residents import Resident, find_resident, get_or_create_resident
 from services import callbacks, intake
 from services.intake import ClusterView, IntakeError
 from services.spam import Held
@@ -17,6 +19,7 @@ from services.textcheck import TextProblem, check_text, usul_text, visible_text
 from services.texts import status_label, t
 
 ECHO_LIMIT = 3000  # keeps the confirmation within Telegram's 4096 characters
+DRAFT_LIMIT_TOLD = "draft_limit_told"  # user_data: when the resident was last told the draft limit
 
 
 def render_draft(text: str, similar: list[ClusterView]) -> str:
@@ -68,26 +71,47 @@ async def text_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         return
     photo = message.photo[-1].file_id if message.photo else None
 
-    def _save(session: Session):
-        resident = get_or_create_resident(session=session, telegram_id=user.id)
+    def _save(session: Session) -> tuple[Resident | None, Proposal | None]:
+        resident = find_resident(session=session, telegram_id=user.id)
+        if resident is None or resident.consent_at is None:
+            return resident, None  # nothing is kept before consent beyond what asking for it needs
         draft, _ = intake.save_draft(session=session, grouping=d.grouping, resident=resident,
                                      source_chat_id=message.chat_id, source_message_id=message.message_id,
-                                     text=text or "", photo_file_id=photo)
+                                     text=text or "", photo_file_id=photo,
+                                     drafts_per_hour=d.config.limits.drafts_per_hour)
         return resident, draft
 
-    resident, draft = await run_db(context, _save)
-    if await _needs_onboarding(update, context, resident):
+    try:
+        resident, draft = await run_db(context, _save)
+    except IntakeError as exc:
+        await tell_draft_limit(update, context, exc)
         return
-    await show_draft(update, context, draft)
+    if draft is None:
+        await _ask_consent(update, context)
+        return
+    if not await _needs_onboarding(update, context, resident):
+        await show_draft(update, context, draft)
 
 
-async def _needs_onboarding(update: Update, context: ContextTypes.DEFAULT_TYPE, resident: Resident) -> bool:
-    """Ask for consent or kelurahan first (the draft is already stored); return True if asked."""
-    if resident.consent_at is None:
-        await reply(update, context, "consent_needed", t("consent_needed"))
-        await reply(update, context, "privacy", t("privacy"), consent_keyboard())
-        return True
-    if resident.kelurahan is None:
+async def tell_draft_limit(update: Update, context: ContextTypes.DEFAULT_TYPE, exc: IntakeError) -> None:
+    """Say once an hour that no more drafts are taken for now (the rest of a flood gets no answer)."""
+    remembered = context.user_data if context.user_data is not None else {}  # a courtesy, not durable state:
+    told, now = remembered.get(DRAFT_LIMIT_TOLD), time.monotonic()  # after a restart it may be said once more
+    if isinstance(told, float) and now - told < 3600:
+        return
+    remembered[DRAFT_LIMIT_TOLD] = now
+    await reply(update, context, exc.key, t(exc.key, **exc.values))
+
+
+async def _ask_consent(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Ask for consent before anything is kept; the resident sends the aspiration again afterwards."""
+    await reply(update, context, "consent_needed", t("consent_needed"))
+    await reply(update, context, "privacy", t("privacy"), consent_keyboard())
+
+
+async def _needs_onboarding(update: Update, context: ContextTypes.DEFAULT_TYPE, resident: Resident | None) -> bool:
+    """Ask for the kelurahan first (the draft is stored: consent was given); return True if asked."""
+    if resident is not None and resident.kelurahan is None:
         await reply(update, context, "kelurahan", t("choose_kelurahan"), kelurahan_keyboard(deps(context).config.city))
         return True
     return False
@@ -106,8 +130,9 @@ async def location(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     place = message.location
 
     def _attach(session: Session) -> bool:
-        resident = get_or_create_resident(session=session, telegram_id=user.id)
-        assert resident.id is not None
+        resident = find_resident(session=session, telegram_id=user.id)  # nothing is made for a stranger's pin
+        if resident is None or resident.id is None:
+            return False
         draft = latest_draft(session=session, resident_id=resident.id)
         if draft is not None:
             draft.latitude, draft.longitude = place.latitude, place.longitude

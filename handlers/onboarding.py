@@ -63,10 +63,10 @@ async def kelurahan_chosen(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     assert query is not None and query.data is not None and user is not None
     config = deps(context).config
     kelurahan = config.city.kelurahan_by_code(callbacks.matched(callbacks.KELURAHAN_PATTERN, query.data)[0])
-    await query.answer()
-    if kelurahan is None:
-        await reply(update, context, "kelurahan_unknown", t("kelurahan_unknown"))
+    if kelurahan is None:  # a forged button, or a kelurahan taken out of config since
+        await query.answer(t("kelurahan_unknown"), show_alert=True)
         return
+    await query.answer()
     forum = config.forum_of(kelurahan.name)
     kecamatan = next(k.name for k in config.city.kecamatan if kelurahan in k.kelurahan)
 

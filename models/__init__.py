@@ -14,10 +14,11 @@ from models import (
     sequences,
     suggestions,
     updates,
+    websessions,
 )
 
 # Importing every table module registers it on SQLModel.metadata (Alembic compares against it).
 __all__ = [
     "audit", "clusters", "digests", "forums", "outbox", "pending", "proposals", "provenance", "replies", "residents",
-    "sequences", "suggestions", "updates",
+    "sequences", "suggestions", "updates", "websessions",
 ]

@@ -1,5 +1,6 @@
 """The engine, sessions and migrations: SQLite (WAL, foreign keys on) by default, PostgreSQL by URL."""
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -37,13 +38,24 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _owner_only_file(path: Path) -> None:
+    """Make the SQLite file readable by its owner only (0600), creating it empty if need be; SQLite gives its
+    -wal and -shm files the same mode. A file left group- or world-readable by an older version is tightened."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        if path.stat().st_mode & 0o077:
+            path.chmod(0o600)
+
+
 def make_engine(url: str) -> Engine:
-    """Create the engine for a database URL, making the SQLite file's folder if needed."""
+    """Create the engine for a database URL; a SQLite file (and its folder) is made owner-only if needed."""
     url = normalise_url(url)
     if url.startswith("sqlite"):
-        path = url.split("///", 1)[-1]
+        path = url.split("///", 1)[-1].split("?", 1)[0]
         if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            _owner_only_file(Path(path))
         engine = create_engine(url, connect_args={"check_same_thread": False})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine

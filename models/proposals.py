@@ -114,6 +114,19 @@ def resident_proposals(*, session: Session, resident_id: int, limit: int = 20,
     )
 
 
+def count_recent_drafts(*, session: Session, resident_id: int, since: datetime) -> int:
+    """Count the drafts the resident started since a moment, whatever became of them (for the draft limit)."""
+    rows = session.exec(select(Proposal.id).where(Proposal.resident_id == resident_id,
+                                                  col(Proposal.created_at) >= since))
+    return len(rows.all())
+
+
+def stored_draft(*, session: Session, source_chat_id: int, source_message_id: int) -> Proposal | None:
+    """The proposal already stored for a source message, if any (a repeated update)."""
+    return session.exec(select(Proposal).where(Proposal.source_chat_id == source_chat_id,
+                                               Proposal.source_message_id == source_message_id)).first()
+
+
 def count_recent_submissions(*, session: Session, resident_id: int, since: datetime) -> int:
     """Count the resident's proposals submitted since a moment (for the rate limit)."""
     rows = session.exec(

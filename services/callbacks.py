@@ -8,10 +8,18 @@ queue keyboards as JSON (digests, the staff chat) use them as the handlers do. T
 
 import re
 
+MAX_BYTES = 64  # Telegram's limit for callback data
+MAX_ID = 2**31 - 1  # row ids are integer columns (32 bits on PostgreSQL)
+
 
 def _whole(body: str) -> re.Pattern[str]:
     """A pattern that accepts the whole data and nothing more (no trailing newline, ASCII digits only)."""
     return re.compile(rf"^(?:{body})\Z", re.ASCII)
+
+
+def _id(name: str) -> str:
+    """A group for a row id: at most 10 ASCII digits, named `id_…` so that `valid` can check its size."""
+    return rf"(?P<id_{name}>\d{{1,10}})"
 
 
 # Residents: onboarding
@@ -24,29 +32,29 @@ KELURAHAN_PATTERN = _whole(rf"{KELURAHAN_PREFIX}(.+)")
 
 # Residents: a draft's buttons
 SEND, SEND_NEW, SUPPORT, CANCEL = "ok", "baru", "dukung", "batal"
-DRAFT_PATTERN = _whole(rf"({SEND}|{SEND_NEW}|{CANCEL}):(\d+)|({SUPPORT}):(\d+):(\d+)")
+DRAFT_PATTERN = _whole(rf"({SEND}|{SEND_NEW}|{CANCEL}):{_id('a')}|({SUPPORT}):{_id('b')}:{_id('c')}")
 
 # Residents: /hapus_data confirmation, /status unfollow buttons
 ERASE, KEEP = "hapus:ya", "hapus:batal"
 ERASE_PATTERN = _whole(rf"{ERASE}|{KEEP}")
 UNFOLLOW_PREFIX = "unfollow:"
-UNFOLLOW_PATTERN = _whole(rf"{UNFOLLOW_PREFIX}(\d+)")
+UNFOLLOW_PATTERN = _whole(rf"{UNFOLLOW_PREFIX}{_id('a')}")
 
 # Moderators: a digest's hide/show toggles and Teruskan ke staf
 DIGEST_PREFIX = "dg:"
 DIGEST_HIDE, DIGEST_FORWARD = "h", "f"
-DIGEST_PATTERN = _whole(rf"{DIGEST_PREFIX}(?:({DIGEST_HIDE}):(\d+):(\d+)|({DIGEST_FORWARD}):(\d+))")
+DIGEST_PATTERN = _whole(rf"{DIGEST_PREFIX}(?:({DIGEST_HIDE}):{_id('a')}:{_id('b')}|({DIGEST_FORWARD}):{_id('c')})")
 
 # Moderators: Ya / Batal under a preview, Urungkan under a confirmation (a stored pending action with its
 # random token; an Urungkan names the undo row stored when Ya was pressed)
 PENDING_PREFIX = "pa:"
 YES, NO, UNDO = "ya", "no", "undo"
-PENDING_PATTERN = _whole(rf"{PENDING_PREFIX}({YES}|{NO}|{UNDO}):(\d+):([0-9a-f]+)")
+PENDING_PATTERN = _whole(rf"{PENDING_PREFIX}({YES}|{NO}|{UNDO}):{_id('a')}:([0-9a-f]+)")
 
 # Moderators: Terima / Tolak on a regroup suggestion, Terbitkan / Sembunyikan on a held aspiration
 REGROUP_PREFIX = "rg:"
 ACCEPT, REJECT = "ok", "no"
-REGROUP_PATTERN = _whole(rf"{REGROUP_PREFIX}({ACCEPT}|{REJECT}):(\d+)")
+REGROUP_PATTERN = _whole(rf"{REGROUP_PREFIX}({ACCEPT}|{REJECT}):{_id('a')}")
 HELD_PREFIX = "held:"
 RELEASE, HIDE = "lepas", "hide"
 HELD_PATTERN = _whole(rf"{HELD_PREFIX}({RELEASE}|{HIDE}):([\w-]+)")
@@ -54,7 +62,22 @@ MODERATOR_PREFIXES = (REGROUP_PREFIX, HELD_PREFIX)  # buttons only a forum's mod
 
 # Staff: a status button under a cluster's message in the staff chat
 STATUS_PREFIX = "st:"
-STATUS_PATTERN = _whole(rf"{STATUS_PREFIX}(\d+):([a-z_]+)")
+STATUS_PATTERN = _whole(rf"{STATUS_PREFIX}{_id('a')}:([a-z_]+)")
+PATTERNS = (CONSENT_PATTERN, NOOP_PATTERN, KELURAHAN_PATTERN, DRAFT_PATTERN, ERASE_PATTERN, UNFOLLOW_PATTERN,
+            DIGEST_PATTERN, PENDING_PATTERN, REGROUP_PATTERN, HELD_PATTERN, STATUS_PATTERN)
+
+
+def valid(data: str | None) -> bool:
+    """Tell whether button data is one the bot makes: 1 to 64 bytes, of a known family, every id a size the
+    database can hold. Checked before any handler, so a forged button never reaches a query."""
+    if not data or len(data.encode()) > MAX_BYTES:
+        return False
+    for pattern in PATTERNS:
+        match = pattern.match(data)
+        if match is not None:
+            ids = [v for k, v in match.groupdict().items() if k.startswith("id_") and v is not None]
+            return all(int(v) <= MAX_ID for v in ids)
+    return False
 
 
 def kelurahan(code: str) -> str:

@@ -120,7 +120,7 @@ class DatabaseConfig(Strict):
 class ForumConfig(Strict):
     """A forum warga: the kelurahan it covers and its moderators."""
 
-    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=64)  # the database keeps 64 characters
     name: str
     kelurahan: list[str]
     moderator_ids: list[int] = Field(default_factory=list)
@@ -154,6 +154,7 @@ class LimitConfig(Strict):
     """Limits on what one resident can send."""
 
     aspirations_per_hour: int = Field(default=10, ge=1)
+    drafts_per_hour: int = Field(default=20, ge=1)  # texts taken as drafts; beyond it nothing is stored
     max_text_chars: int = Field(default=4000, ge=100, le=4000)
     min_text_chars: int = Field(default=10, ge=1)
 
@@ -198,6 +199,10 @@ class RetentionConfig(Strict):
     """How long verbatim texts are kept."""
 
     verbatim_days: int = Field(default=730, ge=1)
+    draft_days: int = Field(default=7, ge=1)  # unconfirmed and cancelled drafts are emptied after this
+
+
+LOOPBACK = ("127.0.0.1", "localhost", "::1")  # addresses only this machine reaches
 
 
 class WebConfig(Strict):
@@ -216,6 +221,15 @@ class WebConfig(Strict):
         if not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", value):
             raise ValueError(f"base_url {value!r} should be the page's address, e.g. https://aspirasi.example.id")
         return value.rstrip("/")
+
+    @model_validator(mode="after")
+    def _public_only_over_https(self) -> Self:
+        if self.host not in LOOPBACK and self.base_url.startswith("http://"):
+            raise ValueError(f"host {self.host!r} serves the page beyond this machine, but base_url {self.base_url!r} "
+                             "is plain http: login links and session cookies would cross the network unencrypted. "
+                             "Put an https reverse proxy in front and set base_url to its https:// address, or "
+                             "keep host 127.0.0.1")
+        return self
 
 
 class CategoryConfig(Strict):

@@ -12,8 +12,10 @@ from models.proposals import (
     ProposalCreate,
     ProposalState,
     assign_code,
+    count_recent_drafts,
     count_recent_submissions,
     get_or_create_draft,
+    stored_draft,
 )
 from models.provenance import Derived, link
 from models.residents import Resident
@@ -77,8 +79,16 @@ def save_draft(
     source_message_id: int,
     text: str,
     photo_file_id: str | None = None,
+    drafts_per_hour: int | None = None,
 ) -> tuple[Proposal, bool]:
-    """Store a resident's text as a draft once per source message; return it and whether it is new."""
+    """Store a resident's text as a draft once per source message; return it and whether it is new. Past
+    `drafts_per_hour` new drafts an hour, raise IntakeError("drafts_limited") before anything is stored or
+    embedded."""
+    if drafts_per_hour is not None and stored_draft(
+            session=session, source_chat_id=source_chat_id, source_message_id=source_message_id) is None:
+        since = utcnow() - timedelta(hours=1)
+        if count_recent_drafts(session=session, resident_id=_id(resident), since=since) >= drafts_per_hour:
+            raise IntakeError("drafts_limited", count=drafts_per_hour)
     text = visible_text(text)  # no invisible characters or stacked marks, even in the resident's own copy
     prepared = grouping.prepare(text)
     data = ProposalCreate(

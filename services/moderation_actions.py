@@ -194,9 +194,20 @@ def _audit_undo(session: Session, actor: Actor, undo_args: dict[str, Any]) -> No
                after={f: pair[1] for f, pair in changed.items()})
 
 
+def _still_theirs(session: Session, actor: Actor, before: dict[str, Any]) -> None:
+    """Refuse an Urungkan by someone who no longer moderates a cluster it would change (ModerationError)."""
+    for cluster_id, row in before["clusters"].items():
+        home = row.get("home_forum_id")
+        forums = {home} if home else moderation.cluster_forums(session=session, cluster_id=int(cluster_id))
+        if not forums & actor.forums:
+            raise moderation.ModerationError("mod_not_your_forum", code=row["code"])
+
+
 def take_back(*, session: Session, grouping: GroupingService, actor: Actor, undo_args: dict[str, Any],
               pending_id: int) -> tuple[str, int]:
-    """Undo a confirmed action exactly; tell those who were told. Return the moderator's text and how many."""
+    """Undo a confirmed action exactly; tell those who were told. Return the moderator's text and how many.
+    The actor must still moderate every cluster the action touched (roles are read from config now)."""
+    _still_theirs(session, actor, undo_args["before"])
     undo.restore(session=session, grouping=grouping, before=undo_args["before"], after=undo_args["after"])
     if undo_args.get("suggestion") is not None:
         suggestion = session.get(RegroupSuggestion, undo_args["suggestion_id"])

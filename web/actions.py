@@ -14,7 +14,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 
 from models.clusters import Cluster
 from models.db import session_scope
@@ -26,7 +26,7 @@ from services.texts import status_label, t
 from services.texts_web import tw
 from services.weblogin import Viewer
 from web.pages import visible_cluster
-from web.security import check_csrf, context_of, require_viewer
+from web.security import check_csrf, context_of, redirect_to, require_viewer
 
 FORM_ID = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 
@@ -63,7 +63,7 @@ async def _run(request: Request, viewer: Viewer, work: Callable[[Session, int], 
         request.session["flash"] = ["notice", await run_in_threadpool(_in_db)]
     except (AnswerError, ModerationError) as exc:
         request.session["flash"] = ["error", plain(t(exc.key, **exc.values))]
-    return RedirectResponse(request.url_for("cluster", code=code.upper()), status_code=303)
+    return redirect_to(request, "cluster", code=code.upper())
 
 
 def _text(form: FormData, name: str) -> str:

@@ -21,7 +21,7 @@ from services.config import AppConfig
 from services.texts_web import tw
 from web import actions, downloads, login, pages
 from web.render import make_templates, render
-from web.security import SecurityHeaders, WebContext
+from web.security import AccessLog, SecurityHeaders, WebContext
 
 HERE = Path(__file__).parent
 COOKIE = "aspirasi_sesi"
@@ -69,7 +69,8 @@ def create_app(
     app = Starlette(
         routes=routes(extra_routes),
         middleware=[
-            Middleware(SecurityHeaders),
+            Middleware(AccessLog),
+            Middleware(SecurityHeaders, hsts=https),
             Middleware(SessionMiddleware, secret_key=key, session_cookie=COOKIE, same_site="lax",
                        https_only=https, max_age=int(config.web.session_hours * 3600)),
         ],

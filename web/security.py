@@ -1,16 +1,20 @@
 """Who is asking and whether they may: the session, roles from config on every request, CSRF, headers."""
 
+import logging
 import secrets
-import time
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy import Engine
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
+from starlette.responses import RedirectResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from models.db import session_scope
+from models.websessions import live_user
 from services.config import AppConfig
 from services.weblogin import Viewer, viewer_for
 
@@ -24,6 +28,8 @@ HEADERS = [
     (b"permissions-policy", b"geolocation=(), camera=(), microphone=()"),
     (b"cross-origin-opener-policy", b"same-origin"),
 ]
+access_log = logging.getLogger("web.access")
+HSTS = (b"strict-transport-security", b"max-age=31536000; includeSubDomains")  # when base_url is https
 
 
 @dataclass(frozen=True)
@@ -44,15 +50,19 @@ def context_of(request: Request) -> WebContext:
 
 
 def current_viewer(request: Request) -> Viewer | None:
-    """The logged-in person with the role config gives them now, or None (no session, expired, no role)."""
-    ctx = context_of(request)
-    user_id, since = request.session.get("uid"), request.session.get("since")
-    if not isinstance(user_id, int) or not isinstance(since, (int, float)):
-        return None
-    if time.time() - since > ctx.config.web.session_hours * 3600:
-        request.session.clear()
-        return None
-    return viewer_for(ctx.config, user_id)
+    """The logged-in person with the role config gives them now, or None (no session, ended or expired on the
+    server, no role). Looked up once per request."""
+    if "viewer" in request.scope.get("state", {}):
+        return request.state.viewer  # type: ignore[no-any-return]
+    ctx, session_id, user_id = context_of(request), request.session.get("sid"), None
+    if isinstance(session_id, str):
+        with session_scope(ctx.engine) as session:
+            user_id = live_user(session=session, session_id=session_id,
+                                max_age=timedelta(hours=ctx.config.web.session_hours))
+        if user_id is None:
+            request.session.clear()  # logged out or expired: the cookie is worth nothing
+    request.state.viewer = viewer = viewer_for(ctx.config, user_id) if user_id is not None else None
+    return viewer
 
 
 def require_viewer(request: Request) -> Viewer:
@@ -63,10 +73,17 @@ def require_viewer(request: Request) -> Viewer:
     return viewer
 
 
-def start_session(request: Request, viewer: Viewer) -> None:
-    """Begin a new session for a person (a fresh CSRF token, the time it started)."""
+def start_session(request: Request, viewer: Viewer, session_id: str) -> None:
+    """Begin a new session for a person: the cookie names the stored session, with a fresh CSRF token."""
     request.session.clear()
-    request.session.update({"uid": viewer.user_id, "since": time.time(), "csrf": secrets.token_urlsafe(32)})
+    request.session.update({"sid": session_id, "csrf": secrets.token_urlsafe(32)})
+    request.state.viewer = viewer
+
+
+def redirect_to(request: Request, name: str, **params: str) -> RedirectResponse:
+    """A 303 to a named page at web.base_url (never at the Host header a client sent)."""
+    base = context_of(request).config.web.base_url
+    return RedirectResponse(base + str(request.app.url_path_for(name, **params)), status_code=303)
 
 
 def csrf_token(request: Request) -> str:
@@ -86,10 +103,12 @@ def check_csrf(request: Request, form: FormData) -> None:
 
 
 class SecurityHeaders:
-    """Add the security headers to every response, and no-store to pages (they carry personal data)."""
+    """Add the security headers to every response (HSTS when the page is served over https), and no-store to
+    pages (they carry personal data)."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, hsts: bool = False) -> None:
         self.app = app
+        self.headers = [*HEADERS, HSTS] if hsts else HEADERS
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -99,9 +118,38 @@ class SecurityHeaders:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = list(message.get("headers", [])) + HEADERS
+                headers = list(message.get("headers", [])) + self.headers
                 headers.append((b"cache-control", b"public, max-age=3600" if static else b"no-store"))
                 message["headers"] = headers
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+def loggable_path(path: str) -> str:
+    """A request path as the access log may show it: a login link's token never (the query is never logged)."""
+    return "/masuk/*" if path.startswith("/masuk/") else path
+
+
+class AccessLog:
+    """One log line per request (method, path without its query or login token, status), through the logging
+    privacy filter; uvicorn's own access log is off (bot.serve.web_server)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        status = [500]
+
+        async def send_noting_status(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                status[0] = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_noting_status)
+        finally:
+            access_log.info("%s %s %d", scope["method"], loggable_path(scope["path"]), status[0])

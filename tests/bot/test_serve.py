@@ -1,18 +1,22 @@
-"""`aspirasi run` with web.enabled: the bot polls and the web page is served in the same process and loop."""
+"""`aspirasi run [--webhook]` with web.enabled: the bot and the web page (at web.host:web.port) in one process
+and loop."""
 
 import asyncio
+import json
 import re
 import socket
 
 import httpx
+from pydantic import SecretStr
 
 from bot.app import build_application
 from bot.cli_web import build_web
 from bot.console import CONSOLE_TOKEN, console_settings
 from bot.fake_updates import UpdateMaker
 from bot.memory_api import MemoryBotAPI
-from bot.serve import serve_bot_and_web
+from bot.serve import serve_bot_and_web, webhook_listeners
 from bot.settings import Settings
+from bot.webhook import serve_webhook
 from nlp.embed import Embedder
 
 MODERATOR = 900_002  # the console's moderator persona
@@ -67,29 +71,38 @@ async def test_polling_bot_and_web_page_in_one_loop(settings: Settings, embedder
     assert not application.running
 
 
-def test_web_page_mounts_beside_a_webhook_route(settings: Settings) -> None:
-    """The shape `run --webhook` uses: the webhook's route first, the whole page mounted after it."""
-    from starlette.applications import Starlette
-    from starlette.requests import Request
-    from starlette.responses import PlainTextResponse
-    from starlette.routing import Route
-    from starlette.testclient import TestClient
-
-    from bot.cli_web import web_routes
-    from services.weblogin import make_link, signing_key
-
-    async def hook(request: Request) -> PlainTextResponse:
-        return PlainTextResponse("update stored")
-
+async def test_run_webhook_serves_the_web_page_on_its_own_listener(settings: Settings, embedder: Embedder) -> None:
+    """The shape `run --webhook` uses: Telegram's route on the webhook listener, the page at web.host:web.port."""
+    hook_port, web_port = _free_port(), _free_port()
     settings = console_settings(settings)
-    mounted = web_routes(settings)
-    outer = Starlette(routes=[Route("/tg", hook, methods=["POST"]), *mounted])
-    with TestClient(outer, base_url="http://127.0.0.1:8080") as client:
-        assert client.post("/tg").text == "update stored"
-        assert client.get("/").status_code == 401 and "content-security-policy" in client.get("/").headers
-        link = make_link(config=settings.config, key=signing_key(settings.data_dir), user_id=MODERATOR)
-        path = link.removeprefix(settings.config.web.base_url)
-        csrf = re.search(r'name="csrf" value="([^"]+)"', client.get(path).text)
-        assert csrf
-        assert 'href="/kelompok"' in client.post(path, data={"csrf": csrf.group(1)}).text
-    mounted[0].app.state.web.engine.dispose()  # type: ignore[attr-defined]
+    config = settings.config
+    web = config.web.model_copy(update={"enabled": True, "port": web_port, "base_url": f"http://127.0.0.1:{web_port}"})
+    hook = config.telegram.webhook.model_copy(update={"listen": "127.0.0.1", "port": hook_port,
+                                                      "url": "https://bot.example.id/tg"})
+    settings = Settings(config.model_copy(update={"web": web, "telegram": config.telegram.model_copy(
+        update={"webhook": hook})}), settings.secrets.model_copy(update={
+            "telegram_webhook_secret": SecretStr("s3cret")}), settings.config_path)
+    api = MemoryBotAPI()
+    application = build_application(settings, request=api, token=CONSOLE_TOKEN, rate_limit=False, embedder=embedder,
+                                    webhook=True)
+    server, *beside = webhook_listeners(settings, application)
+    running = asyncio.create_task(serve_webhook(application, server, url=hook.url or "", secret="s3cret",
+                                                beside=beside))
+    update = UpdateMaker(start_update_id=70).text(MODERATOR, "/web")
+    async with httpx.AsyncClient() as client:
+        async def up() -> bool:
+            try:
+                return (await client.get(f"http://127.0.0.1:{web_port}/")).status_code == 401 and (
+                    await client.get(f"http://127.0.0.1:{hook_port}/")).status_code == 404
+            except httpx.ConnectError:
+                return False
+
+        await _until(up, "both listeners answer")
+        posted = await client.post(f"http://127.0.0.1:{hook_port}/tg", content=json.dumps(update),
+                                   headers={"x-telegram-bot-api-secret-token": "s3cret"})
+        assert posted.status_code == 200
+        await _until(lambda: asyncio.sleep(0, bool(api.texts(MODERATOR))), "the bot answers /web")
+        assert f"http://127.0.0.1:{web_port}/masuk/" in api.texts(MODERATOR)[-1]
+    server.should_exit = True
+    await running
+    beside[0].config.app.state.web.engine.dispose()

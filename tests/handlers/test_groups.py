@@ -50,13 +50,12 @@ async def test_hashtag_usul_in_a_group_stores_the_text_without_the_tag(console: 
     assert any("Kirim" in text or "usulan" in text.lower() for text in console.api.texts(RESIDENT))
 
 
-async def test_usul_from_a_stranger_is_kept_and_points_to_the_private_chat(console: Console) -> None:
+async def test_usul_from_a_stranger_is_not_kept_and_points_to_the_private_chat(console: Console) -> None:
     stranger = RESIDENT + 1
     await console.send(console.maker.text(stranger, f"/usul {TEXT}", chat_id=GROUP))
-    [draft] = proposals(console)  # nothing a resident sent is lost
-    assert draft.text_verbatim == TEXT
+    assert proposals(console) == []  # nothing kept before consent (issue 20): they send it again after /start
     [answer] = [text for text in console.api.texts(GROUP) if "chat pribadi" in text]
-    assert "?start=usul" in answer
+    assert "?start=usul" in answer and "kirim ulang" in answer
     assert console.api.texts(stranger) == []  # the bot cannot write first to someone who never started it
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from sqlalchemy import text
 
-from models.db import make_engine
+from models.db import make_engine, upgrade
 
 SECRET = "Pak Haji Slamet di Gang Kenanga nomor 0812-3456-7890 " * 20
 
@@ -46,3 +46,21 @@ def test_sqlite_overwrites_what_is_deleted(tmp_path: Path) -> None:
         _fill_and_delete(connection.connection.dbapi_connection)  # type: ignore[arg-type]
     engine.dispose()
     assert _leftovers(ours) == []
+
+
+def test_the_sqlite_file_and_its_journal_are_owner_only(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'data' / 'aspirasi.db'}")
+    try:
+        upgrade(engine)
+        with engine.connect() as connection:  # the WAL and shared-memory files exist while connected
+            connection.execute(text("SELECT 1"))
+            files = [p for p in (tmp_path / "data").iterdir()]
+            assert {p.name for p in files} >= {"aspirasi.db", "aspirasi.db-wal", "aspirasi.db-shm"}
+            assert {p.name: oct(p.stat().st_mode & 0o777) for p in files} == {p.name: "0o600" for p in files}
+    finally:
+        engine.dispose()
+    old = tmp_path / "old.db"  # a file an older version left world-readable
+    old.touch(mode=0o644)
+    old.chmod(0o644)
+    make_engine(f"sqlite:///{old}").dispose()
+    assert old.stat().st_mode & 0o777 == 0o600

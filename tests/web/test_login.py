@@ -1,10 +1,12 @@
 """Login by link: GET never spends it; expired, reused, forged and role-less links fail; sessions expire."""
 
 import time
-from types import SimpleNamespace
+from datetime import timedelta
 
 import pytest
+from sqlmodel import Session, select
 
+from models.websessions import WebSession
 from services.weblogin import LoginError, make_link
 from tests.web.seed import ADMIN, KEY, MOD_NORTH, RESIDENT, STAFF, City, client_for, csrf_of, login
 
@@ -84,12 +86,15 @@ def test_roles_are_checked_on_every_request(city: City) -> None:
         assert client.get("/kelompok").status_code == 401
 
 
-def test_sessions_expire(city: City, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_sessions_expire(city: City) -> None:
     with client_for(city) as client:
         login(client, city, ADMIN)
         assert client.get("/").status_code == 200
-        later = time.time() + (city.config.web.session_hours + 1) * 3600
-        monkeypatch.setattr("web.security.time", SimpleNamespace(time=lambda: later))
+        with Session(city.engine) as session:  # the stored session started longer ago than session_hours
+            for row in session.exec(select(WebSession)):
+                row.started_at -= timedelta(hours=city.config.web.session_hours + 1)
+                session.add(row)
+            session.commit()
         assert client.get("/").status_code == 401
 
 
