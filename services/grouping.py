@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -21,6 +21,7 @@ from nlp.normalize import embedding_text, normalize
 from nlp.places import PlaceMatcher
 from nlp.redact import redact
 from services.config import AppConfig
+from services.embed_queue import MicroBatcher
 
 FALLBACK_CATEGORY = "lainnya"
 
@@ -67,6 +68,9 @@ class GroupingService:
             Categoriser({code: c.model_dump() for code, c in config.categories.items()}, embedder.encode_memo)
             if embedder is not None and config.categories else None
         )
+        # The running bot's texts: prepared and embedded in micro-batches, decided in arrival order.
+        self.batcher: MicroBatcher[Prepared] = MicroBatcher(
+            self.prepare_many, window=config.nlp.batch_window_ms / 1000, max_batch=config.nlp.max_batch)
 
     @property
     def model_name(self) -> str | None:
@@ -81,13 +85,23 @@ class GroupingService:
 
     def prepare(self, text: str) -> Prepared:
         """Redact (after NFKC), normalise, redact again what normalising revealed, find places and embed."""
+        return self.prepare_many([text])[0]
+
+    def prepare_many(self, texts: Sequence[str]) -> list[Prepared]:
+        """`prepare` for several texts, embedded in one batch."""
+        bare = [self._prepare_text(text) for text in texts]
+        if self._embedder is None or not bare:
+            return bare
+        vectors = self.embed([p.clean for p in bare])
+        return [replace(p, vector=v) for p, v in zip(bare, vectors, strict=True)]
+
+    def _prepare_text(self, text: str) -> Prepared:
+        """Everything of `prepare` but the embedding."""
         redacted = redact(text)
         clean = self._institutions(redact(normalize(redacted)))
         facets = self._places.find(clean)
         streets = self._places.streets(redacted) or facets.streets  # names read where capitals still show
-        vector = self.embed([clean])[0] if self._embedder else None
-        return Prepared(clean=clean, redacted=redacted, kelurahan=facets.kelurahan, streets=streets,
-                        vector=vector)
+        return Prepared(clean=clean, redacted=redacted, kelurahan=facets.kelurahan, streets=streets)
 
     def forum_of_place(self, kelurahan: str | None) -> str | None:
         """The forum that covers a kelurahan, if any."""

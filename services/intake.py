@@ -76,9 +76,12 @@ def save_draft(
     source_message_id: int,
     text: str,
     photo_file_id: str | None = None,
+    prepared: Prepared | None = None,
 ) -> tuple[Proposal, bool]:
-    """Store a resident's text as a draft once per source message; return it and whether it is new."""
-    prepared = grouping.prepare(visible_text(text))
+    """Store a resident's text as a draft once per source message; return it and whether it is new.
+
+    `prepared`: the text already prepared (the bot's micro-batcher did it); else it is prepared here."""
+    prepared = prepared or grouping.prepare(visible_text(text))
     data = ProposalCreate(
         source_chat_id=source_chat_id,
         source_message_id=source_message_id,
@@ -288,7 +291,8 @@ def _id(resident: Resident) -> int:
 
 
 def edit_draft(
-    *, session: Session, grouping: GroupingService, source_chat_id: int, source_message_id: int, text: str
+    *, session: Session, grouping: GroupingService, source_chat_id: int, source_message_id: int, text: str,
+    prepared: Prepared | None = None,
 ) -> tuple[Proposal | None, bool]:
     """Take the new text of an edited message into its draft, if the draft is still open.
 
@@ -299,7 +303,7 @@ def edit_draft(
         Proposal.source_chat_id == source_chat_id, Proposal.source_message_id == source_message_id)).first()
     if proposal is None or proposal.state != ProposalState.DRAFT:
         return proposal, False
-    prepared = grouping.prepare(visible_text(text))
+    prepared = prepared or grouping.prepare(visible_text(text))
     proposal.text_verbatim, proposal.text_clean, proposal.text_redacted = text, prepared.clean, prepared.redacted
     proposal.streets = "|".join(prepared.streets)
     if prepared.kelurahan:
