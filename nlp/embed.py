@@ -85,7 +85,7 @@ class Embedder:
         if quantisation is None:
             self._torch_model(source)
         else:
-            self._onnx_model(Path(source), Path(cache_dir), quantisation, threads)
+            self._onnx_model(Path(source), quantisation, threads)
 
     def _torch_model(self, source: str) -> None:
         """Load the folder or hub name with sentence-transformers (PyTorch)."""
@@ -103,9 +103,9 @@ class Embedder:
         self._onnx: OnnxEncoder | None = None
         self.dim = int(self._model.get_embedding_dimension() or DIM_UNKNOWN)
 
-    def _onnx_model(self, folder: Path, cache_dir: Path, quantisation: str, threads: int) -> None:
-        """Export the folder to ONNX once (under cache_dir), then serve it with ONNX Runtime."""
-        exported = export_onnx(folder, cache_dir / f"{folder.name}-onnx", quantisation)
+    def _onnx_model(self, folder: Path, quantisation: str, threads: int) -> None:
+        """Export the folder to ONNX once (into a folder beside it), then serve it with ONNX Runtime."""
+        exported = export_onnx(folder, folder.parent / f"{folder.name}-onnx", quantisation)
         self._onnx = OnnxEncoder(folder, exported, quantisation, threads=threads)
         prompts = _prompts(folder)
         self._prompt = PROMPT if PROMPT in prompts else None

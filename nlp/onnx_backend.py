@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import shutil
 import tempfile
+import warnings
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -77,7 +78,10 @@ def _export_fp32(model_dir: Path, work: Path) -> None:
 
     sample = torch.zeros((2, 8, words.shape[1]), dtype=torch.float32)
     mask = torch.ones((2, 8), dtype=torch.int64)
-    with torch.no_grad():
+    # The TorchScript exporter (dynamo=False): the dynamo one needs onnxscript, and both give the same graph here.
+    # It warns that it is deprecated and that traced shapes are constants; both are known and harmless.
+    with torch.no_grad(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
         torch.onnx.export(Encoder(model), (sample, mask), str(work / graph_name("fp32")), opset_version=OPSET,
                           dynamo=False, input_names=["inputs_embeds", "attention_mask"], output_names=["hidden"],
                           dynamic_axes={"inputs_embeds": {0: "batch", 1: "tokens"},
