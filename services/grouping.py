@@ -24,6 +24,7 @@ from services.config import AppConfig
 from services.embed_queue import MicroBatcher
 
 FALLBACK_CATEGORY = "lainnya"
+DEFAULT_DIM = 384
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,7 @@ class GroupingService:
         self._forum_of_kelurahan = {kel: forum.id for forum in config.forums for kel in forum.kelurahan}
         self._embedder = embedder
         self.params = params or GroupingParams()
-        self._grouper = Grouper(self.params, dim=embedder.dim if embedder else 384)
+        self._grouper = Grouper(self.params, dim=embedder.dim if embedder else DEFAULT_DIM)
         self._lock = threading.Lock()
         self._alias_of = {" ".join(normalize(a).split()): normalize(name) for name, aliases in
                           config.nlp.institutions.items() for a in aliases}
@@ -169,6 +170,22 @@ class GroupingService:
                 self._grouper.add(proposal_id, cluster_id, self.item(clean, vector, streets))
                 if progress is not None:
                     progress(1)
+
+    def add_items(self, rows: Sequence[tuple[int, int, Item]]) -> None:
+        """Load (proposal id, cluster id, item) rows whose items are already built (a saved index)."""
+        with self._lock:
+            for proposal_id, cluster_id, item in rows:
+                self._grouper.add(proposal_id, cluster_id, item)
+
+    def entries(self) -> list[tuple[int, int, Item]]:
+        """(proposal id, cluster id, item) of every indexed proposal, by proposal id (to save the index)."""
+        with self._lock:
+            return [(i, self._grouper.cluster_of(i), self._grouper.item(i)) for i in sorted(self._grouper.ids())]
+
+    @property
+    def dim(self) -> int:
+        """Length of the vectors."""
+        return self._embedder.dim if self._embedder else DEFAULT_DIM
 
     def remove(self, proposal_id: int) -> None:
         """Forget a proposal (hidden, moved out, or deleted)."""
