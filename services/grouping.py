@@ -25,6 +25,15 @@ from services.embed_queue import MicroBatcher
 
 FALLBACK_CATEGORY = "lainnya"
 DEFAULT_DIM = 384
+# Above this many indexed proposals, embedding neighbours come from the coarse index (nlp/ann.py) and are then
+# scored exactly. At 100k an exact scan reads 150 MB per query (~10 ms); the coarse index probes ~3% of it.
+# Its top-3 suggestions are measured against an exact scan's in `aspirasi bench` (BENCHMARKS.md).
+EXACT_SEARCH_LIMIT = 20_000
+
+
+def service_params() -> GroupingParams:
+    """The grouping parameters the bot runs with: the tuned ones, with the service's exact-search limit."""
+    return replace(GroupingParams(), exact_search_limit=EXACT_SEARCH_LIMIT)
 
 
 @dataclass(frozen=True)
@@ -59,7 +68,7 @@ class GroupingService:
         self._places = place_matcher(config)
         self._forum_of_kelurahan = {kel: forum.id for forum in config.forums for kel in forum.kelurahan}
         self._embedder = embedder
-        self.params = params or GroupingParams()
+        self.params = params or service_params()
         self._grouper = Grouper(self.params, dim=embedder.dim if embedder else DEFAULT_DIM)
         self._lock = threading.Lock()
         self._alias_of = {" ".join(normalize(a).split()): normalize(name) for name, aliases in
@@ -176,6 +185,12 @@ class GroupingService:
         with self._lock:
             for proposal_id, cluster_id, item in rows:
                 self._grouper.add(proposal_id, cluster_id, item)
+
+    def warm(self) -> None:
+        """Build what the first search would (the coarse index, above the exact-search limit) now."""
+        with self._lock:
+            if len(self._grouper) > self.params.exact_search_limit:
+                self._grouper.suggest(self._grouper.item(next(iter(self._grouper.ids()))), k=1)
 
     def entries(self) -> list[tuple[int, int, Item]]:
         """(proposal id, cluster id, item) of every indexed proposal, by proposal id (to save the index)."""

@@ -140,6 +140,7 @@ def fill_index(*, session: Session, grouping: GroupingService, show_progress: bo
     with tqdm(total=len(missing), desc="index", unit="usulan", disable=not show_progress) as bar:
         entries = sorted(kept + _read_entries(session, grouping, missing, bar.update), key=lambda e: e.proposal_id)
     grouping.add_items([(e.proposal_id, e.cluster_id, e.item) for e in entries])
+    grouping.warm()
     changed = len(kept) != len(saved) or bool(missing) or moved > 0
     if snapshot is not None and (changed or refused is not None or not snapshot.exists()):
         save_index(grouping, snapshot, key)
