@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import resource
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
@@ -14,6 +15,7 @@ import numpy as np
 import psutil
 
 from bench.corpus import aspirations, synthetic_items
+from nlp.ann import TRAIN_THREAD
 from nlp.cluster import recluster
 from nlp.grouping import Grouper, GroupingParams, Item
 
@@ -53,13 +55,15 @@ def in_child(fn: Callable[..., T], *args: Any) -> T:
         return pool.apply(fn, args)
 
 
-def embedding(model_dir: Path, quick: bool, batch_size: int, backend: str = "torch") -> tuple[Result, Embedder]:
-    """Load the embedder on a backend; its load time, single-text latency and batch throughput."""
+def embedding(model: str, cache_dir: Path, quick: bool, batch_size: int, backend: str = "torch"
+              ) -> tuple[Result, Embedder]:
+    """Load the embedder on a backend (as the bot does); its load time, single-text latency and batch
+    throughput."""
     from nlp.embed import Embedder
 
-    Embedder(str(model_dir), model_dir.parent, batch_size=batch_size, backend=backend)  # export once, untimed
+    Embedder(model, cache_dir, batch_size=batch_size, backend=backend)  # converted and exported once, untimed
     started = time.perf_counter()
-    embedder = Embedder(str(model_dir), model_dir.parent, batch_size=batch_size, backend=backend)
+    embedder = Embedder(model, cache_dir, batch_size=batch_size, backend=backend)
     load = time.perf_counter() - started
     texts = [a.text for a in aspirations(128 if quick else 512, seed=11)]
     embedder.encode(texts[:4])
@@ -89,7 +93,10 @@ def search(n: int, queries: int) -> Result:
         grouper.add(i, i // 4, item)
     load = time.perf_counter() - began
     began = time.perf_counter()
-    grouper.suggest(items[n])  # the first query after loading builds the coarse index, if any
+    grouper.suggest(items[n])  # the first query after loading starts training the coarse index, if any
+    for thread in threading.enumerate():
+        if thread.name == TRAIN_THREAD:
+            thread.join()
     first = time.perf_counter() - began
     times, found = [], []
     for item in items[n:]:

@@ -8,7 +8,7 @@ the model changed.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -180,7 +180,7 @@ class GroupingService:
                 if progress is not None:
                     progress(1)
 
-    def add_items(self, rows: Sequence[tuple[int, int, Item]]) -> None:
+    def add_items(self, rows: Iterable[tuple[int, int, Item]]) -> None:
         """Load (proposal id, cluster id, item) rows whose items are already built (a saved index)."""
         with self._lock:
             for proposal_id, cluster_id, item in rows:

@@ -11,10 +11,12 @@ stale snapshot is never trusted: the index is rebuilt from the database and save
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -82,12 +84,13 @@ class Loaded:
 
 
 def _membership(session: Session) -> dict[int, int]:
-    """Proposal id -> cluster of every proposal the index should hold (two integer columns, no texts)."""
+    """Proposal id -> cluster of every proposal the index should hold, read from an index of the table alone
+    (ix_proposal_membership; an embedded proposal has its model's name, an erased one has neither)."""
     rows = session.exec(
         select(Proposal.id, Proposal.cluster_id)
         .join(Cluster, col(Cluster.id) == col(Proposal.cluster_id))
         .where(Proposal.state == ProposalState.SUBMITTED, col(Cluster.hidden).is_(False),
-               col(Cluster.merged_into_id).is_(None), col(Proposal.embedding).is_not(None))
+               col(Cluster.merged_into_id).is_(None), col(Proposal.embedding_model).is_not(None))
     ).all()
     return {int(pid): int(cid) for pid, cid in rows if pid is not None and cid is not None}
 
@@ -131,6 +134,26 @@ def fill_index(*, session: Session, grouping: GroupingService, show_progress: bo
     (re)written afterwards when anything changed since it was saved."""
     reembed_stale(session=session, grouping=grouping, show_progress=show_progress)
     session.flush()
+    with _no_gc():
+        return _fill(session, grouping, show_progress, snapshot, key)
+
+
+@contextmanager
+def _no_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector while millions of acyclic objects are made (it would scan them
+    over and over for nothing); collect once afterwards."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+def _fill(session: Session, grouping: GroupingService, show_progress: bool, snapshot: Path | None, key: str
+          ) -> Loaded:
+    """`fill_index` after re-embedding."""
     wanted = _membership(session)
     saved, refused = _from_snapshot(snapshot, grouping, key)
     kept = [Entry(e.proposal_id, wanted[e.proposal_id], e.item) for e in saved if e.proposal_id in wanted]
@@ -139,7 +162,7 @@ def fill_index(*, session: Session, grouping: GroupingService, show_progress: bo
     missing = sorted(pid for pid in wanted if pid not in have)
     with tqdm(total=len(missing), desc="index", unit="usulan", disable=not show_progress) as bar:
         entries = sorted(kept + _read_entries(session, grouping, missing, bar.update), key=lambda e: e.proposal_id)
-    grouping.add_items([(e.proposal_id, e.cluster_id, e.item) for e in entries])
+    grouping.add_items((e.proposal_id, e.cluster_id, e.item) for e in entries)
     grouping.warm()
     changed = len(kept) != len(saved) or bool(missing) or moved > 0
     if snapshot is not None and (changed or refused is not None or not snapshot.exists()):

@@ -29,7 +29,8 @@ FORMAT_VERSION = 1
 HEADER = "header.json"
 CRC_SLICE = 1 << 24
 NLP_DIR = Path(__file__).resolve().parent.parent / "nlp"
-_LISTS = ("terms", "kelurahan", "streets", "groups", "needs", "utilities")
+_FACETS = ("kelurahan", "streets", "groups", "needs", "utilities")  # few distinct values: stored once each
+_SETS = ("groups", "needs", "utilities")
 
 
 class SnapshotRefused(Exception):
@@ -97,10 +98,13 @@ def _arrays(entries: Sequence[Entry], dim: int) -> dict[str, np.ndarray]:
         else np.zeros((0, dim), np.float32),
         "local": np.array([bool(it.local) for it in items], dtype=bool),
     }
-    for name in _LISTS:
-        rows = [sorted(getattr(it, name) or ()) if name in ("groups", "needs", "utilities") else getattr(it, name)
-                for it in items]
-        out.update({f"{name}.{k}": v for k, v in _lists(rows).items()})
+    out.update({f"terms.{k}": v for k, v in _lists([it.terms for it in items]).items()})
+    for name in _FACETS:
+        kinds: dict[tuple[str, ...], int] = {}
+        of = [kinds.setdefault(tuple(sorted(getattr(it, name) or ())) if name in _SETS else getattr(it, name),
+                               len(kinds)) for it in items]
+        out.update({f"{name}.{k}": v for k, v in _lists(list(kinds)).items()})
+        out[f"{name}.of"] = np.asarray(of, dtype=np.int32)
     return out
 
 
@@ -170,18 +174,29 @@ def load(folder: Path, *, model: str, key: str) -> tuple[int, list[Entry]]:
     return int(watermark) if isinstance(watermark, int) else 0, entries
 
 
+def _tuples(arrays: dict[str, np.ndarray], name: str) -> list[tuple[str, ...]]:
+    """Each item's value of a facet (one shared tuple per distinct value)."""
+    kinds = [tuple(k) for k in _unlists(arrays, name)]
+    return [kinds[i] for i in np.asarray(arrays[f"{name}.of"]).tolist()]
+
+
+def _sets(arrays: dict[str, np.ndarray], name: str) -> list[frozenset[str]]:
+    """Each item's value of a set facet (one shared frozenset per distinct value)."""
+    kinds = [frozenset(k) for k in _unlists(arrays, name)]
+    return [kinds[i] for i in np.asarray(arrays[f"{name}.of"]).tolist()]
+
+
 def _entries(arrays: dict[str, np.ndarray]) -> Iterator[Entry]:
-    """Rebuild the entries, sharing the facet sets (few distinct ones) between items."""
-    lists = {name: _unlists(arrays, name) for name in _LISTS}
+    """Rebuild the entries."""
+    terms = _unlists(arrays, "terms")
+    kelurahan, streets = _tuples(arrays, "kelurahan"), _tuples(arrays, "streets")
+    groups, needs, utilities = (_sets(arrays, name) for name in _SETS)
     vectors = np.array(arrays["vectors"], dtype=np.float32)
-    shared: dict[tuple[str, ...], frozenset[str]] = {}
     ids, clusters, local = (np.asarray(arrays[n]).tolist() for n in ("ids", "clusters", "local"))
-    if not len(ids) == len(clusters) == len(local) == len(vectors):
+    if not len(ids) == len(clusters) == len(local) == len(vectors) == len(terms) == len(groups):
         raise ValueError("arrays of different lengths")
     for row, (proposal_id, cluster_id) in enumerate(zip(ids, clusters, strict=True)):
-        facets = [shared.setdefault(tuple(lists[n][row]), frozenset(lists[n][row]))
-                  for n in ("groups", "needs", "utilities")]
-        item = Item(vector=vectors[row], text="", kelurahan=tuple(lists["kelurahan"][row]),
-                    streets=tuple(lists["streets"][row]), terms=tuple(lists["terms"][row]), local=local[row],
-                    groups=facets[0], needs=facets[1], utilities=facets[2])
+        item = Item(vector=vectors[row], text="", kelurahan=kelurahan[row], streets=streets[row],
+                    terms=tuple(terms[row]), local=local[row], groups=groups[row], needs=needs[row],
+                    utilities=utilities[row])
         yield Entry(proposal_id, cluster_id, item)
