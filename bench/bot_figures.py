@@ -38,14 +38,32 @@ class Corpus:
     embed_per_s: float
 
 
-def embedded_corpus(settings: Settings, embedder: Embedder, n: int) -> Corpus:
-    """n synthetic aspirations, normalised as intake does and embedded in batches."""
+def embedded_corpus(settings: Settings, embedder: Embedder, n: int, embed_limit: int | None = None) -> Corpus:
+    """n synthetic aspirations, normalised as intake does and embedded in batches.
+
+    With `embed_limit`, only that many (at least one per request) are embedded; every other aspiration gets
+    the vector of an embedded one of the same request, slightly moved (cosine ~0.98), and its lower-case text.
+    """
     grouping = GroupingService(settings.config, embedder)
     items = aspirations(n)
-    cleans = [normalize(redact(a.text)) for a in items]
+    limit = n if embed_limit is None else min(n, embed_limit)
+    first = {a.group: i for i, a in reversed(list(enumerate(items)))}
+    chosen = sorted(set(range(limit)) | set(first.values()))
+    cleans = [a.text.lower() for a in items]
+    for i in chosen:
+        cleans[i] = normalize(redact(items[i].text))
     began = time.perf_counter()
-    vectors = grouping.embed(cleans)
-    return Corpus(items, cleans, vectors, n / (time.perf_counter() - began))
+    embedded = grouping.embed([cleans[i] for i in chosen])
+    per_s = len(chosen) / (time.perf_counter() - began)
+    vectors = np.empty((n, embedded.shape[1]), dtype=np.float32)
+    vectors[chosen] = embedded
+    rest = np.setdiff1d(np.arange(n), chosen)
+    if len(rest):
+        rng = np.random.default_rng(5)
+        moved = vectors[[first[items[i].group] for i in rest.tolist()]]
+        moved = moved + rng.standard_normal(moved.shape, dtype=np.float32) * 0.01
+        vectors[rest] = moved / np.linalg.norm(moved, axis=1, keepdims=True)
+    return Corpus(items, cleans, vectors, per_s)
 
 
 def bench_settings(settings: Settings, url: str, workdir: Path) -> Settings:
@@ -119,22 +137,52 @@ def _draft_messages(console: Console, chats: set[int]) -> dict[int, tuple[dict[s
     return out
 
 
-async def bot_figures(settings: Settings, corpus: Corpus, embedder: Embedder, url: str, workdir: Path,
-                      samples: int, residents: int) -> dict[str, Result]:
-    """Seed a database with the corpus, start the bot, measure latency and intake throughput."""
+def seed_database(corpus: Corpus, url: str, model: str, samples: int, residents: int) -> float:
+    """Store the corpus and the benchmark's residents in a fresh database; seconds taken."""
     engine = fresh_engine(url)
     began = time.perf_counter()
-    seed(engine, corpus.items, corpus.cleans, corpus.vectors, model=embedder.identity)
+    seed(engine, corpus.items, corpus.cleans, corpus.vectors, model=model)
     seeded = time.perf_counter() - began
-    new_texts = [a.text for a in aspirations(samples + residents, seed=99)]
     seed_residents(engine, [LATENCY_FIRST + i for i in range(samples)]
                    + [INTAKE_FIRST + i for i in range(residents)])
     engine.dispose()
-    console, start = await started_console(bench_settings(settings, url, workdir), embedder)
+    return seeded
+
+
+async def measure(settings: Settings, embedder: Embedder, url: str, workdir: Path, samples: int, residents: int
+                  ) -> dict[str, Result]:
+    """Start the bot on a seeded database (index rebuilt), measure latency and intake, stop (the index is
+    saved), start again (from the saved index)."""
+    new_texts = [a.text for a in aspirations(samples + residents, seed=99)]
+    run_settings = bench_settings(settings, url, workdir)
+    console, start = await started_console(run_settings, embedder)
     try:
         await reply_latency(console, new_texts[:3])  # warm-up: first-call caches
         latency = await reply_latency(console, new_texts[3:samples])
         intake = await intake_throughput(console, new_texts[samples:])
+        sizes = list(deps(console.app).grouping.batcher.sizes)
     finally:
         await console.stop()
-    return {"latency": latency, "intake": intake, "start": {"seconds": start, "seed_s": seeded}}
+    console, restart = await started_console(run_settings, embedder)
+    await console.stop()
+    batches = {"mean": float(np.mean(sizes)) if sizes else 0.0, "max": float(max(sizes, default=0))}
+    return {"latency": latency, "intake": intake, "batches": batches, "start": {"seconds": start, "saved_s": restart}}
+
+
+async def bot_figures(settings: Settings, corpus: Corpus, embedder: Embedder, url: str, workdir: Path,
+                      samples: int, residents: int) -> dict[str, Result]:
+    """Seed a database with the corpus, then `measure` in this process."""
+    seeded = seed_database(corpus, url, embedder.identity, samples, residents)
+    figures = await measure(settings, embedder, url, workdir, samples, residents)
+    figures["start"]["seed_s"] = seeded
+    return figures
+
+
+def bot_child(settings: Settings, url: str, workdir: str, samples: int, residents: int) -> dict[str, Result]:
+    """`measure` in a process of its own (the configured backend loaded there), with its peak memory."""
+    from bench.nlp_figures import peak_rss_mb
+    from bot.app import load_embedder
+
+    embedder = load_embedder(settings)
+    figures = asyncio.run(measure(settings, embedder, url, Path(workdir), samples, residents))
+    return {**figures, "memory": {"peak_mb": peak_rss_mb()}}

@@ -9,6 +9,8 @@ import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
+PEERS = "Ratios to peers measured in the same run"
+
 
 @dataclass(frozen=True)
 class Row:
@@ -49,6 +51,10 @@ class Report:
         """Add a figure."""
         self.sections.setdefault(section, []).append(row)
         return row
+
+    def peer(self, what: str, value: float, target: float | None = None, *, higher_is_better: bool = False) -> Row:
+        """A ratio of two figures measured in this same run (holds on a noisy machine)."""
+        return self.add(PEERS, Row(what, value, "×", target, higher_is_better))
 
     def ratio(self, what: str, big: float, small: float, expected: str) -> None:
         """Record how a figure grows between two sizes."""

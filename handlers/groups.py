@@ -6,12 +6,12 @@ from telegram.ext import ContextTypes
 
 from handlers.common import reply, run_db
 from handlers.deps import deps
-from handlers.intake import show_draft, tell_draft_limit
+from handlers.intake import admitted, show_draft, tell_draft_limit
 from models.proposals import Proposal
 from models.residents import Resident, find_resident
 from services import intake
 from services.intake import IntakeError
-from services.textcheck import check_text, usul_text
+from services.textcheck import check_text, usul_text, visible_text
 from services.texts import t
 
 
@@ -34,22 +34,26 @@ async def usul(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await reply(update, context, "usul_empty", t("group_usul_empty"))
         return
 
-    def _save(session: Session) -> tuple[Resident | None, Proposal | None]:
-        resident = find_resident(session=session, telegram_id=user.id)
-        if resident is None or resident.consent_at is None:
-            return resident, None  # nothing is kept before consent: they send it again after /start
-        draft, _ = intake.save_draft(session=session, grouping=d.grouping, resident=resident,
-                                     source_chat_id=message.chat_id, source_message_id=message.message_id,
-                                     text=text, drafts_per_hour=limits.drafts_per_hour)
-        return resident, draft
-
+    link = f"https://t.me/{context.bot.username}?start=usul"
     try:
-        resident, draft = await run_db(context, _save)
+        if await admitted(context, user.id, message.chat_id, message.message_id) is None:
+            await reply(update, context, "group_start", t("group_start_private", link=link))  # nothing kept yet
+            return
+        async with d.grouping.batcher.turn(visible_text(text)) as prepared:  # micro-batched, kept in arrival order
+
+            def _save(session: Session) -> tuple[Resident, Proposal]:
+                resident = find_resident(session=session, telegram_id=user.id)
+                assert resident is not None  # admitted above; residents are never deleted, only emptied
+                draft, _ = intake.save_draft(session=session, grouping=d.grouping, resident=resident,
+                                             source_chat_id=message.chat_id, source_message_id=message.message_id,
+                                             text=text, prepared=prepared, drafts_per_hour=limits.drafts_per_hour)
+                return resident, draft
+
+            resident, draft = await run_db(context, _save)
     except IntakeError as exc:
         await tell_draft_limit(update, context, exc)
         return
-    if draft is None or resident is None or resident.kelurahan is None:
-        link = f"https://t.me/{context.bot.username}?start=usul"
+    if resident.kelurahan is None:
         await reply(update, context, "group_start", t("group_start_private", link=link))
         return
     await reply(update, context, "group_ack", t("group_ack"))

@@ -37,20 +37,28 @@ def render_draft(text: str, similar: list[ClusterView]) -> str:
     return t("draft_confirm_similar", text=shown) + "\n\n" + "\n".join(items)
 
 
-async def show_draft(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, draft: Proposal, *, chat_id: int | None = None
-) -> None:
-    """Show a draft with the clusters that already ask for the same thing (in this chat or chat_id)."""
+async def offer(context: ContextTypes.DEFAULT_TYPE, draft: Proposal) -> list[ClusterView]:
+    """The similar clusters to show with a draft (remembered on it)."""
     d = deps(context)
-
     assert draft.id is not None
     draft_id = draft.id
 
-    def _similar(session: Session):
+    def _similar(session: Session) -> list[ClusterView]:
         return intake.offer_similar(session=session, grouping=d.grouping, proposal_id=draft_id,
                                     k=d.config.nlp.suggestions)
 
-    similar = await run_db(context, _similar)
+    return await run_db(context, _similar)
+
+
+async def show_draft(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, draft: Proposal, *, chat_id: int | None = None,
+    similar: list[ClusterView] | None = None,
+) -> None:
+    """Show a draft with the clusters that already ask for the same thing (in this chat or chat_id);
+    `similar`: those clusters when already found."""
+    assert draft.id is not None
+    if similar is None:
+        similar = await offer(context, draft)
     text = render_draft(draft.text_verbatim or draft.text_redacted, similar)
     await reply(update, context, f"draft{draft.id}", text, draft_keyboard(draft.id, similar),
                 chat_id=chat_id, resident_id=draft.resident_id)
@@ -70,27 +78,45 @@ async def text_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         await _explain(update, context, problem, len(visible_text(text or "")))
         return
     photo = message.photo[-1].file_id if message.photo else None
-
-    def _save(session: Session) -> tuple[Resident | None, Proposal | None]:
-        resident = find_resident(session=session, telegram_id=user.id)
-        if resident is None or resident.consent_at is None:
-            return resident, None  # nothing is kept before consent beyond what asking for it needs
-        draft, _ = intake.save_draft(session=session, grouping=d.grouping, resident=resident,
-                                     source_chat_id=message.chat_id, source_message_id=message.message_id,
-                                     text=text or "", photo_file_id=photo,
-                                     drafts_per_hour=d.config.limits.drafts_per_hour)
-        return resident, draft
-
     try:
-        resident, draft = await run_db(context, _save)
+        if await admitted(context, user.id, message.chat_id, message.message_id) is None:
+            await _ask_consent(update, context)
+            return
+        # Embedded with the texts arriving alongside; stored and compared in arrival order (services/embed_queue.py).
+        async with d.grouping.batcher.turn(visible_text(text or "")) as prepared:
+
+            def _save(session: Session) -> tuple[Resident, Proposal]:
+                resident = find_resident(session=session, telegram_id=user.id)
+                assert resident is not None  # admitted above; residents are never deleted, only emptied
+                draft, _ = intake.save_draft(session=session, grouping=d.grouping, resident=resident,
+                                             source_chat_id=message.chat_id, source_message_id=message.message_id,
+                                             text=text or "", photo_file_id=photo, prepared=prepared,
+                                             drafts_per_hour=d.config.limits.drafts_per_hour)
+                return resident, draft
+
+            resident, draft = await run_db(context, _save)
+            similar = await offer(context, draft) if resident.kelurahan is not None else None
     except IntakeError as exc:
         await tell_draft_limit(update, context, exc)
         return
-    if draft is None:
-        await _ask_consent(update, context)
-        return
     if not await _needs_onboarding(update, context, resident):
-        await show_draft(update, context, draft)
+        await show_draft(update, context, draft, similar=similar)
+
+
+async def admitted(context: ContextTypes.DEFAULT_TYPE, user_id: int, chat_id: int, message_id: int) -> Resident | None:
+    """The resident who may leave a draft now, checked before anything is embedded or stored: None without consent
+    (nothing is kept before it), IntakeError("drafts_limited") past the draft limit."""
+    d = deps(context)
+
+    def _admit(session: Session) -> Resident | None:
+        resident = find_resident(session=session, telegram_id=user_id)
+        if resident is None or resident.consent_at is None:
+            return None
+        intake.check_draft_limit(session=session, resident=resident, source_chat_id=chat_id,
+                                 source_message_id=message_id, drafts_per_hour=d.config.limits.drafts_per_hour)
+        return resident
+
+    return await run_db(context, _admit)
 
 
 async def tell_draft_limit(update: Update, context: ContextTypes.DEFAULT_TYPE, exc: IntakeError) -> None:
@@ -221,13 +247,16 @@ async def edited(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     text = (message.text or message.caption or "") if private else usul_text(message.text or "")
     problem = check_text(text, max_chars=d.config.limits.max_text_chars, min_chars=d.config.limits.min_text_chars)
 
-    def _edit(session: Session) -> tuple[Proposal | None, bool]:
-        if problem is not None:
-            return None, False
-        return intake.edit_draft(session=session, grouping=d.grouping, source_chat_id=message.chat_id,
-                                 source_message_id=message.message_id, text=text)
+    if problem is not None:
+        proposal, updated = None, False
+    else:
+        async with d.grouping.batcher.turn(visible_text(text)) as prepared:
 
-    proposal, updated = await run_db(context, _edit)
+            def _edit(session: Session) -> tuple[Proposal | None, bool]:
+                return intake.edit_draft(session=session, grouping=d.grouping, source_chat_id=message.chat_id,
+                                         source_message_id=message.message_id, text=text, prepared=prepared)
+
+            proposal, updated = await run_db(context, _edit)
     if updated and proposal is not None:
         await show_draft(update, context, proposal, chat_id=user.id)
     elif proposal is not None and proposal.code is not None and proposal.state != "cancelled":

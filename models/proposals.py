@@ -41,6 +41,8 @@ class Proposal(ProposalBase, table=True):
         UniqueConstraint("source_chat_id", "source_message_id", name="uq_proposal_source"),
         Index("ix_proposal_cluster", "cluster_id"),
         Index("ix_proposal_resident", "resident_id"),
+        # the grouping index's membership at start, from the index alone (migration s24)
+        Index("ix_proposal_membership", "state", "cluster_id", "embedding_model", "id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

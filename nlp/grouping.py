@@ -37,6 +37,10 @@ class Grouper:
         """Whether an item is stored."""
         return item_id in self._row_of
 
+    def ids(self) -> list[int]:
+        """Ids of the stored items."""
+        return list(self._row_of)
+
     def item(self, item_id: int) -> Item:
         """The stored item with this id."""
         item = self._items[self._row_of[item_id]]

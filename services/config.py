@@ -2,7 +2,7 @@
 
 import re
 from datetime import date, time
-from typing import Self
+from typing import Literal, Self
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -171,6 +171,10 @@ class NlpConfig(Strict):
 
     model: str = "intfloat/multilingual-e5-small"
     batch_size: int = Field(default=32, ge=1)
+    backend: Literal["onnx", "onnx-int8", "torch"] = "onnx"  # how the model runs (nlp/embed.py)
+    threads: int = Field(default=2, ge=1)  # threads a batch is split across
+    batch_window_ms: float = Field(default=2.0, ge=0, le=100)  # texts arriving this close are embedded together
+    max_batch: int = Field(default=32, ge=1)  # at most this many texts per micro-batch
     suggestions: int = Field(default=3, ge=1, le=5)
     institutions: dict[str, list[str]] = Field(default_factory=dict)  # one name -> other names of it
 

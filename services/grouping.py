@@ -8,8 +8,8 @@ the model changed.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -21,8 +21,19 @@ from nlp.normalize import embedding_text, normalize
 from nlp.places import PlaceMatcher
 from nlp.redact import redact, use_place_names
 from services.config import AppConfig
+from services.embed_queue import MicroBatcher
 
 FALLBACK_CATEGORY = "lainnya"
+DEFAULT_DIM = 384
+# Above this many indexed proposals, embedding neighbours come from the coarse index (nlp/ann.py) and are then
+# scored exactly. At 100k an exact scan reads 150 MB per query (~10 ms); the coarse index probes ~3% of it.
+# Its top-3 suggestions are measured against an exact scan's in `aspirasi bench` (BENCHMARKS.md).
+EXACT_SEARCH_LIMIT = 20_000
+
+
+def service_params() -> GroupingParams:
+    """The grouping parameters the bot runs with: the tuned ones, with the service's exact-search limit."""
+    return replace(GroupingParams(), exact_search_limit=EXACT_SEARCH_LIMIT)
 
 
 @dataclass(frozen=True)
@@ -66,8 +77,8 @@ class GroupingService:
         teach_redactor(config)
         self._forum_of_kelurahan = {kel: forum.id for forum in config.forums for kel in forum.kelurahan}
         self._embedder = embedder
-        self.params = params or GroupingParams()
-        self._grouper = Grouper(self.params, dim=embedder.dim if embedder else 384)
+        self.params = params or service_params()
+        self._grouper = Grouper(self.params, dim=embedder.dim if embedder else DEFAULT_DIM)
         self._lock = threading.Lock()
         self._alias_of = {" ".join(normalize(a).split()): normalize(name) for name, aliases in
                           config.nlp.institutions.items() for a in aliases}
@@ -76,6 +87,9 @@ class GroupingService:
             Categoriser({code: c.model_dump() for code, c in config.categories.items()}, embedder.encode_memo)
             if embedder is not None and config.categories else None
         )
+        # The running bot's texts: prepared and embedded in micro-batches, decided in arrival order.
+        self.batcher: MicroBatcher[Prepared] = MicroBatcher(
+            self.prepare_many, window=config.nlp.batch_window_ms / 1000, max_batch=config.nlp.max_batch)
 
     @property
     def model_name(self) -> str | None:
@@ -90,13 +104,23 @@ class GroupingService:
 
     def prepare(self, text: str) -> Prepared:
         """Redact (after NFKC), normalise, redact again what normalising revealed, find places and embed."""
+        return self.prepare_many([text])[0]
+
+    def prepare_many(self, texts: Sequence[str]) -> list[Prepared]:
+        """`prepare` for several texts, embedded in one batch."""
+        bare = [self._prepare_text(text) for text in texts]
+        if self._embedder is None or not bare:
+            return bare
+        vectors = self.embed([p.clean for p in bare])
+        return [replace(p, vector=v) for p, v in zip(bare, vectors, strict=True)]
+
+    def _prepare_text(self, text: str) -> Prepared:
+        """Everything of `prepare` but the embedding."""
         redacted = redact(text)
         clean = self._institutions(redact(normalize(redacted)))
         facets = self._places.find(clean)
         streets = self._places.streets(redacted) or facets.streets  # names read where capitals still show
-        vector = self.embed([clean])[0] if self._embedder else None
-        return Prepared(clean=clean, redacted=redacted, kelurahan=facets.kelurahan, streets=streets,
-                        vector=vector)
+        return Prepared(clean=clean, redacted=redacted, kelurahan=facets.kelurahan, streets=streets)
 
     def forum_of_place(self, kelurahan: str | None) -> str | None:
         """The forum that covers a kelurahan, if any."""
@@ -164,6 +188,28 @@ class GroupingService:
                 self._grouper.add(proposal_id, cluster_id, self.item(clean, vector, streets))
                 if progress is not None:
                     progress(1)
+
+    def add_items(self, rows: Iterable[tuple[int, int, Item]]) -> None:
+        """Load (proposal id, cluster id, item) rows whose items are already built (a saved index)."""
+        with self._lock:
+            for proposal_id, cluster_id, item in rows:
+                self._grouper.add(proposal_id, cluster_id, item)
+
+    def warm(self) -> None:
+        """Build what the first search would (the coarse index, above the exact-search limit) now."""
+        with self._lock:
+            if len(self._grouper) > self.params.exact_search_limit:
+                self._grouper.suggest(self._grouper.item(next(iter(self._grouper.ids()))), k=1)
+
+    def entries(self) -> list[tuple[int, int, Item]]:
+        """(proposal id, cluster id, item) of every indexed proposal, by proposal id (to save the index)."""
+        with self._lock:
+            return [(i, self._grouper.cluster_of(i), self._grouper.item(i)) for i in sorted(self._grouper.ids())]
+
+    @property
+    def dim(self) -> int:
+        """Length of the vectors."""
+        return self._embedder.dim if self._embedder else DEFAULT_DIM
 
     def remove(self, proposal_id: int) -> None:
         """Forget a proposal (hidden, moved out, or deleted)."""

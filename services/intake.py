@@ -70,6 +70,17 @@ def prepared_of(proposal: Proposal) -> Prepared:
     )
 
 
+def check_draft_limit(*, session: Session, resident: Resident, source_chat_id: int, source_message_id: int,
+                      drafts_per_hour: int) -> None:
+    """Raise IntakeError("drafts_limited") when the resident already made `drafts_per_hour` new drafts this hour
+    (a message already stored as a draft, an edit or a redelivery, is no new one)."""
+    if stored_draft(session=session, source_chat_id=source_chat_id, source_message_id=source_message_id) is not None:
+        return
+    since = utcnow() - timedelta(hours=1)
+    if count_recent_drafts(session=session, resident_id=_id(resident), since=since) >= drafts_per_hour:
+        raise IntakeError("drafts_limited", count=drafts_per_hour)
+
+
 def save_draft(
     *,
     session: Session,
@@ -80,17 +91,17 @@ def save_draft(
     text: str,
     photo_file_id: str | None = None,
     drafts_per_hour: int | None = None,
+    prepared: Prepared | None = None,
 ) -> tuple[Proposal, bool]:
-    """Store a resident's text as a draft once per source message; return it and whether it is new. Past
-    `drafts_per_hour` new drafts an hour, raise IntakeError("drafts_limited") before anything is stored or
-    embedded."""
-    if drafts_per_hour is not None and stored_draft(
-            session=session, source_chat_id=source_chat_id, source_message_id=source_message_id) is None:
-        since = utcnow() - timedelta(hours=1)
-        if count_recent_drafts(session=session, resident_id=_id(resident), since=since) >= drafts_per_hour:
-            raise IntakeError("drafts_limited", count=drafts_per_hour)
+    """Store a resident's text as a draft once per source message; return it and whether it is new.
+
+    Past `drafts_per_hour` new drafts an hour, raise IntakeError("drafts_limited") before anything is stored.
+    `prepared`: the text already prepared (the bot's micro-batcher did it); else it is prepared here."""
+    if drafts_per_hour is not None:
+        check_draft_limit(session=session, resident=resident, source_chat_id=source_chat_id,
+                          source_message_id=source_message_id, drafts_per_hour=drafts_per_hour)
     text = visible_text(text)  # no invisible characters or stacked marks, even in the resident's own copy
-    prepared = grouping.prepare(text)
+    prepared = prepared or grouping.prepare(text)
     data = ProposalCreate(
         source_chat_id=source_chat_id,
         source_message_id=source_message_id,
@@ -302,7 +313,8 @@ def _id(resident: Resident) -> int:
 
 
 def edit_draft(
-    *, session: Session, grouping: GroupingService, source_chat_id: int, source_message_id: int, text: str
+    *, session: Session, grouping: GroupingService, source_chat_id: int, source_message_id: int, text: str,
+    prepared: Prepared | None = None,
 ) -> tuple[Proposal | None, bool]:
     """Take the new text of an edited message into its draft, if the draft is still open.
 
@@ -314,7 +326,7 @@ def edit_draft(
     if proposal is None or proposal.state != ProposalState.DRAFT:
         return proposal, False
     text = visible_text(text)
-    prepared = grouping.prepare(text)
+    prepared = prepared or grouping.prepare(text)
     proposal.text_verbatim, proposal.text_clean, proposal.text_redacted = text, prepared.clean, prepared.redacted
     proposal.streets = "|".join(prepared.streets)
     if prepared.kelurahan:

@@ -95,3 +95,9 @@ async def console(settings: Settings, embedder: Embedder) -> AsyncIterator[Conso
         yield bot
     finally:
         await bot.stop()
+
+
+@pytest.fixture(scope="session")
+def onnx_embedder(model_dir: Path) -> Embedder:
+    """The same model through ONNX Runtime (exported once per test session from the converted folder)."""
+    return Embedder(str(model_dir), model_dir.parent, backend="onnx")
