@@ -16,6 +16,7 @@ import numpy as np
 from nlp.categories import Categoriser
 from nlp.embed import TextEncoder
 from nlp.grouping import Grouper, GroupingParams, Item, make_item
+from nlp.labels import readable_title
 from nlp.lexicon import phrase_pattern
 from nlp.normalize import embedding_text, normalize
 from nlp.places import PlaceMatcher
@@ -23,6 +24,7 @@ from nlp.redact import redact
 from services.config import AppConfig
 
 FALLBACK_CATEGORY = "lainnya"
+TITLE_CHARS = 100
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,16 @@ class Suggestion:
     score: float
 
 
+def proper_names(config: AppConfig) -> tuple[str, ...]:
+    """The names titles write with capitals: the city, kecamatan, kelurahan, kampung, streets, institutions."""
+    city = config.city
+    names = [city.name, *(kec.name for kec in city.kecamatan)]
+    names += [n for kel in city.all_kelurahan() for n in (kel.name, *kel.aliases)]
+    names += [n for street, other in city.streets.items() for n in (street, *other)]
+    names += [n for name, other in config.nlp.institutions.items() for n in (name, *other)]
+    return tuple(names)
+
+
 def place_matcher(config: AppConfig) -> PlaceMatcher:
     """Build the place matcher from the city in config: kelurahan and known streets, with their aliases."""
     return PlaceMatcher({kel.name: kel.aliases for kel in config.city.all_kelurahan()}, config.city.streets)
@@ -55,6 +67,7 @@ class GroupingService:
     def __init__(self, config: AppConfig, embedder: TextEncoder | None, params: GroupingParams | None = None
                  ) -> None:
         self._places = place_matcher(config)
+        self._names = proper_names(config)
         self._forum_of_kelurahan = {kel: forum.id for forum in config.forums for kel in forum.kelurahan}
         self._embedder = embedder
         self.params = params or GroupingParams()
@@ -67,6 +80,10 @@ class GroupingService:
             Categoriser({code: c.model_dump() for code, c in config.categories.items()}, embedder.encode_memo)
             if embedder is not None and config.categories else None
         )
+
+    def title(self, redacted: str, limit: int = TITLE_CHARS) -> str:
+        """A cluster title from a redacted text, built the same way on every path that makes or relabels one."""
+        return readable_title(redacted, limit, self._names)
 
     @property
     def model_name(self) -> str | None:

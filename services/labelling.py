@@ -10,11 +10,10 @@ from sqlmodel import Session, col, select
 from models.clusters import Cluster
 from models.proposals import Proposal
 from models.types import utcnow
-from nlp.labels import cluster_keywords, readable_title, title_index
+from nlp.labels import cluster_keywords, title_index
+from services.grouping import TITLE_CHARS as TITLE_CHARS  # exports and privacy read it here
 from services.grouping import GroupingService
 from services.index import visible_submitted
-
-TITLE_CHARS = 100
 
 
 def label_on_arrival(*, session: Session, grouping: GroupingService, proposal: Proposal, cluster: Cluster,
@@ -26,7 +25,7 @@ def label_on_arrival(*, session: Session, grouping: GroupingService, proposal: P
     proposal.category = grouping.categorise([proposal.text_clean], vector)[0]
     session.add(proposal)
     if new_cluster:
-        cluster.title = readable_title(proposal.text_redacted, TITLE_CHARS)
+        cluster.title = grouping.title(proposal.text_redacted)
         cluster.category = proposal.category
         session.add(cluster)
 
@@ -50,7 +49,7 @@ def relabel_all(*, session: Session, grouping: GroupingService, city_words: list
         vectors = np.stack([np.frombuffer(p.embedding, dtype=np.float32) for p in proposals if p.embedding])
         if not cluster.title_set_by_moderator:
             texts = [p.text_redacted for p in proposals if p.embedding]
-            cluster.title = readable_title(texts[title_index(vectors, texts)], TITLE_CHARS)
+            cluster.title = grouping.title(texts[title_index(vectors, texts)])
         cluster.keywords = ", ".join(keywords.get(cluster_id, []))
         if not cluster.category_set_by_moderator:
             cluster.category = grouping.cluster_category([p.category or "lainnya" for p in proposals])
