@@ -44,6 +44,7 @@ class OutboxPurpose(StrEnum):
     FOLLOWUP = "followup"  # a resident's follow-up shown to staff (replying to it answers that resident)
     OVERDUE = "overdue"  # the daily overdue list
     ALERT = "alert"  # to the admin chat (an update given up as a dead letter)
+    ATTACHMENT = "attachment"  # a resident's photo or the pins of a cluster, sent to staff or a moderator on request
 
 
 class OutboxBase(SQLModel):

@@ -28,11 +28,13 @@ from models.replies import Reply
 from models.residents import Resident
 from models.types import utcnow
 from nlp.labels import short_title
+from services.attachments import forget_unsent
 from services.config import AppConfig
 from services.formats import moment
 from services.grouping import GroupingService
 from services.labelling import TITLE_CHARS
 from services.outbox_files import sweep_charts
+from services.photo_cache import delete_cached_photos
 from services.scrub import ERASED, Needles, scrub_everywhere
 from services.staffchat import refresh_cards
 from services.texts import proposal_state_label
@@ -130,6 +132,8 @@ def erase_resident(
                                                     col(Reply.from_staff).is_(False))).all())
     needles = Needles.of([t for p in proposals for t in (p.text_verbatim, p.text_redacted, p.text_clean)]
                          + [r.text for r in replies], resident.telegram_id)
+    forget_unsent(session=session, proposals=proposals)  # their photos: queued copies and the web page's files
+    delete_cached_photos(session=session, proposal_ids={p.id for p in proposals if p.id is not None})
     _erase_texts(session, grouping, proposals)
     supported = set(session.exec(select(Support.cluster_id).where(Support.resident_id == resident_id)).all())
     retitled = _retitle(session, needles, {p.cluster_id for p in proposals if p.cluster_id is not None} | supported)

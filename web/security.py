@@ -12,6 +12,7 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from services.config import AppConfig
+from services.photo_cache import PhotoSource
 from services.weblogin import Viewer, viewer_for
 
 CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -34,6 +35,7 @@ class WebContext:
     engine: Engine
     key: str
     geojson: Path | None
+    photos: PhotoSource | None = None  # residents' photos: the cache folder and the Bot API download
 
 
 def context_of(request: Request) -> WebContext:
