@@ -15,7 +15,7 @@ from services.config import AppConfig
 from services.texts import status_label
 from services.texts_web import long_date, tw
 from services.weblogin import Viewer
-from web import attachments, charts, figures
+from web import attachments, charts, conversation, figures
 from web.queries import PERIODS, SORTS, ClusterRow, Filters, apply_filters, load_rows, page_of
 from web.render import render
 from web.security import context_of, require_viewer
@@ -118,9 +118,10 @@ def cluster_page(request: Request) -> Response:
         page = {
             "photos": photos, "pins": pins,
             "c": cluster, "supporters": supporter_count(session=session, cluster_id=cluster.id or 0),
-            "members": figures.members(session, cluster), "answers": figures.answers(session, cluster),
-            "trail": [(e, figures.actor_role(e.actor), figures.change_summary(e, ctx.config, status_label))
-                      for e in trail],
+            "members": figures.members(session, cluster),
+            "conversation": conversation.conversation(session, cluster, ctx.config),
+            "trail": [(e, conversation.actor_name(e.actor, ctx.config), conversation.action_words(e.action),
+                       figures.change_summary(e, ctx.config, status_label)) for e in trail],
             "history": [e for e in trail if e.action == "status"],
             "weekly": [(long_date(w, tz, with_time=False), n) for w, n in weekly],
             "weekly_chart": charts.column_chart(tw("supporters_week"), [(f"{w.day}/{w.month}", n) for w, n in weekly]),
