@@ -13,6 +13,7 @@ from nlp.lexicon import DATA_DIR
 _INTENSIFIER = re.compile(r"(?<![\w-])(?:bgt|bngt|bgd|banget|bangett+)(?![\w-])", re.IGNORECASE)
 # A gang or an abbreviated street is followed by its name ("gg mawar", "jl. haryono").
 _NAMED_AFTER = re.compile(r"(?<![\w-])(gang|gg\.?|jl\.?|jln\.?)\s+([a-z][\w'-]*)", re.IGNORECASE)
+_NAME_HEAD = re.compile(r"(?<![\w-])(jalan|jl\.?|jln\.?|gang|gg\.?)(?=\s+[A-Z])")
 _FIRST_WORD = re.compile(r"^([A-Za-z]+)")
 REQUEST_WORD = "Mohon"
 
@@ -54,6 +55,7 @@ def capitalise(text: str, names: Iterable[str] = ()) -> str:
         text = pattern.sub(lambda m: written.get(" ".join(m.group(0).lower().split()), _capital_words(m.group(0))),
                            text)
     text = _NAMED_AFTER.sub(lambda m: f"{m.group(1)} {_capital_words(m.group(2))}", text)
+    text = _NAME_HEAD.sub(lambda m: m.group(1).capitalize(), text)  # "jalan Ahmad Yani" is a name: "Jalan"
     known = acronyms()
     return re.sub(r"(?<![\w-])[A-Za-z]+(?![\w-])", lambda m: known.get(m.group(0).lower(), m.group(0)), text)
 
