@@ -6,6 +6,7 @@ web page's endpoints run in Starlette's thread pool.
 """
 
 import logging
+import os
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -53,7 +54,10 @@ def bot_api_fetcher(token: str, base_url: str | None = None, *,
 
 
 def cached_photo(*, session: Session, source: PhotoSource, proposal: Proposal) -> Path | None:
-    """The proposal's photo as a local file: from the cache, else fetched now and registered; None if none."""
+    """The proposal's photo as a local file: from the cache, else fetched now and registered; None if none.
+
+    One file per proposal (`<id>.jpg`, written whole then renamed), so two viewers fetching it at once leave one
+    file, and the row that erasure follows always names it."""
     assert proposal.id is not None
     row = session.get(CachedPhoto, proposal.id)
     if row is not None and Path(row.path).is_file():
@@ -64,14 +68,13 @@ def cached_photo(*, session: Session, source: PhotoSource, proposal: Proposal) -
     if not content:
         return None
     source.folder.mkdir(parents=True, exist_ok=True)
-    path = (source.folder / f"{proposal.id}-{secrets.token_hex(8)}.jpg").resolve()
-    path.write_bytes(content)
+    path = (source.folder / f"{proposal.id}.jpg").resolve()
     if row is None:
-        row = CachedPhoto(proposal_id=proposal.id, path=str(path))
-    else:
-        row.path = str(path)
-    session.add(row)
-    session.flush()
+        session.add(CachedPhoto(proposal_id=proposal.id, path=str(path)))
+        session.flush()  # registered before the file exists: erasure never misses a file
+    partial = path.with_suffix(f".{secrets.token_hex(4)}.part")
+    partial.write_bytes(content)
+    os.replace(partial, path)
     return path
 
 

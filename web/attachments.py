@@ -5,6 +5,7 @@ Nothing here names who sent them: aspirations are shown by tracking code and kel
 from collections import defaultdict
 from dataclasses import dataclass
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -75,8 +76,12 @@ def photo(request: Request) -> Response:
         proposal = session.exec(select(Proposal).where(
             Proposal.code == request.path_params["asp"].upper(), Proposal.state == ProposalState.SUBMITTED,
             col(Proposal.cluster_id).in_(merged_family(session, cluster.id)))).first()
-        path = cached_photo(session=session, source=ctx.photos, proposal=proposal) if proposal else None
-        session.commit()
+        try:
+            path = cached_photo(session=session, source=ctx.photos, proposal=proposal) if proposal else None
+            session.commit()
+        except IntegrityError:  # another viewer registered it a moment ago: theirs is the same file
+            session.rollback()
+            path = cached_photo(session=session, source=ctx.photos, proposal=proposal) if proposal else None
     if path is None:
         raise HTTPException(404)
     return FileResponse(path, media_type="image/jpeg", headers={"Cache-Control": "private, max-age=3600"})
