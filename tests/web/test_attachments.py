@@ -3,6 +3,7 @@ cached under the data folder, per proposal) and its pins with map links; Peta li
 the exports carry them; erasing the resident deletes the cached file."""
 
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
@@ -13,9 +14,11 @@ from starlette.testclient import TestClient
 from models.attachments import CachedPhoto
 from models.db import session_scope
 from models.proposals import Proposal
+from models.types import utcnow
 from services.exports import ASPIRATION_COLUMNS, CLUSTER_COLUMNS, build_tables
 from services.photo_cache import PhotoSource, bot_api_fetcher
 from services.privacy import erase_resident
+from services.scrub import purge_expired
 from tests.web.seed import KEY, STAFF, City, login
 from web.app import create_app
 
@@ -109,3 +112,16 @@ def test_exports_carry_photos_and_pins(city: City) -> None:
     rows = {row[0]: dict(zip(ASPIRATION_COLUMNS, row, strict=True)) for row in tables.aspirations}
     assert rows[asp]["Foto"] == 1 and rows[asp]["Lokasi (lintang, bujur)"] == "0.13012, 117.48621"
     assert rows[asp]["Peta lokasi"].startswith("https://www.openstreetmap.org/?mlat=0.13012")
+
+
+def test_retention_deletes_the_cached_photo_with_the_file_id(city: City, staff: TestClient) -> None:
+    proposal_id, _, asp = _attach(city)
+    assert staff.get(f"/kelompok/{city.codes['jalan']}/foto/{asp}").status_code == 200
+    with Session(city.engine) as session:
+        cached = session.get(CachedPhoto, proposal_id)
+        assert cached is not None and Path(cached.path).is_file()
+    with session_scope(city.engine) as session:
+        purge_expired(session=session, before=utcnow() + timedelta(days=1))
+    with Session(city.engine) as session:
+        assert session.get(CachedPhoto, proposal_id) is None
+    assert not Path(cached.path).exists()
