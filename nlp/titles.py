@@ -25,6 +25,31 @@ def acronyms() -> dict[str, str]:
     return {w.lower(): w for line in lines if not line.startswith("#") for w in line.split()}
 
 
+def _mark(index: int) -> str:
+    """A made-up word the normaliser leaves alone ("zzakronimab"), standing in for an acronym."""
+    return "zzakronim" + "".join(chr(ord("a") + int(d)) for d in f"{index:02d}")
+
+
+def normalize_keeping_acronyms(text: str) -> str:
+    """The normaliser's standard spelling, except for acronyms the resident wrote in capitals ("Dinas PU" is not
+    "dinas punya"); those come back in capitals."""
+    from nlp.normalize import normalize
+
+    known = acronyms()
+    kept: list[str] = []
+
+    def hide(match: re.Match[str]) -> str:
+        kept.append(known[match.group(0).lower()])
+        return _mark(len(kept) - 1)
+
+    hidden = re.sub(r"(?<![\w-])[A-Z][A-Za-z]*(?![\w-])",
+                    lambda m: hide(m) if m.group(0).isupper() and m.group(0).lower() in known else m.group(0), text)
+    clean = normalize(hidden)
+    for index, word in enumerate(kept):
+        clean = clean.replace(_mark(index), word)
+    return clean
+
+
 def formal_intensifier(text: str) -> str:
     """Chat intensifiers after a word ("gelap bgt") as formal Indonesian writes them there ("gelap sekali")."""
     return _INTENSIFIER.sub("sekali", text)

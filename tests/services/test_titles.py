@@ -34,6 +34,12 @@ def test_acronyms_keep_their_capitals_and_the_address_goes() -> None:
         "Mohon diperbaiki Jalan Ahmad Yani berlubang")
 
 
+def test_acronyms_written_in_capitals_survive_chat_spelling() -> None:
+    title = readable_title("Dinas PU tolong cek got mampet bgt di gg mawar min, udh seminggu", 100, NAMES)
+    assert title.startswith("Dinas PU") and "punya" not in title and "Gang Mawar" in title
+    assert "admin" not in title and "min" not in title.split()
+
+
 def test_root_words_starting_with_di_are_not_passive_verbs() -> None:
     assert readable_title("Dinas kebersihan jarang angkut sampah", 100, NAMES).startswith("Dinas kebersihan")
 
