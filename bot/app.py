@@ -23,6 +23,7 @@ from bot.settings import Settings
 from handlers import (
     access,
     admin,
+    attachments,
     digests,
     errors,
     followups,
@@ -113,6 +114,7 @@ def register_handlers(application: AspirasiApp) -> None:
         application.add_handler(MessageHandler(staff_replies & filters.TEXT & ~filters.COMMAND, staff.staff_reply))
     application.add_handler(CommandHandler("balas", staff.balas))
     application.add_handler(CommandHandler("status_kelompok", staff.status_command))
+    application.add_handler(CommandHandler("lampiran", attachments.lampiran))  # staff chat and moderators
     application.add_handler(CallbackQueryHandler(staff.status_button, pattern=callbacks.STATUS_PATTERN))
     application.add_handler(CallbackQueryHandler(status.unfollow_button, pattern=callbacks.UNFOLLOW_PATTERN))
     resident_replies = private & filters.UpdateType.MESSAGE & filters.REPLY

@@ -16,12 +16,16 @@ web_app = typer.Typer(help="The web page for planners and moderators.", invoke_w
 def build_web(settings: Settings) -> "Starlette":
     """The web app over the configured database (migrated first)."""
     from models.db import make_engine, upgrade
+    from services.photo_cache import PhotoSource, bot_api_fetcher
     from services.weblogin import signing_key
     from web.app import create_app
 
     engine = make_engine(settings.database_url)
     upgrade(engine)
-    return create_app(config=settings.config, engine=engine, key=signing_key(settings.data_dir))
+    token = settings.secrets.telegram_bot_token
+    fetch = bot_api_fetcher(token.get_secret_value(), settings.config.telegram.base_url) if token else None
+    photos = PhotoSource(folder=settings.data_dir / "foto", fetch=fetch)
+    return create_app(config=settings.config, engine=engine, key=signing_key(settings.data_dir), photos=photos)
 
 
 @web_app.callback()

@@ -13,6 +13,7 @@ from handlers.keyboards import consent_keyboard, draft_keyboard, kelurahan_keybo
 from models.proposals import Proposal, latest_draft
 from models.residents import Resident, find_resident, get_or_create_resident
 from services import callbacks, intake
+from services.attachments import coordinates
 from services.intake import ClusterView, IntakeError
 from services.spam import Held
 from services.textcheck import TextProblem, check_text, usul_text, visible_text
@@ -22,19 +23,28 @@ ECHO_LIMIT = 3000  # keeps the confirmation within Telegram's 4096 characters
 DRAFT_LIMIT_TOLD = "draft_limit_told"  # user_data: when the resident was last told the draft limit
 
 
-def render_draft(text: str, similar: list[ClusterView]) -> str:
-    """The confirmation text: the resident's own words, then similar clusters if any."""
+def attached_lines(draft: Proposal) -> str:
+    """What the draft carries besides its words: the photo, the location pin ("" when neither)."""
+    lines = [t("draft_photo_attached")] if draft.photo_file_id else []
+    if draft.latitude is not None and draft.longitude is not None:
+        lines.append(t("draft_pin_attached", where=coordinates(draft.latitude, draft.longitude)))
+    return "\n".join(lines)
+
+
+def render_draft(text: str, similar: list[ClusterView], attached: str = "") -> str:
+    """The confirmation text: the resident's own words, what is attached, then similar clusters if any."""
     shown = visible_text(text)
     if len(shown) > ECHO_LIMIT:
         shown = shown[:ECHO_LIMIT].rsplit(" ", 1)[0] + " …"
+    extra = f"\n{attached}" if attached else ""
     if not similar:
-        return t("draft_confirm", text=shown)
+        return t("draft_confirm", text=shown) + extra
     items = [
         t("similar_item", code=c.code, title=c.title[:120], supporters=c.supporters,
           places=", ".join(c.kelurahan) or "-", status=status_label(c.status))
         for c in similar
     ]
-    return t("draft_confirm_similar", text=shown) + "\n\n" + "\n".join(items)
+    return t("draft_confirm_similar", text=shown) + extra + "\n\n" + "\n".join(items)
 
 
 async def offer(context: ContextTypes.DEFAULT_TYPE, draft: Proposal) -> list[ClusterView]:
@@ -59,7 +69,7 @@ async def show_draft(
     assert draft.id is not None
     if similar is None:
         similar = await offer(context, draft)
-    text = render_draft(draft.text_verbatim or draft.text_redacted, similar)
+    text = render_draft(draft.text_verbatim or draft.text_redacted, similar, attached_lines(draft))
     await reply(update, context, f"draft{draft.id}", text, draft_keyboard(draft.id, similar),
                 chat_id=chat_id, resident_id=draft.resident_id)
 
@@ -155,19 +165,21 @@ async def location(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     assert message is not None and message.location is not None and user is not None
     place = message.location
 
-    def _attach(session: Session) -> bool:
+    def _attach(session: Session) -> Proposal | None:
         resident = find_resident(session=session, telegram_id=user.id)  # nothing is made for a stranger's pin
         if resident is None or resident.id is None:
-            return False
+            return None
         draft = latest_draft(session=session, resident_id=resident.id)
         if draft is not None:
             draft.latitude, draft.longitude = place.latitude, place.longitude
             session.add(draft)
-        return draft is not None
+        return draft
 
-    attached = await run_db(context, _attach)
-    key = "location_attached" if attached else "location_without_draft"
-    await reply(update, context, key, t(key))
+    draft = await run_db(context, _attach)
+    if draft is None:
+        await reply(update, context, "location_without_draft", t("location_without_draft"))
+        return
+    await reply(update, context, "location_attached", t("location_attached") + "\n" + attached_lines(draft))
 
 
 async def draft_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -30,6 +30,12 @@ def _source(message: Message) -> str:
     return f"tg:{message.chat.id}:{message.message_id}"
 
 
+def _actor(update: Update) -> str:
+    """The staff member in the audit log and on the web page's conversation, e.g. "staff:123"."""
+    user = update.effective_user
+    return f"staff:{user.id if user else '?'}"
+
+
 def _cluster_id(session: Session, code: str) -> int:
     """Find a cluster by code or raise AnswerError."""
     cluster = get_cluster_by_code(session=session, code=code)
@@ -57,13 +63,14 @@ async def staff_reply(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     target = await run_db(context, lambda s: staff_target(session=s, config=config, message_id=replied.message_id))
     if target is None:
         return
-    text, source = message.text or "", _source(message)
+    text, source, actor = message.text or "", _source(message), _actor(update)
 
     def _answer(session: Session) -> Outcome:
         if target.resident_id is None:
-            return answer_cluster(session=session, cluster_id=target.cluster_id, text=text, source_key=source)
+            return answer_cluster(session=session, cluster_id=target.cluster_id, text=text, source_key=source,
+                                  actor=actor)
         return answer_resident(session=session, cluster_id=target.cluster_id, resident_id=target.resident_id,
-                               text=text, source_key=source)
+                               text=text, source_key=source, actor=actor)
 
     try:
         outcome = await run_db(context, _answer)
@@ -88,10 +95,11 @@ async def balas(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if len(parts) < 3:
         await reply(update, context, "staff", t("staff_balas_usage"))
         return
-    code, text, source = parts[1], parts[2], _source(message)
+    code, text, source, actor = parts[1], parts[2], _source(message), _actor(update)
 
     def _answer(session: Session) -> Outcome:
-        return answer_cluster(session=session, cluster_id=_cluster_id(session, code), text=text, source_key=source)
+        return answer_cluster(session=session, cluster_id=_cluster_id(session, code), text=text, source_key=source,
+                              actor=actor)
 
     try:
         outcome = await run_db(context, _answer)
@@ -103,8 +111,7 @@ async def balas(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def _set_status(update: Update, context: ContextTypes.DEFAULT_TYPE, cluster_ref: str | int, status: str,
                       note: str) -> Outcome | AnswerError:
     """Change a cluster's status (by code or id) on behalf of the staff member."""
-    user = update.effective_user
-    actor = f"staff:{user.id if user else '?'}"
+    actor = _actor(update)
 
     def _change(session: Session) -> Outcome:
         cluster_id = cluster_ref if isinstance(cluster_ref, int) else _cluster_id(session, cluster_ref)

@@ -1,6 +1,7 @@
 """SQLModel tables, the engine and session, and the plain functions that read and write them."""
 
 from models import (
+    attachments,
     audit,
     clusters,
     digests,
@@ -19,6 +20,6 @@ from models import (
 
 # Importing every table module registers it on SQLModel.metadata (Alembic compares against it).
 __all__ = [
-    "audit", "clusters", "digests", "forums", "outbox", "pending", "proposals", "provenance", "replies", "residents",
-    "sequences", "suggestions", "updates", "websessions",
+    "attachments", "audit", "clusters", "digests", "forums", "outbox", "pending", "proposals", "provenance", "replies",
+    "residents", "sequences", "suggestions", "updates", "websessions",
 ]

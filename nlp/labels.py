@@ -175,19 +175,28 @@ _CLOSING = re.compile(r"[\s,.!]*(?:terima\s*kasih(?:\s+banyak)?|makasih|thanks?|
                       re.IGNORECASE)
 
 
+# A form of address at the very end ("... belum cair min"): the resident talking to the bot, not the request.
+_ADDRESS_END = re.compile(r"[\s,.!?]+(?:min|admin|mimin|pak|bu|bapak|ibu|kak|kakak|gan|bos)[\s,.!?]*$", re.IGNORECASE)
+
+# Addressing the bot mid-sentence ("mampet bgt di gg mawar min, udh seminggu"): the word goes, the comma stays.
+_ADDRESS_MID = re.compile(r"\s+(?:min|mimin|gan|kak|bos)(?=\s*[,.!?])", re.IGNORECASE)
+
 SLANG_SHARE = 0.15  # above this share of chat words, a title is shown in standard spelling
 
 
-def readable_title(text: str, limit: int = 100) -> str:
-    """A title for planners from a (redacted) message: no greeting, address or thanks; capitalised; short."""
-    text = redact(text)  # whatever the caller passed (a text stored by an older redactor too)
-    if informality(text) > SLANG_SHARE:  # chat spelling: show the standard words the normaliser gives
-        from nlp.normalize import normalize
+def readable_title(text: str, limit: int = 100, names: Iterable[str] = ()) -> str:
+    """A title for planners from a (redacted) message: no greeting, address or thanks; a request that keeps
+    its subject; place names (`names`, from config) and acronyms capitalised; short."""
+    from nlp.titles import as_request, capitalise, formal_intensifier, normalize_keeping_acronyms
 
-        text = redact(normalize(text))  # redacted again: normalising may join what redaction saw apart
-    core = _CLOSING.sub("", _opening().sub("", _SPACES.sub(" ", text).strip())).strip(" ,.;:-")
+    text = redact(text)  # whatever the caller passed (a text stored by an older redactor too)
+    text = _ADDRESS_MID.sub("", formal_intensifier(text))
+    if informality(text) > SLANG_SHARE:  # chat spelling: show the standard words the normaliser gives
+        text = redact(normalize_keeping_acronyms(text))  # redacted again: normalising may join what redaction saw apart
+    core = _CLOSING.sub("", _opening().sub("", _SPACES.sub(" ", text).strip()))
+    core = _ADDRESS_END.sub("", core).strip(" ,.;:-")
     core = core or _SPACES.sub(" ", text).strip()
-    return short_title(core[:1].upper() + core[1:], limit)
+    return short_title(as_request(capitalise(core, names)), limit)
 
 
 def informality(text: str) -> float:

@@ -90,15 +90,19 @@ def _checked_text(text: str) -> str:
 
 
 def store_reply(session: Session, source_key: str, *, cluster_id: int, from_staff: bool, text: str,
-                resident_id: int | None = None) -> Reply:
-    """Store a reply once per source message."""
+                resident_id: int | None = None, actor: str | None = None) -> Reply:
+    """Store a reply once per source message; a staff reply is audited under the staff member who sent it."""
     existing = session.exec(select(Reply).where(Reply.source_key == source_key)).first()
     if existing is not None:
         return existing
     reply = Reply(source_key=source_key, cluster_id=cluster_id, from_staff=from_staff, resident_id=resident_id,
-                  text=text)
+                  text=text, actor=actor)
     session.add(reply)
     session.flush()
+    if from_staff:
+        cluster = session.get(Cluster, cluster_id)
+        record(session=session, actor=actor or "staff", action="answer" if resident_id is None else "answer_one",
+               target=f"cluster:{cluster.code if cluster else cluster_id}", after={"reply": reply.id})
     return reply
 
 
@@ -117,11 +121,14 @@ def answer_text(cluster: Cluster, reply: Reply) -> str:
     return t("answer_to_resident", code=cluster.code, title=cluster.title[:200], text=reply.text)
 
 
-def answer_cluster(*, session: Session, cluster_id: int, text: str, source_key: str) -> Outcome:
-    """Store a staff answer and queue it for every resident following the cluster."""
+def answer_cluster(*, session: Session, cluster_id: int, text: str, source_key: str, actor: str | None = None
+                   ) -> Outcome:
+    """Store a staff answer (sent by `actor`, e.g. "staff:123") and queue it for every resident following the
+    cluster."""
     cluster = _cluster(session, cluster_id)
     assert cluster.id is not None  # _cluster returns stored clusters only
-    reply = store_reply(session, source_key, cluster_id=cluster.id, from_staff=True, text=_checked_text(text))
+    reply = store_reply(session, source_key, cluster_id=cluster.id, from_staff=True, text=_checked_text(text),
+                        actor=actor)
     now = utcnow()
     cluster.first_answer_at = cluster.first_answer_at or now
     cluster.last_answer_at = now
@@ -139,14 +146,14 @@ def answer_cluster(*, session: Session, cluster_id: int, text: str, source_key: 
 
 
 def answer_resident(
-    *, session: Session, cluster_id: int, resident_id: int, text: str, source_key: str
+    *, session: Session, cluster_id: int, resident_id: int, text: str, source_key: str, actor: str | None = None
 ) -> Outcome:
     """Store a staff answer to one resident's follow-up and queue it for that resident only."""
     cluster = _cluster(session, cluster_id)
     assert cluster.id is not None  # _cluster returns stored clusters only
     resident = session.get(Resident, resident_id)
     reply = store_reply(session, source_key, cluster_id=cluster.id, from_staff=True, resident_id=resident_id,
-                   text=_checked_text(text))
+                        text=_checked_text(text), actor=actor)
     if resident is None or resident.telegram_id is None or resident.deleted_at is not None:
         return Outcome(code=str(cluster.code), count=0)
     message = t("answer_to_one_resident", code=cluster.code, text=reply.text)

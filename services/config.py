@@ -107,6 +107,7 @@ class TelegramConfig(Strict):
     admin_ids: list[int] = Field(default_factory=list)
     # when set, only these members of the staff chat act as staff; they are also the web page's staff
     staff_ids: list[int] = Field(default_factory=list)
+    staff_names: dict[int, str] = Field(default_factory=dict)  # who acted, as the web page names them
     admin_chat_id: int | None = None
     webhook: WebhookConfig = WebhookConfig()
 

@@ -25,6 +25,7 @@ class ClusterLine:
     waiting_days: int | None  # working days without a staff answer (None: answered or closed)
     overdue: bool
     quote: str | None  # a short redacted aspiration of the period, never verbatim text
+    attachments: str = ""  # "📷 2 · 📍 1" when its aspirations carry photos or pins
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from models.replies import Reply
 from models.residents import Resident
 from models.suggestions import open_suggestions
 from nlp.redact import redact
+from services.attachments import cluster_badges
 from services.config import AppConfig
 from services.deadlines import CLOSED, is_overdue, working_days_between
 from services.digest_data import AnsweredLine, ClusterLine, SuggestionLine
@@ -179,6 +180,7 @@ def cluster_lines(session: Session, config: AppConfig, w: Window, active: list[d
     clusters = [row["cluster"] for row in active]
     ids = [c.id for c in clusters]
     places, firsts, quotes = _places(session, ids, w.end), _first_submitted(session, ids), _quotes(session, w, clusters)
+    badges = cluster_badges(session=session, cluster_ids=[i for i in ids if i is not None])
     lines = []
     for row in active:
         c: Cluster = row["cluster"]
@@ -191,6 +193,7 @@ def cluster_lines(session: Session, config: AppConfig, w: Window, active: list[d
             new=w.start <= c.created_at < w.end, places=places.get(c.id, []),
             waiting_days=working_days_between(since, now, config=config) if waiting else None,
             overdue=waiting and is_overdue(since, now, config=config), quote=quotes.get(c.id),
+            attachments=badges.get(c.id, ""),
         ))
     return lines
 

@@ -30,14 +30,16 @@ def cluster_block(rank: int, line: ClusterLine, config: AppConfig, *, detailed: 
     """One cluster of the digest."""
     change = t("digest_change", added=line.added, previous=line.previous_added)
     if not detailed:
-        return t("digest_cluster_short", rank=rank, code=line.code, title=shorten(line.title, 90),
-                 supporters=line.supporters, change=change)
+        short = t("digest_cluster_short", rank=rank, code=line.code, title=shorten(line.title, 90),
+                  supporters=line.supporters, change=change)
+        return f"{short} · {line.attachments}" if line.attachments else short
     block = t("digest_cluster", rank=rank, code=line.code, title=line.title,
               new=" " + t("digest_new_mark") if line.new else "", supporters=line.supporters, change=change,
               places=places_text(line), category=config.category_label(line.category) or t("digest_no_category"),
               status=status_label(line.status),
               waiting=_waiting(line))
-    return block + ("\n   " + t("digest_quote", quote=line.quote) if line.quote else "")
+    block += "\n   " + t("digest_quote", quote=line.quote) if line.quote else ""
+    return block + ("\n   " + t("attachments_line", badge=line.attachments, code=line.code) if line.attachments else "")
 
 
 def header(data: DigestData, config: AppConfig, *, on_demand: bool = False) -> str:

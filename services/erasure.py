@@ -52,7 +52,7 @@ def _remaining(session: Session, cluster_id: int, erased: set[int]) -> list[Prop
     return [p for p in members if p.id not in erased and p.embedding]
 
 
-def _retitle(session: Session, cluster: Cluster, erased: set[int]) -> None:
+def _retitle(session: Session, cluster: Cluster, erased: set[int], names: tuple[str, ...]) -> None:
     """Title a cluster from its remaining members, as labelling does, or with the placeholder."""
     assert cluster.id is not None
     members = _remaining(session, cluster.id, erased)
@@ -62,7 +62,7 @@ def _retitle(session: Session, cluster: Cluster, erased: set[int]) -> None:
         return
     vectors = np.stack([np.frombuffer(p.embedding or b"", dtype=np.float32) for p in members])
     source = members[title_index(vectors, [p.text_redacted for p in members])]
-    cluster.title = readable_title(source.text_redacted, TITLE_CHARS)
+    cluster.title = readable_title(source.text_redacted, TITLE_CHARS, names)  # as GroupingService.title does
     link(session=session, kind=Derived.TITLE, ref_id=cluster.id, proposals=[source.id], replace=True)
 
 
@@ -87,8 +87,9 @@ def _rekey(session: Session, clusters: list[Cluster], erased: set[int], city_wor
 
 
 def relabel(*, session: Session, erased: set[int], clusters: set[int], needles: Needles,
-            city_words: list[str]) -> list[Relabel]:
-    """Re-title and re-key the clusters whose title or keywords come from erased proposals (or quote them).
+            city_words: list[str], names: tuple[str, ...]) -> list[Relabel]:
+    """Re-title and re-key the clusters whose title or keywords come from erased proposals (or quote them);
+    `names`: the place names titles keep capitalised.
 
     A title a moderator chose is their decision and stays, unless it quotes the resident's words.
     """
@@ -100,7 +101,7 @@ def relabel(*, session: Session, erased: set[int], clusters: set[int], needles: 
     for cluster in rows:
         quoted = needles.scrub_text(cluster.title) != cluster.title
         if quoted or (cluster.id in titled and not cluster.title_set_by_moderator):
-            _retitle(session, cluster, erased)
+            _retitle(session, cluster, erased, names)
     _rekey(session, [c for c in rows if c.id in keyed], erased, city_words)
     session.add_all(rows)
     session.flush()

@@ -29,6 +29,7 @@ from models.replies import Reply
 from models.types import utcnow
 from nlp.labels import short_title
 from nlp.redact import redact
+from services.attachments import coordinates, map_link
 from services.config import AppConfig
 from services.labelling import TITLE_CHARS
 from services.texts import section, t
@@ -41,8 +42,8 @@ CLUSTER_COLUMNS = tuple(str(c) for c in _COLUMNS["clusters"])
 ASPIRATION_COLUMNS = tuple(str(c) for c in _COLUMNS["aspirations"])
 FIGURE_COLUMNS = tuple(str(c) for c in _COLUMNS["figures"])
 # Column widths per sheet (characters); long texts wrap inside their cell instead of being cut.
-WIDTHS = {CLUSTER_SHEET: (14, 60, 22, 28, 30, 40, 12, 12, 18, 17, 17, 60),
-          ASPIRATION_SHEET: (18, 14, 28, 18, 18, 22, 80, 17),
+WIDTHS = {CLUSTER_SHEET: (14, 60, 22, 28, 30, 40, 12, 12, 18, 17, 17, 60, 8, 12),
+          ASPIRATION_SHEET: (18, 14, 28, 18, 18, 22, 80, 17, 8, 22, 40),
           FIGURES_SHEET: (40, 30)}
 WRAPPED = {CLUSTER_SHEET: {"B", "F", "L"}, ASPIRATION_SHEET: {"G"}, FIGURES_SHEET: set()}
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -136,7 +137,14 @@ def _aspiration_row(proposal: Proposal, cluster: Cluster, places: Places, tz: Zo
     kelurahan = proposal.kelurahan or ""
     return (proposal.code, cluster.code, places.forums.get(proposal.forum_id or "", proposal.forum_id or ""),
             places.kecamatan.get(kelurahan, ""), kelurahan, places.category(proposal.category or cluster.category),
-            redact(proposal.text_redacted), _local(proposal.created_at, tz))
+            redact(proposal.text_redacted), _local(proposal.created_at, tz), *_attached(proposal))
+
+
+def _attached(proposal: Proposal) -> tuple[int, str, str]:
+    """Whether the aspiration carries a photo (1/0), and its pin as coordinates and a map link (or blanks)."""
+    lat, lon = proposal.latitude, proposal.longitude
+    pin = ("", "") if lat is None or lon is None else (coordinates(lat, lon), map_link(lat, lon))
+    return (1 if proposal.photo_file_id else 0, *pin)
 
 
 def _cluster_row(cluster: Cluster, members: list[Proposal], places: Places, tz: ZoneInfo, supporters: int,
@@ -149,7 +157,8 @@ def _cluster_row(cluster: Cluster, members: list[Proposal], places: Places, tz: 
     return (cluster.code, full_title(cluster, members), places.category(cluster.category),
             places.forums.get(home, home), spread(kecamatan),
             spread(Counter(p.kelurahan for p in members if p.kelurahan)), supporters, len(members),
-            status_label(cluster.status), _local(min(dates), tz), _local(max(dates), tz), answered)
+            status_label(cluster.status), _local(min(dates), tz), _local(max(dates), tz), answered,
+            sum(1 for p in members if p.photo_file_id), sum(1 for p in members if p.latitude is not None))
 
 
 def build_tables(

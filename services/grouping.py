@@ -16,6 +16,7 @@ import numpy as np
 from nlp.categories import Categoriser
 from nlp.embed import TextEncoder
 from nlp.grouping import Grouper, GroupingParams, Item, make_item
+from nlp.labels import readable_title
 from nlp.lexicon import phrase_pattern
 from nlp.normalize import embedding_text, normalize
 from nlp.places import PlaceMatcher
@@ -34,6 +35,7 @@ EXACT_SEARCH_LIMIT = 20_000
 def service_params() -> GroupingParams:
     """The grouping parameters the bot runs with: the tuned ones, with the service's exact-search limit."""
     return replace(GroupingParams(), exact_search_limit=EXACT_SEARCH_LIMIT)
+TITLE_CHARS = 100
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,16 @@ class Suggestion:
 
     cluster_id: int
     score: float
+
+
+def proper_names(config: AppConfig) -> tuple[str, ...]:
+    """The names titles write with capitals: the city, kecamatan, kelurahan, kampung, streets, institutions."""
+    city = config.city
+    names = [city.name, *(kec.name for kec in city.kecamatan)]
+    names += [n for kel in city.all_kelurahan() for n in (kel.name, *kel.aliases)]
+    names += [n for street, other in city.streets.items() for n in (street, *other)]
+    names += [n for name, other in config.nlp.institutions.items() for n in (name, *other)]
+    return tuple(names)
 
 
 def place_matcher(config: AppConfig) -> PlaceMatcher:
@@ -75,6 +87,7 @@ class GroupingService:
                  ) -> None:
         self._places = place_matcher(config)
         teach_redactor(config)
+        self._names = proper_names(config)
         self._forum_of_kelurahan = {kel: forum.id for forum in config.forums for kel in forum.kelurahan}
         self._embedder = embedder
         self.params = params or service_params()
@@ -90,6 +103,10 @@ class GroupingService:
         # The running bot's texts: prepared and embedded in micro-batches, decided in arrival order.
         self.batcher: MicroBatcher[Prepared] = MicroBatcher(
             self.prepare_many, window=config.nlp.batch_window_ms / 1000, max_batch=config.nlp.max_batch)
+
+    def title(self, redacted: str, limit: int = TITLE_CHARS) -> str:
+        """A cluster title from a redacted text, built the same way on every path that makes or relabels one."""
+        return readable_title(redacted, limit, self._names)
 
     @property
     def model_name(self) -> str | None:

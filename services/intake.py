@@ -269,7 +269,7 @@ def confirm(
     if cluster is None:
         # Home forum: the place the request is about (named in the text, else the resident's kelurahan).
         home = grouping.forum_of_place(proposal.kelurahan or resident.kelurahan) or resident.forum_id
-        cluster = create_cluster(session=session, title=proposal.text_redacted[:200], home_forum_id=home)
+        cluster = create_cluster(session=session, title=grouping.title(proposal.text_redacted), home_forum_id=home)
         assert cluster.id is not None
         link(session=session, kind=Derived.TITLE, ref_id=cluster.id, proposals=[proposal.id])
     assert cluster.id is not None and proposal.id is not None

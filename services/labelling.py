@@ -11,11 +11,10 @@ from models.clusters import Cluster
 from models.proposals import Proposal
 from models.provenance import Derived, link
 from models.types import utcnow
-from nlp.labels import cluster_keywords, readable_title, title_index
+from nlp.labels import cluster_keywords, title_index
+from services.grouping import TITLE_CHARS as TITLE_CHARS  # exports and privacy read it here
 from services.grouping import GroupingService
 from services.index import visible_submitted
-
-TITLE_CHARS = 100
 
 
 def label_on_arrival(*, session: Session, grouping: GroupingService, proposal: Proposal, cluster: Cluster,
@@ -27,7 +26,7 @@ def label_on_arrival(*, session: Session, grouping: GroupingService, proposal: P
     proposal.category = grouping.categorise([proposal.text_clean], vector)[0]
     session.add(proposal)
     if new_cluster:
-        cluster.title = readable_title(proposal.text_redacted, TITLE_CHARS)
+        cluster.title = grouping.title(proposal.text_redacted)
         cluster.category = proposal.category
         session.add(cluster)
         assert cluster.id is not None
@@ -55,7 +54,7 @@ def relabel_all(*, session: Session, grouping: GroupingService, city_words: list
             titled = [p for p in proposals if p.embedding]
             texts = [p.text_redacted for p in titled]
             source = titled[title_index(vectors, texts)]
-            cluster.title = readable_title(source.text_redacted, TITLE_CHARS)
+            cluster.title = grouping.title(source.text_redacted)
             link(session=session, kind=Derived.TITLE, ref_id=cluster_id, proposals=[source.id], replace=True)
         cluster.keywords = ", ".join(keywords.get(cluster_id, []))
         link(session=session, kind=Derived.KEYWORDS, ref_id=cluster_id, proposals=[p.id for p in proposals],

@@ -177,7 +177,7 @@ def move_proposals(
     assert source.id is not None and source.code is not None
     if target is None:
         first = proposals[0]
-        target = create_cluster(session=session, title=first.text_redacted[:200], category=source.category,
+        target = create_cluster(session=session, title=grouping.title(first.text_redacted), category=source.category,
                                 home_forum_id=source.home_forum_id)
         assert target.id is not None
         link(session=session, kind=Derived.TITLE, ref_id=target.id, proposals=[first.id])

@@ -172,21 +172,21 @@ AUDITED = ("title", "category", "status", "hidden", "home_forum_id", "merged_int
 
 
 def _audit_undo(session: Session, actor: Actor, undo_args: dict[str, Any]) -> None:
-    """One audit entry per cluster the undo changed back (what it was → what it is again), at least one."""
+    """One audit entry per cluster the action touched (what it was → what it is again, where that changed), so
+    every cluster's trail shows the undo; at least one entry."""
     before, after = undo_args["before"]["clusters"], undo_args["after"]["clusters"]
     codes = {key: c["code"] for key, c in after.items()}
     entries = []
-    for key, old in before.items():
+    for key, old in sorted(before.items(), key=lambda item: item[1]["code"] or ""):
         now = after.get(key, {})
         changed: dict[str, tuple[Any, Any]] = {f: (now.get(f), old[f]) for f in AUDITED if now.get(f) != old[f]}
         if "merged_into_id" in changed:
             was, back = changed["merged_into_id"]
             changed["merged_into_id"] = (codes.get(str(was)) if was else None, codes.get(str(back)) if back else None)
-        if changed:
-            entries.append((old["code"], changed))
+        entries.append((old["code"], changed))
+    entries.sort(key=lambda entry: bool(entry[1]))  # the clusters it changed back last
     if not entries:
-        target = next(iter(sorted(c["code"] for c in before.values())), None)
-        entries = [(target, {})]
+        entries = [(None, {})]
     for code, changed in entries:
         target = f"cluster:{code}" if code else f"proposal:{undo_args['values'].get('code')}"
         record(session=session, actor=actor.name, action=f"undo_{undo_args['action']}", target=target,

@@ -29,12 +29,14 @@ from models.replies import Reply
 from models.residents import Resident
 from models.types import utcnow
 from models.updates import InboundUpdate, forget_updates, updates_of
+from services.attachments import forget_unsent
 from services.config import AppConfig
 from services.erasure import ERASED_TEXT, relabel, rewrite_digests, rewrite_records
 from services.erasure_chats import Reach, reach_chats
 from services.formats import moment
-from services.grouping import GroupingService
+from services.grouping import GroupingService, proper_names
 from services.outbox_files import sweep_charts
+from services.photo_cache import delete_cached_photos
 from services.scrub import ERASED, Needles, scrub_everywhere
 from services.texts import proposal_state_label
 from services.undo import forget_resident
@@ -141,7 +143,7 @@ def _derived(session: Session, config: AppConfig, resident: Resident, proposals:
     supported = set(session.exec(select(Support.cluster_id).where(Support.resident_id == resident.id)).all())
     clusters = {p.cluster_id for p in proposals if p.cluster_id is not None} | supported
     changes = relabel(session=session, erased=erased, clusters=clusters, needles=needles,
-                      city_words=config.city.name.lower().split())
+                      city_words=config.city.name.lower().split(), names=proper_names(config))
     digests = rewrite_digests(session=session, erased=erased, changes=changes, needles=needles)
     rewrite_records(session=session, erased=erased, changes=changes, needles=needles)
     ids = [c.cluster_id for c in changes if c.old_title != c.new_title]
@@ -163,6 +165,8 @@ def erase_resident(
         derived_from(session=session, kind=Derived.TITLE, proposals=erased)))).all() if erased else []
     needles = Needles.of([t for p in proposals for t in (p.text_verbatim, p.text_redacted, p.text_clean)]
                          + [r.text for r in replies] + list(titles), resident.telegram_id)
+    forget_unsent(session=session, proposals=proposals)  # their photos: queued copies and the web page's files
+    delete_cached_photos(session=session, proposal_ids=erased)
     _erase_texts(session, grouping, proposals)
     retitled, digests = _derived(session, config, resident, proposals, needles)
     supports = _forget_follow(session, resident_id, replies)

@@ -21,6 +21,7 @@ from sqlmodel import Session, SQLModel, col, select
 from models.outbox import OutboxMessage, OutboxState
 from models.proposals import Proposal
 from models.updates import InboundUpdate
+from services.photo_cache import delete_cached_photos
 from services.textcheck import visible_text
 
 ERASED = "[dihapus]"
@@ -170,6 +171,7 @@ def purge_expired(*, session: Session, before: datetime) -> int:
         or_(col(Proposal.text_verbatim).is_not(None), col(Proposal.photo_file_id).is_not(None),
             col(Proposal.latitude).is_not(None)),
     )).all()
+    delete_cached_photos(session=session, proposal_ids={p.id for p in old if p.id is not None})
     for proposal in old:
         proposal.text_verbatim = proposal.photo_file_id = None
         proposal.latitude = proposal.longitude = None

@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 from models.clusters import Cluster, ClusterStatus
 from models.outbox import OutboxBase, OutboxMessage, OutboxMethod, OutboxPurpose, OutboxState, enqueue
 from services import callbacks, payloads
+from services.attachments import cluster_badges
 from services.config import AppConfig
 from services.deadlines import overdue_clusters
 from services.formats import day
@@ -53,6 +54,9 @@ def render_cluster(*, session: Session, config: AppConfig, cluster: Cluster, dig
                places=", ".join(view.kelurahan) or "-", category=category)]
     if digest_line:
         parts.append(digest_line)
+    attached = cluster_badges(session=session, cluster_ids=[cluster.id or 0]).get(cluster.id or 0)
+    if attached:
+        parts.append(t("attachments_line", badge=attached, code=view.code))
     parts.append(t("staff_cluster_status", status=status_label(cluster.status)))
     parts.append(t("staff_cluster_hint"))
     return "\n".join(parts)

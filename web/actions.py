@@ -77,7 +77,8 @@ async def answer(request: Request) -> Response:
     source, text = f"web:{_form_id(form)}", _text(form, "text")
 
     def work(session: Session, cluster_id: int) -> str:
-        outcome = answer_cluster(session=session, cluster_id=cluster_id, text=text, source_key=source)
+        outcome = answer_cluster(session=session, cluster_id=cluster_id, text=text, source_key=source,
+                                 actor=viewer.actor)
         return tw("answer_sent", count=outcome.count) if outcome.count else tw("answer_nobody")
 
     return await _run(request, viewer, work)

@@ -18,8 +18,9 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from services.config import AppConfig
+from services.photo_cache import PhotoSource
 from services.texts_web import tw
-from web import actions, downloads, login, pages
+from web import actions, attachments, downloads, login, pages
 from web.render import make_templates, render
 from web.security import AccessLog, SecurityHeaders, WebContext
 
@@ -44,6 +45,7 @@ def routes(extra: list[BaseRoute] | None = None) -> list[BaseRoute]:
         Route("/", pages.summary, name="summary"),
         Route("/kelompok", pages.cluster_list, name="clusters"),
         Route("/kelompok/{code}", pages.cluster_page, name="cluster"),
+        Route("/kelompok/{code}/foto/{asp}", attachments.photo, name="photo"),
         Route("/kelompok/{code}/jawab", actions.answer, methods=["POST"], name="answer"),
         Route("/kelompok/{code}/status", actions.status, methods=["POST"], name="status"),
         Route("/kelompok/{code}/judul", actions.rename, methods=["POST"], name="rename"),
@@ -62,9 +64,11 @@ def routes(extra: list[BaseRoute] | None = None) -> list[BaseRoute]:
 
 
 def create_app(
-    *, config: AppConfig, engine: Engine, key: str, extra_routes: list[BaseRoute] | None = None
+    *, config: AppConfig, engine: Engine, key: str, extra_routes: list[BaseRoute] | None = None,
+    photos: PhotoSource | None = None,
 ) -> Starlette:
-    """Build the web app over a database; `key` signs login links and session cookies."""
+    """Build the web app over a database; `key` signs login links and session cookies; `photos` shows residents'
+    photos (none without it)."""
     https = config.web.base_url.startswith("https://")
     app = Starlette(
         routes=routes(extra_routes),
@@ -77,6 +81,6 @@ def create_app(
         exception_handlers={401: _error, 403: _error, 404: _error},
     )
     geojson = Path(config.web.geojson) if config.web.geojson else None
-    app.state.web = WebContext(config=config, engine=engine, key=key, geojson=geojson)
+    app.state.web = WebContext(config=config, engine=engine, key=key, geojson=geojson, photos=photos)
     app.state.templates = make_templates(config, HERE / "templates")
     return app

@@ -120,3 +120,21 @@ def shape_map(path: Path, counts: dict[str, int], title: str) -> Markup:
             body.append(f'<text x="{cx:.1f}" y="{cy:.1f}" text-anchor="middle" font-size="11" fill="{ink}">'
                         f"{escape(name)} {counts.get(name, 0)}</text>")
     return _svg(width, height, title, body)
+
+
+def points_map(title: str, points: list[tuple[float, float, str]]) -> Markup:
+    """Residents' location pins (latitude, longitude, label) as dots in their own bounding box, north up."""
+    if not points:
+        return Markup("")
+    width, height, pad = 640, 360, 40
+    south, north = min(p[0] for p in points), max(p[0] for p in points)
+    west, east = min(p[1] for p in points), max(p[1] for p in points)
+    span = max(north - south, east - west, 1e-3)
+    body = [f'<rect x="0" y="0" width="{width}" height="{height}" fill="{SHADES[0]}"/>']
+    for lat, lon, label in points:
+        x = pad + (lon - west) / span * (width - 2 * pad)
+        y = height - pad - (lat - south) / span * (height - 2 * pad)
+        body.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="6" fill="{BAR}" stroke="#ffffff" stroke-width="1.5">'
+                    f"<title>{escape(label)}</title></circle>")
+        body.append(f'<text x="{x + 9:.1f}" y="{y + 4:.1f}" font-size="12" fill="{INK}">{escape(label)}</text>')
+    return _svg(width, height, title, body)

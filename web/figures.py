@@ -12,10 +12,8 @@ from sqlmodel import Session, col, select
 from models.audit import AuditEntry
 from models.clusters import Cluster, Support
 from models.proposals import Proposal, ProposalState
-from models.replies import Reply
 from models.residents import Resident
 from nlp.redact import redact
-from services.answers import merged_family
 from services.config import AppConfig
 from services.people import resident_label
 from web.queries import ClusterRow
@@ -112,30 +110,17 @@ def supporters_per_week(session: Session, cluster: Cluster, tz: ZoneInfo) -> lis
     return weeks[-26:]
 
 
-def answers(session: Session, cluster: Cluster) -> list[Reply]:
-    """Staff answers to the whole cluster (and to clusters merged into it), oldest first."""
-    assert cluster.id is not None
-    return list(session.exec(
-        select(Reply).where(col(Reply.cluster_id).in_(merged_family(session, cluster.id)),
-                            col(Reply.from_staff).is_(True), col(Reply.resident_id).is_(None))
-        .order_by(col(Reply.created_at), col(Reply.id))).all())
-
-
 def audit_trail(session: Session, cluster: Cluster) -> list[AuditEntry]:
     """Every audited action on the cluster, oldest first."""
     return list(session.exec(select(AuditEntry).where(AuditEntry.target == f"cluster:{cluster.code}")
                              .order_by(col(AuditEntry.at), col(AuditEntry.id))).all())
 
 
-def actor_role(actor: str) -> str:
-    """The role part of an audit actor ("moderator:123" -> "moderator"): no Telegram ids on the page."""
-    return actor.split(":", 1)[0]
-
-
 def change_summary(entry: AuditEntry, config: AppConfig, status_label: Any) -> str:
     """A short "before → after" of an audited change, in the words people read."""
     before, after = entry.before or {}, entry.after or {}
-    keys = [k for k in ("status", "title", "category", "hidden", "absorbed", "cluster") if k in after or k in before]
+    keys = [k for k in ("status", "title", "category", "hidden", "absorbed", "cluster", "merged_into_id",
+                        "home_forum_id") if k in after or k in before]
     parts = []
     for key in keys:
         old, new = before.get(key), after.get(key)

@@ -15,7 +15,7 @@ from services.config import AppConfig
 from services.texts import status_label
 from services.texts_web import long_date, tw
 from services.weblogin import Viewer
-from web import charts, figures
+from web import attachments, charts, conversation, figures
 from web.queries import PERIODS, SORTS, ClusterRow, Filters, apply_filters, load_rows, page_of
 from web.render import render
 from web.security import context_of, require_viewer
@@ -114,11 +114,14 @@ def cluster_page(request: Request) -> Response:
         cluster = visible_cluster(session, viewer, request.path_params["code"])
         trail = figures.audit_trail(session, cluster)
         weekly = figures.supporters_per_week(session, cluster, tz)
+        photos, pins = attachments.of_cluster(session, cluster.id or 0, cluster.code or "")
         page = {
+            "photos": photos, "pins": pins,
             "c": cluster, "supporters": supporter_count(session=session, cluster_id=cluster.id or 0),
-            "members": figures.members(session, cluster), "answers": figures.answers(session, cluster),
-            "trail": [(e, figures.actor_role(e.actor), figures.change_summary(e, ctx.config, status_label))
-                      for e in trail],
+            "members": figures.members(session, cluster),
+            "conversation": conversation.conversation(session, cluster, ctx.config),
+            "trail": [(e, conversation.actor_name(e.actor, ctx.config), conversation.action_words(e.action),
+                       figures.change_summary(e, ctx.config, status_label)) for e in trail],
             "history": [e for e in trail if e.action == "status"],
             "weekly": [(long_date(w, tz, with_time=False), n) for w, n in weekly],
             "weekly_chart": charts.column_chart(tw("supporters_week"), [(f"{w.day}/{w.month}", n) for w, n in weekly]),
@@ -141,4 +144,7 @@ def map_page(request: Request) -> Response:
         drawing = charts.tile_map(ctx.config, counts, tw("map_title"))
     table = [(kec.name, kel.name, counts.get(kel.name, 0))
              for kec in ctx.config.city.kecamatan for kel in kec.kelurahan]
-    return render(request, "map.html", {"drawing": drawing, "table": table})
+    with Session(ctx.engine) as session:
+        pins = attachments.pins_per_kelurahan(session, {row.id: row.cluster.code or "" for row in rows})
+    points = charts.points_map(tw("pins_title"), [(p.latitude, p.longitude, p.cluster) for _, ps in pins for p in ps])
+    return render(request, "map.html", {"drawing": drawing, "table": table, "pins": pins, "points": points})

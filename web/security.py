@@ -16,6 +16,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from models.db import session_scope
 from models.websessions import live_user
 from services.config import AppConfig
+from services.photo_cache import PhotoSource
 from services.weblogin import Viewer, viewer_for
 
 CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -40,6 +41,7 @@ class WebContext:
     engine: Engine
     key: str
     geojson: Path | None
+    photos: PhotoSource | None = None  # residents' photos: the cache folder and the Bot API download
 
 
 def context_of(request: Request) -> WebContext:

@@ -147,7 +147,8 @@ async def test_merge_then_urungkan_restores_the_absorbed_cluster_exactly(console
         assert any("digabung" in t for t in texts) and "dibatalkan" in texts[-1] and absorb.cluster in texts[-1]
     assert not any("digabung" in t or "dibatalkan" in t for t in console.api.texts(BYSTANDER))
     actions = [e.action for e in audit(console)]
-    assert actions == ["merge", "undo_merge"]
+    assert actions == ["merge", "undo_merge", "undo_merge"]  # both clusters' trails show the undo
+    assert {e.target for e in audit(console)[1:]} == {f"cluster:{keep.cluster}", f"cluster:{absorb.cluster}"}
     undone = audit(console)[-1]
     assert undone.target == f"cluster:{absorb.cluster}" and undone.actor == f"moderator:{MODERATOR}"
     assert undone.before["merged_into_id"] == keep.cluster and undone.after == {"merged_into_id": None}
@@ -270,8 +271,8 @@ async def test_accepting_a_regroup_suggestion_previews_then_urungkan_reopens_it(
     with session_of(console) as session:
         suggestion = session.exec(select(RegroupSuggestion)).one()
         assert suggestion.state == SuggestionState.OPEN and suggestion.decided_by is None
-        undo_entry = session.exec(select(AuditEntry).where(AuditEntry.action == "undo_regroup")).one()
-    assert undo_entry.actor == f"moderator:{MODERATOR}"
+        undo_entries = session.exec(select(AuditEntry).where(AuditEntry.action == "undo_regroup")).all()
+    assert undo_entries and {e.actor for e in undo_entries} == {f"moderator:{MODERATOR}"}
     await console.flush_outbox()
     assert "dibatalkan" in console.api.texts(900_011)[-1]
 

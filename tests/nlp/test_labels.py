@@ -103,8 +103,8 @@ def test_readable_title_drops_greetings_and_thanks_and_cuts_at_a_boundary() -> N
     text = ("Assalamualaikum pak, mohon dibantu air PDAM di gang Mawar sudah 3 hari tidak mengalir, warga "
             "kesulitan untuk mandi dan memasak sehari-hari di rumah masing-masing. Terima kasih")
     title = readable_title(text, 100)
-    assert title.startswith("Air PDAM di gang Mawar") and title.endswith("…") and len(title) <= 100
-    assert title[1:-1] in text  # a cut of the message itself (capitalised)
+    assert title.startswith("Air PDAM di Gang Mawar") and title.endswith("…") and len(title) <= 100
+    assert title[1:-1].lower() in text.lower()  # a cut of the message itself (names capitalised)
     assert not title[:-1].endswith(("mand", "sehari-har"))  # never mid-word
     assert readable_title("Kami mohon perbaikan jalan berlubang di Jalan Cut Nyak Dien.") == (
         "Perbaikan jalan berlubang di Jalan Cut Nyak Dien")

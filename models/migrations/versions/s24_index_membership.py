@@ -1,7 +1,7 @@
 """index of the grouping membership (which submitted proposals the grouping index holds, in which cluster)
 
 Revision ID: s24
-Revises: i12b
+Revises: web_sessions
 Create Date: 2026-12-07 17:20:00
 
 At start the bot compares its saved grouping index with the database's membership: (state, cluster_id,
@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = 's24'
-down_revision: str | None = 'i12b'
+down_revision: str | None = 'web_sessions'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
