@@ -46,7 +46,7 @@ from models.forums import sync_forums
 from nlp.embed import Embedder
 from services import callbacks
 from services.grouping import GroupingService
-from services.index import fill_index, save_index, snapshot_key, snapshot_place
+from services.index import fill_index, save_index, snapshot_of
 
 log = logging.getLogger(__name__)
 
@@ -171,8 +171,7 @@ def warn_if_staff_chat_is_open(d: Deps) -> None:
 
 def _snapshot(d: Deps) -> tuple[Path, str]:
     """Where the grouping index is saved, and the key it must carry to be trusted."""
-    config_part = {"city": d.config.city.model_dump(), "institutions": d.config.nlp.institutions}
-    return snapshot_place(d.engine, Path(d.config.data_dir)), snapshot_key(d.grouping, config_part)
+    return snapshot_of(d.engine, d.config, d.grouping)
 
 
 def _load_index(d: Deps) -> None:

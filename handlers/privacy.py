@@ -2,6 +2,7 @@
 
 import asyncio
 import json
+import shutil
 from typing import Any
 
 from sqlmodel import Session
@@ -14,6 +15,7 @@ from models.db import forget_deleted
 from models.residents import find_resident
 from services import callbacks
 from services.digest_delivery import chart_dir
+from services.index import save_index, snapshot_of
 from services.privacy import Erasure, erase_resident, personal_data
 from services.texts import t
 
@@ -53,6 +55,16 @@ def erase_keyboard() -> InlineKeyboardMarkup:
                                  [InlineKeyboardButton(t("button_cancel"), callback_data=callbacks.KEEP)]])
 
 
+def _save_index_without_them(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Save the grouping index again at once: the saved one still holds the erased proposals' terms."""
+    d = deps(context)
+    place, key = snapshot_of(d.engine, d.config, d.grouping)
+    try:
+        save_index(d.grouping, place, key)
+    except OSError:  # the saved index cannot be trusted now: the next start rebuilds it from the database
+        shutil.rmtree(place, ignore_errors=True)
+
+
 async def erase_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Erase the resident's data on confirmation; answer by editing the prompt (nothing is queued to them)."""
     query, user = update.callback_query, update.effective_user
@@ -73,6 +85,7 @@ async def erase_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     done = await run_db(context, _erase)
     if done is not None:
         await asyncio.to_thread(forget_deleted, deps(context).engine)
+        await asyncio.to_thread(_save_index_without_them, context)
     text = t("erase_done" if done is not None else "erase_nothing")
     if done is not None and (done.chats.edited or done.chats.deleted or done.chats.unreachable):
         text += "\n" + t("erase_done_chats", edited=done.chats.edited, deleted=done.chats.deleted,

@@ -28,6 +28,7 @@ from tqdm import tqdm
 from models.clusters import Cluster
 from models.proposals import Proposal, ProposalState
 from services import index_store
+from services.config import AppConfig
 from services.grouping import GroupingService
 from services.index_store import Entry, SnapshotRefused
 
@@ -184,6 +185,12 @@ def snapshot_place(engine: Engine, data_dir: Path) -> Path:
         return Path(url.database).with_name(Path(url.database).name + ".index")
     name = url.render_as_string(hide_password=True)
     return data_dir / f"index-{hashlib.sha256(name.encode()).hexdigest()[:16]}"
+
+
+def snapshot_of(engine: Engine, config: AppConfig, grouping: GroupingService) -> tuple[Path, str]:
+    """Where this database's grouping index is saved, and the key it must carry to be trusted."""
+    config_part = {"city": config.city.model_dump(), "institutions": config.nlp.institutions}
+    return snapshot_place(engine, Path(config.data_dir)), snapshot_key(grouping, config_part)
 
 
 def snapshot_key(grouping: GroupingService, config_part: object) -> str:

@@ -20,7 +20,7 @@ from nlp.embed import Embedder
 from tests.bot.test_console import Typist
 from tests.bot.test_console_walkthrough import number_of, onboard, press
 
-# Chat spelling: the title is its normalised, re-cased, greeting-free slice ("Jalan di gang kenari ... banyak").
+# Chat spelling: the title is its normalised, re-cased, greeting-free slice ("Jalan di Gang Kenari ... banyak").
 MINE = "pak tlg jln d gg Kenari Lok Tuan rusak parah bnyk lubang dalem, kmrn tetangga sy jatuh dr motornya"
 THEIRS = "Jalan di Gang Kenari Lok Tuan rusak dan berlubang, mohon segera diperbaiki."
 ANSWER = "Perbaikan Gang Kenari dijadwalkan bulan depan."
@@ -71,7 +71,7 @@ async def share_a_cluster(type_: Typist) -> str:
     assert "2 pendukung" in supported
     await type_("/as moderator")
     digest = await type_("/ringkasan bontang-utara")
-    assert "K-0001 · Jalan di gang kenari lok tuan rusak parah banyak" in digest  # my words, normalised and cut
+    assert "K-0001 · Jalan di Gang Kenari Lok Tuan rusak parah banyak" in digest  # my words, normalised and cut
     return await type_(press(digest, "Teruskan"), until="📌 K-0001")
 
 

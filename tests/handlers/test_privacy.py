@@ -143,7 +143,9 @@ async def test_erasure_finds_their_words_in_any_spacing_on_cards_charts_files_an
     assert "Haji Slamet" not in console.api.messages[(STAFF_CHAT, card["message_id"])]["text"]  # card re-titled
     files = [p for p in data_dir.rglob("*") if p.is_file()]
     if database_url.startswith("sqlite"):
-        files += [p for p in Path(database_url.removeprefix("sqlite:///")).parent.glob("aspirasi.db*")]
+        db_dir = Path(database_url.removeprefix("sqlite:///")).parent
+        files += [p for p in db_dir.glob("aspirasi.db*") if p.is_file()]
+        files += [p for p in db_dir.glob("aspirasi.db*/*") if p.is_file()]  # the saved grouping index
     assert [(p.name, n) for p in files for n in needles if n.encode() in p.read_bytes()] == []
     assert [n for n in needles if n.lower() in caplog.text.lower()] == []
 
