@@ -119,20 +119,31 @@ def _cut_pattern(text: str) -> str:
 
 
 def swapper(changes: list[Relabel]) -> Callable[[str], str]:
-    """A function that shows each changed cluster's new title and keywords where a text shows the old ones."""
-    pairs: list[tuple[re.Pattern[str], str]] = []
+    """A function that shows each changed cluster's new title and keywords where a text shows the old ones
+    (in one pass: a new title that begins like the old one is not swapped again)."""
+    patterns: list[str] = []
+    news: list[str] = []
     for change in changes:
-        for form in dict.fromkeys((change.old_title, html.escape(change.old_title, quote=False))):
+        for form in dict.fromkeys((html.escape(change.old_title, quote=False), change.old_title)):  # longer first
             if form.strip() and change.old_title != change.new_title:
-                new = change.new_title if form == change.old_title else html.escape(change.new_title, quote=False)
-                pairs.append((re.compile(_cut_pattern(form), re.IGNORECASE), new))
+                patterns.append(_cut_pattern(form))
+                news.append(change.new_title if form == change.old_title
+                            else html.escape(change.new_title, quote=False))
         if change.old_keywords.strip() and change.old_keywords != change.new_keywords:
-            pairs.append((re.compile(re.escape(change.old_keywords), re.IGNORECASE), change.new_keywords))
+            patterns.append(re.escape(change.old_keywords))
+            news.append(change.new_keywords)
+    compiled = [re.compile(p, re.IGNORECASE) for p in patterns]
 
     def swap(text: str) -> str:
-        for pattern, new in pairs:
-            text = pattern.sub(new.replace("\\", "\\\\"), text)
-        return text
+        out: list[str] = []
+        at = 0
+        while True:  # the earliest match, the longest there: the cut of the escaped or the plain form that fits
+            found = [(m.start(), -len(m.group(0)), i, m) for i, c in enumerate(compiled) if (m := c.search(text, at))]
+            if not found:
+                return "".join(out) + text[at:]
+            _, _, i, match = min(found, key=lambda f: (f[0], f[1], f[2]))
+            out += [text[at:match.start()], news[i]]
+            at = max(match.end(), match.start() + 1)
 
     return swap
 

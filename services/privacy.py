@@ -5,11 +5,12 @@ as a pseudonym without a Telegram id; supports stay (so clusters keep their coun
 proposals stay with their code, cluster, kelurahan, category and dates. Their texts go entirely: the
 verbatim text, the cleaned and the redacted text too, because free text written by a resident can name
 their street, family or illness in ways no automatic check rules out; likewise photos, locations, street
-facets and embeddings. Cluster titles taken from their words are replaced; copies of their words and their
-Telegram id in any other table (outbox payloads, stored updates, digests, audit values) are scrubbed
-(matched whatever their spacing and case), staff-chat cards of re-titled clusters are edited, every digest
-chart file is deleted, and messages addressed to them are deleted. The audit entry names only the
-pseudonym. It cannot be undone.
+facets and embeddings. What was derived from their proposals is found by its recorded source, whatever
+its wording became (services/erasure.py: titles, keywords, digests, audit entries, undo snapshots, unsent
+messages), and messages already in chats are edited or deleted (services/erasure_chats.py). Then, as a
+second net, copies of their words and their Telegram id in any other table are scrubbed by matching
+(services/scrub.py); their stored updates lose their payloads, every digest chart file is deleted, and
+messages addressed to them are deleted. The audit entry names only the pseudonym. It cannot be undone.
 """
 
 from dataclasses import dataclass, field
