@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -79,9 +80,18 @@ def use_place_names(areas: Iterable[str], streets: Iterable[str] = ()) -> None:
     _places["tokens"] = frozenset(w for a in area_set for w in re.findall(r"[^\W\d_]{3,}", a))
 
 
+@dataclass(frozen=True)
+class _Vocabulary:
+    """The word lists names are told from."""
+
+    not_names: frozenset[str]  # stopwords, roles, institutions, kinds of places, times, chat spellings of them
+    given: frozenset[str]  # given names that are also Indonesian words
+    roots: frozenset[str]  # Sastrawi's dictionary
+
+
 @lru_cache(maxsize=1)
-def _words() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
-    """(words that are no name, given names that are also words, the dictionary's roots)."""
+def _vocabulary() -> _Vocabulary:
+    """Read the word lists once."""
     from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
 
     def read(name: str) -> frozenset[str]:
@@ -92,7 +102,7 @@ def _words() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
     stop = lex.stopwords | read("bukan_nama_id.txt")
     slang = frozenset(k for k, v in lex.slang.items() if v and all(w in stop for w in v.split()))
     honorifics = frozenset({"pak", "bu", "ibu", "bapak", "bpk", "ibuk", "mas", "mbak", "mba", "kak", "bang"})
-    return stop | slang | honorifics, read("nama_umum_id.txt"), frozenset(StemmerFactory().get_words())
+    return _Vocabulary(stop | slang | honorifics, read("nama_umum_id.txt"), frozenset(StemmerFactory().get_words()))
 
 
 @lru_cache(maxsize=1)
@@ -112,12 +122,17 @@ def _stem(word: str) -> str:
 def _is_word(low: str) -> bool:
     """No common given name, and an Indonesian word (a dictionary root or one with a prefix), chat spelling or
     a word of a place's name ("dari Berbas")."""
-    _, given, roots = _words()
-    if low in given:
+    vocabulary = _vocabulary()
+    if low in vocabulary.given:
         return False
-    if low in roots or low in lexicon().slang or low in _places["tokens"]:
+    if low in vocabulary.roots or low in lexicon().slang or low in _places["tokens"]:
         return True
-    return _AFFIXED.match(low) is not None and _stem(low) in roots
+    return _derived(low)
+
+
+def _derived(low: str) -> bool:
+    """A dictionary root with a verb or noun prefix ("melaporkan", "ditinggal")."""
+    return _AFFIXED.match(low) is not None and _stem(low) in _vocabulary().roots
 
 
 def _weak_name_word(word: str, *, first: bool) -> bool:
@@ -127,7 +142,7 @@ def _weak_name_word(word: str, *, first: bool) -> bool:
     low = word.lower().rstrip(".")
     if first:
         return not _is_word(low)
-    return low in _words()[1] or not (_AFFIXED.match(low) is not None and _stem(low) in _words()[2])
+    return low in _vocabulary().given or not _derived(low)
 
 
 def _place_at(text: str, pos: int, weak: bool) -> bool:
@@ -139,7 +154,7 @@ def _place_at(text: str, pos: int, weak: bool) -> bool:
 
 def _name_end(text: str, pos: int, *, strong: bool, limit: int) -> int:
     """Where the name starting at pos ends (pos when there is none)."""
-    stop = _words()[0]
+    stop = _vocabulary().not_names
     end, taken = pos, 0
     while taken < limit and (m := _WORD.match(text, end)) is not None:
         word = m.group("w")
@@ -154,7 +169,7 @@ def _name_end(text: str, pos: int, *, strong: bool, limit: int) -> int:
 def _lower_name_end(text: str, pos: int) -> int:
     """'saya budi, warga …': one lower-case word that is a name because of what follows it."""
     m = _WORD.match(text, pos)
-    if m is None or m.group("w").lower() in _words()[0] or _is_word(m.group("w").lower()):
+    if m is None or m.group("w").lower() in _vocabulary().not_names or _is_word(m.group("w").lower()):
         return pos
     return m.end() if _CONTEXT.match(text, m.end()) else pos
 
