@@ -26,18 +26,19 @@ def _waiting(line: ClusterLine) -> str:
     return t("digest_waiting", days=line.waiting_days) if line.waiting_days else t("digest_waiting_new")
 
 
-def cluster_block(rank: int, line: ClusterLine, config: AppConfig, *, detailed: bool) -> str:
-    """One cluster of the digest."""
+def cluster_block(rank: int, line: ClusterLine, config: AppConfig, *, detailed: bool, excluded: bool = False) -> str:
+    """One cluster of the digest (marked when the moderator left it out of the forward)."""
     change = t("digest_change", added=line.added, previous=line.previous_added)
+    mark = "\n   " + t("digest_excluded_mark") if excluded else ""
     if not detailed:
         return t("digest_cluster_short", rank=rank, code=line.code, title=shorten(line.title, 90),
-                 supporters=line.supporters, change=change)
+                 supporters=line.supporters, change=change) + mark
     block = t("digest_cluster", rank=rank, code=line.code, title=line.title,
               new=" " + t("digest_new_mark") if line.new else "", supporters=line.supporters, change=change,
               places=places_text(line), category=config.category_label(line.category) or t("digest_no_category"),
               status=status_label(line.status),
               waiting=_waiting(line))
-    return block + ("\n   " + t("digest_quote", quote=line.quote) if line.quote else "")
+    return block + ("\n   " + t("digest_quote", quote=line.quote) if line.quote else "") + mark
 
 
 def header(data: DigestData, config: AppConfig, *, on_demand: bool = False) -> str:
@@ -55,13 +56,13 @@ def header(data: DigestData, config: AppConfig, *, on_demand: bool = False) -> s
     return "\n".join(parts)
 
 
-def blocks(data: DigestData, config: AppConfig, *, on_demand: bool = False, footer: str | None = None
-           ) -> list[str]:
-    """The digest as paragraphs, in reading order."""
+def blocks(data: DigestData, config: AppConfig, *, on_demand: bool = False, footer: str | None = None,
+           excluded: frozenset[int] = frozenset()) -> list[str]:
+    """The digest as paragraphs, in reading order; `excluded` clusters are marked as hidden from staff."""
     out = [header(data, config, on_demand=on_demand)]
     if data.top:
         out.append(t("digest_top_header"))
-        out.extend(cluster_block(rank, line, config, detailed=rank <= DETAILED)
+        out.extend(cluster_block(rank, line, config, detailed=rank <= DETAILED, excluded=line.id in excluded)
                    for rank, line in enumerate(data.top, 1))
         if data.more_clusters:
             out.append(t("digest_more", count=data.more_clusters))
@@ -78,7 +79,7 @@ def blocks(data: DigestData, config: AppConfig, *, on_demand: bool = False, foot
     return out
 
 
-def render(data: DigestData, config: AppConfig, *, on_demand: bool = False, footer: str | None = None
-           ) -> list[str]:
+def render(data: DigestData, config: AppConfig, *, on_demand: bool = False, footer: str | None = None,
+           excluded: frozenset[int] = frozenset()) -> list[str]:
     """The digest as Telegram HTML messages."""
-    return split_html("\n\n".join(blocks(data, config, on_demand=on_demand, footer=footer)))
+    return split_html("\n\n".join(blocks(data, config, on_demand=on_demand, footer=footer, excluded=excluded)))
