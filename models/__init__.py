@@ -3,6 +3,7 @@
 from models import (
     audit,
     clusters,
+    committed,
     digests,
     forums,
     outbox,
@@ -17,6 +18,6 @@ from models import (
 
 # Importing every table module registers it on SQLModel.metadata (Alembic compares against it).
 __all__ = [
-    "audit", "clusters", "digests", "forums", "outbox", "pending", "proposals", "replies", "residents",
+    "audit", "clusters", "committed", "digests", "forums", "outbox", "pending", "proposals", "replies", "residents",
     "sequences", "suggestions", "updates",
 ]

@@ -11,9 +11,9 @@ DETAILED = 10  # clusters shown with places, status and quote; the rest get one 
 
 
 def places_text(line: ClusterLine, limit: int = 4) -> str:
-    """Kelurahan spread, e.g. "Lok Tuan 3, Guntung 1 (+2 lainnya)"."""
+    """Where the supporters live, adding up to them: "Lok Tuan 3, Guntung 1, 2 dari kelurahan lain"."""
     shown = ", ".join(f"{name} {count}" for name, count in line.places[:limit]) or "-"
-    rest = len(line.places) - limit
+    rest = sum(count for _, count in line.places[limit:])
     return raw("places_more", shown=shown, rest=rest) if rest > 0 else shown
 
 
