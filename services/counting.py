@@ -21,10 +21,12 @@ The definitions, the same on every screen:
 Everything is SQL aggregates, so the lists can be paged in SQL later.
 """
 
+import statistics
 from collections import Counter
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Integer, case, distinct, literal
 from sqlalchemy.sql import ColumnElement
@@ -34,13 +36,18 @@ from sqlmodel.sql.expression import SelectOfScalar
 from models.clusters import Cluster, Support
 from models.proposals import Proposal, ProposalState
 from models.residents import Resident
-from models.sequences import committed_mark, mark_at
+from models.sequences import CommitMark, committed_mark, mark_at
+from services.config import AppConfig
+from services.deadlines import overdue_clusters
 
 UNKNOWN = "-"  # the kelurahan or category of a spread when there is none
 
-__all__ = ["UNKNOWN", "ClusterFigures", "Period", "Scope", "Totals", "answered_ids", "aspirations_per_category",
-           "aspirations_per_kelurahan", "cluster_figures", "clusters_per_status", "committed_mark", "counted_ids",
-           "mark_at", "new_cluster_ids", "supporter_places", "supporter_total", "totals"]
+__all__ = [
+    "UNKNOWN", "ClusterFigures", "Period", "Scope", "Totals", "answered_ids", "aspiration_places",
+    "aspirations_per_category", "aspirations_per_kelurahan", "aspirations_per_week", "cluster_figures",
+    "clusters_per_status", "committed_mark", "counted_aspirations", "counted_ids", "mark_at", "median_days_to_answer",
+    "new_cluster_ids", "overdue_ids", "supporter_places", "supporter_total", "totals",
+]
 
 
 @dataclass(frozen=True)
@@ -95,7 +102,7 @@ def home_forum() -> Any:
     return func.coalesce(Cluster.home_forum_id, first)
 
 
-def _counted(query: Any, scope: Scope, period: Period | None = None) -> Any:
+def counted_aspirations(query: Any, scope: Scope, period: Period | None = None) -> Any:
     """Restrict a query over Proposal to the counted aspirations of the scope (and period)."""
     query = query.join(Cluster, col(Cluster.id) == col(Proposal.cluster_id)).where(
         Proposal.state == ProposalState.SUBMITTED, col(Cluster.hidden).is_(False),
@@ -113,14 +120,15 @@ def _counted(query: Any, scope: Scope, period: Period | None = None) -> Any:
 
 def counted_ids(scope: Scope, period: Period | None = None) -> SelectOfScalar[int | None]:
     """The ids of the counted clusters (with aspirations in the period, when given), as a subquery."""
-    query: SelectOfScalar[int | None] = _counted(select(Proposal.cluster_id), scope, period).distinct()
+    query: SelectOfScalar[int | None] = counted_aspirations(select(Proposal.cluster_id), scope, period).distinct()
     return query
 
 
 def totals(session: Session, scope: Scope, period: Period | None = None) -> Totals:
     """Aspirations, residents and clusters (of the period's aspirations, when given)."""
-    row = session.exec(_counted(select(func.count(col(Proposal.id)), func.count(distinct(col(Proposal.resident_id))),
-                                       func.count(distinct(col(Proposal.cluster_id)))), scope, period)).one()
+    query = select(func.count(col(Proposal.id)), func.count(distinct(col(Proposal.resident_id))),
+                   func.count(distinct(col(Proposal.cluster_id))))
+    row = session.exec(counted_aspirations(query, scope, period)).one()
     return Totals(int(row[0]), int(row[1]), int(row[2]))
 
 
@@ -147,7 +155,7 @@ def cluster_figures(session: Session, scope: Scope, period: Period | None = None
                     previous: Period | None = None) -> dict[int, ClusterFigures]:
     """Every counted cluster's aspirations, residents, supporters (to the period's end) and supporters added."""
     upto = period.upto if period is not None else None
-    members = session.exec(_counted(
+    members = session.exec(counted_aspirations(
         select(Proposal.cluster_id, func.count(col(Proposal.id)),  # type: ignore[call-overload]
                func.count(distinct(col(Proposal.resident_id))), func.min(Proposal.submitted_at),
                func.max(Proposal.submitted_at)), scope)
@@ -188,7 +196,8 @@ def aspirations_per_kelurahan(session: Session, scope: Scope, period: Period | N
     """Counted aspirations by their own kelurahan, most first (they add up to the aspirations)."""
     place = func.coalesce(Proposal.kelurahan, UNKNOWN)
     n = func.count(col(Proposal.id))
-    rows = session.exec(_counted(select(place, n), scope, period).group_by(place).order_by(n.desc(), place)).all()
+    rows = session.exec(counted_aspirations(select(place, n), scope, period).group_by(place)
+                        .order_by(n.desc(), place)).all()
     return [(str(name), int(count)) for name, count in rows]
 
 
@@ -196,7 +205,7 @@ def aspirations_per_category(session: Session, scope: Scope, period: Period | No
                              ) -> list[tuple[str | None, int]]:
     """Counted aspirations by their cluster's category, most first (None: no category)."""
     n = func.count(col(Proposal.id))
-    rows = session.exec(_counted(select(Cluster.category, n), scope, period).group_by(col(Cluster.category))
+    rows = session.exec(counted_aspirations(select(Cluster.category, n), scope, period).group_by(col(Cluster.category))
                         .order_by(n.desc(), col(Cluster.category))).all()
     return [(category, int(count)) for category, count in rows]
 
@@ -213,6 +222,46 @@ def answered_ids(session: Session, scope: Scope) -> dict[int, datetime]:
     rows = session.exec(select(Cluster.id, Cluster.first_answer_at).where(
         col(Cluster.id).in_(counted_ids(scope)), col(Cluster.first_answer_at).is_not(None))).all()
     return {int(cid): _aware(at) for cid, at in rows if cid is not None and at is not None}
+
+
+def aspiration_places(session: Session, scope: Scope) -> dict[int, list[tuple[str, int]]]:
+    """Each counted cluster's aspirations by their own kelurahan, most first (they add up to its aspirations)."""
+    place = func.coalesce(Proposal.kelurahan, UNKNOWN)
+    n = func.count(col(Proposal.id))
+    spreads: dict[int, list[tuple[str, int]]] = {}
+    for cid, name, count in session.exec(counted_aspirations(select(Proposal.cluster_id, place, n), scope)
+                                         .group_by(col(Proposal.cluster_id), place).order_by(n.desc(), place)).all():
+        spreads.setdefault(int(cid), []).append((str(name), int(count)))
+    return spreads
+
+
+def overdue_ids(session: Session, config: AppConfig, scope: Scope, now: datetime) -> set[int]:
+    """Counted clusters still waiting for a staff answer past the deadline (services.deadlines)."""
+    counted = {int(i) for i in session.exec(counted_ids(scope)).all() if i is not None}
+    return {o.cluster_id for o in overdue_clusters(session=session, config=config, now=now)} & counted
+
+
+def median_days_to_answer(session: Session, scope: Scope) -> float | None:
+    """The median days from a counted cluster's first aspiration to its first staff answer (None: none yet)."""
+    answered = answered_ids(session, scope)
+    if not answered:
+        return None
+    firsts = cluster_figures(session, Scope(scope.forums, frozenset(answered), scope.since))
+    waits = [max(0.0, (at - firsts[cid].first_at).total_seconds() / 86400)
+             for cid, at in answered.items() if cid in firsts]
+    return round(statistics.median(waits), 1) if waits else None
+
+
+def aspirations_per_week(session: Session, scope: Scope, tz: ZoneInfo) -> list[tuple[date, int]]:
+    """Counted aspirations per week (the Monday, in the city's zone) of the transaction that made them count."""
+    n = func.count(col(Proposal.id))
+    rows = session.exec(counted_aspirations(select(CommitMark.at, n), scope)
+                        .join(CommitMark, col(CommitMark.seq) == col(Proposal.seq)).group_by(col(CommitMark.at))).all()
+    weeks: Counter[date] = Counter()
+    for at, count in rows:
+        local = _aware(at).astimezone(tz).date()
+        weeks[local - timedelta(days=local.weekday())] += int(count)
+    return sorted(weeks.items())
 
 
 def _aware(moment: datetime | str) -> datetime:

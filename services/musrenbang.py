@@ -1,11 +1,14 @@
-"""The Musrenbang workbook: one sheet per kelurahan listing its residents' clusters by priority.
+"""The Musrenbang workbook: one sheet per kelurahan, each cluster on exactly one sheet, where the work is.
 
-Priority is by the kelurahan's own supporters (residents of that kelurahan in the cluster), then by all
-supporters. Activity is the cluster's (redacted) title, volume the number of residents, sector/OPD the
-category's label. Only visible, not-merged clusters and submitted aspirations count, as in every export.
+Musrenbang is planned per kelurahan by the place of the work. A cluster's place is the kelurahan its
+aspirations' texts name most often (ties: the one named first), else its home: the kelurahan of its first
+aspiration (the place that chose its home forum). Its row says where its supporters live ("pendukung dari",
+adding up to the supporters). Priority on a sheet is by supporters, then by residents who wrote. Activity is
+the cluster's (redacted) title, volume its supporters, sector/OPD its category's label. The figures are those
+of services.counting (visible, not-merged clusters; submitted aspirations).
 """
 
-from collections import defaultdict
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
@@ -13,46 +16,65 @@ from typing import IO, Any
 from sqlmodel import Session, col, select
 
 from models.clusters import Cluster
-from models.proposals import Proposal, ProposalState
+from models.proposals import Proposal
 from nlp.redact import redact
+from services import counting
 from services.config import AppConfig
-from services.exports import supporter_counts, write_sheets
+from services.counting import Scope
+from services.exports import write_sheets
+from services.grouping import place_matcher
 
-WIDTHS = (10, 14, 60, 34, 14, 30, 22)
+WIDTHS = (10, 14, 60, 34, 14, 30, 22, 40)
+
+
+def work_places(*, session: Session, config: AppConfig, cluster_ids: set[int]) -> dict[int, str]:
+    """The kelurahan of each cluster's work: the one its texts name most (ties: first named), else its home."""
+    if not cluster_ids:
+        return {}
+    matcher = place_matcher(config)
+    named: dict[int, Counter[str]] = {}
+    homes: dict[int, str] = {}
+    rows = session.exec(counting.counted_aspirations(
+        select(Proposal.cluster_id, Proposal.kelurahan, Proposal.text_redacted),
+        Scope(cluster_ids=frozenset(cluster_ids))).order_by(col(Proposal.id))).all()
+    for cid, kelurahan, text in rows:
+        if cid is None:
+            continue
+        homes.setdefault(cid, kelurahan or "")
+        counts = named.setdefault(cid, Counter())
+        counts.update(matcher.kelurahan(text or ""))
+    return {cid: (named[cid].most_common(1)[0][0] if named.get(cid) else home) for cid, home in homes.items()}
 
 
 def musrenbang_sheets(
     *, session: Session, config: AppConfig, cluster_ids: set[int] | None, status_label: Callable[[str], str],
     columns: tuple[str, ...],
 ) -> list[tuple[str, tuple[str, ...], list[tuple[Any, ...]]]]:
-    """One (kelurahan, columns, rows) per kelurahan in config order; clusters by priority."""
-    query = (select(Proposal.kelurahan, Proposal.resident_id, Cluster)
-             .join(Cluster, col(Cluster.id) == col(Proposal.cluster_id))
-             .where(Proposal.state == ProposalState.SUBMITTED, col(Cluster.hidden).is_(False),
-                    col(Cluster.merged_into_id).is_(None), col(Proposal.kelurahan).is_not(None)))
-    if cluster_ids is not None:
-        query = query.where(col(Cluster.id).in_(cluster_ids))
-    people: dict[str, dict[int, set[int]]] = defaultdict(lambda: defaultdict(set))
-    clusters: dict[int, Cluster] = {}
-    for place, resident_id, cluster in session.exec(query).all():
-        assert cluster.id is not None and place is not None
-        clusters[cluster.id] = cluster
-        people[place][cluster.id].add(resident_id if resident_id is not None else -len(clusters))
-    supporters = supporter_counts(session, set(clusters))
+    """One (kelurahan, columns, rows) per kelurahan in config order; each cluster on its work's sheet only."""
+    scope = Scope(cluster_ids=None if cluster_ids is None else frozenset(cluster_ids))
+    figures = counting.cluster_figures(session, scope)
+    places = work_places(session=session, config=config, cluster_ids=set(figures))
+    spreads = counting.supporter_places(session, set(figures))
+    clusters = {c.id: c for c in session.exec(select(Cluster).where(col(Cluster.id).in_(list(figures)))).all()}
     sheets = []
     for kecamatan in config.city.kecamatan:
         for kelurahan in kecamatan.kelurahan:
-            here = people.get(kelurahan.name, {})
-            order = sorted(here, key=lambda cid: (-len(here[cid]), -supporters.get(cid, 0), cid))
+            here = sorted((cid for cid, place in places.items() if place == kelurahan.name),
+                          key=lambda cid: (-figures[cid].supporters, -figures[cid].residents, cid))
             rows = []
-            for priority, cid in enumerate(order, start=1):
+            for priority, cid in enumerate(here, start=1):
                 cluster = clusters[cid]
                 category = config.categories.get(cluster.category or "")
                 rows.append((priority, cluster.code, redact(cluster.title), f"{kelurahan.name}, {kecamatan.name}",
-                             len(here[cid]), category.label if category else (cluster.category or ""),
-                             status_label(cluster.status)))
+                             figures[cid].supporters, category.label if category else (cluster.category or ""),
+                             status_label(cluster.status), supporters_from(spreads.get(cid, []))))
             sheets.append((kelurahan.name, columns, rows))
     return sheets
+
+
+def supporters_from(spread: list[tuple[str, int]]) -> str:
+    """Where supporters live, with counts that add up to the supporters: "Lok Tuan (3), Guntung (1)"."""
+    return ", ".join(f"{name} ({n})" for name, n in spread)
 
 
 def write_musrenbang(sheets: list[tuple[str, tuple[str, ...], list[tuple[Any, ...]]]],
