@@ -169,7 +169,8 @@ def build_tables(
 
 
 def period_figures(clusters: list[tuple[Any, ...]], aspirations: list[tuple[Any, ...]], *, scope: str | None,
-                   since: datetime | None, now: datetime, tz: ZoneInfo, extra: dict[str, int] | None = None) -> list[tuple[str, Any]]:
+                   since: datetime | None, now: datetime, tz: ZoneInfo,
+                   extra: dict[str, int] | None = None) -> list[tuple[str, Any]]:
     """The Ringkasan sheet: the period, totals, answers, and counts per kecamatan, kelurahan, category, status.
 
     `extra` holds the figures that are not sums of the rows (residents, answered, overdue: services.counting).

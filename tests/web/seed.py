@@ -73,7 +73,7 @@ def seed(url: str, tmp: Path) -> City:
             codes[name] = cluster.code
             clusters.append(cluster.id)
         people = {}
-        for when, n, i, place in sorted(members, key=lambda m: (m[1], m[2])):  # residents in the order of SPECS
+        for _, n, i, place in sorted(members, key=lambda m: (m[1], m[2])):  # residents in the order of SPECS
             chat = 800_000 + n * 10 + i
             people[n, i] = Resident(telegram_id=chat, kelurahan=place, forum_id=SPECS[n][2], consent_at=now)
             session.add(people[n, i])
