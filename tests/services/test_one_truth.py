@@ -40,19 +40,24 @@ def test_a_grown_cluster_shows_its_real_growth_everywhere(world: tuple[Session, 
     session, grouping = world
     config = settings.config
     first = send(session, grouping, resident(session, config, "Guntung"), LAMP)
+    mother = resident(session, config, "Lok Tuan")
+    posyandu = send(session, grouping, mother, POSYANDU, new=True)
     sync_forums(session=session, forums={f.id: f.name for f in config.forums})
     issue_running_digest(session=session, config=config, forum_id="bontang-utara", now=utcnow())
     session.commit()
+    again = send(session, grouping, mother, POSYANDU + " Mohon dibantu.")  # she supports it already: no growth
+    assert again.cluster_id == posyandu.cluster_id
     for kelurahan in ("Lok Tuan", "Bontang Baru", "Guntung"):
         joined = send(session, grouping, resident(session, config, kelurahan), LAMP_AGAIN)
         assert joined.cluster_id == first.cluster_id
     data = digest_now(session, config, "bontang-utara")
-    [line] = data.top
+    [line] = data.top  # the posyandu cluster did not grow: it is not listed with "+0"
     assert (line.supporters, line.added, line.new) == (4, 3, False)
-    assert (data.aspirations, data.clusters, data.new_clusters) == (3, 1, 0)
+    assert (data.aspirations, data.clusters, data.new_clusters) == (4, 1, 0)
     rows = load_rows(session=session, config=config, forums=None, now=utcnow())
     summary = summarise(session, rows, None, tz=config.city.tz, now=utcnow())
-    assert [(r.id, r.supporters) for r in summary.growing] == [(line.id, 4)]
+    # the web's window is the last 7 days, which holds every support here: the clusters as they grew in it
+    assert [(r.id, r.growth) for r in summary.growing] == [(line.id, 4), (posyandu.cluster_id, 1)]
 
 
 def test_spreads_add_up_and_a_resident_who_moved_counts_once(world: tuple[Session, GroupingService],
