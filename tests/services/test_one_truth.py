@@ -11,8 +11,10 @@ from services.digest_delivery import issue_running_digest
 from services.digest_render import places_text
 from services.exports import build_tables
 from services.grouping import GroupingService
+from services.moderation import merge
 from services.musrenbang import musrenbang_sheets
 from services.stats import compute_stats
+from services.undo import after_scope, restore, snapshot
 from tests.services.world_steps import ADMIN, code_of, digest_now, move, resident, send, xlsx_figures
 from web.figures import summarise
 from web.queries import Filters, apply_filters, load_rows
@@ -120,3 +122,25 @@ def test_musrenbang_puts_each_cluster_on_one_sheet_where_the_work_is(world: tupl
     where_supporters = apply_filters(rows, Filters(kelurahan="Guntung", arti="pendukung"), config, utcnow())
     assert [r.cluster.code for r in where_work] == [lamp_code]
     assert [r.cluster.code for r in where_supporters] == [road_code]
+
+
+def test_an_undone_merge_adds_no_supporters_to_the_period(world: tuple[Session, GroupingService],
+                                                          settings: Settings) -> None:
+    session, grouping = world
+    config = settings.config
+    lamp = send(session, grouping, resident(session, config, "Lok Tuan"), LAMP)
+    posyandu = send(session, grouping, resident(session, config, "Guntung"), POSYANDU, new=True)
+    sync_forums(session=session, forums={f.id: f.name for f in config.forums})
+    issue_running_digest(session=session, config=config, forum_id="bontang-utara", now=utcnow())
+    session.commit()
+    ids = [lamp.cluster_id or 0, posyandu.cluster_id or 0]
+    before = snapshot(session=session, cluster_ids=ids)
+    merge(session=session, grouping=grouping, actor=ADMIN, keep_code=code_of(session, lamp),
+          absorb_code=code_of(session, posyandu))
+    session.commit()
+    clusters, proposals = after_scope(session=session, before=before)
+    restore(session=session, grouping=grouping, before=before,
+            after=snapshot(session=session, cluster_ids=clusters, proposal_ids=proposals))
+    session.commit()
+    data = digest_now(session, config, "bontang-utara")
+    assert (data.top, data.clusters) == ([], 0)  # the supports put back joined before this period
