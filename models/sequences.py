@@ -71,6 +71,30 @@ def mark_at(session: Session, moment: datetime) -> int:
     return int(value or 0)
 
 
+def history_marks(*, session: Session, moments: list[datetime]) -> list[int]:
+    """Numbers in committed order for rows imported with past moments, oldest first (benchmarks, tools).
+
+    Only for loading history into an empty or idle database: the moments must not be older than marks
+    already given, or `mark_at` would no longer follow committed order.
+    """
+    if not moments:
+        return []
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    session.execute(dialect.insert(Counter).values(name=COMMIT_COUNTER, value=0).on_conflict_do_nothing())
+    last = int(session.execute(update(Counter).where(col(Counter.name) == COMMIT_COUNTER)
+                               .values(value=Counter.value + len(moments)).returning(col(Counter.value))).scalar_one())
+    seqs = list(range(last - len(moments) + 1, last + 1))
+    for start in range(0, len(seqs), 5000):
+        session.execute(insert(CommitMark), [{"seq": s, "at": at} for s, at in
+                                             zip(seqs[start:start + 5000], moments[start:start + 5000], strict=True)])
+    return seqs
+
+
+def date_transaction(*, session: Session, at: datetime) -> None:
+    """Give this transaction's mark a past moment, when loading history one transaction at a time (tools)."""
+    session.execute(update(CommitMark).where(col(CommitMark.seq) == commit_seq(session)).values(at=at))
+
+
 _INFO_KEY = "commit_seq"
 
 

@@ -3,13 +3,12 @@
 from datetime import UTC, datetime, timedelta
 from itertools import count
 
-from sqlalchemy import update
-from sqlmodel import Session, col
+from sqlmodel import Session
 
 from models.clusters import Cluster, Support, create_cluster
 from models.proposals import Proposal, ProposalState, assign_code
 from models.residents import Resident
-from models.sequences import CommitMark, commit_seq
+from models.sequences import date_transaction
 
 WITA_MONDAY_8 = datetime(2026, 11, 30, 0, 0, tzinfo=UTC)  # Monday 30-11-2026 08:00 WITA
 _messages = count(1)
@@ -47,7 +46,7 @@ def aspiration(session: Session, *, text: str, at: datetime, cluster: Cluster | 
 
 def committed_at(session: Session, at: datetime) -> None:
     """Commit the transaction as if it had run at `at` (its number in committed order keeps its place)."""
-    session.execute(update(CommitMark).where(col(CommitMark.seq) == commit_seq(session)).values(at=at))
+    date_transaction(session=session, at=at)
     session.commit()
 
 
