@@ -8,6 +8,7 @@ the cluster's (redacted) title, volume its supporters, sector/OPD its category's
 of services.counting (visible, not-merged clusters; submitted aspirations).
 """
 
+import hashlib
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
@@ -17,6 +18,7 @@ from sqlmodel import Session, col, select
 
 from models.clusters import Cluster
 from models.proposals import Proposal
+from nlp.places import PlaceMatcher
 from nlp.redact import redact
 from services import counting
 from services.config import AppConfig
@@ -31,19 +33,42 @@ def work_places(*, session: Session, config: AppConfig, cluster_ids: set[int]) -
     """The kelurahan of each cluster's work: the one its texts name most (ties: first named), else its home."""
     if not cluster_ids:
         return {}
-    matcher = place_matcher(config)
+    matcher = _matcher(config)
     named: dict[int, Counter[str]] = {}
     homes: dict[int, str] = {}
     rows = session.exec(counting.counted_aspirations(
-        select(Proposal.cluster_id, Proposal.kelurahan, Proposal.text_redacted),
+        select(Proposal.id, Proposal.cluster_id, Proposal.kelurahan, Proposal.text_redacted),
         Scope(cluster_ids=frozenset(cluster_ids))).order_by(col(Proposal.id))).all()
-    for cid, kelurahan, text in rows:
+    for pid, cid, kelurahan, text in rows:
         if cid is None:
             continue
         homes.setdefault(cid, kelurahan or "")
-        counts = named.setdefault(cid, Counter())
-        counts.update(matcher.kelurahan(text or ""))
+        named.setdefault(cid, Counter()).update(_named(matcher, pid, text or ""))
     return {cid: (named[cid].most_common(1)[0][0] if named.get(cid) else home) for cid, home in homes.items()}
+
+
+_MATCHER: list[tuple[AppConfig, PlaceMatcher]] = []
+
+
+def _matcher(config: AppConfig) -> PlaceMatcher:
+    """The config's place matcher, built once per config object."""
+    if not _MATCHER or _MATCHER[0][0] is not config:
+        _MATCHER[:] = [(config, place_matcher(config))]
+    return _MATCHER[0][1]
+
+
+_NAMED: dict[tuple[int | None, str], tuple[str, ...]] = {}  # (proposal id, text digest) -> kelurahan named
+_NAMED_MAX = 500_000
+
+
+def _named(matcher: PlaceMatcher, proposal_id: int | None, text: str) -> tuple[str, ...]:
+    """The kelurahan a text names, remembered by a digest of the text (never the text: erasure must not linger)."""
+    key = (proposal_id, hashlib.blake2b(text.encode(), digest_size=12).hexdigest())
+    if key not in _NAMED:
+        if len(_NAMED) >= _NAMED_MAX:
+            _NAMED.clear()
+        _NAMED[key] = matcher.kelurahan(text)
+    return _NAMED[key]
 
 
 def musrenbang_sheets(
