@@ -18,6 +18,7 @@ from models.clusters import Cluster, Support
 from models.db import make_engine, upgrade
 from models.proposals import Proposal
 from models.residents import Resident
+from models.sequences import history_marks
 from models.types import utcnow
 
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
@@ -73,19 +74,20 @@ def seed(engine: Engine, corpus: Sequence[Aspiration], cleans: Sequence[str] | N
     times = sorted(now - timedelta(seconds=rng.random() * weeks * 7 * 86400) for _ in corpus)
     with Session(engine) as session:
         first = _first_texts(corpus)
+        seqs = history_marks(session=session, moments=times)  # committed order, as if sent one by one
         _insert(session, Cluster, [
             {"id": cid, "code": f"K-{cid:04d}", "title": first[g][:200], "status": "baru", "hidden": False,
-             "created_at": times[0], "updated_at": times[0], "category": "infrastruktur"}
+             "created_at": times[0], "updated_at": times[0], "category": "infrastruktur", "seq": seqs[0]}
             for g, cid in cluster_of.items()])
         _insert(session, Resident, [
             {"id": i, "telegram_id": SEED_TELEGRAM + i, "kelurahan": a.kelurahan, "forum_id": FORUM,
              "active": True, "banned": False, "created_at": times[0], "consent_at": times[0]}
             for i, a in enumerate(corpus, 1)])
-        _insert(session, Proposal, [_proposal(i, a, cleans, vectors, model, cluster_of[a.group], times[i - 1])
-                                    for i, a in enumerate(corpus, 1)])
+        _insert(session, Proposal, [{**_proposal(i, a, cleans, vectors, model, cluster_of[a.group], times[i - 1]),
+                                     "seq": seqs[i - 1]} for i, a in enumerate(corpus, 1)])
         _insert(session, Support, [
             {"cluster_id": cluster_of[a.group], "resident_id": i, "proposal_id": i, "following": True,
-             "created_at": times[i - 1]} for i, a in enumerate(corpus, 1)])
+             "created_at": times[i - 1], "seq": seqs[i - 1]} for i, a in enumerate(corpus, 1)])
         session.commit()
     _advance_sequences(engine)
     return len(cluster_of)

@@ -4,6 +4,7 @@ from models import (
     attachments,
     audit,
     clusters,
+    committed,
     digests,
     forums,
     outbox,
@@ -20,6 +21,6 @@ from models import (
 
 # Importing every table module registers it on SQLModel.metadata (Alembic compares against it).
 __all__ = [
-    "attachments", "audit", "clusters", "digests", "forums", "outbox", "pending", "proposals", "provenance", "replies",
-    "residents", "sequences", "suggestions", "updates", "websessions",
+    "attachments", "audit", "clusters", "committed", "digests", "forums", "outbox", "pending", "proposals",
+    "provenance", "replies", "residents", "sequences", "suggestions", "updates", "websessions",
 ]

@@ -4,7 +4,7 @@ import re
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import UniqueConstraint, false
+from sqlalchemy import BigInteger, Column, UniqueConstraint, false
 from sqlmodel import Field, Session, SQLModel, func, select
 
 from models.types import EnumText, UTCDateTime, utcnow
@@ -48,6 +48,8 @@ class Cluster(ClusterBase, table=True):
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     first_answer_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     last_answer_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # The transaction that created it, in committed order (models.sequences.commit_seq): what "new" means.
+    seq: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True, index=True))
 
 
 class Support(SQLModel, table=True):
@@ -61,6 +63,8 @@ class Support(SQLModel, table=True):
     proposal_id: int | None = Field(default=None, foreign_key="proposal.id")
     following: bool = Field(default=True)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    # The transaction that added this supporter, in committed order: what "grown" means.
+    seq: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True, index=True))
 
 
 def cluster_code(cluster: Cluster) -> str:

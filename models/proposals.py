@@ -58,6 +58,8 @@ class Proposal(ProposalBase, table=True):
     embedding_model: str | None = Field(default=None, max_length=200)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     submitted_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
+    # The transaction that made it count (sent, or released from hold), in committed order.
+    seq: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True, index=True))
 
 
 class ProposalCreate(ProposalBase):

@@ -60,13 +60,14 @@ class DigestData:
     period_end: datetime
     aspirations: int = 0
     residents: int = 0
-    clusters: int = 0
+    clusters: int = 0  # clusters new or grown in the period (the listed ones and more_clusters)
     new_clusters: int = 0
     top: list[ClusterLine] = field(default_factory=list)
     more_clusters: int = 0  # active clusters not listed
     answered: list[AnsweredLine] = field(default_factory=list)
     suggestions: list[SuggestionLine] = field(default_factory=list)
     categories: list[tuple[str | None, int, int]] = field(default_factory=list)  # (category, now, before)
+    marks: list[int] = field(default_factory=list)  # (after, upto] in committed order (services.counting)
 
     def to_content(self) -> dict[str, Any]:
         """Return a JSON-safe dict (times as ISO strings)."""

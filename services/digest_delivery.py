@@ -93,7 +93,8 @@ def digest_messages(config: AppConfig, digest: Digest, *, on_demand: bool = Fals
     hours = config.digest.auto_forward_hours
     hint = t("digest_review_hint_manual") if hours is None or on_demand else t(
         "digest_review_hint", hours=f"{hours:g}")
-    parts = render(data, config, on_demand=on_demand, footer=hint if data.top else None)
+    parts = render(data, config, on_demand=on_demand, footer=hint if data.top else None,
+                   excluded=frozenset(excluded))
     chart = digest.content.get("chart")
     caption = t("digest_chart_caption", forum=data.forum_name)
     out = [(OutboxMethod.SEND_PHOTO, payloads.photo(chart, caption))] if chart else []
@@ -120,7 +121,8 @@ def _build(session: Session, config: AppConfig, forum_id: str, start: datetime, 
                         period_start_at=start)
     chart = render_chart(data, chart_file(config, f"{forum_id}-{end:%Y%m%dT%H%M%S%f}"), tz=config.city.tz,
                          config=config)
-    content = {**data.to_content(), "excluded": [], "chart": str(chart) if chart else None}
+    content = {**data.to_content(), "excluded": standing_exclusions(session, forum_id, start),
+               "chart": str(chart) if chart else None}
     digest = Digest(forum_id=forum_id, period_start=start, period_end=end, content=content,
                     state=state or (DigestState.BUILT if data.top else DigestState.EMPTY), built_at=now)
     session.add(digest)
@@ -131,6 +133,19 @@ def _build(session: Session, config: AppConfig, forum_id: str, start: datetime, 
                                                      Proposal.state == ProposalState.SUBMITTED)).all()
     link(session=session, kind=Derived.DIGEST, ref_id=digest.id, proposals=members, clusters=clusters)
     return digest
+
+
+def _same_period(session: Session, forum_id: str, start: datetime) -> list[Digest]:
+    """The forum's digests of the period starting at `start` still under review (drafts and built), newest first."""
+    return list(session.exec(select(Digest).where(
+        Digest.forum_id == forum_id, Digest.period_start == start,
+        col(Digest.state).in_((DigestState.DRAFT, DigestState.BUILT))).order_by(col(Digest.id).desc())).all())
+
+
+def standing_exclusions(session: Session, forum_id: str, start: datetime) -> list[int]:
+    """The clusters a moderator left out of this period's digest so far: a hide lasts until they show it again."""
+    earlier = _same_period(session, forum_id, start)
+    return sorted(earlier[0].content.get("excluded", [])) if earlier else []
 
 
 def lock_forum(session: Session, forum_id: str) -> None:
@@ -207,8 +222,9 @@ def toggle_cluster(*, session: Session, digest: Digest, cluster_id: int, actor: 
     excluded = set(digest.content.get("excluded", []))
     hidden = cluster_id not in excluded
     excluded = excluded | {cluster_id} if hidden else excluded - {cluster_id}
-    digest.content = {**digest.content, "excluded": sorted(excluded)}
-    session.add(digest)
+    for same in {d.id: d for d in [digest, *_same_period(session, digest.forum_id, digest.period_start)]}.values():
+        same.content = {**same.content, "excluded": sorted(excluded)}  # every look at this period agrees
+        session.add(same)
     record(session=session, actor=actor, action="digest_exclude" if hidden else "digest_include",
            target=f"digest:{digest.id}", after={"cluster_id": cluster_id})
     return review_keyboard(digest.id, DigestData.from_content(digest.content), excluded), hidden

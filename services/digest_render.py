@@ -11,9 +11,9 @@ DETAILED = 10  # clusters shown with places, status and quote; the rest get one 
 
 
 def places_text(line: ClusterLine, limit: int = 4) -> str:
-    """Kelurahan spread, e.g. "Lok Tuan 3, Guntung 1 (+2 lainnya)"."""
+    """Where the supporters live, adding up to them: "Lok Tuan 3, Guntung 1, 2 dari kelurahan lain"."""
     shown = ", ".join(f"{name} {count}" for name, count in line.places[:limit]) or "-"
-    rest = len(line.places) - limit
+    rest = sum(count for _, count in line.places[limit:])
     return raw("places_more", shown=shown, rest=rest) if rest > 0 else shown
 
 
@@ -26,20 +26,22 @@ def _waiting(line: ClusterLine) -> str:
     return t("digest_waiting", days=line.waiting_days) if line.waiting_days else t("digest_waiting_new")
 
 
-def cluster_block(rank: int, line: ClusterLine, config: AppConfig, *, detailed: bool) -> str:
-    """One cluster of the digest."""
+def cluster_block(rank: int, line: ClusterLine, config: AppConfig, *, detailed: bool, excluded: bool = False) -> str:
+    """One cluster of the digest (marked when the moderator left it out of the forward)."""
     change = t("digest_change", added=line.added, previous=line.previous_added)
+    mark = "\n   " + t("digest_excluded_mark") if excluded else ""
     if not detailed:
         short = t("digest_cluster_short", rank=rank, code=line.code, title=shorten(line.title, 90),
                   supporters=line.supporters, change=change)
-        return f"{short} · {line.attachments}" if line.attachments else short
+        return (f"{short} · {line.attachments}" if line.attachments else short) + mark
     block = t("digest_cluster", rank=rank, code=line.code, title=line.title,
               new=" " + t("digest_new_mark") if line.new else "", supporters=line.supporters, change=change,
               places=places_text(line), category=config.category_label(line.category) or t("digest_no_category"),
               status=status_label(line.status),
               waiting=_waiting(line))
     block += "\n   " + t("digest_quote", quote=line.quote) if line.quote else ""
-    return block + ("\n   " + t("attachments_line", badge=line.attachments, code=line.code) if line.attachments else "")
+    block += "\n   " + t("attachments_line", badge=line.attachments, code=line.code) if line.attachments else ""
+    return block + mark
 
 
 def header(data: DigestData, config: AppConfig, *, on_demand: bool = False) -> str:
@@ -57,13 +59,13 @@ def header(data: DigestData, config: AppConfig, *, on_demand: bool = False) -> s
     return "\n".join(parts)
 
 
-def blocks(data: DigestData, config: AppConfig, *, on_demand: bool = False, footer: str | None = None
-           ) -> list[str]:
-    """The digest as paragraphs, in reading order."""
+def blocks(data: DigestData, config: AppConfig, *, on_demand: bool = False, footer: str | None = None,
+           excluded: frozenset[int] = frozenset()) -> list[str]:
+    """The digest as paragraphs, in reading order; `excluded` clusters are marked as hidden from staff."""
     out = [header(data, config, on_demand=on_demand)]
     if data.top:
         out.append(t("digest_top_header"))
-        out.extend(cluster_block(rank, line, config, detailed=rank <= DETAILED)
+        out.extend(cluster_block(rank, line, config, detailed=rank <= DETAILED, excluded=line.id in excluded)
                    for rank, line in enumerate(data.top, 1))
         if data.more_clusters:
             out.append(t("digest_more", count=data.more_clusters))
@@ -80,7 +82,7 @@ def blocks(data: DigestData, config: AppConfig, *, on_demand: bool = False, foot
     return out
 
 
-def render(data: DigestData, config: AppConfig, *, on_demand: bool = False, footer: str | None = None
-           ) -> list[str]:
+def render(data: DigestData, config: AppConfig, *, on_demand: bool = False, footer: str | None = None,
+           excluded: frozenset[int] = frozenset()) -> list[str]:
     """The digest as Telegram HTML messages."""
-    return split_html("\n\n".join(blocks(data, config, on_demand=on_demand, footer=footer)))
+    return split_html("\n\n".join(blocks(data, config, on_demand=on_demand, footer=footer, excluded=excluded)))

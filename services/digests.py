@@ -9,6 +9,7 @@ from models.digests import Digest, DigestState
 from models.proposals import Proposal, ProposalState
 from services import digest_queries as q
 from services.config import AppConfig, parse_schedule
+from services.counting import Period, mark_at
 from services.digest_data import AnsweredLine, ClusterLine, DigestData, SuggestionLine
 
 WEEK = timedelta(days=7)
@@ -64,18 +65,41 @@ def due_period(*, session: Session, config: AppConfig, forum_id: str, now: datet
     return start, end
 
 
+def period_marks(*, session: Session, forum_id: str, start: datetime, end: datetime) -> tuple[Period, Period]:
+    """The period [start, end) in committed order, and the one before it.
+
+    It starts where the forum's last digest before it stopped counting (0 for the first digest, so it counts
+    everything since the forum began) and takes what had committed by `end`.
+    """
+    upto = mark_at(session, end)
+    last = session.exec(select(Digest).where(
+        Digest.forum_id == forum_id, Digest.state != DigestState.DRAFT, col(Digest.period_end) <= start)
+        .order_by(col(Digest.period_end).desc())).first()
+    if last is not None and last.content.get("marks"):
+        before, after = (int(m) for m in last.content["marks"])
+    elif last is not None:  # a digest from before marks: its times, as marks
+        before, after = mark_at(session, q.aware(last.period_start)), mark_at(session, q.aware(last.period_end))
+    else:  # the forum's first digest counts from its beginning; a period chosen by hand from its start
+        first = period_start(session=session, forum_id=forum_id, before=end)
+        after = 0 if first is None or start <= first else mark_at(session, start)
+        before = mark_at(session, start - (end - start)) if after else 0
+    after = min(after, upto)
+    return Period(after, upto), Period(min(before, after), after)
+
+
 def build_digest(*, session: Session, config: AppConfig, forum_id: str, period_end: datetime, now: datetime,
                  period_start_at: datetime | None = None) -> DigestData:
-    """Summarise a forum's period ending at period_end, with aggregate queries only."""
+    """Summarise a forum's period ending at period_end, with the figures of services.counting."""
     forum = config.forum(forum_id)
     start = period_start_at or period_start(session=session, forum_id=forum_id, before=period_end)
     start = start or period_end - WEEK
-    window = q.Window(forum_id=forum_id, start=start, end=period_end)
+    period, previous = period_marks(session=session, forum_id=forum_id, start=start, end=period_end)
+    window = q.Window(forum_id=forum_id, start=start, end=period_end, period=period, previous=previous)
     data = DigestData(forum_id=forum_id, forum_name=forum.name if forum else forum_id,
-                      period_start=start, period_end=period_end)
-    data.aspirations, data.residents, data.clusters, data.new_clusters = q.counts(session, window)
-    active, data.more_clusters = q.top_clusters(session, window, limit=config.digest.max_clusters)
-    data.more_clusters = max(0, data.more_clusters - len(active))
+                      period_start=start, period_end=period_end, marks=[period.after, period.upto])
+    active = q.active_clusters(session, window, limit=config.digest.max_clusters)
+    data.aspirations, data.residents, data.clusters, data.new_clusters = q.counts(session, window, active)
+    data.more_clusters = max(0, active.total - len(active.listed))
     data.top = q.cluster_lines(session, config, window, active, now=now)
     data.answered = q.answered(session, window)
     data.suggestions = q.suggestions(session, window)

@@ -21,16 +21,18 @@ from zoneinfo import ZoneInfo
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
 
-from models.clusters import Cluster, Support
-from models.proposals import Proposal, ProposalState
+from models.clusters import Cluster
+from models.proposals import Proposal
 from models.replies import Reply
 from models.types import utcnow
 from nlp.labels import short_title
 from nlp.redact import redact
+from services import counting
 from services.attachments import coordinates, map_link
 from services.config import AppConfig
+from services.counting import UNKNOWN, Scope
 from services.labelling import TITLE_CHARS
 from services.texts import section, t
 
@@ -42,10 +44,10 @@ CLUSTER_COLUMNS = tuple(str(c) for c in _COLUMNS["clusters"])
 ASPIRATION_COLUMNS = tuple(str(c) for c in _COLUMNS["aspirations"])
 FIGURE_COLUMNS = tuple(str(c) for c in _COLUMNS["figures"])
 # Column widths per sheet (characters); long texts wrap inside their cell instead of being cut.
-WIDTHS = {CLUSTER_SHEET: (14, 60, 22, 28, 30, 40, 12, 12, 18, 17, 17, 60, 8, 12),
+WIDTHS = {CLUSTER_SHEET: (14, 60, 22, 28, 30, 40, 12, 12, 18, 17, 17, 60, 40, 8, 12),
           ASPIRATION_SHEET: (18, 14, 28, 18, 18, 22, 80, 17, 8, 22, 40),
           FIGURES_SHEET: (40, 30)}
-WRAPPED = {CLUSTER_SHEET: {"B", "F", "L"}, ASPIRATION_SHEET: {"G"}, FIGURES_SHEET: set()}
+WRAPPED = {CLUSTER_SHEET: {"B", "F", "L", "M"}, ASPIRATION_SHEET: {"G"}, FIGURES_SHEET: set()}
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -78,29 +80,11 @@ class Places:
         return "" if code is None else self.categories.get(code, code)
 
 
-def _proposals(session: Session, forum_id: str | None, since: datetime | None,
-               cluster_ids: set[int] | None = None) -> list[tuple[Proposal, Cluster]]:
-    """Published proposals in visible clusters (of the given ones, when given), by cluster and date."""
-    query = (
-        select(Proposal, Cluster).join(Cluster, col(Cluster.id) == col(Proposal.cluster_id))
-        .where(Proposal.state == ProposalState.SUBMITTED, col(Cluster.hidden).is_(False),
-               col(Cluster.merged_into_id).is_(None))
-        .order_by(col(Cluster.id), col(Proposal.created_at), col(Proposal.id))
-    )
-    if forum_id is not None:
-        query = query.where(Proposal.forum_id == forum_id)
-    if since is not None:
-        query = query.where(col(Proposal.submitted_at) >= since)
-    if cluster_ids is not None:
-        query = query.where(col(Cluster.id).in_(cluster_ids))
+def _proposals(session: Session, scope: Scope) -> list[tuple[Proposal, Cluster]]:
+    """The counted aspirations of the scope (services.counting), by cluster and date."""
+    query = counting.counted_aspirations(select(Proposal, Cluster), scope).order_by(
+        col(Cluster.id), col(Proposal.created_at), col(Proposal.id))
     return [(p, c) for p, c in session.exec(query).all()]
-
-
-def supporter_counts(session: Session, cluster_ids: set[int]) -> dict[int, int]:
-    """Supporters per cluster."""
-    rows = session.exec(select(Support.cluster_id, func.count()).where(col(Support.cluster_id).in_(cluster_ids))
-                        .group_by(col(Support.cluster_id))).all()
-    return {cid: int(n) for cid, n in rows}
 
 
 def _latest_answers(session: Session, cluster_ids: set[int]) -> dict[int, Reply]:
@@ -136,7 +120,7 @@ def _aspiration_row(proposal: Proposal, cluster: Cluster, places: Places, tz: Zo
     """One row of the Aspirasi sheet; the date is when the resident sent it (a hold does not move it)."""
     kelurahan = proposal.kelurahan or ""
     return (proposal.code, cluster.code, places.forums.get(proposal.forum_id or "", proposal.forum_id or ""),
-            places.kecamatan.get(kelurahan, ""), kelurahan, places.category(proposal.category or cluster.category),
+            places.kecamatan.get(kelurahan, ""), kelurahan, places.category(cluster.category),
             redact(proposal.text_redacted), _local(proposal.created_at, tz), *_attached(proposal))
 
 
@@ -147,17 +131,19 @@ def _attached(proposal: Proposal) -> tuple[int, str, str]:
     return (1 if proposal.photo_file_id else 0, *pin)
 
 
-def _cluster_row(cluster: Cluster, members: list[Proposal], places: Places, tz: ZoneInfo, supporters: int,
-                 answer: Reply | None, status_label: Callable[[str], str]) -> tuple[Any, ...]:
+def _cluster_row(cluster: Cluster, members: list[Proposal], places: Places, tz: ZoneInfo,
+                 supporters: tuple[int, list[tuple[str, int]]], answer: Reply | None,
+                 status_label: Callable[[str], str]) -> tuple[Any, ...]:
     """One row of the Kelompok sheet."""
     dates = [p.created_at for p in members]
     home = cluster.home_forum_id or members[0].forum_id or ""
     answered = "" if answer is None else f"{answer.created_at.astimezone(tz):%d-%m-%Y}: {redact(answer.text)}"
-    kecamatan = Counter(places.kecamatan[p.kelurahan] for p in members if p.kelurahan in places.kecamatan)
+    kecamatan = Counter(places.kecamatan.get(p.kelurahan or "", UNKNOWN) for p in members)
     return (cluster.code, full_title(cluster, members), places.category(cluster.category),
             places.forums.get(home, home), spread(kecamatan),
-            spread(Counter(p.kelurahan for p in members if p.kelurahan)), supporters, len(members),
+            spread(Counter(p.kelurahan or UNKNOWN for p in members)), supporters[0], len(members),
             status_label(cluster.status), _local(min(dates), tz), _local(max(dates), tz), answered,
+            spread(Counter(dict(supporters[1]))),
             sum(1 for p in members if p.photo_file_id), sum(1 for p in members if p.latitude is not None))
 
 
@@ -167,39 +153,50 @@ def build_tables(
 ) -> ExportTables:
     """Collect the clusters, aspirations and period figures of an export (only `cluster_ids`, when given)."""
     places, tz = Places.of(config), config.city.tz
+    scope = Scope(forums=None if forum_id is None else frozenset({forum_id}),
+                  cluster_ids=None if cluster_ids is None else frozenset(cluster_ids),
+                  since=0 if since is None else counting.mark_at(session, since))
     by_cluster: dict[int, list[Proposal]] = defaultdict(list)
     clusters: dict[int, Cluster] = {}
     aspirations = []
-    for proposal, cluster in _proposals(session, forum_id, since, cluster_ids):
+    for proposal, cluster in _proposals(session, scope):
         assert cluster.id is not None
         by_cluster[cluster.id].append(proposal)
         clusters[cluster.id] = cluster
         aspirations.append(_aspiration_row(proposal, cluster, places, tz))
-    supporters = supporter_counts(session, set(clusters))
+    counts, spreads = counting.cluster_figures(session, scope), counting.supporter_places(session, set(clusters))
     answers = _latest_answers(session, set(clusters))
-    table = [_cluster_row(clusters[cid], members, places, tz, supporters.get(cid, 0), answers.get(cid), status_label)
-             for cid, members in by_cluster.items()]
+    table = [_cluster_row(clusters[cid], members, places, tz, (counts[cid].supporters, spreads.get(cid, [])),
+                          answers.get(cid), status_label) for cid, members in by_cluster.items()]
     table.sort(key=lambda row: (-row[6], row[0]))
-    scope = places.forums.get(forum_id, forum_id) if forum_id else None
-    figures = period_figures(table, aspirations, scope=scope, since=since, now=now or utcnow(), tz=tz)
+    name = places.forums.get(forum_id, forum_id) if forum_id else None
+    people = {"residents": counting.totals(session, scope).residents,
+              "answered": len(counting.answered_ids(session, scope)),
+              "overdue": len(counting.overdue_ids(session, config, scope, now or utcnow()))}
+    figures = period_figures(table, aspirations, scope=name, since=since, now=now or utcnow(), tz=tz, extra=people)
     return ExportTables(table, aspirations, figures)
 
 
 def period_figures(clusters: list[tuple[Any, ...]], aspirations: list[tuple[Any, ...]], *, scope: str | None,
-                   since: datetime | None, now: datetime, tz: ZoneInfo) -> list[tuple[str, Any]]:
-    """The Ringkasan sheet: the period, totals, answers, and counts per kecamatan, kelurahan, category, status."""
+                   since: datetime | None, now: datetime, tz: ZoneInfo,
+                   extra: dict[str, int] | None = None) -> list[tuple[str, Any]]:
+    """The Ringkasan sheet: the period, totals, answers, and counts per kecamatan, kelurahan, category, status.
+
+    `extra` holds the figures that are not sums of the rows (residents, answered, overdue: services.counting).
+    """
+    extra = extra or {"residents": 0, "answered": 0, "overdue": 0}
     start = _local(since, tz) if since is not None else (min(r[7] for r in aspirations) if aspirations else None)
     label = FIGURE_LABELS
     rows: list[tuple[str, Any]] = [
         (label["scope"], scope or label["scope_all"]), (label["period_start"], start),
         (label["period_end"], _local(now, tz)),
-        (label["aspirations"], len(aspirations)), (label["clusters"], len(clusters)),
-        (label["supporters"], sum(r[6] for r in clusters)),
-        (label["answered"], sum(1 for r in clusters if r[11])),
+        (label["aspirations"], len(aspirations)), (label["residents"], extra["residents"]),
+        (label["clusters"], len(clusters)), (label["supporters"], sum(r[6] for r in clusters)),
+        (label["answered"], extra["answered"]), (label["overdue"], extra["overdue"]),
     ]
-    counted = [(label["kecamatan"], Counter(r[3] or "-" for r in aspirations)),
-               (label["kelurahan"], Counter(r[4] or "-" for r in aspirations)),
-               (label["category"], Counter(r[5] or "-" for r in aspirations)),
+    counted = [(label["kecamatan"], Counter(r[3] or UNKNOWN for r in aspirations)),
+               (label["kelurahan"], Counter(r[4] or UNKNOWN for r in aspirations)),
+               (label["category"], Counter(r[5] or UNKNOWN for r in aspirations)),
                (label["status"], Counter(r[8] for r in clusters))]
     for heading, counts in counted:
         rows += [(f"{heading}: {name}", n) for name, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]

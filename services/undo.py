@@ -50,7 +50,7 @@ def snapshot(*, session: Session, cluster_ids: Iterable[int], proposal_ids: Iter
         "clusters": {str(c.id): {f: _plain(getattr(c, f)) for f in CLUSTER_FIELDS} for c in clusters},
         "proposals": {str(p.id): [p.cluster_id, str(p.state)] for p in proposals},
         "supports": sorted([s.id, s.cluster_id, s.resident_id, s.proposal_id, s.following,
-                            s.created_at.isoformat()] for s in supports),
+                            s.created_at.isoformat(), s.seq] for s in supports),
     }
 
 
@@ -101,11 +101,11 @@ def _restore_supports(session: Session, before: Snapshot, after: Snapshot) -> No
     for support in session.exec(select(Support).where(col(Support.cluster_id).in_(ids))).all():
         session.delete(support)
     session.flush()
-    for sid, cluster_id, resident_id, proposal_id, following, created in before["supports"]:
-        free = session.get(Support, sid) is None
+    for sid, cluster_id, resident_id, proposal_id, following, created, *seq in before["supports"]:
+        free = session.get(Support, sid) is None  # a support put back keeps the period it joined in (its seq)
         session.add(Support(id=sid if free else None, cluster_id=cluster_id, resident_id=resident_id,
                             proposal_id=proposal_id, following=following,
-                            created_at=datetime.fromisoformat(created)))
+                            created_at=datetime.fromisoformat(created), seq=seq[0] if seq else None))
     session.flush()
 
 

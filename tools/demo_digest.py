@@ -27,6 +27,7 @@ from models.outbox import OutboxMessage
 from models.proposals import Proposal
 from models.replies import Reply
 from models.residents import Resident
+from models.sequences import date_transaction
 from nlp.embed import Embedder
 from services import intake
 from services.answers import answer_cluster
@@ -82,6 +83,7 @@ def feed(config: AppConfig, engine: object, grouping: GroupingService, end: date
             if cluster is not None and cluster.created_at > at:
                 cluster.created_at = at
                 session.add(cluster)
+            date_transaction(session=session, at=at)  # it counts in the period it arrived in
 
 
 def answer_one(engine: object, end: datetime) -> None:

@@ -1,6 +1,5 @@
 """Figures for the Ringkasan and Peta pages and the details of one cluster, from rows and the database."""
 
-import statistics
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
@@ -14,6 +13,7 @@ from models.clusters import Cluster, Support
 from models.proposals import Proposal, ProposalState
 from models.residents import Resident
 from nlp.redact import redact
+from services import counting
 from services.config import AppConfig
 from services.people import resident_label
 from web.queries import ClusterRow
@@ -23,19 +23,23 @@ WEEKS = 12
 
 @dataclass(frozen=True)
 class Summary:
-    """What Ringkasan shows."""
+    """What Ringkasan shows (services.counting: the same figures as the digest, /statistik and the exports)."""
 
     week_start: datetime
     aspirations_week: int
     aspirations_all: int
+    residents_all: int
     clusters_all: int
+    supporters_all: int
     new: list[ClusterRow]
     growing: list[ClusterRow]
     overdue: int
+    answered: int
     answered_share: float
     median_days: float | None
     per_week: list[tuple[datetime, int]]  # week start (city time), aspirations
-    per_category: list[tuple[str, int]]  # category code, aspirations
+    per_category: list[tuple[str, int]]  # category code ("-": none), aspirations
+    per_kelurahan: list[tuple[str, int]]  # aspirations by their own kelurahan
 
 
 def week_start(now: datetime, tz: ZoneInfo) -> datetime:
@@ -44,31 +48,34 @@ def week_start(now: datetime, tz: ZoneInfo) -> datetime:
     return datetime.combine(local.date() - timedelta(days=local.weekday()), time(0), tzinfo=tz)
 
 
-def summarise(rows: list[ClusterRow], *, tz: ZoneInfo, now: datetime) -> Summary:
-    """Counts, new and growing clusters, answers and the weekly and per-category series."""
+def summarise(session: Session, rows: list[ClusterRow], forums: frozenset[str] | None, *, tz: ZoneInfo,
+              now: datetime) -> Summary:
+    """Counts, new and growing clusters, answers and the weekly and per-category series of the viewer's forums."""
+    scope = counting.Scope(forums=forums)
     start = week_start(now, tz)
-    dates = [d for row in rows for d in row.dates]
-    answered = [row for row in rows if row.cluster.first_answer_at is not None]
-    waits = [max(0.0, (answered_at - row.first).total_seconds() / 86400)
-             for row in answered if (answered_at := row.cluster.first_answer_at) is not None]
+    week = counting.Period(counting.mark_at(session, start), counting.committed_mark(session))
+    total, answered = counting.totals(session, scope), counting.answered_ids(session, scope)
+    new = counting.new_cluster_ids(session, scope, week)
+    per_week = dict(counting.aspirations_per_week(session, scope, tz))
     weeks = [start - timedelta(weeks=n) for n in range(WEEKS - 1, -1, -1)]
-    per_week = Counter(week_start(d, tz) for d in dates)
-    categories: Counter[str] = Counter()
-    for row in rows:
-        categories[row.cluster.category or "lainnya"] += len(row.dates)
     by_support = sorted(rows, key=lambda r: (-r.supporters, r.id))
     return Summary(
-        week_start=start, aspirations_week=sum(d >= start for d in dates), aspirations_all=len(dates),
-        clusters_all=len(rows), new=[r for r in by_support if r.first >= start][:10],
-        growing=sorted((r for r in rows if r.first < start and r.growth), key=lambda r: (-r.growth, r.id))[:10],
-        overdue=sum(r.overdue for r in rows), answered_share=len(answered) / len(rows) if rows else 0.0,
-        median_days=round(statistics.median(waits), 1) if waits else None,
-        per_week=[(w, per_week.get(w, 0)) for w in weeks], per_category=categories.most_common(),
+        week_start=start, aspirations_week=counting.totals(session, scope, week).aspirations,
+        aspirations_all=total.aspirations, residents_all=total.residents, clusters_all=total.clusters,
+        supporters_all=counting.supporter_total(session, scope),
+        new=[r for r in by_support if r.id in new][:10],
+        growing=sorted((r for r in rows if r.growth), key=lambda r: (-r.growth, r.id))[:10],
+        overdue=sum(r.overdue for r in rows), answered=len(answered),
+        answered_share=len(answered) / total.clusters if total.clusters else 0.0,
+        median_days=counting.median_days_to_answer(session, scope),
+        per_week=[(w, per_week.get(w.date(), 0)) for w in weeks],
+        per_category=[(c or counting.UNKNOWN, n) for c, n in counting.aspirations_per_category(session, scope)],
+        per_kelurahan=counting.aspirations_per_kelurahan(session, scope),
     )
 
 
 def per_kelurahan(rows: list[ClusterRow]) -> Counter[str]:
-    """Aspirations per kelurahan."""
+    """Aspirations per their own kelurahan (they add up to the aspirations)."""
     total: Counter[str] = Counter()
     for row in rows:
         total.update(row.places)

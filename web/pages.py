@@ -16,7 +16,7 @@ from services.texts import status_label
 from services.texts_web import long_date, tw
 from services.weblogin import Viewer
 from web import attachments, charts, conversation, figures
-from web.queries import PERIODS, SORTS, ClusterRow, Filters, apply_filters, load_rows, page_of
+from web.queries import MEANINGS, PERIODS, SORTS, ClusterRow, Filters, apply_filters, load_rows, page_of
 from web.render import render
 from web.security import context_of, require_viewer
 
@@ -29,10 +29,12 @@ def parse_filters(params: QueryParams, config: AppConfig, viewer: Viewer) -> Fil
     status = params.get("status", "")
     periode = params.get("periode", "")
     urut = params.get("urut", "pendukung")
+    arti = params.get("arti", "lokasi")
     hal = params.get("hal", "1")
     return Filters(
         forum=forum if forum in viewer.forums else "",
         kelurahan=kelurahan if config.city.kelurahan_by_name(kelurahan) else "",
+        arti=arti if arti in MEANINGS else "lokasi",
         kategori=kategori if kategori in config.categories else "",
         status=status if status in {s.value for s in ClusterStatus} else "",
         terlambat=params.get("terlambat") == "1",
@@ -45,7 +47,8 @@ def parse_filters(params: QueryParams, config: AppConfig, viewer: Viewer) -> Fil
 
 def filter_query(filters: Filters, **changes: object) -> str:
     """The URL query of a filter (without defaults), with some values changed."""
-    values: dict[str, object] = {"forum": filters.forum, "kelurahan": filters.kelurahan, "kategori": filters.kategori,
+    values: dict[str, object] = {"forum": filters.forum, "kelurahan": filters.kelurahan,
+              "arti": "" if filters.arti == "lokasi" else filters.arti, "kategori": filters.kategori,
               "status": filters.status, "terlambat": "1" if filters.terlambat else "",
               "periode": filters.periode or "", "q": filters.q,
               "urut": "" if filters.urut == "pendukung" else filters.urut,
@@ -67,8 +70,11 @@ def summary(request: Request) -> Response:
     """Ringkasan: counts, new and growing clusters, overdue, answers, charts with their numbers."""
     viewer = require_viewer(request)
     rows, _ = filtered_rows(request, viewer)
-    config = context_of(request).config
-    result = figures.summarise(rows, tz=config.city.tz, now=utcnow())
+    ctx = context_of(request)
+    config = ctx.config
+    with Session(ctx.engine) as session:
+        result = figures.summarise(session, rows, None if viewer.sees_all else viewer.forums, tz=config.city.tz,
+                                   now=utcnow())
     weeks = [(long_date(w, config.city.tz, with_time=False), n) for w, n in result.per_week]
     short_weeks = [(f"{w.day}/{w.month}", n) for w, n in result.per_week]
     labels = [(config.categories[c].label if c in config.categories else c, n) for c, n in result.per_category]
@@ -89,6 +95,7 @@ def cluster_list(request: Request) -> Response:
     return render(request, "clusters.html", {
         "rows": shown, "total": len(chosen), "f": filters, "pages": pages, "page": min(filters.hal, pages),
         "query": lambda **changes: filter_query(filters, **changes), "periods": PERIODS, "sorts": SORTS,
+        "meanings": MEANINGS,
         "statuses": [s.value for s in ClusterStatus],
         "forums": [f for f in config.forums if f.id in viewer.forums],
     })

@@ -1,44 +1,44 @@
-"""What the pages show, read from the database: one row per visible cluster, filtered and sorted in memory.
+"""What the pages show, read through services.counting: one row per counted cluster, filtered and sorted in memory.
 
-A cluster belongs to its home forum: moderators see their forums' clusters, staff and admins all. Only
-submitted proposals of visible, not-merged clusters count (as in digests and exports).
+A cluster belongs to its home forum: moderators see their forums' clusters, staff and admins all. The figures
+are the ones every screen shows (services.counting has the definitions).
 """
 
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import type_coerce
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
 
-from models.clusters import Cluster, Support
-from models.proposals import Proposal, ProposalState
-from models.types import UTCDateTime
+from models.clusters import Cluster
+from services import counting
 from services.config import AppConfig
-from services.deadlines import overdue_clusters
+from services.counting import Period, Scope
+from services.musrenbang import work_places
 
 GROWTH_DAYS = 7
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 PAGE_SIZE = 25
 PERIODS = (7, 30, 90, 365)
 SORTS = ("pendukung", "pertumbuhan", "terbaru", "terlama")
+MEANINGS = ("lokasi", "pendukung")  # the kelurahan filter: where the work is, or where supporters live
 
 
 @dataclass
 class ClusterRow:
-    """A cluster as the list, the summary and the exports see it."""
+    """A cluster as the list and the summary see it (its numbers from services.counting)."""
 
     cluster: Cluster
-    places: Counter[str] = field(default_factory=Counter)  # aspirations per kelurahan
-    dates: list[datetime] = field(default_factory=list)  # submission times of its aspirations
-    residents: set[int] = field(default_factory=set)
+    aspirations: int = 0
+    residents: int = 0
     supporters: int = 0
     growth: int = 0  # supporters who joined in the last GROWTH_DAYS days
+    first: datetime = EPOCH  # its first counted aspiration
+    last: datetime = EPOCH  # its latest one
+    supporter_places: list[tuple[str, int]] = field(default_factory=list)  # where supporters live, adds up
+    places: Counter[str] = field(default_factory=Counter)  # aspirations per their own kelurahan
+    work_place: str = ""  # the kelurahan of the work (services.musrenbang)
     overdue: bool = False
-
-    @property
-    def first(self) -> datetime:
-        """When its first aspiration arrived."""
-        return min(self.dates)
 
     @property
     def id(self) -> int:
@@ -53,6 +53,7 @@ class Filters:
 
     forum: str = ""
     kelurahan: str = ""
+    arti: str = "lokasi"  # what the kelurahan filter means: "lokasi" (where the work is) or "pendukung"
     kategori: str = ""
     status: str = ""
     terlambat: bool = False
@@ -62,38 +63,20 @@ class Filters:
     hal: int = 1
 
 
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-
-
 def load_rows(*, session: Session, config: AppConfig, forums: frozenset[str] | None, now: datetime) -> list[ClusterRow]:
-    """Every visible cluster with members (of the given home forums; None is all)."""
-    query = select(Cluster).where(col(Cluster.hidden).is_(False), col(Cluster.merged_into_id).is_(None))
-    if forums is not None:
-        query = query.where(col(Cluster.home_forum_id).in_(forums))
-    rows = {c.id: ClusterRow(c) for c in session.exec(query).all() if c.id is not None}
-    sent = type_coerce(func.coalesce(Proposal.submitted_at, Proposal.created_at), UTCDateTime)  # read as UTC
-    members = session.exec(
-        select(Proposal.cluster_id, Proposal.kelurahan, sent, Proposal.resident_id)
-        .where(Proposal.state == ProposalState.SUBMITTED, col(Proposal.cluster_id).in_(rows))).all()
-    for cluster_id, kelurahan, when, resident_id in members:
-        if cluster_id is None:  # never: the filter keeps these clusters' members only
-            continue
-        row = rows[cluster_id]
-        row.dates.append(_aware(when))
-        if kelurahan:
-            row.places[kelurahan] += 1
-        if resident_id is not None:
-            row.residents.add(resident_id)
-    recent = now - timedelta(days=GROWTH_DAYS)
-    for cluster_id, joined in session.exec(
-            select(Support.cluster_id, Support.created_at).where(col(Support.cluster_id).in_(rows))).all():
-        rows[cluster_id].supporters += 1
-        rows[cluster_id].growth += _aware(joined) >= recent
-    late = {o.cluster_id for o in overdue_clusters(session=session, config=config, now=now)}
-    for row in rows.values():
-        row.overdue = row.id in late
-    return [row for row in rows.values() if row.dates]
+    """Every counted cluster (of the given home forums; None is all) with its figures."""
+    scope = Scope(forums=forums)
+    recent = Period(counting.mark_at(session, now - timedelta(days=GROWTH_DAYS)), counting.committed_mark(session))
+    figures = counting.cluster_figures(session, scope, recent)
+    clusters = {c.id: c for c in session.exec(select(Cluster).where(col(Cluster.id).in_(list(figures)))).all()}
+    spreads = counting.supporter_places(session, set(figures))
+    places = counting.aspiration_places(session, scope)
+    work = work_places(session=session, config=config, cluster_ids=set(figures))
+    late = counting.overdue_ids(session, config, scope, now)
+    return [ClusterRow(clusters[cid], aspirations=f.aspirations, residents=f.residents, supporters=f.supporters,
+                       growth=f.added, first=f.first_at, last=f.last_at, supporter_places=spreads.get(cid, []),
+                       places=Counter(dict(places.get(cid, []))), work_place=work.get(cid, ""),
+                       overdue=cid in late) for cid, f in figures.items()]
 
 
 def _matches(row: ClusterRow, filters: Filters, config: AppConfig, now: datetime) -> bool:
@@ -101,17 +84,24 @@ def _matches(row: ClusterRow, filters: Filters, config: AppConfig, now: datetime
     cluster = row.cluster
     checks = (
         not filters.forum or cluster.home_forum_id == filters.forum,
-        not filters.kelurahan or filters.kelurahan in row.places,
+        not filters.kelurahan or _in_kelurahan(row, filters),
         not filters.kategori or cluster.category == filters.kategori,
         not filters.status or cluster.status == filters.status,
         not filters.terlambat or row.overdue,
-        not filters.periode or max(row.dates) >= now - timedelta(days=filters.periode),
+        not filters.periode or row.last >= now - timedelta(days=filters.periode),
     )
     if not all(checks):
         return False
     words = filters.q.lower().split()
     haystack = f"{cluster.code} {cluster.title} {cluster.keywords}".lower()
     return all(word in haystack for word in words)
+
+
+def _in_kelurahan(row: ClusterRow, filters: Filters) -> bool:
+    """The kelurahan filter in its chosen meaning: where the work is, or where supporters live."""
+    if filters.arti == "pendukung":
+        return any(name == filters.kelurahan for name, _ in row.supporter_places)
+    return row.work_place == filters.kelurahan
 
 
 def apply_filters(rows: list[ClusterRow], filters: Filters, config: AppConfig, now: datetime) -> list[ClusterRow]:

@@ -45,10 +45,10 @@ async def test_export_command_sends_an_xlsx_a_planner_can_use(console: Console) 
     assert book.sheetnames == ["Kelompok", "Aspirasi", "Ringkasan"]
     clusters, aspirations, figures = rows(book, "Kelompok"), rows(book, "Aspirasi"), dict(rows(book, "Ringkasan"))
     head = dict(zip(clusters[0], clusters[1], strict=True))
-    assert head["Kode kelompok"] == a.cluster and head["Sebaran kelurahan"] == "Lok Tuan (2)"
+    assert head["Kode kelompok"] == a.cluster and head["Kelurahan aspirasi"] == "Lok Tuan (2)"
     assert head["Judul"] == LONG and "…" not in head["Judul"]  # the full text, not the chat title
     assert head["Kategori"] == "Infrastruktur" and head["Forum"] == "Forum Warga Bontang Utara"
-    assert head["Kecamatan"] == "Bontang Utara (2)" and head["Jumlah aspirasi"] == 2
+    assert head["Kecamatan aspirasi"] == "Bontang Utara (2)" and head["Jumlah aspirasi"] == 2
     assert len(aspirations) == 3
     first = dict(zip(aspirations[0], aspirations[1], strict=True))
     assert (first["Kelurahan"], first["Kecamatan"], first["Forum"]) == ("Lok Tuan", "Bontang Utara",
@@ -56,7 +56,7 @@ async def test_export_command_sends_an_xlsx_a_planner_can_use(console: Console) 
     assert any(row[6] == LONG for row in aspirations[1:])
     assert first["Kode aspirasi"] == a.proposal and first["Dikirim (WITA)"] == datetime(2026, 1, 2, 9, 0)
     assert figures["Jumlah aspirasi"] == 2 and figures["Jumlah kelompok"] == 1
-    assert figures["Kecamatan: Bontang Utara"] == 2 and figures["Cakupan"] == "Forum Warga Bontang Utara"
+    assert figures["Aspirasi per kecamatan: Bontang Utara"] == 2 and figures["Cakupan"] == "Forum Warga Bontang Utara"
     for sheet in book.worksheets:
         assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref == sheet.dimensions
     assert book["Kelompok"].column_dimensions["A"].width != book["Aspirasi"].column_dimensions["A"].width

@@ -8,6 +8,7 @@ from sqlmodel import Session
 from models.clusters import Cluster, Support, create_cluster
 from models.proposals import Proposal, ProposalState, assign_code
 from models.residents import Resident
+from models.sequences import date_transaction
 
 WITA_MONDAY_8 = datetime(2026, 11, 30, 0, 0, tzinfo=UTC)  # Monday 30-11-2026 08:00 WITA
 _messages = count(1)
@@ -39,7 +40,14 @@ def aspiration(session: Session, *, text: str, at: datetime, cluster: Cluster | 
     assert who.id is not None and cluster.id is not None
     session.add(Support(cluster_id=cluster.id, resident_id=who.id, proposal_id=proposal.id, created_at=at))
     session.flush()
+    committed_at(session, at)
     return proposal
+
+
+def committed_at(session: Session, at: datetime) -> None:
+    """Commit the transaction as if it had run at `at` (its number in committed order keeps its place)."""
+    date_transaction(session=session, at=at)
+    session.commit()
 
 
 def week(n: int, hours: float = 1) -> datetime:

@@ -21,6 +21,7 @@ from models.types import utcnow
 from services.config import AppConfig
 from services.weblogin import make_link
 from tests.conftest import ROOT
+from tests.services.digest_data import committed_at
 from web.app import create_app
 
 ADMIN, STAFF, MOD_NORTH, MOD_SOUTH, RESIDENT = 5001, 5002, 5003, 5004, 5005
@@ -61,28 +62,37 @@ def seed(url: str, tmp: Path) -> City:
     engine = make_engine(url)
     upgrade(engine)
     config, codes, now, first = web_config(tmp), {}, utcnow(), 0
+    members = sorted((now - timedelta(days=age), n, i, place) for n, (_, _, _, _, places, ages) in enumerate(SPECS)
+                     for i, (place, age) in enumerate(zip(places, ages, strict=True)))
     with session_scope(engine) as session:
-        for n, (name, title, forum, category, places, ages) in enumerate(SPECS):
+        clusters = []
+        for name, title, forum, category, _, ages in SPECS:
             cluster = create_cluster(session=session, title=title, home_forum_id=forum, category=category)
             assert cluster.id is not None and cluster.code is not None
             cluster.created_at = now - timedelta(days=max(ages))
             codes[name] = cluster.code
-            for i, (place, age) in enumerate(zip(places, ages, strict=True)):
-                chat = 800_000 + n * 10 + i
-                resident = Resident(telegram_id=chat, kelurahan=place, forum_id=forum, consent_at=now)
-                session.add(resident)
-                session.flush()
-                assert resident.id is not None
-                first = first or resident.id
-                when = now - timedelta(days=age)
-                text = f"{title}, hubungi 081234567890" if i == 0 else title
-                session.add(Proposal(source_chat_id=chat, source_message_id=1, resident_id=resident.id,
-                                     cluster_id=cluster.id, state=ProposalState.SUBMITTED, submitted_at=when,
-                                     created_at=when, text_verbatim=text, text_clean=text.lower(),
-                                     text_redacted=text.replace("081234567890", "[nomor telepon]"),
-                                     kelurahan=place, forum_id=forum, category=category))
-                session.add(Support(cluster_id=cluster.id, resident_id=resident.id, created_at=when))
-        session.flush()
+            clusters.append(cluster.id)
+        people = {}
+        for _, n, i, place in sorted(members, key=lambda m: (m[1], m[2])):  # residents in the order of SPECS
+            chat = 800_000 + n * 10 + i
+            people[n, i] = Resident(telegram_id=chat, kelurahan=place, forum_id=SPECS[n][2], consent_at=now)
+            session.add(people[n, i])
+            session.flush()
+        first = people[0, 0].id or 0
+        committed_at(session, members[0][0])
+        for when, n, i, place in members:  # each aspiration its own transaction, in the order they came
+            _, title, forum, category, _, _ = SPECS[n]
+            resident = session.get(Resident, people[n, i].id)
+            assert resident is not None and resident.id is not None and resident.telegram_id is not None
+            text = f"{title}, hubungi 081234567890" if i == 0 else title
+            session.add(Proposal(source_chat_id=resident.telegram_id, source_message_id=1, resident_id=resident.id,
+                                 cluster_id=clusters[n], state=ProposalState.SUBMITTED, submitted_at=when,
+                                 created_at=when, text_verbatim=text, text_clean=text.lower(),
+                                 text_redacted=text.replace("081234567890", "[nomor telepon]"),
+                                 kelurahan=place, forum_id=forum, category=category))
+            session.add(Support(cluster_id=clusters[n], resident_id=resident.id, created_at=when))
+            session.flush()
+            committed_at(session, when)
         air = session.exec(  # the water cluster was answered and is being followed up
             select(Proposal.cluster_id).where(Proposal.kelurahan == "Tanjung Laut")).first()
         assert air is not None

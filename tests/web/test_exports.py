@@ -53,12 +53,14 @@ def test_musrenbang_workbook_one_sheet_per_kelurahan(city: City, staff: TestClie
     book = load_workbook(io.BytesIO(staff.get("/ekspor/musrenbang.xlsx").content))
     assert len(book.sheetnames) == 15 and book.sheetnames[:3] == ["Bontang Kuala", "Bontang Baru", "Lok Tuan"]
     rows = list(book["Lok Tuan"].iter_rows(values_only=True))
-    assert rows[0] == ("Prioritas", "Kode kelompok", "Kegiatan (judul kelompok)", "Lokasi", "Volume (warga)",
-                       "Sektor / OPD", "Status")
+    assert rows[0] == ("Prioritas", "Kode kelompok", "Kegiatan (judul kelompok)", "Lokasi pekerjaan",
+                       "Volume (pendukung)", "Sektor / OPD", "Status", "Pendukung dari (tempat tinggal)")
     assert rows[1] == (1, city.codes["jalan"], "Perbaikan jalan berlubang di Jl. Pattimura", "Lok Tuan, Bontang Utara",
-                       2, "Infrastruktur", "Baru")
+                       3, "Infrastruktur", "Baru", "Lok Tuan (2), Guntung (1)")
+    assert len(list(book["Guntung"].iter_rows(values_only=True))) == 1  # one supporter lives there: not its sheet
     assert list(book["Tanjung Laut"].iter_rows(values_only=True))[1][4:] == (2, "Air bersih & sanitasi",
-                                                                              status_label("diteruskan"))
+                                                                              status_label("diteruskan"),
+                                                                              "Tanjung Laut (2)")
     assert len(list(book["Satimpo"].iter_rows(values_only=True))) == 1  # header only
 
 

@@ -27,7 +27,7 @@ def test_summary_counts_this_week_and_all_time(city: City, staff: TestClient) ->
     assert '<html lang="id">' in html and 'href="#isi"' in html
     assert "<dt>Aspirasi seluruhnya</dt><dd>6</dd>" in html
     assert "<dt>Kelompok</dt><dd>3</dd>" in html
-    assert "<dt>Kelompok yang sudah dijawab</dt><dd>33%</dd>" in html
+    assert "<dt>Kelompok yang sudah dijawab</dt><dd>1 (33%)</dd>" in html
     assert "<dt>Median hari sampai jawaban pertama</dt><dd>6.0</dd>" in html  # answered 14 days ago, asked 20
     assert "<svg" in html and "<caption>Aspirasi per kategori</caption>" in html
     assert "Infrastruktur</th><td>3</td>" in html
@@ -54,7 +54,9 @@ def test_security_headers_on_every_response(city: City, staff: TestClient) -> No
 @pytest.mark.parametrize(("query", "expected", "absent"), [
     ("", ["jalan", "air", "sekolah"], []),
     ("forum=bontang-selatan", ["air"], ["jalan", "sekolah"]),
-    ("kelurahan=Guntung", ["jalan"], ["air", "sekolah"]),
+    ("kelurahan=Lok+Tuan", ["jalan"], ["air", "sekolah"]),  # where the work is (its first place: no text names one)
+    ("kelurahan=Guntung", [], ["jalan", "air", "sekolah"]),
+    ("kelurahan=Guntung&arti=pendukung", ["jalan"], ["air", "sekolah"]),  # where supporters live
     ("kategori=pendidikan", ["sekolah"], ["jalan", "air"]),
     ("status=diteruskan", ["air"], ["jalan", "sekolah"]),
     ("periode=7", ["jalan", "sekolah"], ["air"]),
