@@ -156,7 +156,7 @@ async def post_init(application: AspirasiApp) -> None:
 def _load_index(d: Deps) -> None:
     """Fill the grouping index from stored embeddings (re-embedding only after a model change)."""
     with session_scope(d.engine) as session:
-        count = load_index(session=session, grouping=d.grouping, show_progress=True)
+        count = load_index(session=session, grouping=d.grouping, show_progress=d.show_progress)
     log.info("grouping index holds %d proposal(s)", count)
 
 
@@ -186,13 +186,15 @@ def build_application(
     engine: Engine | None = None,
     embedder: Embedder | None = None,
     webhook: bool = False,
+    show_progress: bool = True,
 ) -> AspirasiApp:
     """Build the bot; tests and the console pass an in-memory `request`, their own token and a shared model.
 
-    With `webhook`, no Updater: updates come from the project's own server (bot/webhook.py)."""
+    With `webhook`, no Updater: updates come from the project's own server (bot/webhook.py). Without
+    `show_progress`, start-up draws no progress bars (the console, unless --verbose)."""
     engine = engine or make_engine(settings.database_url)
     grouping = GroupingService(settings.config, embedder or load_embedder(settings))
-    the_deps = Deps(engine=engine, config=settings.config, grouping=grouping)
+    the_deps = Deps(engine=engine, config=settings.config, grouping=grouping, show_progress=show_progress)
     builder = (
         ApplicationBuilder()
         .token(token or settings.token)

@@ -108,11 +108,11 @@ class Console:
     """Turns typed lines into updates and prints what the bot sends."""
 
     def __init__(self, settings: Settings, out: TextIO, embedder: Embedder | None = None,
-                 files_dir: Path | None = None) -> None:
+                 files_dir: Path | None = None, *, verbose: bool = False) -> None:
         self.settings = console_settings(settings)
         self.api = MemoryBotAPI()
         self.app = build_application(self.settings, request=self.api, token=CONSOLE_TOKEN, rate_limit=False,
-                                     embedder=embedder)
+                                     embedder=embedder, show_progress=verbose)
         self.maker = UpdateMaker()
         self.first_bot_message = 1  # bot messages numbered below it were sent before this start
         self.persona = PERSONAS["warga"]
@@ -179,15 +179,25 @@ async def run_console(settings: Settings, stdin: TextIO, stdout: TextIO, *, verb
     """Run the console until /quit or end of input; input is read off the event loop so the bot keeps talking."""
     if not verbose:
         quiet_libraries()
-    console = Console(settings, stdout, embedder=embedder, files_dir=files_dir)
+    console = Console(settings, stdout, embedder=embedder, files_dir=files_dir, verbose=verbose)
     await console.start()
     stdout.write(plain(t("console_intro")) + "\n")
     try:
         while True:
-            stdout.write(f"\n[{console.persona.name}] > ")
-            stdout.flush()
-            line = await asyncio.to_thread(stdin.readline)
+            line = await read_line(console, stdin)
             if not line or not await console.handle_line(line):
                 break
     finally:
         await console.stop()
+
+
+async def read_line(console: Console, stdin: TextIO) -> str:
+    """Show the prompt and read a line off the event loop; a message arriving meanwhile shows the prompt again."""
+    prompt = f"\n[{console.persona.name}] > "
+    console.out.write(prompt)
+    console.out.flush()
+    console.view.prompt = prompt
+    try:
+        return await asyncio.to_thread(stdin.readline)
+    finally:
+        console.view.prompt = None

@@ -4,6 +4,7 @@ location, issue the running digest, quit. Anything else is typed by the current 
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -18,6 +19,8 @@ from services.texts import t
 
 if TYPE_CHECKING:
     from bot.console import Console
+
+EARLIER_BUTTON = re.compile(r"#(\d+)\s+(\d+)")  # "#12 1": button 1 of bot message #12
 
 
 async def handle_line(console: Console, line: str) -> bool:
@@ -39,6 +42,8 @@ async def handle_line(console: Console, line: str) -> bool:
         await digest(console)
     elif line.isdigit():
         await press(console, int(line))
+    elif (earlier := EARLIER_BUTTON.fullmatch(line)) is not None:
+        await press(console, int(earlier.group(2)), message_id=int(earlier.group(1)))
     elif line:
         await console.send(console.maker.text(console.persona.user_id, line, chat_id=console.persona.chat_id))
     await console.flush_outbox()  # what the typed line queued is printed before the next prompt
@@ -62,11 +67,14 @@ def switch(console: Console, name: str) -> None:
     say(console, "console_now", name=chosen.name)
 
 
-async def press(console: Console, number: int) -> None:
-    """A number presses that button on the latest keyboard in the persona's chat."""
-    buttons = console.view.buttons.get(console.persona.chat_id, [])
+async def press(console: Console, number: int, *, message_id: int | None = None) -> None:
+    """A number presses that button on the latest keyboard in the persona's chat; `#N 2` on bot message #N."""
+    buttons = console.view.buttons_of(console.persona.chat_id, message_id)
     if not 0 < number <= len(buttons):
-        say(console, "console_no_button", number=number)
+        if message_id is None:
+            say(console, "console_no_button", number=number)
+        else:
+            say(console, "console_no_button_on", number=number, message=message_id)
         return
     message, data = buttons[number - 1]
     console.view.pressed_in(console.persona.chat_id)
