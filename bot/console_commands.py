@@ -111,15 +111,21 @@ async def location(console: Console, rest: str) -> None:
 
 
 async def digest(console: Console) -> None:
-    """/digest: close every forum's running period now and queue its digest for the moderators."""
+    """/digest: close every forum's running period now and queue its digest for the moderators.
+
+    Said at once, then each forum as its digest is built (charts take a moment), then the total."""
     d = deps(console.app)
     now = clock(console.app.bot_data)
+    say(console, "console_digest_start", count=len(d.config.forums))
+    console.out.flush()
 
-    def _issue() -> int:
+    def _issue(forum_id: str) -> None:
         with session_scope(d.engine) as session:
-            return len([issue_running_digest(session=session, config=d.config, forum_id=f.id, now=now)
-                        for f in d.config.forums])
+            issue_running_digest(session=session, config=d.config, forum_id=forum_id, now=now)
 
-    made = await asyncio.to_thread(_issue)
+    for forum in d.config.forums:
+        await asyncio.to_thread(_issue, forum.id)
+        say(console, "console_digest_forum", forum=forum.name)
+        console.out.flush()
     wake_outbox(console.app)
-    say(console, "console_digest", count=made)
+    say(console, "console_digest", count=len(d.config.forums))

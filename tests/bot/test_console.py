@@ -163,3 +163,34 @@ async def test_no_progress_bars_without_verbose(settings: Settings, embedder: Em
     await run_console(settings, io.StringIO("/quit\n"), io.StringIO(), files_dir=tmp_path, embedder=embedder,
                       verbose=True)
     assert "index" in capsys.readouterr().err  # --verbose keeps them
+
+
+async def test_digest_says_so_at_once_then_each_forum_then_the_result(console: Console) -> None:
+    from models.digests import Digest
+    from sqlmodel import Session, select
+
+    def digests() -> int:
+        with Session(console.app.bot_data["deps"].engine) as session:
+            return len(session.exec(select(Digest)).all())
+
+    class Watched(io.StringIO):
+        """Notes how many digests existed when each line was printed."""
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.lines: list[tuple[str, int]] = []
+
+        def write(self, text: str) -> int:
+            if text.strip():
+                self.lines.append((text.strip(), digests()))
+            return super().write(text)
+
+    console.out = console.view.out = Watched()
+    await console.handle_line("/as moderator")
+    await console.handle_line("/digest")
+    lines = console.out.lines
+    start = next(i for i, (text, _) in enumerate(lines) if "menerbitkan ringkasan 3 forum" in text)
+    assert lines[start][1] == 0  # said before any digest was built
+    forums = [n for text, n in lines if "ringkasan dibuat" in text]
+    assert forums == [1, 2, 3]  # then each forum as it is done
+    assert any("(ringkasan diterbitkan: 3)" in text for text, _ in lines[start:])
