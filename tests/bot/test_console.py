@@ -166,8 +166,9 @@ async def test_no_progress_bars_without_verbose(settings: Settings, embedder: Em
 
 
 async def test_digest_says_so_at_once_then_each_forum_then_the_result(console: Console) -> None:
-    from models.digests import Digest
     from sqlmodel import Session, select
+
+    from models.digests import Digest
 
     def digests() -> int:
         with Session(console.app.bot_data["deps"].engine) as session:
