@@ -28,6 +28,7 @@ from models.proposals import Proposal
 from models.updates import InboundUpdate
 from nlp.embed import Embedder
 from services.payloads import plain
+from services.roles import CONSOLE_ADMIN, CONSOLE_MODERATOR, CONSOLE_STAFF, CONSOLE_STAFF_CHAT
 from services.texts import t
 
 CONSOLE_TOKEN = "100000:console-no-telegram"
@@ -47,11 +48,11 @@ class Persona:
     chat_id: int
 
 
-PERSONAS = {
+PERSONAS = {  # their roles: services/roles.py and config's console.web_roles (the web page too)
     "warga": Persona("warga", 900_001, 900_001),
-    "moderator": Persona("moderator", 900_002, 900_002),
-    "staf": Persona("staf", 900_004, -100_900_003),
-    "admin": Persona("admin", 900_005, 900_005),
+    "moderator": Persona("moderator", CONSOLE_MODERATOR, CONSOLE_MODERATOR),
+    "staf": Persona("staf", CONSOLE_STAFF, CONSOLE_STAFF_CHAT),
+    "admin": Persona("admin", CONSOLE_ADMIN, CONSOLE_ADMIN),
 }
 ALIASES = {"staff": "staf", "resident": "warga", "warga1": "warga"}
 
