@@ -45,6 +45,7 @@ from nlp.embed import Embedder
 from services import callbacks
 from services.grouping import GroupingService
 from services.index import load_index
+from services.labelling import fill_keywords
 
 log = logging.getLogger(__name__)
 
@@ -157,6 +158,7 @@ def _load_index(d: Deps) -> None:
     """Fill the grouping index from stored embeddings (re-embedding only after a model change)."""
     with session_scope(d.engine) as session:
         count = load_index(session=session, grouping=d.grouping, show_progress=d.show_progress)
+        fill_keywords(session=session, city_words=d.grouping.city_words)  # clusters made before keywords were
     log.info("grouping index holds %d proposal(s)", count)
 
 

@@ -55,6 +55,7 @@ class GroupingService:
     def __init__(self, config: AppConfig, embedder: TextEncoder | None, params: GroupingParams | None = None
                  ) -> None:
         self._places = place_matcher(config)
+        self.city_words = config.city.name.lower().split()  # never a keyword ("kota", "bontang")
         self._forum_of_kelurahan = {kel: forum.id for forum in config.forums for kel in forum.kelurahan}
         self._embedder = embedder
         self.params = params or GroupingParams()

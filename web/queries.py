@@ -31,6 +31,7 @@ class ClusterRow:
     places: Counter[str] = field(default_factory=Counter)  # aspirations per kelurahan
     dates: list[datetime] = field(default_factory=list)  # submission times of its aspirations
     residents: set[int] = field(default_factory=set)
+    texts: list[str] = field(default_factory=list)  # its members' redacted texts, for the search
     supporters: int = 0
     growth: int = 0  # supporters who joined in the last GROWTH_DAYS days
     overdue: bool = False
@@ -85,6 +86,10 @@ def load_rows(*, session: Session, config: AppConfig, forums: frozenset[str] | N
             row.places[kelurahan] += 1
         if resident_id is not None:
             row.residents.add(resident_id)
+    for cluster_id, text in session.exec(select(Proposal.cluster_id, Proposal.text_redacted).where(
+            Proposal.state == ProposalState.SUBMITTED, col(Proposal.cluster_id).in_(rows))).all():
+        if cluster_id is not None:
+            rows[cluster_id].texts.append(text)
     recent = now - timedelta(days=GROWTH_DAYS)
     for cluster_id, joined in session.exec(
             select(Support.cluster_id, Support.created_at).where(col(Support.cluster_id).in_(rows))).all():
@@ -110,7 +115,7 @@ def _matches(row: ClusterRow, filters: Filters, config: AppConfig, now: datetime
     if not all(checks):
         return False
     words = filters.q.lower().split()
-    haystack = f"{cluster.code} {cluster.title} {cluster.keywords}".lower()
+    haystack = " ".join([cluster.code or "", cluster.title, cluster.keywords, *row.texts]).lower()
     return all(word in haystack for word in words)
 
 
