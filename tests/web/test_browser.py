@@ -24,7 +24,7 @@ from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from services.weblogin import make_link
-from tests.web.seed import KEY, STAFF, City, seed
+from tests.web.seed import ADMIN, KEY, STAFF, City, seed
 from web.app import create_app
 
 CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
@@ -156,3 +156,53 @@ def test_axe_finds_violations_on_a_bad_page(browser: webdriver.Chrome) -> None:
     browser.get("data:text/html,<html><body><input type=text><img src=x.png></body></html>")
     rules = {rule for rule, _, _ in axe_problems(browser)}
     assert {"label", "image-alt", "html-has-lang"} <= rules
+
+
+PHONE = {"width": 390, "height": 844, "deviceScaleFactor": 1, "mobile": True}
+FITS = "return document.documentElement.scrollWidth <= window.innerWidth"
+CELLS_IN_VIEW = """
+const width = window.innerWidth;
+return [...document.querySelectorAll('table.list tbody tr:first-child > *')].map(cell => {
+  const box = cell.getBoundingClientRect();
+  return [cell.textContent.trim().slice(0, 20), box.width > 0 && box.left >= 0 && box.right <= width];
+});"""
+LABEL_PIXELS = """
+const svg = document.querySelector('.map svg');
+const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+return Math.min(...[...svg.querySelectorAll('text')].map(t => parseFloat(t.getAttribute('font-size')) * scale));"""
+
+
+def phone_shot(driver: webdriver.Chrome, name: str) -> None:
+    """No axe-core violations at phone width either, and a full-page screenshot of it."""
+    assert axe_problems(driver) == [], name
+    assert driver.execute_script(FITS), f"{name}: the page is wider than the phone"
+    height = int(driver.execute_script("return document.documentElement.scrollHeight"))
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {**PHONE, "height": max(844, height)})
+    SHOTS.mkdir(exist_ok=True)
+    driver.save_screenshot(str(SHOTS / f"phone-{name}.png"))
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", PHONE)
+
+
+def test_every_page_reads_on_a_phone(live: tuple[City, str], browser: webdriver.Chrome) -> None:
+    """At 390 px: lists as cards with every value in view, legible map labels, a title field as wide as the
+    screen, nothing wider than the phone."""
+    city, base = live
+    browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", PHONE)
+    browser.get(make_link(config=city.config, key=KEY, user_id=ADMIN))
+    go(browser, browser.find_element(By.CSS_SELECTOR, "main button[type=submit]"))
+    phone_shot(browser, "ringkasan")
+    browser.get(f"{base}/kelompok")
+    cells = browser.execute_script(CELLS_IN_VIEW)
+    assert len(cells) == 8 and all(shown for _, shown in cells), cells
+    assert browser.find_element(By.ID, "f-q").size["width"] >= 300
+    phone_shot(browser, "kelompok")
+    browser.get(f"{base}/kelompok/{city.codes['jalan']}")
+    assert browser.find_element(By.ID, "new-title").size["width"] >= 330  # a whole title, not 20 letters
+    cells = browser.execute_script(CELLS_IN_VIEW)
+    assert cells and all(shown for _, shown in cells), cells
+    phone_shot(browser, "kelompok-detail")
+    browser.get(f"{base}/peta")
+    assert browser.execute_script(LABEL_PIXELS) >= 10, "map labels under 10 px"
+    phone_shot(browser, "peta")
+    browser.get(f"{base}/ekspor")
+    phone_shot(browser, "ekspor")
