@@ -74,13 +74,14 @@ def fill_keywords(*, session: Session, cluster_ids: list[int] | None = None, cit
         return 0
     members: dict[int, list[str]] = defaultdict(list)
     for cluster_id, text in session.exec(select(Proposal.cluster_id, Proposal.text_redacted).where(
-            col(Proposal.cluster_id).in_(wanted), Proposal.state == ProposalState.SUBMITTED)):
+            col(Proposal.cluster_id).in_(wanted), Proposal.state == ProposalState.SUBMITTED,
+            Proposal.text_clean != "")):  # an erased text has none: its words leave the keywords
         if cluster_id is not None:
             members[cluster_id].append(text)
-    docs: dict[int, list[str]] = {i: [c.title] for i, c in clusters.items() if i not in members}
+    docs: dict[int, list[str]] = {i: [c.title] for i, c in clusters.items() if i not in wanted}
     docs.update(members)
     keywords = cluster_keywords(docs, top_n=5, extra_stopwords=city_words)
-    for cluster_id in members:
+    for cluster_id in wanted:
         clusters[cluster_id].keywords = ", ".join(keywords.get(cluster_id, []))
         session.add(clusters[cluster_id])
-    return len(members)
+    return len(wanted)

@@ -31,7 +31,7 @@ from nlp.labels import short_title
 from services.config import AppConfig
 from services.formats import moment
 from services.grouping import GroupingService
-from services.labelling import TITLE_CHARS
+from services.labelling import TITLE_CHARS, fill_keywords
 from services.outbox_files import sweep_charts
 from services.scrub import ERASED, Needles, scrub_everywhere
 from services.staffchat import refresh_cards
@@ -133,6 +133,7 @@ def erase_resident(
     _erase_texts(session, grouping, proposals)
     supported = set(session.exec(select(Support.cluster_id).where(Support.resident_id == resident_id)).all())
     retitled = _retitle(session, needles, {p.cluster_id for p in proposals if p.cluster_id is not None} | supported)
+    fill_keywords(session=session, cluster_ids=sorted({p.cluster_id for p in proposals if p.cluster_id is not None}))
     for reply in replies:
         reply.text = ERASED_TEXT
         reply.source_key = f"erased:{reply.id}" if reply.source_key else None

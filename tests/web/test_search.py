@@ -90,3 +90,20 @@ async def test_a_new_cluster_has_keywords_and_is_found_by_its_words(console: Con
         client.post(link, data={"csrf": csrf_of(client.get(link).text)})
         page = client.get("/kelompok", params={"q": "got mampet"}).text
         assert "1 kelompok ditemukan" in page and str(cluster.code) in page
+
+
+async def test_erasure_takes_the_residents_words_out_of_the_keywords(console: Console) -> None:
+    from models.residents import Resident
+    from services.privacy import erase_resident
+
+    await onboard(console, 900_302)
+    await submit(console, 900_302, GUTTER)
+    d = deps(console.app)
+    with session_scope(d.engine) as session:
+        [cluster] = session.exec(select(Cluster)).all()
+        assert "got" in cluster.keywords.split(", ")
+        resident = session.exec(select(Resident).where(Resident.telegram_id == 900_302)).one()
+        assert resident.id is not None
+        erase_resident(session=session, config=d.config, resident_id=resident.id, grouping=d.grouping)
+    with Session(d.engine) as session:
+        assert session.exec(select(Cluster.keywords)).one() == ""  # no member left to speak for it
