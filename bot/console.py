@@ -9,6 +9,7 @@ import asyncio
 import logging
 import os
 import re
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
@@ -173,6 +174,11 @@ def quiet_libraries() -> None:
     logging.getLogger().setLevel(logging.ERROR)
     for name in QUIET_LOGGERS:
         logging.getLogger(name).setLevel(logging.ERROR)
+    for module, switch_off in (("transformers.utils.logging", "disable_progress_bar"),
+                               ("huggingface_hub.utils", "disable_progress_bars")):
+        loaded = sys.modules.get(module)  # already imported: it read the variables above before they were set
+        if loaded is not None:
+            getattr(loaded, switch_off)()
 
 
 async def run_console(settings: Settings, stdin: TextIO, stdout: TextIO, *, verbose: bool = False,

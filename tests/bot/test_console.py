@@ -157,9 +157,13 @@ async def test_no_progress_bars_without_verbose(settings: Settings, embedder: Em
     for name in ("TQDM_DISABLE", "HF_HUB_DISABLE_PROGRESS_BARS", "TRANSFORMERS_VERBOSITY", "TOKENIZERS_PARALLELISM"):
         monkeypatch.setenv(name, "-")
         monkeypatch.delenv(name)
+    import transformers.utils.logging as transformers_logging
+
+    monkeypatch.setattr(transformers_logging, "_tqdm_active", True)  # on, as after an import; put back after
     await run_console(settings, io.StringIO("/quit\n"), io.StringIO(), files_dir=tmp_path, embedder=embedder)
     captured = capsys.readouterr()
     assert "usulan" not in captured.err and "index" not in captured.err and "it/s" not in captured.err
+    assert not transformers_logging.is_progress_bar_enabled()  # "Loading weights" bars off too
     await run_console(settings, io.StringIO("/quit\n"), io.StringIO(), files_dir=tmp_path, embedder=embedder,
                       verbose=True)
     assert "index" in capsys.readouterr().err  # --verbose keeps them
