@@ -47,6 +47,7 @@ from nlp.embed import Embedder
 from services import callbacks
 from services.grouping import GroupingService
 from services.index import fill_index, save_index, snapshot_of
+from services.labelling import fill_keywords
 
 log = logging.getLogger(__name__)
 
@@ -179,7 +180,9 @@ def _load_index(d: Deps) -> None:
     (re-embedding only after a model change)."""
     place, key = _snapshot(d)
     with session_scope(d.engine) as session:
-        loaded = fill_index(session=session, grouping=d.grouping, show_progress=True, snapshot=place, key=key)
+        loaded = fill_index(session=session, grouping=d.grouping, show_progress=d.show_progress,
+                            snapshot=place, key=key)
+        fill_keywords(session=session, city_words=d.grouping.city_words)  # clusters made before keywords were
     log.info("grouping index holds %d proposal(s) (%d from the saved index, %d read from the database)",
              loaded.count, loaded.from_snapshot, loaded.read)
 
@@ -224,13 +227,15 @@ def build_application(
     engine: Engine | None = None,
     embedder: Embedder | None = None,
     webhook: bool = False,
+    show_progress: bool = True,
 ) -> AspirasiApp:
     """Build the bot; tests and the console pass an in-memory `request`, their own token and a shared model.
 
-    With `webhook`, no Updater: updates come from the project's own server (bot/webhook.py)."""
+    With `webhook`, no Updater: updates come from the project's own server (bot/webhook.py). Without
+    `show_progress`, start-up draws no progress bars (the console, unless --verbose)."""
     engine = engine or make_engine(settings.database_url)
     grouping = GroupingService(settings.config, embedder or load_embedder(settings))
-    the_deps = Deps(engine=engine, config=settings.config, grouping=grouping)
+    the_deps = Deps(engine=engine, config=settings.config, grouping=grouping, show_progress=show_progress)
     builder = (
         ApplicationBuilder()
         .token(token or settings.token)

@@ -9,6 +9,7 @@ import asyncio
 import logging
 import os
 import re
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
@@ -28,6 +29,7 @@ from models.proposals import Proposal
 from models.updates import InboundUpdate
 from nlp.embed import Embedder
 from services.payloads import plain
+from services.roles import CONSOLE_ADMIN, CONSOLE_MODERATOR, CONSOLE_STAFF, CONSOLE_STAFF_CHAT
 from services.texts import t
 
 CONSOLE_TOKEN = "100000:console-no-telegram"
@@ -47,11 +49,11 @@ class Persona:
     chat_id: int
 
 
-PERSONAS = {
+PERSONAS = {  # their roles: services/roles.py and config's console.web_roles (the web page too)
     "warga": Persona("warga", 900_001, 900_001),
-    "moderator": Persona("moderator", 900_002, 900_002),
-    "staf": Persona("staf", 900_004, -100_900_003),
-    "admin": Persona("admin", 900_005, 900_005),
+    "moderator": Persona("moderator", CONSOLE_MODERATOR, CONSOLE_MODERATOR),
+    "staf": Persona("staf", CONSOLE_STAFF, CONSOLE_STAFF_CHAT),
+    "admin": Persona("admin", CONSOLE_ADMIN, CONSOLE_ADMIN),
 }
 ALIASES = {"staff": "staf", "resident": "warga", "warga1": "warga"}
 
@@ -108,11 +110,11 @@ class Console:
     """Turns typed lines into updates and prints what the bot sends."""
 
     def __init__(self, settings: Settings, out: TextIO, embedder: Embedder | None = None,
-                 files_dir: Path | None = None) -> None:
+                 files_dir: Path | None = None, *, verbose: bool = False) -> None:
         self.settings = console_settings(settings)
         self.api = MemoryBotAPI()
         self.app = build_application(self.settings, request=self.api, token=CONSOLE_TOKEN, rate_limit=False,
-                                     embedder=embedder)
+                                     embedder=embedder, show_progress=verbose)
         self.maker = UpdateMaker()
         self.first_bot_message = 1  # bot messages numbered below it were sent before this start
         self.persona = PERSONAS["warga"]
@@ -172,6 +174,11 @@ def quiet_libraries() -> None:
     logging.getLogger().setLevel(logging.ERROR)
     for name in QUIET_LOGGERS:
         logging.getLogger(name).setLevel(logging.ERROR)
+    for module, switch_off in (("transformers.utils.logging", "disable_progress_bar"),
+                               ("huggingface_hub.utils", "disable_progress_bars")):
+        loaded = sys.modules.get(module)  # already imported: it read the variables above before they were set
+        if loaded is not None:
+            getattr(loaded, switch_off)()
 
 
 async def run_console(settings: Settings, stdin: TextIO, stdout: TextIO, *, verbose: bool = False,
@@ -179,15 +186,25 @@ async def run_console(settings: Settings, stdin: TextIO, stdout: TextIO, *, verb
     """Run the console until /quit or end of input; input is read off the event loop so the bot keeps talking."""
     if not verbose:
         quiet_libraries()
-    console = Console(settings, stdout, embedder=embedder, files_dir=files_dir)
+    console = Console(settings, stdout, embedder=embedder, files_dir=files_dir, verbose=verbose)
     await console.start()
     stdout.write(plain(t("console_intro")) + "\n")
     try:
         while True:
-            stdout.write(f"\n[{console.persona.name}] > ")
-            stdout.flush()
-            line = await asyncio.to_thread(stdin.readline)
+            line = await read_line(console, stdin)
             if not line or not await console.handle_line(line):
                 break
     finally:
         await console.stop()
+
+
+async def read_line(console: Console, stdin: TextIO) -> str:
+    """Show the prompt and read a line off the event loop; a message arriving meanwhile shows the prompt again."""
+    prompt = f"\n[{console.persona.name}] > "
+    console.out.write(prompt)
+    console.out.flush()
+    console.view.prompt = prompt
+    try:
+        return await asyncio.to_thread(stdin.readline)
+    finally:
+        console.view.prompt = None

@@ -4,6 +4,7 @@ location, issue the running digest, quit. Anything else is typed by the current 
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +20,8 @@ from services.texts import t
 
 if TYPE_CHECKING:
     from bot.console import Console
+
+EARLIER_BUTTON = re.compile(r"#(\d+)\s+(\d+)")  # "#12 1": button 1 of bot message #12
 
 
 async def handle_line(console: Console, line: str) -> bool:
@@ -40,6 +43,8 @@ async def handle_line(console: Console, line: str) -> bool:
         await digest(console)
     elif line.isdigit():
         await press(console, int(line))
+    elif (earlier := EARLIER_BUTTON.fullmatch(line)) is not None:
+        await press(console, int(earlier.group(2)), message_id=int(earlier.group(1)))
     elif line:
         await console.send(console.maker.text(console.persona.user_id, line, chat_id=console.persona.chat_id))
     await console.flush_outbox()  # what the typed line queued is printed before the next prompt
@@ -63,11 +68,14 @@ def switch(console: Console, name: str) -> None:
     say(console, "console_now", name=chosen.name)
 
 
-async def press(console: Console, number: int) -> None:
-    """A number presses that button on the latest keyboard in the persona's chat."""
-    buttons = console.view.buttons.get(console.persona.chat_id, [])
+async def press(console: Console, number: int, *, message_id: int | None = None) -> None:
+    """A number presses that button on the latest keyboard in the persona's chat; `#N 2` on bot message #N."""
+    buttons = console.view.buttons_of(console.persona.chat_id, message_id)
     if not 0 < number <= len(buttons):
-        say(console, "console_no_button", number=number)
+        if message_id is None:
+            say(console, "console_no_button", number=number)
+        else:
+            say(console, "console_no_button_on", number=number, message=message_id)
         return
     message, data = buttons[number - 1]
     console.view.pressed_in(console.persona.chat_id)
@@ -106,15 +114,21 @@ async def location(console: Console, rest: str) -> None:
 
 
 async def digest(console: Console) -> None:
-    """/digest: close every forum's running period now and queue its digest for the moderators."""
+    """/digest: close every forum's running period now and queue its digest for the moderators.
+
+    Said at once, then each forum as its digest is built (charts take a moment), then the total."""
     d = deps(console.app)
     now = clock(console.app.bot_data)
+    say(console, "console_digest_start", count=len(d.config.forums))
+    console.out.flush()
 
-    def _issue() -> int:
+    def _issue(forum_id: str) -> None:
         with session_scope(d.engine) as session:
-            return len([issue_running_digest(session=session, config=d.config, forum_id=f.id, now=now)
-                        for f in d.config.forums])
+            issue_running_digest(session=session, config=d.config, forum_id=forum_id, now=now)
 
-    made = await asyncio.to_thread(_issue)
+    for forum in d.config.forums:
+        await asyncio.to_thread(_issue, forum.id)
+        say(console, "console_digest_forum", forum=forum.name)
+        console.out.flush()
     wake_outbox(console.app)
-    say(console, "console_digest", count=made)
+    say(console, "console_digest", count=len(d.config.forums))

@@ -22,6 +22,8 @@ class ConsoleView:
     def __init__(self, api: MemoryBotAPI, out: TextIO, files_dir: Path, who: Callable[[int], str]) -> None:
         self.api, self.out, self.files_dir, self.who = api, out, files_dir, who
         self.buttons: dict[int, list[tuple[dict[str, Any], str]]] = {}  # chat id -> (message, callback data)
+        self.keyboards: dict[tuple[int, int], list[tuple[dict[str, Any], str]]] = {}  # every message's buttons
+        self.prompt: str | None = None  # shown again after a message that arrives while the console waits
         self._seen = 0
         self._last_query_chat: int | None = None
         self.saved: dict[int, set[Path]] = {}  # chat id -> files written for it
@@ -30,10 +32,18 @@ class ConsoleView:
     def show_new(self) -> None:
         """Print the calls made since the last time."""
         calls, self._seen = self.api.calls[self._seen:], len(self.api.calls)
-        for call in calls:
-            if call.method in SHOWN and call.result is not None:
-                self._show(call)
+        shown = [call for call in calls if call.method in SHOWN and call.result is not None]
+        for call in shown:
+            self._show(call)
+        if shown and self.prompt is not None:
+            self.out.write(self.prompt)  # the person was typing: show where to go on
         self.out.flush()
+
+    def buttons_of(self, chat_id: int, message_id: int | None) -> list[tuple[dict[str, Any], str]]:
+        """The buttons of message #N in a chat (None: the chat's latest keyboard); empty when it has none."""
+        if message_id is None:
+            return self.buttons.get(chat_id, [])
+        return self.keyboards.get((chat_id, message_id), [])
 
     def pressed_in(self, chat_id: int) -> None:
         """Note the chat whose button was just pressed (a pop-up names no chat)."""
@@ -83,12 +93,15 @@ class ConsoleView:
         rows = (params.get("reply_markup") or {}).get("inline_keyboard") or []
         message = self.api.messages.get((chat_id, int(message_id))) if message_id else None
         if not rows:
-            if message is not None and self._owns(chat_id, message):
-                del self.buttons[chat_id]  # an edit took the buttons away
+            if message is not None:
+                self.keyboards.pop((chat_id, int(message_id)), None)  # an edit took the buttons away
+                if self._owns(chat_id, message):
+                    del self.buttons[chat_id]
             return
         if message is None:
             return
         self.buttons[chat_id] = [(message, b["callback_data"]) for row in rows for b in row if "callback_data" in b]
+        self.keyboards[(chat_id, int(message_id))] = self.buttons[chat_id]
         labels = [b["text"] for row in rows for b in row if "callback_data" in b]
         self.out.write("   " + "  ".join(f"[{i}] {label}" for i, label in enumerate(labels, 1)) + "\n")
 

@@ -23,6 +23,7 @@ class Deps:
     config: AppConfig
     grouping: GroupingService
     failed_updates: set[int] = field(default_factory=set)
+    show_progress: bool = True  # progress bars at start (re-embedding, index); the console shows them with --verbose
 
 
 class HoldsBotData(Protocol):

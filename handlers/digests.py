@@ -70,18 +70,16 @@ async def digest_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     assert query is not None and query.data is not None and user is not None
     action, digest_id, cluster_id = callbacks.parse_digest(query.data)
     d = deps(context)
-    now = clock(context.bot_data)
     actor = f"moderator:{user.id}"
 
     def _act(session: Session) -> tuple[str, dict[str, Any] | None]:
         digest = delivery.moderated_digest(session=session, config=d.config, digest_id=digest_id, user_id=user.id)
-        if cluster_id is not None:  # DIGEST_HIDE
-            keyboard, hidden = delivery.toggle_cluster(session=session, digest=digest, cluster_id=cluster_id,
-                                                       actor=actor)
-            code = next((c["code"] for c in digest.content["top"] if c["id"] == cluster_id), str(cluster_id))
-            return t("digest_toggled_hidden" if hidden else "digest_toggled_shown", code=code), keyboard
-        count = delivery.forward_digest(session=session, config=d.config, digest_id=digest_id, actor=actor, now=now)
-        return t("digest_forwarded", count=count), None
+        if cluster_id is None:  # DIGEST_FORWARD: only checked here, the work follows the answer
+            delivery.check_forwardable(session=session, config=d.config, digest=digest)
+            return t("digest_forwarding"), None
+        keyboard, hidden = delivery.toggle_cluster(session=session, digest=digest, cluster_id=cluster_id, actor=actor)
+        code = next((c["code"] for c in digest.content["top"] if c["id"] == cluster_id), str(cluster_id))
+        return t("digest_toggled_hidden" if hidden else "digest_toggled_shown", code=code), keyboard
 
     try:
         notice, keyboard = await run_db(context, _act)
@@ -90,11 +88,29 @@ async def digest_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         if exc.key == "digest_already_forwarded":
             await _set_keyboard(update, None)
         return
-    await query.answer(notice)
-    await _set_keyboard(update, keyboard)
+    await query.answer(notice)  # at once: forwarding builds a chart and a card per cluster
     if action == callbacks.DIGEST_FORWARD:
-        wake_outbox(context)
-        await reply(update, context, "digest_forwarded", notice)
+        await _forward(update, context, digest_id, actor)
+    else:
+        await _set_keyboard(update, keyboard)
+
+
+async def _forward(update: Update, context: ContextTypes.DEFAULT_TYPE, digest_id: int, actor: str) -> None:
+    """Forward a digest to the staff chat after the button was answered; the moderator gets the result."""
+    d = deps(context)
+    now = clock(context.bot_data)
+
+    def _work(session: Session) -> int:
+        return delivery.forward_digest(session=session, config=d.config, digest_id=digest_id, actor=actor, now=now)
+
+    try:
+        count = await run_db(context, _work)
+    except delivery.DigestError as exc:  # another moderator or the schedule was faster, after the check
+        await reply(update, context, "digest_forwarded", t(exc.key))
+        return
+    await _set_keyboard(update, None)
+    wake_outbox(context)
+    await reply(update, context, "digest_forwarded", t("digest_forwarded", count=count))
 
 
 async def _set_keyboard(update: Update, keyboard: dict[str, Any] | None) -> None:

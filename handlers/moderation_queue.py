@@ -9,6 +9,7 @@ from handlers.deps import deps
 from handlers.moderation import act, actor_of, preview_work, usage
 from models.outbox import OutboxPurpose
 from services import callbacks, curation, held, suggestion_review
+from services.formats import moment
 from services.held import HeldItem, Released
 from services.notify import queue_notices
 from services.suggestion_review import SuggestionView
@@ -76,7 +77,7 @@ def render_held(item: HeldItem, tz_name: str) -> str:
 
     reason = t(f"spam_reason_{item.reason}") if item.reason else "-"
     return t("held_item", code=item.code, kelurahan=item.kelurahan or "-", text=item.text[:500], reason=reason,
-             date=item.at.astimezone(ZoneInfo(tz_name)).strftime("%d-%m-%Y %H:%M"))
+             date=moment(item.at, ZoneInfo(tz_name)))  # "7 Desember 2026 22.25 WITA", as everywhere
 
 
 async def list_held(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -22,7 +22,8 @@ async def web_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         return
     config = deps(context).config
     try:
-        link = make_link(config=config, key=signing_key(Path(config.data_dir)), user_id=user.id)
+        # roles from Telegram's side of config only: a real user may carry a console persona's id
+        link = make_link(config=config, key=signing_key(Path(config.data_dir)), user_id=user.id, console=False)
     except LoginError as exc:
         await reply(update, context, "web", html.escape(tw(exc.key)))
         return

@@ -245,6 +245,14 @@ class CategoryConfig(Strict):
     keywords: list[str] = Field(default_factory=list)
 
 
+class ConsoleConfig(Strict):
+    """`aspirasi console`'s personas (moderator 900002, staff 900004, admin 900005; services/roles.py)."""
+
+    # their /web links (and `aspirasi web link --as 900005`) open `aspirasi web` and `aspirasi run`'s page;
+    # only this machine can make such a link, Telegram users with these ids get no role from it
+    web_roles: bool = True
+
+
 class AppConfig(Strict):
     """Everything in config.yaml."""
 
@@ -261,6 +269,7 @@ class AppConfig(Strict):
     updates: UpdateRetryConfig = UpdateRetryConfig()
     retention: RetentionConfig = RetentionConfig()
     web: WebConfig = WebConfig()
+    console: ConsoleConfig = ConsoleConfig()
     categories: dict[str, CategoryConfig] = Field(default_factory=dict)
 
     @model_validator(mode="after")

@@ -249,6 +249,20 @@ def close_draft(*, session: Session, digest_id: int) -> None:
     session.flush()
 
 
+def check_forwardable(*, session: Session, config: AppConfig, digest: Digest) -> None:
+    """Raise DigestError now when Teruskan ke staf cannot work (no staff chat, forwarded, period closed).
+
+    Cheap reads only, so the button is answered at once; forward_digest checks again under the forum's lock."""
+    if config.telegram.staff_chat_id is None:
+        raise DigestError("digest_no_staff_chat")
+    if digest.state not in {DigestState.BUILT, DigestState.DRAFT}:
+        raise DigestError("digest_already_forwarded")
+    if digest.state == DigestState.DRAFT and session.exec(select(Digest.id).where(
+            Digest.forum_id == digest.forum_id, Digest.state != DigestState.DRAFT,
+            col(Digest.period_end) > digest.period_start)).first() is not None:
+        raise DigestError("digest_period_closed")
+
+
 def forward_digest(*, session: Session, config: AppConfig, digest_id: int, actor: str, now: datetime) -> int:
     """Queue the header and one message per cluster for the staff chat, once; return the clusters forwarded."""
     if config.telegram.staff_chat_id is None:

@@ -14,6 +14,11 @@ def number(value: float, digits: int = 1) -> str:
     return format_decimal(value, format=pattern, locale=LOCALE)
 
 
+def decimal(value: float, digits: int = 1) -> str:
+    """A number with exactly `digits` decimals after a comma: 0,0 · 2,5 · 1.234,0."""
+    return format_decimal(value, format="#,##0." + "0" * digits, locale=LOCALE)
+
+
 def day(value: date) -> str:
     """A calendar day: 29 November 2026."""
     return format_date(value, "d MMMM y", locale=LOCALE)

@@ -88,6 +88,7 @@ class GroupingService:
         self._places = place_matcher(config)
         teach_redactor(config)
         self._names = proper_names(config)
+        self.city_words = config.city.name.lower().split()  # never a keyword ("kota", "bontang")
         self._forum_of_kelurahan = {kel: forum.id for forum in config.forums for kel in forum.kelurahan}
         self._embedder = embedder
         self.params = params or service_params()

@@ -21,7 +21,7 @@ from models.provenance import Derived, link
 from models.residents import Resident
 from models.types import utcnow
 from services.grouping import GroupingService, Prepared
-from services.labelling import label_on_arrival
+from services.labelling import fill_keywords, label_on_arrival
 from services.spam import Held, hold, spam_reason
 from services.textcheck import visible_text
 from services.twins import join_twins
@@ -287,6 +287,7 @@ def confirm(
         cluster = join_twins(session=session, grouping=grouping, cluster=cluster, prepared=prepared,
                              author_id=_id(resident))
     assert cluster.id is not None
+    fill_keywords(session=session, cluster_ids=[cluster.id], city_words=grouping.city_words)  # searchable at once
     return _submitted(session, proposal, cluster.id)
 
 

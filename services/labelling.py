@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 
 import numpy as np
 from sqlmodel import Session, col, select
 
 from models.clusters import Cluster
-from models.proposals import Proposal
+from models.proposals import Proposal, ProposalState
 from models.provenance import Derived, link
 from models.types import utcnow
 from nlp.labels import cluster_keywords, title_index
@@ -64,3 +65,30 @@ def relabel_all(*, session: Session, grouping: GroupingService, city_words: list
         cluster.updated_at = utcnow()
         session.add(cluster)
     return len(members)
+
+
+def fill_keywords(*, session: Session, cluster_ids: list[int] | None = None, city_words: Sequence[str] = ()) -> int:
+    """Give clusters keywords now: the ones named, or (None) every visible cluster that has none; return how many.
+
+    Their members are weighed (c-TF-IDF) against the titles of the other visible clusters, a cheap contrast
+    that keeps "mohon" and "jalan" out; re-grouping before each digest recomputes them against every member.
+    """
+    visible = select(Cluster).where(col(Cluster.hidden).is_(False), col(Cluster.merged_into_id).is_(None))
+    clusters = {c.id: c for c in session.exec(visible) if c.id is not None}
+    wanted = [i for i in cluster_ids if i in clusters] if cluster_ids is not None else [
+        i for i, c in clusters.items() if not c.keywords]
+    if not wanted:
+        return 0
+    members: dict[int, list[str]] = defaultdict(list)
+    for cluster_id, text in session.exec(select(Proposal.cluster_id, Proposal.text_redacted).where(
+            col(Proposal.cluster_id).in_(wanted), Proposal.state == ProposalState.SUBMITTED,
+            Proposal.text_clean != "")):  # an erased text has none: its words leave the keywords
+        if cluster_id is not None:
+            members[cluster_id].append(text)
+    docs: dict[int, list[str]] = {i: [c.title] for i, c in clusters.items() if i not in wanted}
+    docs.update(members)
+    keywords = cluster_keywords(docs, top_n=5, extra_stopwords=city_words)
+    for cluster_id in wanted:
+        clusters[cluster_id].keywords = ", ".join(keywords.get(cluster_id, []))
+        session.add(clusters[cluster_id])
+    return len(wanted)

@@ -17,6 +17,7 @@ from models.proposals import Proposal, ProposalState
 from models.provenance import Derived, link
 from models.types import utcnow
 from services.grouping import GroupingService
+from services.labelling import fill_keywords
 from services.notify import Recipient, reachable
 
 LIVE = (ProposalState.SUBMITTED, ProposalState.HELD, ProposalState.HIDDEN)
@@ -191,6 +192,7 @@ def move_proposals(
         _move_author_support(session, proposal, source.id, target.id)
     ids = [p.id for p in proposals if p.id is not None]
     grouping.move_cluster(source.id, target.id, ids)
+    fill_keywords(session=session, cluster_ids=[source.id, target.id], city_words=grouping.city_words)
     left = session.exec(select(Proposal.id).where(Proposal.cluster_id == source.id)).first()
     if left is None:  # nothing left behind: the old code now points at the target
         _move_supports(session, source.id, target.id)

@@ -2,6 +2,9 @@
 
 from services.config import AppConfig, ForumConfig
 
+# the people `aspirasi console` plays (bot/console.py); their roles come from config (console.web_roles)
+CONSOLE_MODERATOR, CONSOLE_STAFF, CONSOLE_ADMIN, CONSOLE_STAFF_CHAT = 900_002, 900_004, 900_005, -100_900_003
+
 
 def is_admin(config: AppConfig, user_id: int) -> bool:
     """Tell whether a user is an admin."""
@@ -26,3 +29,10 @@ def is_staff_member(config: AppConfig, user_id: int) -> bool:
 def is_staff_chat(config: AppConfig, chat_id: int) -> bool:
     """Tell whether a chat is the planning staff chat."""
     return config.telegram.staff_chat_id is not None and chat_id == config.telegram.staff_chat_id
+
+
+def console_role(config: AppConfig, user_id: int) -> str | None:
+    """The web role of one of the console's personas ("admin", "staff", "moderator") while console.web_roles."""
+    if not config.console.web_roles:
+        return None
+    return {CONSOLE_ADMIN: "admin", CONSOLE_STAFF: "staff", CONSOLE_MODERATOR: "moderator"}.get(user_id)

@@ -16,7 +16,7 @@ from sqlmodel import Session, select
 
 from models.audit import AuditEntry, record
 from services.config import AppConfig
-from services.roles import is_admin, moderated_forums
+from services.roles import console_role, is_admin, moderated_forums
 
 LINK_MINUTES = 10
 SECRET_FILE = "web_secret.key"
@@ -56,15 +56,21 @@ class Viewer:
         return f"{self.role}:{self.user_id}"
 
 
-def viewer_for(config: AppConfig, user_id: int) -> Viewer | None:
-    """The web role of a user (admin, then staff, then moderator), or None for residents."""
+def viewer_for(config: AppConfig, user_id: int, *, console: bool = True) -> Viewer | None:
+    """The web role of a user (admin, then staff, then moderator), or None for residents.
+
+    With `console`, the console's personas have their roles too (config's console.web_roles): the web page
+    and the CLI say so, a Telegram /web does not (a real Telegram user may carry one of those ids)."""
     every = frozenset(f.id for f in config.forums)
     if is_admin(config, user_id):
         return Viewer(user_id, "admin", every)
     if user_id in config.telegram.staff_ids:
         return Viewer(user_id, "staff", every)
     forums = frozenset(f.id for f in moderated_forums(config, user_id))
-    return Viewer(user_id, "moderator", forums) if forums else None
+    if forums:
+        return Viewer(user_id, "moderator", forums)
+    role = console_role(config, user_id) if console else None
+    return Viewer(user_id, role, every) if role else None
 
 
 def signing_key(data_dir: Path) -> str:
@@ -85,9 +91,9 @@ def _serializer(key: str) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(key, salt=_SALT)
 
 
-def make_link(*, config: AppConfig, key: str, user_id: int) -> str:
+def make_link(*, config: AppConfig, key: str, user_id: int, console: bool = True) -> str:
     """A login link for a user with a web role; raise LoginError("web_no_role") for anyone else."""
-    if viewer_for(config, user_id) is None:
+    if viewer_for(config, user_id, console=console) is None:
         raise LoginError("web_no_role")
     token = _serializer(key).dumps({"u": user_id, "n": secrets.token_hex(12)})
     return f"{config.web.base_url}/masuk/{token}"

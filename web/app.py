@@ -5,6 +5,7 @@ plain `def` endpoints (the database is synchronous; Starlette runs them in its t
 `async` only to read the body, and do their database work in the thread pool too.
 """
 
+from collections.abc import Callable
 from pathlib import Path
 
 from sqlalchemy import Engine
@@ -21,6 +22,7 @@ from services.config import AppConfig
 from services.photo_cache import PhotoSource
 from services.texts_web import tw
 from web import actions, attachments, downloads, login, pages
+from web.reload import ConfigReload
 from web.render import make_templates, render
 from web.security import AccessLog, SecurityHeaders, WebContext
 
@@ -65,16 +67,20 @@ def routes(extra: list[BaseRoute] | None = None) -> list[BaseRoute]:
 
 def create_app(
     *, config: AppConfig, engine: Engine, key: str, extra_routes: list[BaseRoute] | None = None,
-    photos: PhotoSource | None = None,
+    photos: PhotoSource | None = None, config_file: tuple[Path, Callable[[Path], AppConfig]] | None = None,
 ) -> Starlette:
     """Build the web app over a database; `key` signs login links and session cookies; `photos` shows residents'
-    photos (none without it)."""
+    photos (none without it). With `config_file` (its path and loader), a change of the file applies to the next
+    request (roles too)."""
     https = config.web.base_url.startswith("https://")
+    reload = [] if config_file is None else [
+        Middleware(ConfigReload, path=config_file[0], load=config_file[1], templates=HERE / "templates")]
     app = Starlette(
         routes=routes(extra_routes),
         middleware=[
             Middleware(AccessLog),
             Middleware(SecurityHeaders, hsts=https),
+            *reload,
             Middleware(SessionMiddleware, secret_key=key, session_cookie=COOKIE, same_site="lax",
                        https_only=https, max_age=int(config.web.session_hours * 3600)),
         ],

@@ -7,7 +7,7 @@ from sqlmodel import Session
 from starlette.datastructures import QueryParams
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 
 from models.clusters import Cluster, ClusterStatus, get_cluster_by_code, supporter_count
 from models.types import utcnow
@@ -101,6 +101,21 @@ def cluster_list(request: Request) -> Response:
     })
 
 
+def joined_code(session: Session, viewer: Viewer, code: str) -> str | None:
+    """The code of the cluster a merged cluster joined (through later merges), when the viewer may see it."""
+    cluster = get_cluster_by_code(session=session, code=code)
+    seen: set[int] = set()
+    while cluster is not None and cluster.merged_into_id is not None and cluster.merged_into_id not in seen:
+        seen.add(cluster.merged_into_id)
+        cluster = session.get(Cluster, cluster.merged_into_id)
+    if cluster is None or cluster.code == code or cluster.code is None:
+        return None
+    try:
+        return visible_cluster(session, viewer, cluster.code).code
+    except HTTPException:
+        return None
+
+
 def visible_cluster(session: Session, viewer: Viewer, code: str) -> Cluster:
     """A cluster the viewer may see (its home forum is theirs), or 404."""
     cluster = get_cluster_by_code(session=session, code=code)
@@ -118,6 +133,9 @@ def cluster_page(request: Request) -> Response:
     tz = ctx.config.city.tz
     flash = request.session.pop("flash", None) or ["", ""]
     with Session(ctx.engine) as session:
+        if (joined := joined_code(session, viewer, request.path_params["code"])) is not None:
+            # an old link of a merged cluster; temporary, as Urungkan may take the merge back
+            return RedirectResponse(request.url_for("cluster", code=joined), status_code=302)
         cluster = visible_cluster(session, viewer, request.path_params["code"])
         trail = figures.audit_trail(session, cluster)
         weekly = figures.supporters_per_week(session, cluster, tz)

@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from sqlmodel import Session, col, select
 
 from models.clusters import Cluster
+from models.proposals import Proposal, ProposalState
 from services import counting
 from services.config import AppConfig
 from services.counting import Period, Scope
@@ -31,6 +32,7 @@ class ClusterRow:
     cluster: Cluster
     aspirations: int = 0
     residents: int = 0
+    texts: list[str] = field(default_factory=list)  # its members' redacted texts, for the search
     supporters: int = 0
     growth: int = 0  # supporters who joined in the last GROWTH_DAYS days
     first: datetime = EPOCH  # its first counted aspiration
@@ -73,10 +75,14 @@ def load_rows(*, session: Session, config: AppConfig, forums: frozenset[str] | N
     places = counting.aspiration_places(session, scope)
     work = work_places(session=session, config=config, cluster_ids=set(figures))
     late = counting.overdue_ids(session, config, scope, now)
+    texts: dict[int, list[str]] = {}
+    for cluster_id, text in session.exec(select(Proposal.cluster_id, Proposal.text_redacted).where(
+            Proposal.state == ProposalState.SUBMITTED, col(Proposal.cluster_id).in_(list(figures)))).all():
+        texts.setdefault(cluster_id or 0, []).append(text)
     return [ClusterRow(clusters[cid], aspirations=f.aspirations, residents=f.residents, supporters=f.supporters,
                        growth=f.added, first=f.first_at, last=f.last_at, supporter_places=spreads.get(cid, []),
                        places=Counter(dict(places.get(cid, []))), work_place=work.get(cid, ""),
-                       overdue=cid in late) for cid, f in figures.items()]
+                       overdue=cid in late, texts=texts.get(cid, [])) for cid, f in figures.items()]
 
 
 def _matches(row: ClusterRow, filters: Filters, config: AppConfig, now: datetime) -> bool:
@@ -93,7 +99,7 @@ def _matches(row: ClusterRow, filters: Filters, config: AppConfig, now: datetime
     if not all(checks):
         return False
     words = filters.q.lower().split()
-    haystack = f"{cluster.code} {cluster.title} {cluster.keywords}".lower()
+    haystack = " ".join([cluster.code or "", cluster.title, cluster.keywords, *row.texts]).lower()
     return all(word in haystack for word in words)
 
 

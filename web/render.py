@@ -9,6 +9,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.templating import Jinja2Templates
 
+from services import formats
 from services.config import AppConfig
 from services.texts import status_label
 from services.texts_web import long_date, tw
@@ -32,6 +33,7 @@ def make_templates(config: AppConfig, folder: Path) -> Jinja2Templates:
     env.globals["url_for"] = _path_for  # paths, not absolute URLs: right behind any reverse proxy
     env.filters["when"] = lambda moment: long_date(moment, tz) if isinstance(moment, datetime) else ""
     env.filters["day"] = lambda moment: long_date(moment, tz, with_time=False) if isinstance(moment, datetime) else ""
+    env.filters["days"] = lambda value: tw("days_value", days=formats.decimal(value))  # "0,0 hari"
     return templates
 
 

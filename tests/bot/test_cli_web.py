@@ -86,3 +86,54 @@ def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+def test_the_readme_link_example_works_as_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    example = re.search(r"\.venv/bin/aspirasi web link --as (\d+)", readme)
+    assert example, "the README shows `aspirasi web link --as ID`"
+    monkeypatch.setenv("ASPIRASI_CONFIG", str(_config(tmp_path, {}, [])))  # the project's config, own data_dir
+    result = CliRunner().invoke(app, ["web", "link", "--as", example.group(1)])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip().startswith("http://127.0.0.1:8080/masuk/")
+
+
+def test_operator_errors_are_in_one_language(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ASPIRASI_CONFIG", str(_config(tmp_path, {}, [])))
+    refused = CliRunner().invoke(app, ["web", "link", "--as", "123456789"])
+    assert refused.exit_code == 2 and "has no web role" in refused.output and "telegram.admin_ids" in refused.output
+    assert not re.search(r"\b(Maaf|hanya|untuk|dan)\b", refused.output), refused.output  # no Indonesian mixed in
+
+
+def test_role_changes_in_the_config_file_apply_without_a_restart(tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    from starlette.testclient import TestClient
+
+    from bot.cli_web import build_web
+    from bot.settings import load_settings
+    from services.weblogin import make_link
+
+    path = _config(tmp_path, {}, [77])
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'web.db'}")
+    monkeypatch.setenv("ASPIRASI_WEB_SECRET", "a-test-key")
+    settings = load_settings(path)
+    web = build_web(settings)
+
+    def log_in(client: TestClient, user_id: int) -> int:
+        link = make_link(config=load_config(path), key="a-test-key", user_id=user_id)
+        page = client.get(link.removeprefix("http://127.0.0.1:8080"))
+        csrf = re.search(r'name="csrf" value="([^"]+)"', page.text)
+        if csrf is None:
+            return page.status_code
+        return client.post(link.removeprefix("http://127.0.0.1:8080"), data={"csrf": csrf.group(1)},
+                           follow_redirects=False).status_code
+
+    with TestClient(web, base_url="http://127.0.0.1:8080") as before, \
+            TestClient(web, base_url="http://127.0.0.1:8080") as after:
+        assert log_in(before, 77) == 303 and before.get("/").status_code == 200
+        changed = _config(tmp_path, {}, [78])  # 77 is no admin any more, 78 is
+        stat = changed.stat()
+        os.utime(changed, ns=(stat.st_atime_ns, stat.st_mtime_ns + 2_000_000_000))
+        assert before.get("/").status_code == 401  # the running page follows the file
+        assert log_in(after, 78) == 303 and "Masuk sebagai admin" in after.get("/").text
+    web.state.web.engine.dispose()

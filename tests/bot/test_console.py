@@ -117,3 +117,85 @@ async def test_piped_input_runs_quietly_unless_verbose(settings: Settings, embed
     assert "Peran nobody tidak dikenal" in out.getvalue() and "→ warga" in out.getvalue()
     assert os.environ["TQDM_DISABLE"] == "1" and logging.getLogger().level == logging.ERROR
     assert logging.getLogger("sentence_transformers").level == logging.ERROR
+
+
+async def test_a_button_on_an_earlier_message_can_be_pressed(console: Console) -> None:
+    type_ = Typist(console)
+    first = await type_("/start")
+    await type_("/start")  # a second privacy notice: its buttons are the latest now
+    number = int(first.rsplit("→ warga · #", 1)[1].split(":")[0])  # the first privacy notice, with [1]
+    assert f"#{number} di obrolan ini tidak punya tombol [9]" in await type_(f"#{number} 9")
+    pressed = await type_(f"#{number} 1")  # consent on the first notice
+    assert "Bontang Kuala" in pressed and "[2]" in pressed  # the kelurahan question, with its buttons
+    assert "Bontang Kuala" in await type_("/kelurahan")
+
+
+async def test_the_prompt_comes_back_after_a_message_in_the_background(console: Console) -> None:
+    """A message that arrives while the person is typing is printed, then the prompt again."""
+    from bot.console import read_line
+
+    loop = asyncio.get_running_loop()
+
+    class SlowTyping(io.StringIO):
+        def readline(self, size: int | None = -1) -> str:
+            """While the person types, the bot sends a message (as the outbox would in the background)."""
+            sent = asyncio.run_coroutine_threadsafe(console.app.bot.send_message(900_001, "Kabar dari staf"), loop)
+            sent.result(timeout=30)
+            return "/quit\n"
+
+    assert await read_line(console, SlowTyping()) == "/quit\n"
+    printed = console.out.getvalue()
+    assert printed.rstrip().endswith("[warga] >") and "Kabar dari staf" in printed
+    assert printed.index("Kabar dari staf") < printed.rindex("[warga] >")
+
+
+async def test_no_progress_bars_without_verbose(settings: Settings, embedder: Embedder, tmp_path: Path,
+                                                capsys: pytest.CaptureFixture[str],
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    for logger in (logging.getLogger(), *(logging.getLogger(name) for name in QUIET_LOGGERS)):
+        monkeypatch.setattr(logger, "level", logger.level)
+    for name in ("TQDM_DISABLE", "HF_HUB_DISABLE_PROGRESS_BARS", "TRANSFORMERS_VERBOSITY", "TOKENIZERS_PARALLELISM"):
+        monkeypatch.setenv(name, "-")
+        monkeypatch.delenv(name)
+    import transformers.utils.logging as transformers_logging
+
+    monkeypatch.setattr(transformers_logging, "_tqdm_active", True)  # on, as after an import; put back after
+    await run_console(settings, io.StringIO("/quit\n"), io.StringIO(), files_dir=tmp_path, embedder=embedder)
+    captured = capsys.readouterr()
+    assert "usulan" not in captured.err and "index" not in captured.err and "it/s" not in captured.err
+    assert not transformers_logging.is_progress_bar_enabled()  # "Loading weights" bars off too
+    await run_console(settings, io.StringIO("/quit\n"), io.StringIO(), files_dir=tmp_path, embedder=embedder,
+                      verbose=True)
+    assert "index" in capsys.readouterr().err  # --verbose keeps them
+
+
+async def test_digest_says_so_at_once_then_each_forum_then_the_result(console: Console) -> None:
+    from sqlmodel import Session, select
+
+    from models.digests import Digest
+
+    def digests() -> int:
+        with Session(console.app.bot_data["deps"].engine) as session:
+            return len(session.exec(select(Digest)).all())
+
+    class Watched(io.StringIO):
+        """Notes how many digests existed when each line was printed."""
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.lines: list[tuple[str, int]] = []
+
+        def write(self, text: str) -> int:
+            if text.strip():
+                self.lines.append((text.strip(), digests()))
+            return super().write(text)
+
+    console.out = console.view.out = Watched()
+    await console.handle_line("/as moderator")
+    await console.handle_line("/digest")
+    lines = console.out.lines
+    start = next(i for i, (text, _) in enumerate(lines) if "menerbitkan ringkasan 3 forum" in text)
+    assert lines[start][1] == 0  # said before any digest was built
+    forums = [n for text, n in lines if "ringkasan dibuat" in text]
+    assert forums == [1, 2, 3]  # then each forum as it is done
+    assert any("(ringkasan diterbitkan: 3)" in text for text, _ in lines[start:])

@@ -77,7 +77,7 @@ async def digest_to_staff(type_: Typist) -> str:
     assert "Ringkasan Forum Warga Bontang Utara" in digest and "K-0001" in digest and "K-0002" in digest
     assert "Dijual" not in digest and "Teruskan ke staf" in digest  # the held advert is in no digest
     forwarded = await type_(press(digest, "Teruskan"), until="📌 K-0002")
-    assert "pop-up → moderator: 📨 Ringkasan diteruskan" in forwarded
+    assert "pop-up → moderator: ⏳ Meneruskan ringkasan" in forwarded and "📨 Ringkasan diteruskan" in forwarded
     assert f"pesan #{number_of(digest, 'moderator', 'Teruskan')} diubah" in forwarded
     assert "📌 K-0001" in forwarded and "📌 K-0002" in forwarded and "→ staf" in forwarded
     assert "Nama900" not in forwarded and "pengguna900" not in forwarded  # no Telegram identities for staff

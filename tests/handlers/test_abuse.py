@@ -1,5 +1,7 @@
 """Abuse: spam held for a moderator (released or hidden), repeated texts, the admin's ban list, suggestions."""
 
+import re
+
 from sqlmodel import select
 
 from bot.console import Console
@@ -21,6 +23,8 @@ async def test_shop_link_is_held_then_released_by_a_moderator(console: Console) 
     assert held.state == ProposalState.HELD and held.cluster_id is None
     listing = await command(console, MODERATOR, "/ditahan")
     assert held.code in listing and "tautan toko" in listing
+    assert re.search(r"\b\d{1,2} [A-Z][a-z]+ 20\d\d \d\d\.\d\d WITA\b", listing), listing  # as everywhere
+    assert not re.search(r"\d\d-\d\d-\d{4}", listing)
     await press(console, MODERATOR, "held:lepas:")
     [released] = proposals(console)
     assert released.state == ProposalState.SUBMITTED and released.cluster_id is not None

@@ -241,3 +241,29 @@ async def test_ringkasan_shows_the_running_period_and_teruskan_closes_it_once(co
 async def test_ringkasan_is_for_moderators_only(console: Console) -> None:
     await console.send(console.maker.text(OTHER, "/ringkasan"))
     assert "hanya untuk moderator" in console.api.texts(OTHER)[-1]
+
+
+async def test_teruskan_is_answered_before_the_work_and_the_result_follows(console: Console) -> None:
+    await two_aspirations(console)
+    set_clock(console, utcnow())
+    await console.send(console.maker.text(MODERATOR, "/ringkasan bontang-utara"))
+    [draft] = stored(console, Digest)
+    seen_at_answer: list[tuple[str, int]] = []
+
+    def at_answer(call: Any) -> None:
+        """When the button is answered, what has been done yet: the digest's state, staff messages queued."""
+        if call.method == "answerCallbackQuery":
+            staff = [r for r in stored(console, OutboxMessage) if r.chat_id == STAFF_CHAT]
+            seen_at_answer.append((stored(console, Digest)[0].state, len(staff)))
+
+    console.api.listeners.append(at_answer)
+    before = len(console.api.calls)
+    await console.send(console.maker.press(MODERATOR, moderator_digest(console), f"dg:f:{draft.id}"))
+    await settle(console)
+    assert seen_at_answer == [("draft", 0)]  # answered before anything was forwarded
+    [answer] = [c for c in console.api.calls[before:] if c.method == "answerCallbackQuery"]
+    assert "Meneruskan" in answer.params["text"] and not answer.params.get("show_alert")
+    result = [c for c in console.api.sent(MODERATOR, "sendMessage") if "Ringkasan diteruskan" in c.params["text"]]
+    assert len(result) == 1 and console.api.calls.index(result[0]) > console.api.calls.index(answer)
+    assert stored(console, Digest)[0].state == "forwarded"
+    assert any("Pattimura" in text for text in console.api.texts(STAFF_CHAT))

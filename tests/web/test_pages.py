@@ -28,7 +28,7 @@ def test_summary_counts_this_week_and_all_time(city: City, staff: TestClient) ->
     assert "<dt>Aspirasi seluruhnya</dt><dd>6</dd>" in html
     assert "<dt>Kelompok</dt><dd>3</dd>" in html
     assert "<dt>Kelompok yang sudah dijawab</dt><dd>1 (33%)</dd>" in html
-    assert "<dt>Median hari sampai jawaban pertama</dt><dd>6.0</dd>" in html  # answered 14 days ago, asked 20
+    assert "<dt>Median hari sampai jawaban pertama</dt><dd>6,0 hari</dd>" in html  # answered 14 days ago, asked 20
     assert "<svg" in html and "<caption>Aspirasi per kategori</caption>" in html
     assert "Infrastruktur</th><td>3</td>" in html
 
