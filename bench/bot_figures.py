@@ -22,7 +22,7 @@ from models.proposals import Proposal, ProposalState
 from nlp.embed import Embedder
 from nlp.normalize import normalize
 from nlp.redact import redact
-from services.grouping import GroupingService
+from services.intake.grouping import GroupingService
 
 LATENCY_FIRST = 8_000_000  # Telegram ids of the residents who send the timed aspirations
 INTAKE_FIRST = 8_100_000

@@ -83,7 +83,7 @@ def embedding(model: str, cache_dir: Path, quick: bool, batch_size: int, backend
 def search(n: int, queries: int) -> Result:
     """Load n synthetic items into a Grouper (with the bot's parameters), then time `queries` suggestions;
     memory of the index; the same queries by a brute-force NumPy scan and a faiss flat index."""
-    from services.grouping import service_params
+    from services.intake.grouping import service_params
 
     items = synthetic_items(n + queries, seed=n % 1000)
     before = rss_mb()

@@ -18,9 +18,9 @@ from handlers.outbox_worker import OutboxWorker
 from models.db import session_scope
 from models.forums import sync_forums
 from models.types import utcnow
-from services.answers import answer_cluster
-from services.config import AppConfig
-from services.digests import build_digest, scheduled_before
+from services.answers.staff_answers import answer_cluster
+from services.core.config import AppConfig
+from services.digests.periods import build_digest, scheduled_before
 
 
 def digest_time(config: AppConfig, url: str, n: int) -> Result:

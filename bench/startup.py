@@ -15,10 +15,10 @@ from bench.nlp_figures import Result, peak_rss_mb
 from bench.seed import fresh_engine, seed
 from bot.settings import Settings
 from models.db import session_scope
-from services import index_store
-from services.grouping import GroupingService
-from services.index import fill_index, snapshot_key
-from services.index_store import Entry
+from services.intake import index_store
+from services.intake.grouping import GroupingService
+from services.intake.index import fill_index, snapshot_key
+from services.intake.index_store import Entry
 
 MODEL = "bench-synthetic"
 

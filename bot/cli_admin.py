@@ -40,9 +40,9 @@ def export(
 ) -> None:
     """Export clusters and aspirations (redacted texts only) for planners and Musrenbang."""
     from models.db import migrated_session
-    from services.exports import build_tables, export_name, write_csv, write_xlsx
-    from services.payloads import plain
-    from services.texts import status_label, t
+    from services.core.payloads import plain
+    from services.core.texts import status_label, t
+    from services.reports.exports import build_tables, export_name, write_csv, write_xlsx
 
     settings = settings_or_exit()
     forum_id, start = _scope(settings, forum, since)
@@ -64,10 +64,10 @@ def stats(
 ) -> None:
     """Print aspirations per week, kelurahan and category, the share answered and the median days to answer."""
     from models.db import migrated_session
-    from services.payloads import plain
-    from services.stats import compute_stats
-    from services.stats_render import render_stats
-    from services.texts import t
+    from services.core.payloads import plain
+    from services.core.texts import t
+    from services.reports.stats import compute_stats
+    from services.reports.stats_render import render_stats
 
     settings = settings_or_exit()
     forum_id, _ = _scope(settings, forum, None)

@@ -8,9 +8,7 @@ works at once. What the bot sends is printed as it happens (see `bot/console_vie
 import asyncio
 import logging
 import os
-import re
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -18,6 +16,8 @@ from sqlmodel import Session, func, select
 from telegram import Update
 
 from bot.app import build_application
+from bot.console_commands import handle_line
+from bot.console_personas import PERSONAS, Persona, persona, who
 from bot.console_view import ConsoleView
 from bot.fake_updates import UpdateMaker
 from bot.memory_api import MemoryBotAPI
@@ -28,60 +28,14 @@ from models.outbox import OutboxMessage
 from models.proposals import Proposal
 from models.updates import InboundUpdate
 from nlp.embed import Embedder
-from services.payloads import plain
-from services.roles import CONSOLE_ADMIN, CONSOLE_MODERATOR, CONSOLE_STAFF, CONSOLE_STAFF_CHAT
-from services.texts import t
+from services.core.payloads import plain
+from services.core.texts import t
 
 CONSOLE_TOKEN = "100000:console-no-telegram"
 FIRST_USER_MESSAGE = 10_000
 QUIET_LOGGERS = ("sentence_transformers", "transformers", "httpx", "telegram", "apscheduler", "aspirasi")
-EXTRA_RESIDENT = re.compile(r"warga([2-9]|[1-9]\d)")  # warga2 … warga99
 
 __all__ = ["CONSOLE_TOKEN", "PERSONAS", "Console", "Persona", "console_settings", "persona", "plain", "run_console"]
-
-
-@dataclass(frozen=True)
-class Persona:
-    """Who is typing: a user id and the chat they type in."""
-
-    name: str
-    user_id: int
-    chat_id: int
-
-
-PERSONAS = {  # their roles: services/roles.py and config's console.web_roles (the web page too)
-    "warga": Persona("warga", 900_001, 900_001),
-    "moderator": Persona("moderator", CONSOLE_MODERATOR, CONSOLE_MODERATOR),
-    "staf": Persona("staf", CONSOLE_STAFF, CONSOLE_STAFF_CHAT),
-    "admin": Persona("admin", CONSOLE_ADMIN, CONSOLE_ADMIN),
-}
-ALIASES = {"staff": "staf", "resident": "warga", "warga1": "warga"}
-
-
-def persona(name: str) -> Persona | None:
-    """A persona by name (`warga2` … are more residents); None for an unknown name."""
-    name = ALIASES.get(name.lower(), name.lower())
-    if name in PERSONAS:
-        return PERSONAS[name]
-    if (match := EXTRA_RESIDENT.fullmatch(name)) is not None:
-        user_id = 900_100 + int(match.group(1))
-        return Persona(name, user_id, user_id)
-    return None
-
-
-def persona_names() -> str:
-    """The names /as accepts, for a refusal."""
-    return "warga, warga2, warga3, …, moderator, staf (staff), admin"
-
-
-def who(chat_id: int) -> str:
-    """The persona a chat belongs to, or the chat id."""
-    for p in PERSONAS.values():
-        if p.chat_id == chat_id:
-            return p.name
-    if 900_102 <= chat_id <= 900_199:
-        return f"warga{chat_id - 900_100}"
-    return f"chat {chat_id}"
 
 
 def console_settings(settings: Settings) -> Settings:
@@ -162,8 +116,6 @@ class Console:
 
     async def handle_line(self, line: str) -> bool:
         """Act on one typed line; return False to quit."""
-        from bot.console_commands import handle_line
-
         return await handle_line(self, line)
 
 

@@ -6,20 +6,38 @@ from __future__ import annotations
 import asyncio
 import re
 import time
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol, TextIO
 
-from bot.memory_api import BOT_USER, chat_of
+from bot.console_personas import Persona, persona, persona_names
+from bot.console_view import ConsoleView
+from bot.fake_updates import UpdateMaker
+from bot.memory_api import BOT_USER, MemoryBotAPI, chat_of
 from handlers.deps import deps
 from handlers.digests import clock
 from handlers.outbox_worker import wake_outbox
 from models.db import session_scope
-from services import callbacks
-from services.digest_delivery import issue_running_digest
-from services.payloads import plain
-from services.texts import t
+from services.core import callbacks
+from services.core.payloads import plain
+from services.core.texts import t
+from services.digests.delivery import issue_running_digest
 
-if TYPE_CHECKING:
-    from bot.console import Console
+
+class Console(Protocol):
+    """What the commands use of the console (bot/console.py), so the two modules do not import each other."""
+
+    api: MemoryBotAPI
+    app: Any  # the Application (bot/app.py's AspirasiApp)
+    first_bot_message: int
+    maker: UpdateMaker
+    out: TextIO
+    persona: Persona
+    view: ConsoleView
+
+    async def send(self, update: dict[str, Any]) -> None:
+        """Feed one update (Bot API JSON) to the application."""
+
+    async def flush_outbox(self) -> int:
+        """Send what is queued and print it; return how many were sent."""
 
 EARLIER_BUTTON = re.compile(r"#(\d+)\s+(\d+)")  # "#12 1": button 1 of bot message #12
 
@@ -58,8 +76,6 @@ def say(console: Console, key: str, **values: Any) -> None:
 
 def switch(console: Console, name: str) -> None:
     """/as NAME: become another persona; an unknown name is refused with the list."""
-    from bot.console import persona, persona_names
-
     chosen = persona(name) if name else None
     if chosen is None:
         say(console, "console_unknown_persona", name=name or "-", names=persona_names())

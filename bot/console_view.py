@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from bot.memory_api import Call, MemoryBotAPI
-from services.payloads import plain
-from services.texts import t
+from services.core.payloads import plain
+from services.core.texts import t
 
 SHOWN = frozenset({"sendMessage", "sendPhoto", "sendDocument", "copyMessage", "editMessageText",
                    "editMessageCaption", "editMessageReplyMarkup", "answerCallbackQuery"})

@@ -24,8 +24,8 @@ from models.db import session_scope
 from models.outbox import OutboxBase, OutboxPurpose, enqueue
 from models.types import utcnow
 from models.updates import mark_processed, record_failure, store_update, take_due_retries, unprocessed_updates
-from services.config import AppConfig
-from services.texts import t
+from services.core.config import AppConfig
+from services.core.texts import t
 
 log = logging.getLogger(__name__)
 

@@ -19,10 +19,10 @@ from handlers.deps import Deps, deps
 from handlers.digests import clock
 from handlers.outbox_worker import wake_outbox
 from models.db import session_scope
-from services import digest_delivery as delivery
-from services.config import DAYS, AppConfig, parse_schedule
-from services.deadlines import report_time
-from services.regroup import refresh_clusters
+from services.core.config import DAYS, AppConfig, parse_schedule
+from services.core.deadlines import report_time
+from services.digests import delivery
+from services.intake.regroup import refresh_clusters
 
 log = logging.getLogger(__name__)
 

@@ -17,7 +17,7 @@ from typing import Any
 from telegram.error import TimedOut
 from telegram.request import BaseRequest, RequestData
 
-from services.tg_html import CALLBACK_DATA_BYTES, CAPTION_LIMIT, MESSAGE_LIMIT, HtmlError, tg_len, visible_text
+from services.core.tg_html import CALLBACK_DATA_BYTES, CAPTION_LIMIT, MESSAGE_LIMIT, HtmlError, tg_len, visible_text
 
 BOT_USER = {"id": 777000111, "is_bot": True, "first_name": "Aspirasi", "username": "aspirasi_bot",
             "can_join_groups": True, "can_read_all_group_messages": False, "supports_inline_queries": False}

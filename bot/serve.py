@@ -96,9 +96,25 @@ def webhook_listeners(settings: Settings, application: AspirasiApp) -> list[uvic
     servers = [webhook_server(app, listen=hook.listen, port=hook.port)]
     log.info("webhook served on %s:%d", hook.listen, hook.port)
     if web.enabled:
-        from bot.cli_web import build_web
 
         servers.append(web_server(build_web(settings), host=web.host, port=web.port))
         log.info("web page served on its own listener %s:%d (web.host, web.port), not on the webhook's", web.host,
                  web.port)
     return servers
+
+
+def build_web(settings: Settings) -> Starlette:
+    """The web app over the configured database (migrated first); it follows changes of the config file."""
+    from bot.settings import load_config
+    from models.db import make_engine, upgrade
+    from services.access.weblogin import signing_key
+    from services.answers.photo_cache import PhotoSource, bot_api_fetcher
+    from web.app import create_app
+
+    engine = make_engine(settings.database_url)
+    upgrade(engine)
+    token = settings.secrets.telegram_bot_token
+    fetch = bot_api_fetcher(token.get_secret_value(), settings.config.telegram.base_url) if token else None
+    photos = PhotoSource(folder=settings.data_dir / "foto", fetch=fetch)
+    return create_app(config=settings.config, engine=engine, key=signing_key(settings.data_dir), photos=photos,
+                      config_file=(settings.config_path, load_config))  # role changes apply without a restart

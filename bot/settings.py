@@ -7,8 +7,8 @@ import yaml
 from pydantic import SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from services.config import AppConfig
-from services.grouping import teach_redactor
+from services.core.config import AppConfig
+from services.intake.grouping import teach_redactor
 
 DEFAULT_CONFIG = Path("config.yaml")
 TOKEN_HELP = (

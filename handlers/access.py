@@ -12,10 +12,10 @@ from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from handlers.common import reply
 from handlers.deps import deps
-from services import callbacks
-from services.config import AppConfig
-from services.roles import is_admin, is_moderator
-from services.texts import command_description, t
+from services.access.roles import is_admin, is_moderator
+from services.core import callbacks
+from services.core.config import AppConfig
+from services.core.texts import command_description, t
 
 # Each role's command menu, in the order shown; the descriptions are in texts_id.yaml (command_menu).
 RESIDENT_MENU = ("start", "status", "kelurahan", "batal", "bantuan", "data_saya", "hapus_data")

@@ -9,13 +9,13 @@ from telegram.ext import ContextTypes
 
 from handlers.common import reply, run_db
 from handlers.deps import deps
-from services import callbacks
-from services.bans import BanError, set_banned
-from services.config import AppConfig
-from services.exports import ExportTables, build_tables, export_name, write_xlsx
-from services.stats import compute_stats
-from services.stats_render import render_stats
-from services.texts import status_label, t
+from services.core import callbacks
+from services.core.config import AppConfig
+from services.core.texts import status_label, t
+from services.moderation.bans import BanError, set_banned
+from services.reports.exports import ExportTables, build_tables, export_name, write_xlsx
+from services.reports.stats import compute_stats
+from services.reports.stats_render import render_stats
 
 
 async def _ban(update: Update, context: ContextTypes.DEFAULT_TYPE, banned: bool) -> None:

@@ -10,11 +10,11 @@ from handlers.deps import deps
 from handlers.outbox_worker import wake_outbox
 from models.attachments import Counts
 from models.clusters import get_cluster_by_code
-from services.answers import merged_family
-from services.attachments import queue_attachments
-from services.config import AppConfig
-from services.roles import is_admin, is_staff_chat, is_staff_member, moderated_forums
-from services.texts import t
+from services.access.roles import is_admin, is_staff_chat, is_staff_member, moderated_forums
+from services.answers.attachments import queue_attachments
+from services.answers.staff_answers import merged_family
+from services.core.config import AppConfig
+from services.core.texts import t
 
 ALL = frozenset({"*"})  # every forum: staff in the staff chat, admins
 

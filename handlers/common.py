@@ -12,7 +12,7 @@ from handlers.deps import deps
 from handlers.sender import deliver_now
 from models.db import session_scope
 from models.outbox import OutboxBase, OutboxPurpose
-from services import payloads
+from services.core import payloads
 
 T = TypeVar("T")
 

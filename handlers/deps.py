@@ -9,8 +9,8 @@ from typing import Any, Protocol
 
 from sqlalchemy import Engine
 
-from services.config import AppConfig
-from services.grouping import GroupingService
+from services.core.config import AppConfig
+from services.intake.grouping import GroupingService
 
 DEPS_KEY = "deps"
 

@@ -16,10 +16,10 @@ from handlers.outbox_worker import wake_outbox
 from handlers.sender import deliver_now
 from models.outbox import OutboxBase, OutboxMethod, OutboxPurpose
 from models.types import utcnow
-from services import callbacks
-from services import digest_delivery as delivery
-from services.roles import moderated_forums
-from services.texts import t
+from services.access.roles import moderated_forums
+from services.core import callbacks
+from services.core.texts import t
+from services.digests import delivery
 
 
 def clock(bot_data: dict[Any, Any]) -> datetime:

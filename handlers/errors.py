@@ -15,7 +15,7 @@ from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from handlers.deps import deps
-from services.texts import t
+from services.core.texts import t
 
 log = logging.getLogger(__name__)
 ROOT = Path(__file__).resolve().parent.parent

@@ -12,9 +12,9 @@ from handlers.common import reply, run_db
 from handlers.deps import deps
 from handlers.outbox_worker import wake_outbox
 from models.residents import find_resident
-from services.answers import AnswerError
-from services.followups import Followup, record_followup
-from services.texts import t
+from services.answers.followups import Followup, record_followup
+from services.answers.staff_answers import AnswerError
+from services.core.texts import t
 
 
 async def resident_reply(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -9,10 +9,10 @@ from handlers.deps import deps
 from handlers.intake import admitted, show_draft, tell_draft_limit
 from models.proposals import Proposal
 from models.residents import Resident, find_resident
-from services import intake
-from services.intake import IntakeError
-from services.textcheck import check_text, usul_text, visible_text
-from services.texts import t
+from services.core.texts import t
+from services.intake import drafts as intake
+from services.intake.drafts import IntakeError
+from services.intake.textcheck import check_text, usul_text, visible_text
 
 
 def forum_group(context: ContextTypes.DEFAULT_TYPE, chat_id: int) -> bool:

@@ -9,11 +9,11 @@ from handlers.common import reply, run_db
 from handlers.deps import deps
 from models.audit import record
 from models.residents import find_resident
-from services import callbacks
-from services.followups import staff_target
-from services.roles import is_staff_chat, is_staff_member
-from services.textcheck import is_usul
-from services.texts import t
+from services.access.roles import is_staff_chat, is_staff_member
+from services.answers.followups import staff_target
+from services.core import callbacks
+from services.core.texts import t
+from services.intake.textcheck import is_usul
 
 
 async def screen_buttons(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -12,12 +12,13 @@ from handlers.deps import deps
 from handlers.keyboards import consent_keyboard, draft_keyboard, kelurahan_keyboard
 from models.proposals import Proposal, latest_draft
 from models.residents import Resident, find_resident, get_or_create_resident
-from services import callbacks, intake
-from services.attachments import coordinates
-from services.intake import ClusterView, IntakeError
-from services.spam import Held
-from services.textcheck import TextProblem, check_text, usul_text, visible_text
-from services.texts import status_label, t
+from services.answers.attachments import coordinates
+from services.core import callbacks
+from services.core.texts import status_label, t
+from services.intake import drafts as intake
+from services.intake.drafts import ClusterView, IntakeError
+from services.intake.spam import Held
+from services.intake.textcheck import TextProblem, check_text, usul_text, visible_text
 
 ECHO_LIMIT = 3000  # keeps the confirmation within Telegram's 4096 characters
 DRAFT_LIMIT_TOLD = "draft_limit_told"  # user_data: when the resident was last told the draft limit
@@ -92,7 +93,8 @@ async def text_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         if await admitted(context, user.id, message.chat_id, message.message_id) is None:
             await _ask_consent(update, context)
             return
-        # Embedded with the texts arriving alongside; stored and compared in arrival order (services/embed_queue.py).
+        # Embedded with the texts arriving alongside; stored and compared in arrival order
+        # (services/intake/embed_queue.py).
         async with d.grouping.batcher.turn(visible_text(text or "")) as prepared:
 
             def _save(session: Session) -> tuple[Resident, Proposal]:

@@ -2,10 +2,10 @@
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from services import callbacks
-from services.config import City
-from services.intake import ClusterView
-from services.texts import t
+from services.core import callbacks
+from services.core.config import City
+from services.core.texts import t
+from services.intake.drafts import ClusterView
 
 
 def consent_keyboard() -> InlineKeyboardMarkup:

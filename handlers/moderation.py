@@ -2,8 +2,8 @@
 
 Every one of them first shows a preview with Ya / Batal (stored in `pending_action`: survives a restart, used
 once, only by the moderator who asked, for 24 hours). Ya does it and leaves an **Urungkan** button that puts
-everything back exactly (services.undo) for 24 hours. Only the moderator who acted can press it: the button is
-in their private chat, and another moderator of the forum can still correct the change by hand."""
+everything back exactly (services.moderation.undo) for 24 hours. Only the moderator who acted can press it:
+the button is in their private chat, and another moderator of the forum can still correct the change by hand."""
 
 import html
 from collections.abc import Callable
@@ -19,11 +19,13 @@ from handlers.deps import deps
 from handlers.outbox_worker import wake_outbox
 from models.clusters import normalise_code
 from models.pending import PendingAction, claim_pending, create_pending
-from services import callbacks, moderation_actions, previews, undo
-from services.moderation import Actor, ModerationError
-from services.roles import is_admin, moderated_forums
-from services.texts import raw, t
-from services.tg_html import visible_text
+from services.access.roles import is_admin, moderated_forums
+from services.core import callbacks
+from services.core.texts import raw, t
+from services.core.tg_html import visible_text
+from services.moderation import actions as moderation_actions
+from services.moderation import previews, undo
+from services.moderation.merge_split import Actor, ModerationError
 
 T = TypeVar("T")
 

@@ -8,12 +8,13 @@ from handlers.common import reply, run_db
 from handlers.deps import deps
 from handlers.moderation import act, actor_of, preview_work, usage
 from models.outbox import OutboxPurpose
-from services import callbacks, curation, held, suggestion_review
-from services.formats import moment
-from services.held import HeldItem, Released
-from services.notify import queue_notices
-from services.suggestion_review import SuggestionView
-from services.texts import t
+from services.core import callbacks
+from services.core.formats import moment
+from services.core.notify import queue_notices
+from services.core.texts import t
+from services.moderation import curation, held, suggestion_review
+from services.moderation.held import HeldItem, Released
+from services.moderation.suggestion_review import SuggestionView
 
 
 def render_suggestion(view: SuggestionView) -> str:

@@ -10,8 +10,8 @@ from handlers.intake import show_draft
 from handlers.keyboards import consent_keyboard, kelurahan_keyboard
 from models.proposals import latest_draft
 from models.residents import get_or_create_resident, give_consent, set_kelurahan
-from services import callbacks
-from services.texts import t
+from services.core import callbacks
+from services.core.texts import t
 
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

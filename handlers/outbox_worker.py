@@ -23,7 +23,7 @@ from handlers.sender import claim_row, record_result, send_row
 from models.db import session_scope
 from models.outbox import OutboxMessage, due_messages, release_claims
 from models.types import utcnow
-from services.config import OutboxConfig
+from services.core.config import OutboxConfig
 
 log = logging.getLogger(__name__)
 BOT_DATA_KEY = "outbox_worker"

@@ -13,11 +13,11 @@ from handlers.common import reply, run_db
 from handlers.deps import deps
 from models.db import forget_deleted
 from models.residents import find_resident
-from services import callbacks
-from services.digest_delivery import chart_dir
-from services.index import save_index, snapshot_of
-from services.privacy import Erasure, erase_resident, personal_data
-from services.texts import t
+from services.core import callbacks
+from services.core.texts import t
+from services.digests.delivery import chart_dir
+from services.intake.index import save_index, snapshot_of
+from services.privacy.rights import Erasure, erase_resident, personal_data
 
 
 async def my_data(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

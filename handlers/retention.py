@@ -13,10 +13,10 @@ from handlers.deps import deps
 from models.db import session_scope
 from models.types import utcnow
 from models.websessions import forget_web_sessions
-from services.digest_delivery import chart_dir
-from services.draft_expiry import expire_drafts
-from services.outbox_files import sweep_charts
-from services.scrub import purge_expired
+from services.digests.delivery import chart_dir
+from services.privacy.draft_expiry import expire_drafts
+from services.privacy.outbox_files import sweep_charts
+from services.privacy.scrub import purge_expired
 
 log = logging.getLogger(__name__)
 

@@ -22,9 +22,9 @@ from models.db import session_scope
 from models.outbox import OutboxBase, OutboxMessage, OutboxMethod, OutboxState, claim, enqueue, stop_chat
 from models.residents import Resident
 from models.types import utcnow
-from services.config import OutboxConfig
-from services.outbox_files import delivered_payload, local_photo, remove_if_unneeded
-from services.tg_html import CAPTION_LIMIT, MESSAGE_LIMIT, split_html, truncate_html
+from services.core.config import OutboxConfig
+from services.core.tg_html import CAPTION_LIMIT, MESSAGE_LIMIT, split_html, truncate_html
+from services.privacy.outbox_files import delivered_payload, local_photo, remove_if_unneeded
 
 log = logging.getLogger(__name__)
 MAX_BACKOFF_SECONDS = 300.0

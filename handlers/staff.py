@@ -15,11 +15,11 @@ from handlers.deps import deps
 from handlers.outbox_worker import wake_outbox
 from models.clusters import ClusterStatus, get_cluster_by_code
 from models.types import utcnow
-from services import callbacks
-from services.answers import AnswerError, Outcome, answer_cluster, answer_resident, change_status
-from services.followups import staff_target
-from services.staffchat import post_overdue_report
-from services.texts import status_label, t
+from services.answers.followups import staff_target
+from services.answers.staff_answers import AnswerError, Outcome, answer_cluster, answer_resident, change_status
+from services.answers.staffchat import post_overdue_report
+from services.core import callbacks
+from services.core.texts import status_label, t
 
 log = logging.getLogger(__name__)
 CODES = ", ".join(s.value for s in ClusterStatus)

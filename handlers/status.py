@@ -9,11 +9,11 @@ from telegram.ext import ContextTypes
 from handlers.common import reply, run_db
 from handlers.deps import deps
 from models.residents import find_resident
-from services import callbacks
-from services.digest_queries import shorten
-from services.formats import day
-from services.status import StatusLine, resident_status, unfollow
-from services.texts import status_label, t
+from services.answers.status import StatusLine, resident_status, unfollow
+from services.core import callbacks
+from services.core.formats import day
+from services.core.texts import status_label, t
+from services.digests.queries import shorten
 
 
 def render_status(lines: list[StatusLine], tz_name: str) -> str:

@@ -8,8 +8,8 @@ from telegram.ext import ContextTypes
 
 from handlers.common import reply
 from handlers.deps import deps
-from services.texts_web import tw
-from services.weblogin import LoginError, make_link, signing_key
+from services.access.weblogin import LoginError, make_link, signing_key
+from services.core.texts_web import tw
 
 
 async def web_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

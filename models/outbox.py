@@ -32,7 +32,8 @@ class OutboxMethod(StrEnum):
 
 
 class OutboxPurpose(StrEnum):
-    """Why a message was queued: logged by the sender, and how a reply to it is routed (services/followups.py)."""
+    """Why a message was queued: logged by the sender, and how a reply to it is routed
+    (services/answers/followups.py)."""
 
     REPLY = "reply"  # the answer to the update being handled
     ANSWER = "answer"  # a staff answer to every resident of a cluster

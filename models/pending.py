@@ -38,7 +38,7 @@ def create_pending(*, session: Session, user_id: int, action: str, args: dict[st
 
 
 def photographed(args: Any) -> tuple[set[int], set[int]]:
-    """The clusters and proposals an action's snapshots (services.undo) hold, found anywhere in its args."""
+    """The clusters and proposals an action's snapshots (services.moderation.undo) hold, found anywhere in its args."""
     clusters: set[int] = set()
     proposals: set[int] = set()
     if isinstance(args, dict):

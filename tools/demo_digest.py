@@ -29,13 +29,13 @@ from models.replies import Reply
 from models.residents import Resident
 from models.sequences import date_transaction
 from nlp.embed import Embedder
-from services import intake
-from services.answers import answer_cluster
-from services.config import AppConfig
-from services.digest_delivery import forward_digest, issue_digest
-from services.digests import scheduled_before
-from services.grouping import GroupingService
-from services.payloads import plain
+from services.answers.staff_answers import answer_cluster
+from services.core.config import AppConfig
+from services.core.payloads import plain
+from services.digests.delivery import forward_digest, issue_digest
+from services.digests.periods import scheduled_before
+from services.intake import drafts as intake
+from services.intake.grouping import GroupingService
 
 MODERATOR, STAFF = 900_002, -100_900_003
 

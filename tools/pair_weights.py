@@ -25,8 +25,8 @@ from nlp.evaluation import NOT_A_PROPOSAL
 from nlp.features import TermStats, overlap_array
 from nlp.grouping import GroupingParams, Item
 from nlp.scoring import facets_conflict, pair_scores, place_adjustment, place_sets
-from services.grouping import GroupingService
-from services.textcheck import check_text
+from services.intake.grouping import GroupingService
+from services.intake.textcheck import check_text
 
 FEATURES = ("overlap", "cosine", "same place", "place conflict", "group conflict", "need conflict",
             "utility conflict")

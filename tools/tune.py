@@ -26,7 +26,7 @@ from nlp.grouping import Grouper, GroupingParams, Item, make_item
 from nlp.normalize import embedding_text, is_small_talk, normalize
 from nlp.places import PlaceMatcher
 from nlp.redact import redact
-from services.grouping import place_matcher
+from services.intake.grouping import place_matcher
 
 
 def embed(texts: list[str], cache: Path) -> np.ndarray:

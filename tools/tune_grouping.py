@@ -17,8 +17,8 @@ from bot.settings import load_settings
 from nlp.cluster import apply_proposals, compare_partitions, recluster
 from nlp.evaluation import hit_at_k, pairwise_prf, singletons
 from nlp.grouping import Grouper, GroupingParams, Item
-from services.grouping import GroupingService
-from services.textcheck import check_text
+from services.intake.grouping import GroupingService
+from services.intake.textcheck import check_text
 
 
 def stream(items: list[Item | None], truth: list[str], params: GroupingParams, choose: bool):

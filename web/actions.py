@@ -1,7 +1,7 @@
 """Forms on a cluster's page: staff answer and set status, moderators rename and recategorise.
 
-Each calls the same service as its Telegram twin (services.answers, services.curation), so the fan-out,
-the outbox dedupe and the audit log are the same. Every form carries the session's CSRF token and a
+Each calls the same service as its Telegram twin (services.answers.staff_answers, services.moderation.curation),
+so the fan-out, the outbox dedupe and the audit log are the same. Every form carries the session's CSRF token and a
 one-time form id: sending the same form twice stores and sends nothing twice. Results are shown after a
 redirect (the browser's back and reload never resend a form).
 """
@@ -18,15 +18,14 @@ from starlette.responses import Response
 
 from models.clusters import Cluster
 from models.db import session_scope
-from services import curation
-from services.answers import AnswerError, answer_cluster, change_status
-from services.moderation import Actor, ModerationError
-from services.payloads import plain
-from services.texts import status_label, t
-from services.texts_web import tw
-from services.weblogin import Viewer
-from web.pages import visible_cluster
-from web.security import check_csrf, context_of, redirect_to, require_viewer
+from services.access.weblogin import Viewer
+from services.answers.staff_answers import AnswerError, answer_cluster, change_status
+from services.core.payloads import plain
+from services.core.texts import status_label, t
+from services.core.texts_web import tw
+from services.moderation import curation
+from services.moderation.merge_split import Actor, ModerationError
+from web.security import check_csrf, context_of, redirect_to, require_viewer, visible_cluster
 
 FORM_ID = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 

@@ -18,9 +18,9 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from services.config import AppConfig
-from services.photo_cache import PhotoSource
-from services.texts_web import tw
+from services.answers.photo_cache import PhotoSource
+from services.core.config import AppConfig
+from services.core.texts_web import tw
 from web import actions, attachments, downloads, login, pages
 from web.reload import ConfigReload
 from web.render import make_templates, render

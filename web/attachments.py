@@ -13,10 +13,10 @@ from starlette.responses import FileResponse, Response
 
 from models.attachments import Attached, attachments
 from models.proposals import Proposal, ProposalState
-from services.answers import merged_family
-from services.attachments import coordinates, map_link
-from services.photo_cache import cached_photo
-from web.security import context_of, require_viewer
+from services.answers.attachments import coordinates, map_link
+from services.answers.photo_cache import cached_photo
+from services.answers.staff_answers import merged_family
+from web.security import context_of, require_viewer, visible_cluster
 
 
 @dataclass(frozen=True)
@@ -64,7 +64,6 @@ def pins_per_kelurahan(session: Session, codes: dict[int, str]) -> list[tuple[st
 
 def photo(request: Request) -> Response:
     """One aspiration's photo, for a viewer who may see its cluster; 404 when there is none or it cannot be had."""
-    from web.pages import visible_cluster
 
     viewer = require_viewer(request)
     ctx = context_of(request)

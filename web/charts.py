@@ -11,7 +11,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from services.config import AppConfig
+from services.core.config import AppConfig
 
 BAR = "#1d5fa8"  # 6.3:1 on white
 INK = "#1b1b1b"

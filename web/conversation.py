@@ -12,11 +12,11 @@ from models.clusters import Cluster
 from models.replies import Reply
 from models.residents import Resident
 from nlp.redact import redact
-from services.answers import merged_family
-from services.config import AppConfig
-from services.people import resident_label
-from services.texts import status_label
-from services.texts_web import tw
+from services.access.people import resident_label
+from services.answers.staff_answers import merged_family
+from services.core.config import AppConfig
+from services.core.texts import status_label
+from services.core.texts_web import tw
 
 ROLES = ("staff", "moderator", "admin", "system", "resident")
 ACTIONS = ("status", "rename", "recategorise", "merge", "split", "hide", "unhide", "move_home", "regroup",

@@ -1,4 +1,4 @@
-"""Ekspor: CSV and XLSX of exactly the list's filtered view, and the Musrenbang workbook (services.exports)."""
+"""Ekspor: CSV and XLSX of exactly the list's filtered view, and the Musrenbang workbook (services.reports.exports)."""
 
 import io
 from datetime import datetime
@@ -8,10 +8,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from models.types import utcnow
-from services.exports import CLUSTER_COLUMNS, ExportTables, build_tables, csv_bytes, write_xlsx
-from services.musrenbang import musrenbang_sheets, write_musrenbang
-from services.texts import status_label
-from services.texts_web import tw
+from services.core.texts import status_label
+from services.core.texts_web import tw
+from services.reports.exports import CLUSTER_COLUMNS, ExportTables, build_tables, csv_bytes, write_xlsx
+from services.reports.musrenbang import musrenbang_sheets, write_musrenbang
 from web.pages import filter_query, filtered_rows
 from web.queries import apply_filters
 from web.render import render

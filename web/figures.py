@@ -13,9 +13,9 @@ from models.clusters import Cluster, Support
 from models.proposals import Proposal, ProposalState
 from models.residents import Resident
 from nlp.redact import redact
-from services import counting
-from services.config import AppConfig
-from services.people import resident_label
+from services.access.people import resident_label
+from services.core import counting
+from services.core.config import AppConfig
 from web.queries import ClusterRow
 
 WEEKS = 12
@@ -23,7 +23,7 @@ WEEKS = 12
 
 @dataclass(frozen=True)
 class Summary:
-    """What Ringkasan shows (services.counting: the same figures as the digest, /statistik and the exports)."""
+    """What Ringkasan shows (services.core.counting: the same figures as the digest, /statistik and the exports)."""
 
     week_start: datetime
     aspirations_week: int

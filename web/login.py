@@ -6,8 +6,8 @@ from starlette.responses import Response
 
 from models.db import session_scope
 from models.websessions import end_web_session, open_web_session
-from services.texts_web import tw
-from services.weblogin import LoginError, Viewer, read_token, spend_token
+from services.access.weblogin import LoginError, Viewer, read_token, spend_token
+from services.core.texts_web import tw
 from web.render import render
 from web.security import check_csrf, context_of, redirect_to, start_session
 

@@ -11,14 +11,14 @@ from starlette.responses import RedirectResponse, Response
 
 from models.clusters import Cluster, ClusterStatus, get_cluster_by_code, supporter_count
 from models.types import utcnow
-from services.config import AppConfig
-from services.texts import status_label
-from services.texts_web import long_date, tw
-from services.weblogin import Viewer
+from services.access.weblogin import Viewer
+from services.core.config import AppConfig
+from services.core.texts import status_label
+from services.core.texts_web import long_date, tw
 from web import attachments, charts, conversation, figures
 from web.queries import MEANINGS, PERIODS, SORTS, ClusterRow, Filters, apply_filters, load_rows, page_of
 from web.render import render
-from web.security import context_of, require_viewer
+from web.security import context_of, require_viewer, visible_cluster
 
 
 def parse_filters(params: QueryParams, config: AppConfig, viewer: Viewer) -> Filters:
@@ -114,16 +114,6 @@ def joined_code(session: Session, viewer: Viewer, code: str) -> str | None:
         return visible_cluster(session, viewer, cluster.code).code
     except HTTPException:
         return None
-
-
-def visible_cluster(session: Session, viewer: Viewer, code: str) -> Cluster:
-    """A cluster the viewer may see (its home forum is theirs), or 404."""
-    cluster = get_cluster_by_code(session=session, code=code)
-    if cluster is None or cluster.hidden or cluster.merged_into_id is not None:
-        raise HTTPException(404)
-    if not viewer.sees_all and cluster.home_forum_id not in viewer.forums:
-        raise HTTPException(404)
-    return cluster
 
 
 def cluster_page(request: Request) -> Response:

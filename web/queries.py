@@ -1,7 +1,7 @@
-"""What the pages show, read through services.counting: one row per counted cluster, filtered and sorted in memory.
+"""What the pages show, read through services.core.counting: one row per counted cluster, filtered and sorted in memory.
 
 A cluster belongs to its home forum: moderators see their forums' clusters, staff and admins all. The figures
-are the ones every screen shows (services.counting has the definitions).
+are the ones every screen shows (services.core.counting has the definitions).
 """
 
 from collections import Counter
@@ -12,10 +12,10 @@ from sqlmodel import Session, col, select
 
 from models.clusters import Cluster
 from models.proposals import Proposal, ProposalState
-from services import counting
-from services.config import AppConfig
-from services.counting import Period, Scope
-from services.musrenbang import work_places
+from services.core import counting
+from services.core.config import AppConfig
+from services.core.counting import Period, Scope
+from services.reports.musrenbang import work_places
 
 GROWTH_DAYS = 7
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -27,7 +27,7 @@ MEANINGS = ("lokasi", "pendukung")  # the kelurahan filter: where the work is, o
 
 @dataclass
 class ClusterRow:
-    """A cluster as the list and the summary see it (its numbers from services.counting)."""
+    """A cluster as the list and the summary see it (its numbers from services.core.counting)."""
 
     cluster: Cluster
     aspirations: int = 0
@@ -39,7 +39,7 @@ class ClusterRow:
     last: datetime = EPOCH  # its latest one
     supporter_places: list[tuple[str, int]] = field(default_factory=list)  # where supporters live, adds up
     places: Counter[str] = field(default_factory=Counter)  # aspirations per their own kelurahan
-    work_place: str = ""  # the kelurahan of the work (services.musrenbang)
+    work_place: str = ""  # the kelurahan of the work (services.reports.musrenbang)
     overdue: bool = False
 
     @property

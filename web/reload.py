@@ -12,7 +12,7 @@ from pathlib import Path
 from starlette.applications import Starlette
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from services.config import AppConfig
+from services.core.config import AppConfig
 from web.render import make_templates
 
 log = logging.getLogger(__name__)

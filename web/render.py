@@ -9,10 +9,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.templating import Jinja2Templates
 
-from services import formats
-from services.config import AppConfig
-from services.texts import status_label
-from services.texts_web import long_date, tw
+from services.core import formats
+from services.core.config import AppConfig
+from services.core.texts import status_label
+from services.core.texts_web import long_date, tw
 from web.security import csrf_token, current_viewer
 
 

@@ -7,17 +7,19 @@ from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy import Engine
+from sqlmodel import Session
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from models.clusters import Cluster, get_cluster_by_code
 from models.db import session_scope
 from models.websessions import live_user
-from services.config import AppConfig
-from services.photo_cache import PhotoSource
-from services.weblogin import Viewer, viewer_for
+from services.access.weblogin import Viewer, viewer_for
+from services.answers.photo_cache import PhotoSource
+from services.core.config import AppConfig
 
 CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
        "frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'")
@@ -155,3 +157,13 @@ class AccessLog:
             await self.app(scope, receive, send_noting_status)
         finally:
             access_log.info("%s %s %d", scope["method"], loggable_path(scope["path"]), status[0])
+
+
+def visible_cluster(session: Session, viewer: Viewer, code: str) -> Cluster:
+    """A cluster the viewer may see (its home forum is theirs), or 404."""
+    cluster = get_cluster_by_code(session=session, code=code)
+    if cluster is None or cluster.hidden or cluster.merged_into_id is not None:
+        raise HTTPException(404)
+    if not viewer.sees_all and cluster.home_forum_id not in viewer.forums:
+        raise HTTPException(404)
+    return cluster

@@ -19,12 +19,12 @@ from handlers.deps import deps
 from handlers.keyboards import consent_keyboard, draft_keyboard, kelurahan_keyboard
 from models.pending import PendingAction
 from nlp.embed import Embedder
-from services import callbacks
-from services.digest_data import ClusterLine, DigestData
-from services.digest_delivery import review_keyboard
-from services.intake import ClusterView
-from services.staffchat import status_keyboard
-from services.status import StatusLine
+from services.answers.staffchat import status_keyboard
+from services.answers.status import StatusLine
+from services.core import callbacks
+from services.digests.data import ClusterLine, DigestData
+from services.digests.delivery import review_keyboard
+from services.intake.drafts import ClusterView
 
 NOW = datetime(2026, 11, 30, tzinfo=UTC)
 VIEW = ClusterView(id=41, code="K-0041", title="Lampu jalan", supporters=3, kelurahan=("Lok Tuan",), status="baru")

@@ -15,8 +15,8 @@ from models.digests import Digest
 from models.forums import sync_forums
 from models.outbox import OutboxMessage
 from models.types import utcnow
-from services.digests import scheduled_before
-from tests.services.digest_data import aspiration
+from services.digests.periods import scheduled_before
+from tests.services.digests.digest_data import aspiration
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from bot.cli import app
 from bot.settings import SettingsError, load_config
-from services.weblogin import read_token, signing_key
+from services.access.weblogin import read_token, signing_key
 from tests.conftest import ROOT
 
 
@@ -109,9 +109,9 @@ def test_role_changes_in_the_config_file_apply_without_a_restart(tmp_path: Path,
                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     from starlette.testclient import TestClient
 
-    from bot.cli_web import build_web
+    from bot.serve import build_web
     from bot.settings import load_settings
-    from services.weblogin import make_link
+    from services.access.weblogin import make_link
 
     path = _config(tmp_path, {}, [77])
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'web.db'}")

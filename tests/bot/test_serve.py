@@ -10,11 +10,10 @@ import httpx
 from pydantic import SecretStr
 
 from bot.app import build_application
-from bot.cli_web import build_web
 from bot.console import CONSOLE_TOKEN, console_settings
 from bot.fake_updates import UpdateMaker
 from bot.memory_api import MemoryBotAPI
-from bot.serve import serve_bot_and_web, webhook_listeners
+from bot.serve import build_web, serve_bot_and_web, webhook_listeners
 from bot.settings import Settings
 from bot.webhook import serve_webhook
 from nlp.embed import Embedder

@@ -15,7 +15,7 @@ from models.outbox import OutboxMessage, OutboxState
 from models.proposals import Proposal, ProposalState
 from models.residents import Resident
 from models.types import utcnow
-from services.answers import post_cluster_to_staff
+from services.answers.staff_answers import post_cluster_to_staff
 
 STAFF_CHAT = -100_900_003
 STAFF_USER = 900_004

@@ -13,7 +13,7 @@ from models.db import session_scope
 from models.outbox import OutboxMessage
 from models.proposals import Proposal
 from models.residents import get_or_create_resident, give_consent, set_kelurahan
-from services import intake
+from services.intake import drafts as intake
 from tests.handlers.journey import button_data, last_message_with_buttons
 
 MODERATOR, ADMIN = 900_002, 900_005

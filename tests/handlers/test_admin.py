@@ -10,7 +10,7 @@ from bot.console import Console
 from models.clusters import Cluster
 from models.proposals import Proposal
 from nlp.labels import short_title
-from services.labelling import TITLE_CHARS
+from services.intake.labelling import TITLE_CHARS
 from tests.conftest import RESIDENT
 from tests.handlers.moderation_seed import ADMIN, MODERATOR, command, seed, session_of
 

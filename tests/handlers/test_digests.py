@@ -18,7 +18,7 @@ from models.digests import Digest
 from models.outbox import OutboxMessage, OutboxState
 from models.types import utcnow
 from nlp.embed import Embedder
-from services.digests import scheduled_after
+from services.digests.periods import scheduled_after
 from tests.handlers.journey import button_data, onboard, submit
 
 MODERATOR, STAFF_CHAT, OTHER = 900_002, -100_900_003, 900_001

@@ -6,7 +6,7 @@ from sqlmodel import select
 from bot.console import Console
 from handlers.deps import deps
 from models.residents import Resident
-from services.texts import t
+from services.core.texts import t
 from tests.conftest import RESIDENT
 from tests.handlers.journey import onboard, press, proposals, submit
 from tests.handlers.moderation_seed import ADMIN, MODERATOR, command, confirmed, seed, session_of

@@ -18,8 +18,8 @@ from models.digests import Digest
 from models.outbox import OutboxMessage
 from models.types import utcnow
 from models.updates import InboundUpdate, store_update
-from services.labelling import relabel_all
-from services.privacy import ERASED_TEXT
+from services.intake.labelling import relabel_all
+from services.privacy.rights import ERASED_TEXT
 from tests.conftest import RESIDENT
 from tests.handlers.answers_seed import STAFF_CHAT, STAFF_USER, last_to, wait_until_sent
 from tests.handlers.journey import onboard, press, proposals, submit

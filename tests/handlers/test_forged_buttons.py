@@ -7,8 +7,8 @@ from sqlmodel import Session, select
 from bot.console import Console
 from handlers.deps import deps
 from models.updates import InboundUpdate
-from services import callbacks
-from services.texts import t
+from services.core import callbacks
+from services.core.texts import t
 from tests.conftest import RESIDENT
 from tests.handlers.journey import last_message_with_buttons, onboard
 from tests.handlers.moderation_seed import ADMIN

@@ -12,7 +12,7 @@ from models.proposals import Proposal, ProposalState
 from models.replies import Reply
 from models.residents import get_or_create_resident
 from models.types import utcnow
-from services.tg_html import tg_len, visible_text
+from services.core.tg_html import tg_len, visible_text
 from tests.conftest import RESIDENT
 from tests.handlers.answers_seed import engine_of, seed_cluster
 from tests.handlers.journey import onboard

@@ -4,7 +4,7 @@ from telegram.ext import CommandHandler
 
 from bot.console import Console
 from handlers.access import ADMIN_COMMANDS, MODERATOR_COMMANDS, STAFF_COMMANDS
-from services.texts import command_description
+from services.core.texts import command_description
 
 
 async def test_every_menu_command_is_handled_and_described_from_the_texts_file(console: Console) -> None:

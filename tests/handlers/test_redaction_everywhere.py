@@ -10,8 +10,8 @@ from starlette.testclient import TestClient
 from bot.console import PERSONAS, Console
 from handlers.deps import deps
 from models.clusters import Cluster
-from services.exports import build_tables
-from services.weblogin import make_link
+from services.access.weblogin import make_link
+from services.reports.exports import build_tables
 from tests.conftest import RESIDENT
 from tests.handlers.answers_seed import STAFF_CHAT, post_to_staff
 from tests.handlers.journey import onboard, press, proposals, submit

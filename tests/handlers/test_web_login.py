@@ -6,11 +6,11 @@ from pathlib import Path
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
-from bot.cli_web import build_web
 from bot.console import PERSONAS, Console
+from bot.serve import build_web
 from bot.settings import Settings, load_config
 from handlers.deps import deps
-from services.weblogin import signing_key, viewer_for
+from services.access.weblogin import signing_key, viewer_for
 from tests.conftest import RESIDENT, ROOT
 from tests.handlers.answers_seed import engine_of
 from tests.handlers.moderation_seed import MODERATOR, command

@@ -13,7 +13,7 @@ from models.proposals import Proposal, ProposalState
 from models.residents import Resident
 from models.types import utcnow
 from models.updates import InboundUpdate
-from services.texts import t
+from services.core.texts import t
 from tests.conftest import RESIDENT
 from tests.handlers.journey import button_data, last_message_with_buttons, onboard, press, proposals, submit
 

@@ -8,7 +8,7 @@ from nlp.labels import readable_title
 from nlp.normalize import normalize
 from nlp.redact import redact
 from nlp.unseen import MAX_MARKS, strip_invisible
-from services.textcheck import visible_text
+from services.intake.textcheck import visible_text
 
 ZALGO = "Jalan" + "\u0301\u0336\u0317\u0358" * 750 + " rusak di Gang Mawar"  # 3,000 combining marks
 

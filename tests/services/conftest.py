@@ -8,7 +8,7 @@ from sqlmodel import Session
 from bot.settings import Settings
 from models.db import make_engine, session_scope, upgrade
 from nlp.embed import Embedder
-from services.grouping import GroupingService
+from services.intake.grouping import GroupingService
 
 # One request (broken street lights on Jalan Merdeka, Guntung) as three residents write it.
 LAMP = [

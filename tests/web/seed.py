@@ -18,10 +18,10 @@ from models.proposals import Proposal, ProposalState
 from models.replies import Reply
 from models.residents import Resident
 from models.types import utcnow
-from services.config import AppConfig
-from services.weblogin import make_link
+from services.access.weblogin import make_link
+from services.core.config import AppConfig
 from tests.conftest import ROOT
-from tests.services.digest_data import committed_at
+from tests.services.digests.digest_data import committed_at
 from web.app import create_app
 
 ADMIN, STAFF, MOD_NORTH, MOD_SOUTH, RESIDENT = 5001, 5002, 5003, 5004, 5005

@@ -15,10 +15,10 @@ from models.attachments import CachedPhoto
 from models.db import session_scope
 from models.proposals import Proposal
 from models.types import utcnow
-from services.exports import ASPIRATION_COLUMNS, CLUSTER_COLUMNS, build_tables
-from services.photo_cache import PhotoSource, bot_api_fetcher
-from services.privacy import erase_resident
-from services.scrub import purge_expired
+from services.answers.photo_cache import PhotoSource, bot_api_fetcher
+from services.privacy.rights import erase_resident
+from services.privacy.scrub import purge_expired
+from services.reports.exports import ASPIRATION_COLUMNS, CLUSTER_COLUMNS, build_tables
 from tests.web.seed import KEY, STAFF, City, login
 from web.app import create_app
 

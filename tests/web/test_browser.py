@@ -23,7 +23,7 @@ from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
-from services.weblogin import make_link
+from services.access.weblogin import make_link
 from tests.web.seed import ADMIN, KEY, STAFF, City, seed
 from web.app import create_app
 

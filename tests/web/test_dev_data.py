@@ -5,8 +5,8 @@ from pathlib import Path
 
 from models.db import make_engine, session_scope, upgrade
 from nlp.embed import Embedder
-from services.grouping import GroupingService
-from tests.services.test_exports import PII, load_dev
+from services.intake.grouping import GroupingService
+from tests.services.reports.test_exports import PII, load_dev
 from tests.web.seed import ADMIN, City, logged_in, web_config
 
 FIGURE = re.compile(r"<dt>([^<]+)</dt><dd>(?:<a [^>]+>)?([\d.%]+)")

@@ -8,8 +8,8 @@ import pytest
 from openpyxl import load_workbook
 from starlette.testclient import TestClient
 
-from services.exports import CLUSTER_COLUMNS
-from services.texts import status_label
+from services.core.texts import status_label
+from services.reports.exports import CLUSTER_COLUMNS
 from tests.web.seed import MOD_NORTH, STAFF, City, logged_in
 
 

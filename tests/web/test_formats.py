@@ -6,7 +6,7 @@ from collections.abc import Iterator
 import pytest
 from starlette.testclient import TestClient
 
-from services.formats import decimal
+from services.core.formats import decimal
 from tests.web.seed import STAFF, City, logged_in
 
 

@@ -11,7 +11,7 @@ from models.audit import AuditEntry
 from models.clusters import get_cluster_by_code
 from models.outbox import OutboxMessage
 from models.replies import Reply
-from services.answers import ANSWER, STATUS
+from services.answers.staff_answers import ANSWER, STATUS
 from tests.web.seed import ADMIN, MOD_NORTH, MOD_SOUTH, STAFF, City, client_for, csrf_of, login
 
 FORM_ID = re.compile(r'name="form_id" value="([^"]+)"')

@@ -7,7 +7,7 @@ import pytest
 from sqlmodel import Session, select
 
 from models.websessions import WebSession
-from services.weblogin import LoginError, make_link
+from services.access.weblogin import LoginError, make_link
 from tests.web.seed import ADMIN, KEY, MOD_NORTH, RESIDENT, STAFF, City, client_for, csrf_of, login
 
 

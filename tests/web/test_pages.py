@@ -9,9 +9,9 @@ import pytest
 from starlette.testclient import TestClient
 
 from models.db import session_scope
-from services.privacy import erase_resident
-from services.texts import status_label
-from services.texts_web import long_date
+from services.core.texts import status_label
+from services.core.texts_web import long_date
+from services.privacy.rights import erase_resident
 from tests.web.seed import ADMIN, MOD_NORTH, STAFF, City, client_for, logged_in
 
 

@@ -13,8 +13,8 @@ from handlers.deps import deps
 from models.clusters import Cluster
 from models.db import session_scope
 from models.proposals import Proposal, ProposalState
-from services.labelling import fill_keywords
-from services.weblogin import make_link, signing_key
+from services.access.weblogin import make_link, signing_key
+from services.intake.labelling import fill_keywords
 from tests.handlers.journey import onboard, submit
 from tests.web.seed import STAFF, City, csrf_of, logged_in
 from web.app import create_app
@@ -94,7 +94,7 @@ async def test_a_new_cluster_has_keywords_and_is_found_by_its_words(console: Con
 
 async def test_erasure_takes_the_residents_words_out_of_the_keywords(console: Console) -> None:
     from models.residents import Resident
-    from services.privacy import erase_resident
+    from services.privacy.rights import erase_resident
 
     await onboard(console, 900_302)
     await submit(console, 900_302, GUTTER)

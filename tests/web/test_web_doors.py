@@ -15,7 +15,7 @@ from starlette.testclient import TestClient
 from bot.serve import web_server
 from handlers.retention import WEB_SESSION_MAX_HOURS, purge_now
 from models.websessions import WebSession
-from services.weblogin import make_link
+from services.access.weblogin import make_link
 from tests.web.seed import ADMIN, KEY, STAFF, City, client_for, csrf_of, login
 from web.app import COOKIE, create_app
 

@@ -1,0 +1,270 @@
+"""One definition per number: every figure the digest, the web page, /statistik, `aspirasi stats` and the exports show.
+
+The definitions, the same on every screen:
+- A counted aspiration is a submitted one in a counted cluster; a counted cluster is neither hidden nor merged
+  away and has counted aspirations. Drafts, held, hidden and cancelled aspirations never count.
+- A cluster belongs to its home forum (for a cluster from before homes: its first aspiration's forum); a
+  forum's figures are its clusters' figures, wherever their residents live.
+- Residents: distinct senders of counted aspirations. Supporters: one per resident and counted cluster, so
+  the clusters' supporters add up to the supporters figure.
+- Aspirations per kelurahan: by the aspiration's own kelurahan (the place its text names, else where its
+  sender lived when sending it); they add up to the aspirations. Supporters per kelurahan ("pendukung dari"):
+  by where each supporter lives now (their current kelurahan; "-" when unknown), each supporter once, so they
+  add up to the supporters beside them. A resident who moved counts once, at their new kelurahan.
+- Per category: aspirations by their cluster's category (the moderator's when set); a member never shows
+  another one.
+- Answered: counted clusters with a staff answer. Overdue: services.deadlines.
+- Periods are marks in committed order (models.sequences): (after, upto]. New aspirations by their own mark,
+  new clusters by the cluster's, supporters added by the support's; never by comparing timestamps of
+  different rows. A moment becomes a mark with `mark_at`.
+
+Everything is SQL aggregates, so the lists can be paged in SQL later.
+"""
+
+import statistics
+from collections import Counter
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Integer, case, distinct, literal
+from sqlalchemy.sql import ColumnElement
+from sqlmodel import Session, col, func, select
+from sqlmodel.sql.expression import SelectOfScalar
+
+from models.clusters import Cluster, Support
+from models.proposals import Proposal, ProposalState
+from models.residents import Resident
+from models.sequences import CommitMark, committed_mark, mark_at
+from services.core.config import AppConfig
+from services.core.deadlines import overdue_clusters
+
+UNKNOWN = "-"  # the kelurahan or category of a spread when there is none
+
+__all__ = [
+    "UNKNOWN", "ClusterFigures", "Period", "Scope", "Totals", "answered_ids", "aspiration_places",
+    "aspirations_per_category", "aspirations_per_kelurahan", "aspirations_per_week", "cluster_figures",
+    "clusters_per_status", "committed_mark", "counted_aspirations", "counted_ids", "mark_at", "median_days_to_answer",
+    "new_cluster_ids", "overdue_ids", "supporter_places", "supporter_total", "totals",
+]
+
+
+@dataclass(frozen=True)
+class Period:
+    """Transactions after `after` up to and including `upto`, in committed order."""
+
+    after: int
+    upto: int
+
+    def holds(self, seq: Any) -> ColumnElement[bool]:
+        """A mark column within the period (a row from before marks counts as 0)."""
+        mark = func.coalesce(seq, 0)
+        return (mark > self.after) & (mark <= self.upto)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which clusters count: of these home forums (None: all), these ids (None: all); aspirations from a mark on."""
+
+    forums: frozenset[str] | None = None
+    cluster_ids: frozenset[int] | None = None
+    since: int = 0  # only aspirations of transactions after this mark (an export "since" a day)
+
+
+@dataclass(frozen=True)
+class Totals:
+    """Counted aspirations, their distinct senders and their clusters."""
+
+    aspirations: int
+    residents: int
+    clusters: int
+
+
+@dataclass(frozen=True)
+class ClusterFigures:
+    """One counted cluster's numbers."""
+
+    id: int
+    aspirations: int
+    residents: int
+    supporters: int  # up to the period's end
+    added: int  # supporters added in the period
+    previous: int  # supporters added in the period before
+    first_at: datetime  # its first counted aspiration (when it was sent)
+    last_at: datetime
+
+
+def home_forum() -> Any:
+    """The (joined) cluster's home forum: its own, or for a cluster from before homes, its first aspiration's."""
+    first = (select(Proposal.forum_id).where(Proposal.cluster_id == Cluster.id)
+             .order_by(col(Proposal.id)).limit(1).correlate(Cluster).scalar_subquery())
+    return func.coalesce(Cluster.home_forum_id, first)
+
+
+def counted_aspirations(query: Any, scope: Scope, period: Period | None = None) -> Any:
+    """Restrict a query over Proposal to the counted aspirations of the scope (and period)."""
+    query = query.join(Cluster, col(Cluster.id) == col(Proposal.cluster_id)).where(
+        Proposal.state == ProposalState.SUBMITTED, col(Cluster.hidden).is_(False),
+        col(Cluster.merged_into_id).is_(None))
+    if scope.forums is not None:
+        query = query.where(home_forum().in_(sorted(scope.forums)))
+    if scope.cluster_ids is not None:
+        query = query.where(col(Cluster.id).in_(sorted(scope.cluster_ids)))
+    if scope.since:
+        query = query.where(func.coalesce(Proposal.seq, 0) > scope.since)
+    if period is not None:
+        query = query.where(period.holds(Proposal.seq))
+    return query
+
+
+def counted_ids(scope: Scope, period: Period | None = None) -> SelectOfScalar[int | None]:
+    """The ids of the counted clusters (with aspirations in the period, when given), as a subquery."""
+    query: SelectOfScalar[int | None] = counted_aspirations(select(Proposal.cluster_id), scope, period).distinct()
+    return query
+
+
+def totals(session: Session, scope: Scope, period: Period | None = None) -> Totals:
+    """Aspirations, residents and clusters (of the period's aspirations, when given)."""
+    query = select(func.count(col(Proposal.id)), func.count(distinct(col(Proposal.resident_id))),
+                   func.count(distinct(col(Proposal.cluster_id))))
+    row = session.exec(counted_aspirations(query, scope, period)).one()
+    return Totals(int(row[0]), int(row[1]), int(row[2]))
+
+
+def new_cluster_ids(session: Session, scope: Scope, period: Period) -> set[int]:
+    """Counted clusters created in the period."""
+    return {int(i) for i in session.exec(select(Cluster.id).where(
+        col(Cluster.id).in_(counted_ids(scope)), period.holds(Cluster.seq))).all() if i is not None}
+
+
+def supporter_total(session: Session, scope: Scope, upto: int | None = None) -> int:
+    """Supporters of the counted clusters (one per resident and cluster), up to a mark."""
+    query = select(func.count(col(Support.id))).where(col(Support.cluster_id).in_(counted_ids(scope)))
+    if upto is not None:
+        query = query.where(func.coalesce(Support.seq, 0) <= upto)
+    return int(session.exec(query).one())
+
+
+def _count_if(condition: ColumnElement[bool]) -> Any:
+    """SUM(CASE WHEN condition THEN 1 ELSE 0 END)."""
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0).cast(Integer)
+
+
+def cluster_figures(session: Session, scope: Scope, period: Period | None = None,
+                    previous: Period | None = None) -> dict[int, ClusterFigures]:
+    """Every counted cluster's aspirations, residents, supporters (to the period's end) and supporters added."""
+    upto = period.upto if period is not None else None
+    members = session.exec(counted_aspirations(
+        select(Proposal.cluster_id, func.count(col(Proposal.id)),  # type: ignore[call-overload]
+               func.count(distinct(col(Proposal.resident_id))), func.min(Proposal.submitted_at),
+               func.max(Proposal.submitted_at)), scope)
+        .group_by(col(Proposal.cluster_id))).all()
+    supporters = func.count(col(Support.id)) if upto is None else _count_if(func.coalesce(Support.seq, 0) <= upto)
+    backing: Any = select(Support.cluster_id, supporters,
+                     _count_if(period.holds(Support.seq)) if period is not None else literal(0),
+                     _count_if(previous.holds(Support.seq)) if previous is not None else literal(0))
+    counts = {cid: (int(s), int(a), int(p)) for cid, s, a, p in session.exec(
+        backing.where(col(Support.cluster_id).in_(counted_ids(scope))).group_by(col(Support.cluster_id))).all()}
+    out = {}
+    for cid, aspirations, residents, first, last in members:
+        if cid is None or first is None or last is None:
+            continue
+        supporters, added, before = counts.get(cid, (0, 0, 0))
+        out[cid] = ClusterFigures(cid, int(aspirations), int(residents), supporters, added, before,
+                                  _aware(first), _aware(last))
+    return out
+
+
+def supporter_places(session: Session, cluster_ids: set[int], upto: int | None = None
+                     ) -> dict[int, list[tuple[str, int]]]:
+    """Where each cluster's supporters live now, most first (each supporter once: it adds up to the supporters)."""
+    place = func.coalesce(Resident.kelurahan, UNKNOWN)
+    n = func.count(col(Support.id))
+    query = (select(Support.cluster_id, place, n).join(Resident, col(Resident.id) == col(Support.resident_id))
+             .where(col(Support.cluster_id).in_(sorted(cluster_ids))))
+    if upto is not None:
+        query = query.where(func.coalesce(Support.seq, 0) <= upto)
+    spreads: dict[int, list[tuple[str, int]]] = {}
+    for cid, name, count in session.exec(query.group_by(col(Support.cluster_id), place)
+                                         .order_by(n.desc(), place)).all():
+        spreads.setdefault(int(cid), []).append((str(name), int(count)))
+    return spreads
+
+
+def aspirations_per_kelurahan(session: Session, scope: Scope, period: Period | None = None) -> list[tuple[str, int]]:
+    """Counted aspirations by their own kelurahan, most first (they add up to the aspirations)."""
+    place = func.coalesce(Proposal.kelurahan, UNKNOWN)
+    n = func.count(col(Proposal.id))
+    rows = session.exec(counted_aspirations(select(place, n), scope, period).group_by(place)
+                        .order_by(n.desc(), place)).all()
+    return [(str(name), int(count)) for name, count in rows]
+
+
+def aspirations_per_category(session: Session, scope: Scope, period: Period | None = None
+                             ) -> list[tuple[str | None, int]]:
+    """Counted aspirations by their cluster's category, most first (None: no category)."""
+    n = func.count(col(Proposal.id))
+    rows = session.exec(counted_aspirations(select(Cluster.category, n), scope, period).group_by(col(Cluster.category))
+                        .order_by(n.desc(), col(Cluster.category))).all()
+    return [(category, int(count)) for category, count in rows]
+
+
+def clusters_per_status(session: Session, scope: Scope) -> Counter[str]:
+    """Counted clusters by status."""
+    rows = session.exec(select(Cluster.status, func.count(col(Cluster.id)))
+                        .where(col(Cluster.id).in_(counted_ids(scope))).group_by(col(Cluster.status))).all()
+    return Counter({str(status): int(n) for status, n in rows})
+
+
+def answered_ids(session: Session, scope: Scope) -> dict[int, datetime]:
+    """Counted clusters with a staff answer, and when the first came."""
+    rows = session.exec(select(Cluster.id, Cluster.first_answer_at).where(
+        col(Cluster.id).in_(counted_ids(scope)), col(Cluster.first_answer_at).is_not(None))).all()
+    return {int(cid): _aware(at) for cid, at in rows if cid is not None and at is not None}
+
+
+def aspiration_places(session: Session, scope: Scope) -> dict[int, list[tuple[str, int]]]:
+    """Each counted cluster's aspirations by their own kelurahan, most first (they add up to its aspirations)."""
+    place = func.coalesce(Proposal.kelurahan, UNKNOWN)
+    n = func.count(col(Proposal.id))
+    spreads: dict[int, list[tuple[str, int]]] = {}
+    for cid, name, count in session.exec(counted_aspirations(select(Proposal.cluster_id, place, n), scope)
+                                         .group_by(col(Proposal.cluster_id), place).order_by(n.desc(), place)).all():
+        spreads.setdefault(int(cid), []).append((str(name), int(count)))
+    return spreads
+
+
+def overdue_ids(session: Session, config: AppConfig, scope: Scope, now: datetime) -> set[int]:
+    """Counted clusters still waiting for a staff answer past the deadline (services.core.deadlines)."""
+    counted = {int(i) for i in session.exec(counted_ids(scope)).all() if i is not None}
+    return {o.cluster_id for o in overdue_clusters(session=session, config=config, now=now)} & counted
+
+
+def median_days_to_answer(session: Session, scope: Scope) -> float | None:
+    """The median days from a counted cluster's first aspiration to its first staff answer (None: none yet)."""
+    answered = answered_ids(session, scope)
+    if not answered:
+        return None
+    firsts = cluster_figures(session, Scope(scope.forums, frozenset(answered), scope.since))
+    waits = [max(0.0, (at - firsts[cid].first_at).total_seconds() / 86400)
+             for cid, at in answered.items() if cid in firsts]
+    return round(statistics.median(waits), 1) if waits else None
+
+
+def aspirations_per_week(session: Session, scope: Scope, tz: ZoneInfo) -> list[tuple[date, int]]:
+    """Counted aspirations per week (the Monday, in the city's zone) of the transaction that made them count."""
+    n = func.count(col(Proposal.id))
+    rows = session.exec(counted_aspirations(select(CommitMark.at, n), scope)
+                        .join(CommitMark, col(CommitMark.seq) == col(Proposal.seq)).group_by(col(CommitMark.at))).all()
+    weeks: Counter[date] = Counter()
+    for at, count in rows:
+        local = _aware(at).astimezone(tz).date()
+        weeks[local - timedelta(days=local.weekday())] += int(count)
+    return sorted(weeks.items())
+
+
+def _aware(moment: datetime | str) -> datetime:
+    """Aggregates bypass the column type on SQLite: parse strings and treat naive values as UTC."""
+    value = datetime.fromisoformat(moment) if isinstance(moment, str) else moment
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)

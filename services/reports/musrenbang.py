@@ -1,0 +1,108 @@
+"""The Musrenbang workbook: one sheet per kelurahan, each cluster on exactly one sheet, where the work is.
+
+Musrenbang is planned per kelurahan by the place of the work. A cluster's place is the kelurahan its
+aspirations' texts name most often (ties: the one named first), else its home: the kelurahan of its first
+aspiration (the place that chose its home forum). Its row says where its supporters live ("pendukung dari",
+adding up to the supporters). Priority on a sheet is by supporters, then by residents who wrote. Activity is
+the cluster's (redacted) title, volume its supporters, sector/OPD its category's label. The figures are those
+of services.core.counting (visible, not-merged clusters; submitted aspirations).
+"""
+
+import hashlib
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+from typing import IO, Any
+
+from sqlmodel import Session, col, select
+
+from models.clusters import Cluster
+from models.proposals import Proposal
+from nlp.places import PlaceMatcher
+from nlp.redact import redact
+from services.core import counting
+from services.core.config import AppConfig
+from services.core.counting import Scope
+from services.intake.grouping import place_matcher
+from services.reports.exports import write_sheets
+
+WIDTHS = (10, 14, 60, 34, 14, 30, 22, 40)
+
+
+def work_places(*, session: Session, config: AppConfig, cluster_ids: set[int]) -> dict[int, str]:
+    """The kelurahan of each cluster's work: the one its texts name most (ties: first named), else its home."""
+    if not cluster_ids:
+        return {}
+    matcher = _matcher(config)
+    named: dict[int, Counter[str]] = {}
+    homes: dict[int, str] = {}
+    rows = session.exec(counting.counted_aspirations(
+        select(Proposal.id, Proposal.cluster_id, Proposal.kelurahan, Proposal.text_redacted),
+        Scope(cluster_ids=frozenset(cluster_ids))).order_by(col(Proposal.id))).all()
+    for pid, cid, kelurahan, text in rows:
+        if cid is None:
+            continue
+        homes.setdefault(cid, kelurahan or "")
+        named.setdefault(cid, Counter()).update(_named(matcher, pid, text or ""))
+    return {cid: (named[cid].most_common(1)[0][0] if named.get(cid) else home) for cid, home in homes.items()}
+
+
+_MATCHER: list[tuple[AppConfig, PlaceMatcher]] = []
+
+
+def _matcher(config: AppConfig) -> PlaceMatcher:
+    """The config's place matcher, built once per config object."""
+    if not _MATCHER or _MATCHER[0][0] is not config:
+        _MATCHER[:] = [(config, place_matcher(config))]
+    return _MATCHER[0][1]
+
+
+_NAMED: dict[tuple[int | None, str], tuple[str, ...]] = {}  # (proposal id, text digest) -> kelurahan named
+_NAMED_MAX = 500_000
+
+
+def _named(matcher: PlaceMatcher, proposal_id: int | None, text: str) -> tuple[str, ...]:
+    """The kelurahan a text names, remembered by a digest of the text (never the text: erasure must not linger)."""
+    key = (proposal_id, hashlib.blake2b(text.encode(), digest_size=12).hexdigest())
+    if key not in _NAMED:
+        if len(_NAMED) >= _NAMED_MAX:
+            _NAMED.clear()
+        _NAMED[key] = matcher.kelurahan(text)
+    return _NAMED[key]
+
+
+def musrenbang_sheets(
+    *, session: Session, config: AppConfig, cluster_ids: set[int] | None, status_label: Callable[[str], str],
+    columns: tuple[str, ...],
+) -> list[tuple[str, tuple[str, ...], list[tuple[Any, ...]]]]:
+    """One (kelurahan, columns, rows) per kelurahan in config order; each cluster on its work's sheet only."""
+    scope = Scope(cluster_ids=None if cluster_ids is None else frozenset(cluster_ids))
+    figures = counting.cluster_figures(session, scope)
+    places = work_places(session=session, config=config, cluster_ids=set(figures))
+    spreads = counting.supporter_places(session, set(figures))
+    clusters = {c.id: c for c in session.exec(select(Cluster).where(col(Cluster.id).in_(list(figures)))).all()}
+    sheets = []
+    for kecamatan in config.city.kecamatan:
+        for kelurahan in kecamatan.kelurahan:
+            here = sorted((cid for cid, place in places.items() if place == kelurahan.name),
+                          key=lambda cid: (-figures[cid].supporters, -figures[cid].residents, cid))
+            rows = []
+            for priority, cid in enumerate(here, start=1):
+                cluster = clusters[cid]
+                category = config.categories.get(cluster.category or "")
+                rows.append((priority, cluster.code, redact(cluster.title), f"{kelurahan.name}, {kecamatan.name}",
+                             figures[cid].supporters, category.label if category else (cluster.category or ""),
+                             status_label(cluster.status), supporters_from(spreads.get(cid, []))))
+            sheets.append((kelurahan.name, columns, rows))
+    return sheets
+
+
+def supporters_from(spread: list[tuple[str, int]]) -> str:
+    """Where supporters live, with counts that add up to the supporters: "Lok Tuan (3), Guntung (1)"."""
+    return ", ".join(f"{name} ({n})" for name, n in spread)
+
+
+def write_musrenbang(sheets: list[tuple[str, tuple[str, ...], list[tuple[Any, ...]]]],
+                     target: Path | IO[bytes]) -> None:
+    """Write the workbook."""
+    write_sheets(sheets, target, widths=WIDTHS)

@@ -1,0 +1,200 @@
+"""Property-based: random worlds built through the real services; digest = web = stats = exports for every figure.
+
+Residents send (joining a cluster or opening their own), move to another kelurahan, are erased; moderators
+merge, split, hide and show clusters and aspirations, move a cluster's home, recategorise; staff answer. After
+every world, for all forums and for each forum: aspirations, residents, clusters, supporters, answered,
+overdue, per kelurahan and per category agree on every screen, every spread adds up to the figure beside it,
+members show their cluster's category and the Musrenbang workbook has each cluster exactly once.
+Seeded (derandomize) and bounded.
+"""
+
+import os
+from collections import Counter
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlmodel import Session, col, select
+
+from bot.settings import Settings
+from models.clusters import Cluster
+from models.proposals import Proposal, ProposalState
+from models.residents import Resident
+from models.types import utcnow
+from services.answers.staff_answers import answer_cluster
+from services.core.config import AppConfig
+from services.intake.grouping import GroupingService
+from services.moderation import curation
+from services.moderation import merge_split as moderation
+from services.moderation.merge_split import ModerationError
+from services.privacy.rights import erase_resident
+from services.reports.exports import build_tables
+from services.reports.musrenbang import musrenbang_sheets
+from services.reports.stats import NO_CATEGORY, compute_stats
+from tests.services.core.world_steps import ADMIN, digest_now, move, resident, send, xlsx_figures
+from web.figures import summarise
+from web.queries import load_rows
+
+TEXTS = [
+    "Jalan Ahmad Yani berlubang besar dan dalam, mohon segera diaspal ulang.",
+    "Lampu jalan di Gang Mawar Guntung mati semua, gelap sekali kalau malam.",
+    "Posyandu di Tanjung Laut butuh timbangan bayi dan meja baru.",
+    "Sampah menumpuk di pasar Berbas, mohon diangkut tiap hari.",
+]
+KELURAHAN = ["Lok Tuan", "Guntung", "Tanjung Laut", "Berbas Tengah", "Kanaan"]
+FORUMS = ["bontang-utara", "bontang-selatan", "bontang-barat"]
+CATEGORIES = ["infrastruktur", "pendidikan", "kesehatan"]
+
+pick = st.integers(0, 50)
+step = st.one_of(
+    st.tuples(st.just("send"), pick, st.sampled_from(TEXTS), st.booleans()),
+    st.tuples(st.just("newcomer"), st.sampled_from(KELURAHAN), st.sampled_from(TEXTS), st.booleans()),
+    st.tuples(st.just("move"), pick, st.sampled_from(KELURAHAN), st.none()),
+    st.tuples(st.just("erase"), pick, st.none(), st.none()),
+    st.tuples(st.just("merge"), pick, pick, st.none()),
+    st.tuples(st.just("split"), pick, pick, st.booleans()),
+    st.tuples(st.just("hide"), pick, st.booleans(), st.booleans()),
+    st.tuples(st.just("home"), pick, st.sampled_from(FORUMS), st.none()),
+    st.tuples(st.just("category"), pick, st.sampled_from(CATEGORIES), st.none()),
+    st.tuples(st.just("answer"), pick, st.none(), st.none()),
+)
+
+
+class World:
+    """Applies steps through the services, each its own committed transaction."""
+
+    def __init__(self, session: Session, grouping: GroupingService, config: AppConfig) -> None:
+        self.s, self.g, self.config = session, grouping, config
+
+    def _nth(self, model: Any, n: int, *where: Any) -> Any:
+        rows = self.s.exec(select(model).where(*where).order_by(col(model.id))).all()
+        return rows[n % len(rows)] if rows else None
+
+    def run(self, kind: str, a: Any, b: Any, c: Any) -> None:
+        try:
+            self._apply(kind, a, b, c)
+            self.s.commit()
+        except ModerationError:  # a move a moderator could not make (same cluster, nothing left …)
+            self.s.rollback()
+
+    def _apply(self, kind: str, a: Any, b: Any, c: Any) -> None:
+        living = col(Resident.deleted_at).is_(None)
+        if kind == "newcomer":
+            send(self.s, self.g, resident(self.s, self.config, a), b, new=c)
+        elif kind in {"send", "move", "erase"} and (who := self._nth(Resident, a, living)) is not None:
+            if kind == "send":
+                send(self.s, self.g, who, b, new=c)
+            elif kind == "move":
+                move(self.s, self.config, who, b)
+            else:
+                erase_resident(session=self.s, config=self.config, resident_id=who.id, grouping=self.g)
+        else:
+            self._moderate(kind, a, b, c)
+
+    def _moderate(self, kind: str, a: Any, b: Any, c: Any) -> None:
+        open_ = (col(Cluster.merged_into_id).is_(None),)
+        cluster = self._nth(Cluster, a, *open_)
+        if cluster is None:
+            return
+        if kind == "merge" and (other := self._nth(Cluster, b, *open_, col(Cluster.hidden).is_(False))) is not None:
+            moderation.merge(session=self.s, grouping=self.g, actor=ADMIN, keep_code=other.code,
+                             absorb_code=cluster.code)
+        elif kind == "split":
+            member = self._nth(Proposal, b, Proposal.state == ProposalState.SUBMITTED)
+            if member is not None and member.code:
+                moderation.split(session=self.s, grouping=self.g, actor=ADMIN, proposal_code=member.code,
+                                 target_code=cluster.code if c else None)
+        elif kind == "hide":
+            member = self._nth(Proposal, a, col(Proposal.state).in_([ProposalState.SUBMITTED, ProposalState.HIDDEN]))
+            code = member.code if c and member is not None else cluster.code
+            (curation.hide if b else curation.unhide)(session=self.s, grouping=self.g, actor=ADMIN, code=code)
+        elif kind == "home":
+            curation.move_home(session=self.s, actor=ADMIN, code=cluster.code, forum_id=b, forums=set(FORUMS))
+        elif kind == "category":
+            curation.recategorise(session=self.s, actor=ADMIN, code=cluster.code, category=b)
+        elif kind == "answer":
+            answer_cluster(session=self.s, cluster_id=cluster.id, text="Sudah kami catat.",
+                           source_key=f"prop:{cluster.id}:{utcnow().isoformat()}")
+
+
+def spread_sum(spread: list[tuple[str, int]]) -> int:
+    """The total of a (name, count) spread."""
+    return sum(n for _, n in spread)
+
+
+def check_scope(session: Session, config: AppConfig, forum: str | None) -> None:
+    """Every figure of one scope (a forum, or all forums when None) agrees on every screen."""
+    now = utcnow()
+    forums = None if forum is None else frozenset({forum})
+    rows = load_rows(session=session, config=config, forums=forums, now=now)
+    web = summarise(session, rows, forums, tz=config.city.tz, now=now)
+    stats = compute_stats(session=session, tz=config.city.tz, forum_id=forum)
+    tables = build_tables(session=session, config=config, forum_id=forum, now=now)
+    sheet = xlsx_figures(tables)
+    label = config.category_label
+    assert web.aspirations_all == stats.total == len(tables.aspirations) == sheet["Jumlah aspirasi"] \
+        == sum(r.aspirations for r in rows)
+    assert web.clusters_all == len(rows) == stats.clusters == len(tables.clusters) == sheet["Jumlah kelompok"]
+    assert web.residents_all == sheet["Warga pengirim aspirasi"]
+    assert web.supporters_all == sum(r.supporters for r in rows) == sheet["Jumlah pendukung (kelompok di atas)"]
+    assert web.answered == stats.answered == sheet["Kelompok sudah dijawab staf"]
+    assert web.overdue == sheet["Kelompok terlambat dijawab"]
+    assert web.per_kelurahan == stats.per_kelurahan
+    assert {f"Aspirasi per kelurahan: {k}": n for k, n in stats.per_kelurahan} == {
+        k: v for k, v in sheet.items() if k.startswith("Aspirasi per kelurahan: ")}
+    assert dict(web.per_category) == dict(stats.per_category)
+    assert {f"Aspirasi per kategori kelompok: {label(c) if c != NO_CATEGORY else c}": n
+            for c, n in stats.per_category} == {k: v for k, v in sheet.items() if k.startswith("Aspirasi per kat")}
+    assert spread_sum(stats.per_kelurahan) == spread_sum(stats.per_category) == stats.total
+    by_code = {r.cluster.code: r for r in rows}
+    for row in rows:
+        assert spread_sum(row.supporter_places) == row.supporters and sum(row.places.values()) == row.aspirations
+    for cluster_row in tables.clusters:
+        assert by_code[cluster_row[0]].supporters == cluster_row[6]
+        assert sum(int(part.rsplit("(", 1)[1].rstrip(")")) for part in cluster_row[5].split(", ")) == cluster_row[7]
+    categories = {r.cluster.code: label(r.cluster.category) if r.cluster.category else "" for r in rows}
+    assert all(a[5] == categories[a[1]] for a in tables.aspirations)
+    if forum is not None:
+        check_digest(session, config, forum, rows)
+
+
+def check_digest(session: Session, config: AppConfig, forum: str, rows: list[Any]) -> None:
+    """The forum's first digest counts everything since it began: it agrees with the web page."""
+    data = digest_now(session, config, forum)
+    assert data.aspirations == sum(r.aspirations for r in rows)
+    assert data.clusters == data.new_clusters == len(rows)
+    assert data.residents == len({p for p in session.exec(select(Proposal.resident_id).where(
+        col(Proposal.cluster_id).in_([r.id for r in rows]), Proposal.state == ProposalState.SUBMITTED)).all()})
+    by_id = {r.id: r for r in rows}
+    for line in data.top:
+        assert line.new and line.supporters == by_id[line.id].supporters == line.added
+        assert spread_sum(line.places) == line.supporters and line.places == by_id[line.id].supporter_places
+    assert sum(now for _, now, _ in data.categories) == data.aspirations
+
+
+def check_musrenbang(session: Session, config: AppConfig) -> None:
+    """Each counted cluster is on exactly one kelurahan sheet."""
+    rows = load_rows(session=session, config=config, forums=None, now=utcnow())
+    sheets = musrenbang_sheets(session=session, config=config, cluster_ids=None, status_label=str,
+                               columns=tuple("abcdefgh"))
+    listed = Counter(row[1] for _, _, sheet in sheets for row in sheet)
+    assert listed == Counter(r.cluster.code for r in rows)
+
+
+EXAMPLES = int(os.environ.get("ASPIRASI_PROPERTY_EXAMPLES", "8"))  # more for a deeper search, same seed
+
+
+@settings(max_examples=EXAMPLES, derandomize=True, database=None, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
+                                 HealthCheck.data_too_large])
+@given(steps=st.lists(step, min_size=2, max_size=10))
+def test_every_screen_agrees_on_every_figure(world: tuple[Session, GroupingService], settings: Settings,
+                                             steps: list[tuple[str, Any, Any, Any]]) -> None:
+    session, grouping = world
+    built = World(session, grouping, settings.config)
+    built.run("newcomer", "Lok Tuan", TEXTS[0], False)  # the world grows across examples: it is never empty
+    for kind, a, b, c in steps:
+        built.run(kind, a, b, c)
+    for forum in (None, *FORUMS):
+        check_scope(session, settings.config, forum)
+    check_musrenbang(session, settings.config)
