@@ -60,7 +60,7 @@ def load_index(*, session: Session, grouping: GroupingService, show_progress: bo
     session.flush()
     rows = [
         (p.id, p.cluster_id, p.text_clean, np.frombuffer(p.embedding, dtype=np.float32),
-         [x for x in p.streets.split("|") if x])
+         [x for x in p.streets.split("|") if x], p.kelurahan)
         for p in visible_submitted(session)
         if p.id is not None and p.cluster_id is not None and p.embedding is not None
     ]
