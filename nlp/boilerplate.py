@@ -20,9 +20,9 @@ from nlp.normalize import content_tokens
 if TYPE_CHECKING:
     from nlp.scoring import Item
 
-SPAN = 7  # words in a row that two texts must share to count as shared boilerplate
+SPAN = 10  # words in a row that two texts must share to count as shared boilerplate
 SHORT = 4  # once they do, every run of this many words they share is boilerplate too ("usulan nomor 3: mohon")
-MIN_DISTINCT = 2  # content terms each text needs outside the shared spans for them to decide
+MIN_DISTINCT = 3  # content terms each text needs outside the shared spans for them to decide
 MAX_SHARERS = 200  # a span in more texts than this is not looked at (cost), as for common terms
 
 

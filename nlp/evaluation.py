@@ -20,12 +20,21 @@ def _pairs(labels: Sequence[Hashable]) -> int:
     return sum(c * (c - 1) // 2 for c in Counter(labels).values())
 
 
-def pairwise_prf(true: Sequence[Hashable], pred: Sequence[Hashable]) -> tuple[float, float, float]:
-    """Pairwise precision, recall and F1 of a predicted partition (1.0 when there is nothing to find)."""
+def pairwise_prf(true: Sequence[Hashable], pred: Sequence[Hashable], only: Sequence[bool] | None = None
+                 ) -> tuple[float, float, float]:
+    """Pairwise precision, recall and F1 of a predicted partition (1.0 when there is nothing to find).
+
+    `only`: count just the pairs with at least one of these messages (how well they find their group).
+    """
     if len(true) != len(pred):
         raise ValueError("true and pred differ in length")
     both = _pairs(list(zip(true, pred, strict=True)))
     n_pred, n_true = _pairs(pred), _pairs(true)
+    if only is not None:  # all pairs less the pairs among the other messages
+        rest = [i for i, keep in enumerate(only) if not keep]
+        both -= _pairs([(true[i], pred[i]) for i in rest])
+        n_pred -= _pairs([pred[i] for i in rest])
+        n_true -= _pairs([true[i] for i in rest])
     precision = both / n_pred if n_pred else 1.0
     recall = both / n_true if n_true else 1.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0

@@ -142,9 +142,9 @@ class Grouper:
         return found[:k]
 
     def _elsewhere(self, area: str | None, cluster_id: int) -> bool:
-        """Whether a cluster's members are filed under known kecamatan, none of them `area`."""
-        areas = {self._member(r).area for r in self._members.get(cluster_id, ())} - {None}
-        return bool(areas) and area not in areas
+        """Whether every member of a cluster is filed under a known kecamatan, and none under `area`."""
+        areas = {self._member(r).area for r in self._members.get(cluster_id, ())}
+        return bool(areas) and None not in areas and area not in areas
 
     def _places(self, cluster_id: int) -> frozenset[str]:
         """The places the local members of a cluster name."""

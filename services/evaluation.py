@@ -266,15 +266,13 @@ def evaluate(config: AppConfig, embedder: Embedder, rows: list[dict[str, Any]],
 def by_value(rows: list[dict[str, Any]], truth: list[str], labels: tuple[list[int], list[int], list[int]],
              shown: list[list[int]]) -> list[ValueScores]:
     """Online, resident and final F1 and hit@3 of the messages of each `register` or `voice` value (F1 over the
-    pairs of those messages), so that a weak voice cannot hide in the average."""
+    pairs with at least one of those messages), so that a weak voice cannot hide in the average."""
     out = []
     for name in ("register", "voice"):
         values = [str(r[name]) if r.get(name) is not None else None for r in rows]
         for value in sorted({v for v in values if v is not None}):
             mine = [v == value for v in values]
-            idx = [i for i, m in enumerate(mine) if m]
-            online, resident, final = (pairwise_prf([truth[i] for i in idx], [run[i] for i in idx])[2]
-                                       for run in labels)
-            out.append(ValueScores(name, value, len(idx), online, resident, final,
+            online, resident, final = (pairwise_prf(truth, run, only=mine)[2] for run in labels)
+            out.append(ValueScores(name, value, sum(mine), online, resident, final,
                                    hit_at_k(truth, labels[1], shown, 3, only=mine)))
     return out

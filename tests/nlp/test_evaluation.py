@@ -62,3 +62,11 @@ def test_merge_precision_counts_each_absorbed_cluster_by_its_commonest_request()
     assert merge_precision(true, labels, [(1, 2)]) == 1.0
     assert merge_precision(true, labels, [(1, 2, 3)]) == 0.5  # 2 is a's, 3 is b's
     assert merge_precision(true, labels, [(1, 2), (3, 4)]) == 0.5
+
+
+def test_pairwise_prf_of_the_pairs_of_some_messages() -> None:
+    true = ["a", "a", "b", "b"]
+    pred = [1, 1, 2, 3]  # message 3 (the second b) missed its group
+    assert pairwise_prf(true, pred, only=[True, False, False, False]) == (1.0, 1.0, 1.0)
+    assert pairwise_prf(true, pred, only=[False, False, False, True]) == (1.0, 0.0, 0.0)
+    assert pairwise_prf(true, pred, only=[True, True, True, True]) == pairwise_prf(true, pred)
