@@ -10,7 +10,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse
 
-from nlp.features import TermStats, term_weight
+from nlp.boilerplate import distinctive, sharing_pairs
+from nlp.features import TermStats, overlap_array, term_weight
 from nlp.scoring import GroupingParams, Item, facets_conflict, place_adjustment, place_sets, topical_place
 
 
@@ -109,6 +110,20 @@ def _conflicts(facets: Sequence[frozenset[str] | None], a: np.ndarray, b: np.nda
     return np.array([facets_conflict(facets[i], facets[j]) for i, j in pairs], dtype=np.float32)
 
 
+def _distinctive_pairs(items: Sequence[Item], a: np.ndarray, b: np.ndarray, lex: np.ndarray, dots: np.ndarray,
+                       stats: TermStats, params: GroupingParams) -> None:
+    """Pairs that share boilerplate are compared by their distinctive parts (nlp.boilerplate), in place."""
+    shared = sharing_pairs(items)
+    if not shared:
+        return
+    at = {(i, j): k for k, (i, j) in enumerate(zip(a.tolist(), b.tolist(), strict=True))}
+    for i, j in shared:
+        k = at.get((i, j))
+        if k is not None and (parts := distinctive(items[i], items[j])) is not None:
+            lex[k] = overlap_array(parts[0], [parts[1]], stats, params.concept_weight)[0]
+            dots[k] = min(float(dots[k]), params.embedding_center)
+
+
 def candidate_edges(items: Sequence[Item], params: GroupingParams) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Scored pairs (i < j) worth considering: embedding and lexical neighbours of every item."""
     stats = TermStats()
@@ -128,6 +143,7 @@ def candidate_edges(items: Sequence[Item], params: GroupingParams) -> tuple[np.n
     if len(a) == 0:
         return a, b, np.zeros(0, dtype=np.float32)
     lex, dots = _pair_similarities(x, vectors, a, b)
+    _distinctive_pairs(items, a, b, lex, dots, stats, params)
     places = [place_sets(it) for it in items]
     has = np.array([bool(p) for p in places])
     both = np.flatnonzero(has[a] & has[b])

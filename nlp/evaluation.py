@@ -20,12 +20,21 @@ def _pairs(labels: Sequence[Hashable]) -> int:
     return sum(c * (c - 1) // 2 for c in Counter(labels).values())
 
 
-def pairwise_prf(true: Sequence[Hashable], pred: Sequence[Hashable]) -> tuple[float, float, float]:
-    """Pairwise precision, recall and F1 of a predicted partition (1.0 when there is nothing to find)."""
+def pairwise_prf(true: Sequence[Hashable], pred: Sequence[Hashable], only: Sequence[bool] | None = None
+                 ) -> tuple[float, float, float]:
+    """Pairwise precision, recall and F1 of a predicted partition (1.0 when there is nothing to find).
+
+    `only`: count just the pairs with at least one of these messages (how well they find their group).
+    """
     if len(true) != len(pred):
         raise ValueError("true and pred differ in length")
     both = _pairs(list(zip(true, pred, strict=True)))
     n_pred, n_true = _pairs(pred), _pairs(true)
+    if only is not None:  # all pairs less the pairs among the other messages
+        rest = [i for i, keep in enumerate(only) if not keep]
+        both -= _pairs([(true[i], pred[i]) for i in rest])
+        n_pred -= _pairs([pred[i] for i in rest])
+        n_true -= _pairs([true[i] for i in rest])
     precision = both / n_pred if n_pred else 1.0
     recall = both / n_true if n_true else 1.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
@@ -38,18 +47,37 @@ def ari(true: Sequence[Hashable], pred: Sequence[Hashable]) -> float:
 
 
 def hit_at_k(
-    true: Sequence[Hashable], cluster_at_arrival: Sequence[int], shown: Sequence[Sequence[int]], k: int
+    true: Sequence[Hashable], cluster_at_arrival: Sequence[int], shown: Sequence[Sequence[int]], k: int,
+    only: Sequence[bool] | None = None,
 ) -> float:
     """Share of messages, among those whose group already had a message, shown a cluster holding one of them.
 
     `cluster_at_arrival[j]` is the cluster message j was put in when it arrived; `shown[i]` the clusters
-    suggested to message i, best first. Messages are in arrival order.
+    suggested to message i, best first. Messages are in arrival order. `only`: count just these messages
+    (their earlier group members may be any message).
     """
     hits = total = 0
     for i, group in enumerate(true):
         earlier = {cluster_at_arrival[j] for j in range(i) if true[j] == group}
-        if not earlier:
+        if not earlier or (only is not None and not only[i]):
             continue
         total += 1
         hits += any(c in earlier for c in list(shown[i])[:k])
     return hits / total if total else 1.0
+
+
+def merge_precision(true: Sequence[Hashable], labels: Sequence[int], merges: Sequence[Sequence[int]]) -> float:
+    """Share of proposed merges that join members of the same request (1.0 when nothing is proposed).
+
+    `labels[i]`: the cluster of message i before the merges; each merge lists clusters, the first keeps its
+    code. A merge counts once per cluster it absorbs, and is right when that cluster's commonest request is the
+    keeper's commonest request.
+    """
+    members: dict[int, Counter[Hashable]] = {}
+    for group, label in zip(true, labels, strict=True):
+        members.setdefault(label, Counter())[group] += 1
+    request = {c: min(cnt.items(), key=lambda kv: (-kv[1], str(kv[0])))[0] for c, cnt in members.items()}
+    pairs = [(m[0], other) for m in merges for other in m[1:] if m[0] in request and other in request]
+    if not pairs:
+        return 1.0
+    return sum(request[keep] == request[other] for keep, other in pairs) / len(pairs)

@@ -8,7 +8,7 @@ import numpy as np
 
 from nlp.ann import CoarseIndex
 from nlp.features import TermStats
-from nlp.scoring import GroupingParams, Item, make_item, pair_scores
+from nlp.scoring import GroupingParams, Item, make_item, pair_scores, place_sets, places_conflict
 
 __all__ = ["Grouper", "GroupingParams", "Item", "make_item"]
 
@@ -133,10 +133,32 @@ class Grouper:
         return dict(zip(ids.tolist(), (sums / m).tolist(), strict=True))
 
     def suggest(self, item: Item, k: int = 3) -> list[tuple[int, float]]:
-        """Up to k clusters that ask for the same thing, best first, with their scores."""
+        """Up to k clusters that ask for the same thing, best first, with their scores.
+
+        A local need in a kelurahan the text names is never offered a cluster filed only in other kecamatan:
+        "jalan di belimbing banyak yg rusak" is not the pothole cluster of Jl. Ahmad Yani in Bontang Utara.
+        """
         scores = self.cluster_scores(item)
         ranked = sorted(scores.items(), key=lambda cs: (-cs[1], cs[0]))
-        return [(c, s) for c, s in ranked if s >= self.params.suggest_threshold][:k]
+        found = [(c, s) for c, s in ranked if s >= self.params.suggest_threshold]
+        if item.local and item.area_named:
+            found = [(c, s) for c, s in found if not self._elsewhere(item.area, c)]
+        return found[:k]
+
+    def _elsewhere(self, area: str | None, cluster_id: int) -> bool:
+        """Whether every member of a cluster is filed under a known kecamatan, and none under `area`."""
+        areas = {self._member(r).area for r in self._members.get(cluster_id, ())}
+        return bool(areas) and None not in areas and area not in areas
+
+    def _places(self, cluster_id: int) -> frozenset[str]:
+        """The places the local members of a cluster name."""
+        return frozenset().union(*(place_sets(m) for r in self._members.get(cluster_id, ())
+                                   if (m := self._member(r)).local))
+
+    def _other_place(self, item: Item, cluster_id: int) -> bool:
+        """Whether a local need names places of a kind the cluster's local members name, and none of theirs:
+        another kelurahan or street is another request, whatever the words."""
+        return bool(item.local) and places_conflict(place_sets(item), self._places(cluster_id))
 
     def linkage(self, a: int, b: int, cap: int = 50) -> float:
         """Average linkage of two clusters: the mean score over pairs of their (latest `cap`) members."""
@@ -151,12 +173,17 @@ class Grouper:
     def twins(self, cluster_id: int, item: Item, k: int = 5) -> list[tuple[int, float]]:
         """Clusters near `item` (just added to `cluster_id`) whose average linkage with that cluster reaches
         `twin_threshold`: by then they ask for the same thing as it. Best first."""
-        found = [(c, self.linkage(cluster_id, c)) for c, _ in self.suggest(item, k=k) if c != cluster_id]
+        mine = self._places(cluster_id)
+        found = [(c, self.linkage(cluster_id, c)) for c, _ in self.suggest(item, k=k)
+                 if c != cluster_id and not places_conflict(mine, self._places(c))]
         return sorted(((c, s) for c, s in found if s >= self.params.twin_threshold), key=lambda cs: (-cs[1], cs[0]))
 
     def assign(self, item: Item) -> int | None:
-        """The cluster to join automatically, or None for a new cluster."""
-        best = self.suggest(item, k=1)
-        if best and best[0][1] >= self.params.assign_threshold:
-            return best[0][0]
+        """The cluster to join automatically, or None for a new cluster: the best one that reaches the threshold
+        and names no other place for a local need."""
+        for cluster_id, score in self.suggest(item, k=len(self._members)):
+            if score < self.params.assign_threshold:
+                break
+            if not self._other_place(item, cluster_id):
+                return cluster_id
         return None

@@ -1,7 +1,7 @@
 """Every word list of the text code, read once from the editable files in nlp/data: the slang table (on top of
-the maintained colloquial lexicon Kamus Alay, package indoNLP), fillers, small-talk words, the stopwords of
-grouping and of labels (both on top of the one maintained Indonesian list, package stop-words) and the
-request words grouping ignores."""
+the regional-language table and the maintained colloquial lexicon Kamus Alay, package indoNLP), fillers,
+small-talk words, the stopwords of grouping and of labels (both on top of the one maintained Indonesian list,
+package stop-words) and the request words grouping ignores."""
 
 from __future__ import annotations
 
@@ -67,6 +67,8 @@ class Lexicon:
     """The editable word lists, compiled for matching."""
 
     slang: dict[str, str]
+    regional: dict[str, str]  # Javanese, Banjar and Bugis-Malay words -> Indonesian (nlp/data/daerah_id.tsv)
+    roots: frozenset[str]  # Indonesian root words (Sastrawi's dictionary)
     fillers: tuple[str, ...]  # phrases removed before texts are compared, longest first
     small_talk: frozenset[str]
     stopwords: frozenset[str]  # grouping: left out of a text's content terms
@@ -94,6 +96,24 @@ def read_slang(name: str = "slang_id.tsv") -> dict[str, str]:
     return table
 
 
+def read_regional(name: str = "daerah_id.tsv") -> dict[str, str]:
+    """Read the regional-language table: written form, Indonesian, language, the dictionary fact (TAB-separated;
+    a blank Indonesian form deletes a particle)."""
+    table: dict[str, str] = {}
+    for line in _lines(name):
+        written, standard, *_ = [*line.split("\t"), ""]
+        table[" ".join(written.lower().split())] = standard.strip().lower()
+    return table
+
+
+@lru_cache(maxsize=1)
+def indonesian_roots() -> frozenset[str]:
+    """The root words of Sastrawi's Indonesian dictionary."""
+    from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
+
+    return frozenset(StemmerFactory().get_words())
+
+
 def colloquial_lexicon(ours: dict[str, str]) -> dict[str, str]:
     """Kamus Alay (the Colloquial Indonesian Lexicon of Salsabila et al., 2018, shipped by indoNLP): chat
     spellings -> standard words, for the spellings our own table does not list.
@@ -104,9 +124,8 @@ def colloquial_lexicon(ours: dict[str, str]) -> dict[str, str]:
     abbreviations that the chat lexicon reads otherwise ("smp" is a school, not "sampai").
     """
     from indoNLP.preprocessing.slang_data import SLANG_DATA
-    from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
 
-    roots = frozenset(StemmerFactory().get_words())
+    roots = indonesian_roots()
     table: dict[str, str] = {}
     for written, standard in SLANG_DATA.items():
         written, standard = written.strip().lower(), standard.strip().lower()
@@ -123,7 +142,9 @@ def lexicon() -> Lexicon:
     small = frozenset(ln.strip().lower() for ln in _lines("smalltalk_id.txt"))
     maintained = [w.lower() for w in get_stop_words("id")]
     ours = read_slang()
-    return Lexicon(slang={**colloquial_lexicon(ours), **ours}, fillers=fillers, small_talk=small,
+    regional = read_regional()
+    return Lexicon(slang={**colloquial_lexicon(ours), **regional, **ours}, regional=regional,
+                   roots=indonesian_roots(), fillers=fillers, small_talk=small,
                    stopwords=frozenset([*maintained, *_words("stopwords_extra_id.txt")]),
                    label_stopwords=frozenset([*maintained, *_words("stopwords_labels_id.txt")]),
                    generic_roots=frozenset(_words("generic_roots_id.txt")))

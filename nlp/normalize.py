@@ -71,7 +71,8 @@ def _filler_pattern() -> re.Pattern[str]:
 
 
 def replace_slang(text: str) -> str:
-    """Replace chat abbreviations, slang and regional words by standard Indonesian (one pass)."""
+    """Replace chat abbreviations, slang and regional words by standard Indonesian (one pass), then regional
+    words with a suffix ("dalane" -> "jalannya")."""
     table = lexicon().slang
 
     def standard(match: re.Match[str]) -> str:
@@ -80,7 +81,38 @@ def replace_slang(text: str) -> str:
             return written  # an initial ("M.T. Haryono", "D.I. Panjaitan"), not chat "m" or "d"
         return table[" ".join(written.split())]
 
-    return " ".join(_slang_pattern().sub(standard, text).split())
+    text = _slang_pattern().sub(standard, text)
+    return " ".join(_WHOLE_WORD.sub(lambda m: regional_suffixed(m.group(0)), text).split())
+
+
+_WHOLE_WORD = re.compile(r"(?<![\w'-])[^\W\d_]{5,}(?![\w'-])")
+# Javanese definite suffixes are Indonesian "-nya": ngoko -ne after a vowel and -e after a consonant ("lampune",
+# "dalane"), krama -nipun and -ipun ("toyanipun", "listrikipun"). (suffix, stem ends in a vowel, Indonesian)
+_DEFINITE = (("nipun", True, "nya"), ("ipun", False, "nya"), ("ne", True, "nya"), ("e", False, "nya"))
+# Indonesian suffixes on a regional stem ("omahku", "banyunya").
+_INDONESIAN = (("nya", "nya"), ("ku", "ku"), ("mu", "mu"))
+_VOWELS = frozenset("aiueo")
+
+
+def regional_suffixed(word: str) -> str:
+    """A regional word with a suffix in Indonesian ("dalane" -> "jalannya", "omahku" -> "rumahku"); any other
+    word as it is. The stem must be a word of the regional table, or for a Javanese definite suffix an Indonesian
+    root of four letters or more; an Indonesian root itself ("sore", "karena") is never cut."""
+    lex = lexicon()
+    if word in lex.roots or word in lex.slang:
+        return word
+    for suffix, after_vowel, indonesian in _DEFINITE:
+        stem = word[: -len(suffix)]
+        if word.endswith(suffix) and len(stem) >= 4 and (stem[-1] in _VOWELS) == after_vowel:
+            if lex.regional.get(stem):
+                return lex.regional[stem] + indonesian
+            if stem in lex.roots:
+                return stem + indonesian
+    for suffix, indonesian in _INDONESIAN:
+        stem = word[: -len(suffix)]
+        if word.endswith(suffix) and lex.regional.get(stem):
+            return lex.regional[stem] + indonesian
+    return word
 
 
 def normalize(text: str) -> str:

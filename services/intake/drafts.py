@@ -67,6 +67,7 @@ def prepared_of(proposal: Proposal) -> Prepared:
         kelurahan=(proposal.kelurahan,) if proposal.kelurahan else (),
         streets=tuple(s for s in proposal.streets.split("|") if s),
         vector=vector,
+        home=proposal.kelurahan,
     )
 
 

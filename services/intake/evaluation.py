@@ -13,7 +13,7 @@ import json
 import tempfile
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -24,9 +24,9 @@ from models.clusters import Cluster
 from models.db import make_engine, session_scope, upgrade
 from models.proposals import Proposal
 from models.residents import Resident, get_or_create_resident, give_consent, set_kelurahan
-from nlp.cluster import apply_proposals
+from nlp.cluster import Merge, apply_proposals
 from nlp.embed import Embedder
-from nlp.evaluation import ari, hit_at_k, pairwise_prf, singletons
+from nlp.evaluation import ari, hit_at_k, merge_precision, pairwise_prf, singletons
 from nlp.grouping import GroupingParams
 from services.core.config import AppConfig
 from services.intake import drafts as intake
@@ -56,6 +56,24 @@ class Scores:
                 f"  ARI {self.ari:.3f}")
 
 
+@dataclass(frozen=True)
+class ValueScores:
+    """Figures of the messages that carry one value of a set's `register` or `voice` field."""
+
+    key: str
+    value: str
+    n: int
+    online: float
+    resident: float
+    final: float
+    hit3: float
+
+    def line(self) -> str:
+        """One human-readable line."""
+        return (f"{self.key} {self.value:<14} n {self.n:>3}  online {self.online:.3f}  resident {self.resident:.3f}"
+                f"  final {self.final:.3f}  hit@3 {self.hit3:.3f}")
+
+
 @dataclass
 class EvalReport:
     """Scores of one evaluation run."""
@@ -68,6 +86,9 @@ class EvalReport:
     hit3: float
     per_second: float
     assignments: list[dict[str, str]]  # per input: id, final, online and resident cluster codes
+    proposal_precision: float = 1.0  # share of proposed merges that join members of one request
+    proposals: int = 0  # clusters the re-clustering proposes to merge into another
+    by_value: list[ValueScores] = field(default_factory=list)  # per `register` or `voice` value
 
     @property
     def f1(self) -> float:
@@ -82,6 +103,8 @@ class EvalReport:
             self.resident.line("resident"),
             self.final.line("final"),
             f"suggestion hit@1 {self.hit1:.3f}  hit@3 {self.hit3:.3f}",
+            f"regroup proposals {self.proposals}  precision {self.proposal_precision:.3f}",
+            *(v.line() for v in self.by_value),
             f"eval: f1={self.final.f1:.3f} online={self.online.f1:.3f} resident={self.resident.f1:.3f}"
             f" hit3={self.hit3:.3f} n={self.n}",
         ]
@@ -132,6 +155,7 @@ class Stream:
     arrivals: list[Arrival]
     codes: dict[int, str]
     final: list[int] | None  # after every re-clustering proposal is accepted (resident stream only)
+    merges: list[tuple[int, ...]] = field(default_factory=list)  # proposed merges (resident stream only)
 
 
 def _resident(config: AppConfig, session: Session, i: int, row: dict[str, Any]) -> Resident:
@@ -186,16 +210,17 @@ def _stream(config: AppConfig, embedder: _RunEmbedder, params: GroupingParams | 
             standing = dict(session.exec(select(Proposal.id, Proposal.cluster_id)).all())
             arrivals = [Arrival(a.proposal_id, standing.get(a.proposal_id, a.cluster_id), a.shown)
                         if a.proposal_id is not None else a for a in arrivals]
-            final = None
+            final, merges = None, []
             if residents_choose:
                 result = compute_regroup(session=session, grouping=grouping)
                 accepted = apply_proposals(result.current, result.proposals, item_ids=result.proposal_ids)
                 final_of = dict(zip(result.proposal_ids, accepted, strict=True))
                 final = [final_of.get(a.proposal_id, _label(a, i)) if a.proposal_id else _label(a, i)
                          for i, a in enumerate(arrivals)]
+                merges = [p.clusters for p in result.proposals if isinstance(p, Merge)]
             codes = {c.id: str(c.code) for c in session.exec(select(Cluster)) if c.id is not None}
         engine.dispose()
-    return Stream(arrivals, codes, final)
+    return Stream(arrivals, codes, final, merges)
 
 
 def _label(arrival: Arrival, i: int) -> int:
@@ -232,4 +257,22 @@ def evaluate(config: AppConfig, embedder: Embedder, rows: list[dict[str, Any]],
         final=Scores.of(truth, final), hit1=hit_at_k(truth, resident_labels, shown, 1),
         hit3=hit_at_k(truth, resident_labels, shown, 3),
         per_second=len(rows) / elapsed if elapsed else 0.0, assignments=assignments,
+        proposal_precision=merge_precision(truth, resident_labels, resident.merges),
+        proposals=sum(len(m) - 1 for m in resident.merges),
+        by_value=by_value(rows, truth, (online_labels, resident_labels, final), shown),
     )
+
+
+def by_value(rows: list[dict[str, Any]], truth: list[str], labels: tuple[list[int], list[int], list[int]],
+             shown: list[list[int]]) -> list[ValueScores]:
+    """Online, resident and final F1 and hit@3 of the messages of each `register` or `voice` value (F1 over the
+    pairs with at least one of those messages), so that a weak voice cannot hide in the average."""
+    out = []
+    for name in ("register", "voice"):
+        values = [str(r[name]) if r.get(name) is not None else None for r in rows]
+        for value in sorted({v for v in values if v is not None}):
+            mine = [v == value for v in values]
+            online, resident, final = (pairwise_prf(truth, run, only=mine)[2] for run in labels)
+            out.append(ValueScores(name, value, sum(mine), online, resident, final,
+                                   hit_at_k(truth, labels[1], shown, 3, only=mine)))
+    return out

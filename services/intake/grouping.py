@@ -47,6 +47,7 @@ class Prepared:
     kelurahan: tuple[str, ...] = ()
     streets: tuple[str, ...] = ()
     vector: np.ndarray | None = field(default=None, compare=False)
+    home: str | None = None  # the kelurahan the proposal is filed under (named in it, else the sender's)
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,7 @@ class GroupingService:
         self._names = proper_names(config)
         self.city_words = config.city.name.lower().split()  # never a keyword ("kota", "bontang")
         self._forum_of_kelurahan = {kel: forum.id for forum in config.forums for kel in forum.kelurahan}
+        self._area_of = {kel.name: kec.name for kec in config.city.kecamatan for kel in kec.kelurahan}
         self._embedder = embedder
         self.params = params or service_params()
         self._grouper = Grouper(self.params, dim=embedder.dim if embedder else DEFAULT_DIM)
@@ -156,9 +158,11 @@ class GroupingService:
             return FALLBACK_CATEGORY
         return self._categoriser.cluster_category(member_codes)
 
-    def item(self, clean: str, vector: np.ndarray, streets: Sequence[str] | None = None) -> Item:
-        """The grouper's view of a proposal (`streets`: as read from the original text, when known)."""
-        return make_item(vector, clean, self._places, streets)
+    def item(self, clean: str, vector: np.ndarray, streets: Sequence[str] | None = None, home: str | None = None
+             ) -> Item:
+        """The grouper's view of a proposal (`streets`: as read from the original text, when known; `home`: the
+        kelurahan it is filed under)."""
+        return make_item(vector, clean, self._places, streets, self._area_of, home)
 
     def _institutions(self, clean: str) -> str:
         """Institution aliases from config written as the one name ("perumda tirta taman" -> "pdam")."""
@@ -170,7 +174,7 @@ class GroupingService:
         """Return up to k clusters that ask for the same thing, best first."""
         if prepared.vector is None:
             return []
-        item = self.item(prepared.clean, prepared.vector, prepared.streets)
+        item = self.item(prepared.clean, prepared.vector, prepared.streets, prepared.home)
         with self._lock:
             return [Suggestion(c, s) for c, s in self._grouper.suggest(item, k=k)]
 
@@ -178,7 +182,7 @@ class GroupingService:
         """Return the cluster a confirmed proposal joins automatically, or None for a new one."""
         if prepared.vector is None:
             return None
-        item = self.item(prepared.clean, prepared.vector, prepared.streets)
+        item = self.item(prepared.clean, prepared.vector, prepared.streets, prepared.home)
         with self._lock:
             return self._grouper.assign(item)
 
@@ -186,7 +190,7 @@ class GroupingService:
         """Clusters whose average linkage with `cluster_id` (which `prepared` just joined) says they are one."""
         if prepared.vector is None:
             return []
-        item = self.item(prepared.clean, prepared.vector, prepared.streets)
+        item = self.item(prepared.clean, prepared.vector, prepared.streets, prepared.home)
         with self._lock:
             return self._grouper.twins(cluster_id, item)
 
@@ -194,16 +198,16 @@ class GroupingService:
         """Record (or move) a proposal's membership in the index."""
         if prepared.vector is None:
             return
-        item = self.item(prepared.clean, prepared.vector, prepared.streets)
+        item = self.item(prepared.clean, prepared.vector, prepared.streets, prepared.home)
         with self._lock:
             self._grouper.add(proposal_id, cluster_id, item)
 
-    def add_many(self, rows: Sequence[tuple[int, int, str, np.ndarray, Sequence[str]]],
+    def add_many(self, rows: Sequence[tuple[int, int, str, np.ndarray, Sequence[str], str | None]],
                  progress: Callable[[int], object] | None = None) -> None:
-        """Load (proposal id, cluster id, clean text, vector, streets) rows into the index."""
+        """Load (proposal id, cluster id, clean text, vector, streets, kelurahan) rows into the index."""
         with self._lock:
-            for proposal_id, cluster_id, clean, vector, streets in rows:
-                self._grouper.add(proposal_id, cluster_id, self.item(clean, vector, streets))
+            for proposal_id, cluster_id, clean, vector, streets, home in rows:
+                self._grouper.add(proposal_id, cluster_id, self.item(clean, vector, streets, home))
                 if progress is not None:
                     progress(1)
 

@@ -106,7 +106,7 @@ def _read_entries(session: Session, grouping: GroupingService, ids: Sequence[int
             if p.id is None or p.cluster_id is None or p.embedding is None:
                 continue
             item = grouping.item(p.text_clean, np.frombuffer(p.embedding, dtype=np.float32),
-                                 [x for x in p.streets.split("|") if x])
+                                 [x for x in p.streets.split("|") if x], p.kelurahan)
             out.append(Entry(p.id, p.cluster_id, item))
         progress(len(chunk))
     return out

@@ -25,7 +25,7 @@ import numpy as np
 
 from nlp.scoring import Item
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: an item's area (kecamatan) and whether the text named it
 HEADER = "header.json"
 CRC_SLICE = 1 << 24
 NLP_DIR = Path(__file__).resolve().parents[2] / "nlp"
@@ -105,6 +105,11 @@ def _arrays(entries: Sequence[Entry], dim: int) -> dict[str, np.ndarray]:
                                len(kinds)) for it in items]
         out.update({f"{name}.{k}": v for k, v in _lists(list(kinds)).items()})
         out[f"{name}.of"] = np.asarray(of, dtype=np.int32)
+    areas: dict[tuple[str, ...], int] = {}
+    out["area.of"] = np.asarray([areas.setdefault((it.area,) if it.area else (), len(areas)) for it in items],
+                                dtype=np.int32)
+    out.update({f"area.{k}": v for k, v in _lists(list(areas)).items()})
+    out["area_named"] = np.array([it.area_named for it in items], dtype=bool)
     return out
 
 
@@ -192,11 +197,12 @@ def _entries(arrays: dict[str, np.ndarray]) -> Iterator[Entry]:
     kelurahan, streets = _tuples(arrays, "kelurahan"), _tuples(arrays, "streets")
     groups, needs, utilities = (_sets(arrays, name) for name in _SETS)
     vectors = np.array(arrays["vectors"], dtype=np.float32)
-    ids, clusters, local = (np.asarray(arrays[n]).tolist() for n in ("ids", "clusters", "local"))
+    ids, clusters, local, named = (np.asarray(arrays[n]).tolist() for n in ("ids", "clusters", "local", "area_named"))
+    areas = _tuples(arrays, "area")
     if not len(ids) == len(clusters) == len(local) == len(vectors) == len(terms) == len(groups):
         raise ValueError("arrays of different lengths")
     for row, (proposal_id, cluster_id) in enumerate(zip(ids, clusters, strict=True)):
         item = Item(vector=vectors[row], text="", kelurahan=kelurahan[row], streets=streets[row],
                     terms=tuple(terms[row]), local=local[row], groups=groups[row], needs=needs[row],
-                    utilities=utilities[row])
+                    utilities=utilities[row], area=areas[row][0] if areas[row] else None, area_named=named[row])
         yield Entry(proposal_id, cluster_id, item)

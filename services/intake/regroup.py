@@ -27,10 +27,11 @@ class RegroupResult:
 
 def compute_regroup(*, session: Session, grouping: GroupingService) -> RegroupResult:
     """Cluster all visible submitted proposals afresh and list the merges and splits that differ."""
-    rows = [(p.id, p.cluster_id, p.text_clean, p.embedding, p.streets) for p in visible_submitted(session)
+    rows = [(p.id, p.cluster_id, p.text_clean, p.embedding, p.streets, p.kelurahan)
+            for p in visible_submitted(session)
             if p.id is not None and p.cluster_id is not None and p.embedding is not None]
-    items = [grouping.item(text, np.frombuffer(vector, dtype=np.float32), [x for x in streets.split("|") if x])
-             for _, _, text, vector, streets in rows]
+    items = [grouping.item(text, np.frombuffer(vector, dtype=np.float32), [x for x in streets.split("|") if x], home)
+             for _, _, text, vector, streets, home in rows]
     ids = [proposal_id for proposal_id, *_ in rows]
     current = [cluster_id for _, cluster_id, *_ in rows]
     labels = recluster(items, grouping.params, start=current)  # residents' choices stay: merges only

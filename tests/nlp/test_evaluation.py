@@ -2,7 +2,7 @@
 
 import pytest
 
-from nlp.evaluation import ari, hit_at_k, pairwise_prf, singletons
+from nlp.evaluation import ari, hit_at_k, merge_precision, pairwise_prf, singletons
 
 
 def test_perfect_and_renamed_partitions() -> None:
@@ -44,3 +44,29 @@ def test_hit_at_k() -> None:
 
 def test_hit_at_k_with_nothing_to_find() -> None:
     assert hit_at_k(["a", "b"], [0, 1], [[], [0]], 3) == 1.0
+
+
+def test_hit_at_k_of_some_messages_only() -> None:
+    true = ["a", "a", "b", "b"]
+    at_arrival = [10, 10, 20, 20]
+    shown = [[], [10], [], [99]]
+    assert hit_at_k(true, at_arrival, shown, 3) == 0.5
+    assert hit_at_k(true, at_arrival, shown, 3, only=[True, True, False, False]) == 1.0
+    assert hit_at_k(true, at_arrival, shown, 3, only=[False, False, True, True]) == 0.0
+
+
+def test_merge_precision_counts_each_absorbed_cluster_by_its_commonest_request() -> None:
+    true = ["a", "a", "a", "b", "b", "c"]
+    labels = [1, 1, 2, 3, 3, 4]
+    assert merge_precision(true, labels, []) == 1.0
+    assert merge_precision(true, labels, [(1, 2)]) == 1.0
+    assert merge_precision(true, labels, [(1, 2, 3)]) == 0.5  # 2 is a's, 3 is b's
+    assert merge_precision(true, labels, [(1, 2), (3, 4)]) == 0.5
+
+
+def test_pairwise_prf_of_the_pairs_of_some_messages() -> None:
+    true = ["a", "a", "b", "b"]
+    pred = [1, 1, 2, 3]  # message 3 (the second b) missed its group
+    assert pairwise_prf(true, pred, only=[True, False, False, False]) == (1.0, 1.0, 1.0)
+    assert pairwise_prf(true, pred, only=[False, False, False, True]) == (1.0, 0.0, 0.0)
+    assert pairwise_prf(true, pred, only=[True, True, True, True]) == pairwise_prf(true, pred)

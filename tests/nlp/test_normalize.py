@@ -173,3 +173,49 @@ def test_the_seller_of_a_thing_asked_for_is_no_beneficiary() -> None:
 
     assert beneficiaries(normalize("tlg adain penjual solar resmi dkt TPI")) == frozenset()
     assert beneficiaries(normalize("bantuan modal untuk pedagang kecil")) == {"pedagang"}
+
+
+@pytest.mark.parametrize(
+    ("regional", "indonesian"),
+    [
+        ("Kulo nyuwun tulung, margi wonten ngajeng griya kulo risak sanget",  # Javanese krama
+         "Saya mohon tolong, jalan di depan rumah saya rusak sangat"),
+        ("dalane rusak, lampune mati kabeh, ora ono sing ndandani",  # Javanese ngoko, -e/-ne suffixes
+         "jalannya rusak, lampunya mati semua, tidak ada yang memperbaiki"),
+        ("toyanipun PDAM mboten mili sampun seminggu", "airnya PDAM tidak mengalir sudah seminggu"),  # -nipun
+        ("ulun handak minta tulung, banyu kada mengalir, lampu jalan pajah", # Banjar
+         "saya ingin minta tolong, air tidak mengalir, lampu jalan padam"),
+        ("rusak ji jalan di sikola, tolong ki diperbaiki pi", "rusak saja jalan di sekolah, tolong diperbaiki"),
+        ("omahku kebanjiran, banyunya kotor", "rumahku kebanjiran, airnya kotor"),  # Indonesian suffix, regional stem
+    ],
+)
+def test_regional_languages_read_as_indonesian(regional: str, indonesian: str) -> None:
+    from nlp.features import terms
+
+    assert terms(normalize(regional)) == terms(normalize(indonesian))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "saking parahnya jalan itu tiba-tiba ambruk",  # Indonesian "saking", "tiba" are not Javanese "from", "fall"
+        "warung mi ayam di dekat sekolah",  # "mi" is noodles, not the Bugis particle
+        "sore ini karena hujan",  # Indonesian roots ending in -e are not cut
+        "de kamu sekolah di mana",  # chat "de" (little one) is not Bugis "de'" (not)
+    ],
+)
+def test_indonesian_words_that_look_regional_stay(text: str) -> None:
+    from nlp.features import terms
+
+    assert "tidak" not in normalize(text) and "dari" not in normalize(text)
+    assert set(terms(normalize(text))) >= {t for t in terms(text.lower()) if t not in ("de",)}
+
+
+def test_every_regional_entry_has_a_language_and_a_dictionary_fact() -> None:
+    from nlp.lexicon import DATA_DIR
+
+    rows = [ln.split("\t") for ln in (DATA_DIR / "daerah_id.tsv").read_text(encoding="utf-8").splitlines()
+            if ln.strip() and not ln.startswith("#")]
+    assert len(rows) > 200
+    assert all(len(r) == 4 and r[2] in {"jv-ngoko", "jv-krama", "bjn", "bug"} and r[3].strip() for r in rows)
+    assert len({r[0] for r in rows}) == len(rows)

@@ -97,3 +97,20 @@ def test_a_new_cluster_belongs_to_the_forum_of_the_place_it_is_about(settings: S
             homes.append(session.get(Cluster, done.cluster.id).home_forum_id)  # type: ignore[union-attr]
     assert homes == ["bontang-selatan", "bontang-utara"]
     engine.dispose()
+
+
+def test_eval_prints_figures_per_voice_and_the_precision_of_regroup_proposals(
+    settings: Settings, embedder: Embedder
+) -> None:
+    rows = read_jsonl(FIXTURE)
+    voices = ["formal", "chat", "chat", "chat", "formal", "banjar", "formal", "chat"]
+    for row, voice in zip(rows, voices, strict=True):
+        row["voice"] = voice
+    report = evaluate(settings.config, embedder, rows)
+    assert [(v.key, v.value, v.n) for v in report.by_value] == [
+        ("voice", "banjar", 1), ("voice", "chat", 4), ("voice", "formal", 3)]
+    chat = next(v for v in report.by_value if v.value == "chat")
+    assert chat.hit3 == 1.0 and chat.online == 1.0 and chat.final == 1.0  # s4 is shown s1's cluster, s8 s5's
+    lines = report.lines()
+    assert any(line.startswith("voice chat") and "hit@3 1.000" in line for line in lines)
+    assert any(line.startswith("regroup proposals 0  precision 1.000") for line in lines)
