@@ -183,11 +183,9 @@ def save_index(grouping: GroupingService, snapshot: Path, key: str) -> int:
 
 
 def snapshot_place(engine: Engine, data_dir: Path) -> Path:
-    """Where the index of this database is saved: beside a SQLite file, else in data_dir per database."""
-    url = engine.url
-    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
-        return Path(url.database).with_name(Path(url.database).name + ".index")
-    name = url.render_as_string(hide_password=True)
+    """Where the index of this database is saved: a folder per database in data_dir (by default the folder of
+    the SQLite file too), named by a hash of the database's address (password hidden)."""
+    name = engine.url.render_as_string(hide_password=True)
     return data_dir / f"index-{hashlib.sha256(name.encode()).hexdigest()[:16]}"
 
 
