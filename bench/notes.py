@@ -22,7 +22,7 @@ DOMINATES = [
     "database's writes of two updates per aspiration (text, then Kirim), which dominate once the model is "
     "batched. It is measured without PTB's rate limiter; in production Telegram's ~30 messages/s caps it "
     "near 15 aspirations/s before the bot does.",
-    "**Start-up** reads the saved index (beside a SQLite file, or in `data_dir` per PostgreSQL database: "
+    "**Start-up** reads the saved index (in `data_dir`, a folder per database: "
     "vectors, terms, places and facets as arrays with CRC-32s, the model's identity, a fingerprint of the "
     "nlp code, word lists, city and parameters, and a watermark), compares it with the membership read from "
     "the covering index `ix_proposal_membership`, reads and stems only what is new or moved in, and rebuilds "

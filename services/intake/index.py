@@ -22,6 +22,7 @@ from pathlib import Path
 
 import numpy as np
 from sqlalchemy import Engine
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 from tqdm import tqdm
 
@@ -98,16 +99,20 @@ def _membership(session: Session) -> dict[int, int]:
 
 def _read_entries(session: Session, grouping: GroupingService, ids: Sequence[int],
                   progress: Callable[[int], object]) -> list[Entry]:
-    """Items of the given proposals, built from their stored texts and embeddings."""
+    """Items of the given proposals, built from their stored texts and embeddings (only those columns are read:
+    no ORM objects, so nothing piles up in the session while a large index is rebuilt)."""
     out: list[Entry] = []
     for start in range(0, len(ids), BATCH * 4):
         chunk = list(ids[start : start + BATCH * 4])
-        for p in session.exec(select(Proposal).where(col(Proposal.id).in_(chunk))):
-            if p.id is None or p.cluster_id is None or p.embedding is None:
+        rows = session.execute(sa_select(col(Proposal.id), col(Proposal.cluster_id), col(Proposal.text_clean),
+                                         col(Proposal.embedding), col(Proposal.streets), col(Proposal.kelurahan))
+                               .where(col(Proposal.id).in_(chunk))).all()
+        for proposal_id, cluster_id, clean, embedding, streets, kelurahan in rows:
+            if proposal_id is None or cluster_id is None or embedding is None:
                 continue
-            item = grouping.item(p.text_clean, np.frombuffer(p.embedding, dtype=np.float32),
-                                 [x for x in p.streets.split("|") if x], p.kelurahan)
-            out.append(Entry(p.id, p.cluster_id, item))
+            streets_read = [x for x in streets.split("|") if x]
+            item = grouping.item(clean, np.frombuffer(embedding, dtype=np.float32), streets_read, kelurahan)
+            out.append(Entry(proposal_id, cluster_id, item))
         progress(len(chunk))
     return out
 
@@ -179,11 +184,9 @@ def save_index(grouping: GroupingService, snapshot: Path, key: str) -> int:
 
 
 def snapshot_place(engine: Engine, data_dir: Path) -> Path:
-    """Where the index of this database is saved: beside a SQLite file, else in data_dir per database."""
-    url = engine.url
-    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
-        return Path(url.database).with_name(Path(url.database).name + ".index")
-    name = url.render_as_string(hide_password=True)
+    """Where the index of this database is saved: a folder per database in data_dir (by default the folder of
+    the SQLite file too), named by a hash of the database's address (password hidden)."""
+    name = engine.url.render_as_string(hide_password=True)
     return data_dir / f"index-{hashlib.sha256(name.encode()).hexdigest()[:16]}"
 
 
