@@ -75,8 +75,8 @@ def store_update(*, session: Session, update_id: int, payload: dict[str, Any], c
     if session.get_bind().dialect.name == "postgresql":
         result = session.execute(pg_insert(InboundUpdate).values(
             update_id=update_id, chat_id=chat_id, payload=minimise(payload), received_at=utcnow(), attempts=0,
-        ).on_conflict_do_nothing(index_elements=["update_id"]))
-        return bool(result.rowcount)  # type: ignore[attr-defined]
+        ).on_conflict_do_nothing(index_elements=["update_id"]).returning(col(InboundUpdate.update_id)))
+        return result.first() is not None
     if session.get(InboundUpdate, update_id) is not None:
         return False
     session.add(InboundUpdate(update_id=update_id, chat_id=chat_id, payload=minimise(payload)))

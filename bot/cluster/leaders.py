@@ -72,6 +72,7 @@ class Leader:
                 await asyncio.wait_for(self._stopping.wait(), timeout=self._poll)
         if self.leading:
             await self._step_down()
+        await self.locks.close()
 
     def stop(self) -> None:
         """Give up the role (at the next look) and stop."""
