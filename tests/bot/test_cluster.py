@@ -129,7 +129,7 @@ async def test_health_reports_roles_and_lag(copies: list[Copy]) -> None:
     for copy in copies:
         asgi = webhook_app(copy.app, path="tg", secret="s", extra_routes=[health_route(copy.app)])
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=asgi), base_url="http://copy") as client:
-            answers.append((await client.get("/health")))
+            answers.append(await client.get("/health"))
     assert [answer.status_code for answer in answers] == [200, 200]
     reports = [answer.json() for answer in answers]
     assert sorted(role for report in reports for role in report["roles"]) == ["scheduler", "sender"]
