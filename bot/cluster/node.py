@@ -12,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from bot.cluster.follow import IndexFollower
 from bot.cluster.leaders import Leader
 from bot.cluster.worker import ChatWorker
 from handlers.apptypes import AspirasiApp
@@ -32,6 +33,7 @@ class Node:
     worker: ChatWorker
     sender: Leader
     scheduler: Leader
+    follower: IndexFollower
     name: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}")
     uncertain_taken: int = 0  # rows this copy flagged uncertain when it became the sender
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
@@ -89,8 +91,20 @@ def build_node(application: AspirasiApp) -> Node:
         sender=Leader(d.engine, "sender", gain=gain_sender, lose=lose_sender, poll_seconds=cluster.poll_seconds),
         scheduler=Leader(d.engine, "scheduler", gain=gain_scheduler, lose=lose_scheduler,
                          poll_seconds=cluster.poll_seconds),
+        follower=IndexFollower(d.engine, d.grouping),
     )
+    d.grouping.before_assign = node.follower.before_assign
     return node
+
+
+async def _follow(node: Node, every: float) -> None:
+    """Keep the grouping index level with the database until cancelled."""
+    while True:
+        try:
+            await asyncio.to_thread(node.follower.poll)
+        except Exception:  # the database is away: the next look catches up
+            log.exception("following the database's grouping index failed; retrying")
+        await asyncio.sleep(every)
 
 
 async def start_cluster(application: AspirasiApp) -> Node:
@@ -99,7 +113,9 @@ async def start_cluster(application: AspirasiApp) -> Node:
     application.bot_data[BOT_DATA_KEY] = node
     node.tasks = [asyncio.create_task(node.worker.run(), name="cluster-chats"),
                   asyncio.create_task(node.sender.run(), name="cluster-sender"),
-                  asyncio.create_task(node.scheduler.run(), name="cluster-scheduler")]
+                  asyncio.create_task(node.scheduler.run(), name="cluster-scheduler"),
+                  asyncio.create_task(_follow(node, deps(application).config.cluster.poll_seconds),
+                                      name="cluster-index")]
     return node
 
 
@@ -111,6 +127,7 @@ async def stop_cluster(application: AspirasiApp) -> None:
     node.sender.stop()
     node.scheduler.stop()
     await node.worker.stop()
+    node.tasks[-1].cancel()  # the index follower
     await asyncio.gather(*node.tasks, return_exceptions=True)
 
 
@@ -136,6 +153,8 @@ def health_route(application: AspirasiApp, path: str = "/health") -> Route:
             report["leader_age_s"] = {leader.role: _leader_age(leader) for leader in (node.sender, node.scheduler)}
             report["handled"] = node.worker.handled
             report["uncertain_taken"] = node.uncertain_taken
+            report["index_size"], report["index_changes_followed"] = len(deps(application).grouping), \
+                node.follower.applied
         try:
             report.update(await asyncio.to_thread(_figures, application))
         except Exception as exc:  # no database: the load balancer should send elsewhere

@@ -17,9 +17,12 @@ from bot.settings import Settings
 from bot.webhook import webhook_app
 from handlers.deps import deps
 from models.claims import LOCK_KEY
+from models.db import session_scope
 from models.outbox import OutboxMessage, OutboxState
 from models.updates import InboundUpdate
+from models.residents import get_or_create_resident, give_consent, set_kelurahan
 from nlp.embed import Embedder
+from services import intake
 from tests.bot.cluster_copies import Copy, cluster_settings, until
 
 PRIVACY = "UU No. 27 Tahun 2022"
@@ -135,3 +138,28 @@ async def test_health_reports_roles_and_lag(copies: list[Copy]) -> None:
     assert sorted(role for report in reports for role in report["roles"]) == ["scheduler", "sender"]
     assert {"updates_pending", "oldest_update_age_s", "outbox_waiting", "outbox_uncertain"} <= set(reports[0])
     assert reports[0]["copy"] != reports[1]["copy"] or reports[0]["copy"].endswith(str(__import__("os").getpid()))
+
+
+def submit_through(copy: Copy, telegram_id: int, text: str) -> int:
+    """A resident's aspiration confirmed in this copy (the machine picks its cluster); return the cluster id."""
+    d = deps(copy.app)
+    forum = d.config.forum_of("Lok Tuan")
+    with session_scope(d.engine) as session:
+        resident = get_or_create_resident(session=session, telegram_id=telegram_id)
+        give_consent(session=session, resident=resident)
+        set_kelurahan(session=session, resident=resident, kelurahan="Lok Tuan", forum_id=forum.id)
+        draft, _ = intake.save_draft(session=session, grouping=d.grouping, resident=resident,
+                                     source_chat_id=telegram_id, source_message_id=telegram_id, text=text)
+        assert draft.id is not None
+        done = intake.confirm(session=session, grouping=d.grouping, resident=resident, proposal_id=draft.id)
+        assert isinstance(done, intake.Submitted) and done.cluster.id is not None
+        return done.cluster.id
+
+
+async def test_every_copy_s_index_follows_and_one_request_opens_one_cluster(copies: list[Copy]) -> None:
+    text = "Jalan di depan SD 005 Lok Tuan berlubang besar dan sering membuat motor jatuh, mohon segera diperbaiki"
+    first = submit_through(copies[0], 950_001, text)
+    second = submit_through(copies[1], 950_002, text)  # at once, on the other copy: it caught up first
+    assert second == first
+    await until(lambda: all(len(deps(copy.app).grouping) == 2 for copy in copies), 10)
+    assert sum(copy.node.follower.applied for copy in copies) >= 1
