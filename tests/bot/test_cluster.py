@@ -19,8 +19,8 @@ from handlers.deps import deps
 from models.claims import LOCK_KEY
 from models.db import session_scope
 from models.outbox import OutboxMessage, OutboxState
-from models.updates import InboundUpdate
 from models.residents import get_or_create_resident, give_consent, set_kelurahan
+from models.updates import InboundUpdate
 from nlp.embed import Embedder
 from services import intake
 from tests.bot.cluster_copies import Copy, cluster_settings, until
