@@ -42,6 +42,9 @@ class Node:
 async def _become_sender(application: AspirasiApp) -> int:
     """Flag the rows a dead sender left `sending`, then start the outbox worker; return how many were flagged."""
     d = deps(application)
+    # The sender before us steps down within one look (poll_seconds) of losing its lock: wait that long twice,
+    # so two senders never overlap (Telegram's 30/s) and its last sends are settled before we flag them.
+    await asyncio.sleep(2 * d.config.cluster.poll_seconds)
 
     def _flag() -> int:
         with session_scope(d.engine) as session:
