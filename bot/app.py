@@ -154,6 +154,12 @@ async def post_init(application: AspirasiApp) -> None:
         sync_forums(session=session, forums={f.id: f.name for f in d.config.forums})
     await asyncio.to_thread(_load_index, d)
     queue = application.update_queue
+    if d.config.cluster.enabled:  # one of several copies: claims, and sender/scheduler when elected (bot/cluster)
+        await access.set_command_menus(application.bot, d.config)
+        from bot.cluster.node import start_cluster
+
+        await start_cluster(application)
+        return
     if isinstance(queue, DurableQueue):
         await queue.requeue_unprocessed(application.bot)
     await access.set_command_menus(application.bot, d.config)  # per role and chat (issue 6)
@@ -204,7 +210,12 @@ def load_embedder(settings: Settings) -> Embedder:
 
 
 async def post_stop(application: AspirasiApp) -> None:
-    """Let the outbox finish the sends in flight while the bot can still make calls."""
+    """Finish a cluster copy's updates in hand, then let the outbox finish the sends in flight while the bot can
+    still make calls."""
+    if deps(application).config.cluster.enabled:
+        from bot.cluster.node import stop_cluster
+
+        await stop_cluster(application)
     await stop_outbox(application)
 
 
@@ -239,7 +250,7 @@ def build_application(
     builder = (
         ApplicationBuilder()
         .token(token or settings.token)
-        .update_queue(DurableQueue(engine))
+        .update_queue(DurableQueue(engine, store_only=settings.config.cluster.enabled))
         .concurrent_updates(DurableProcessor(engine, the_deps.failed_updates, settings.config))
         .post_init(post_init)
         .post_stop(post_stop)

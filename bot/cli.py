@@ -46,6 +46,21 @@ def _check_webhook(url: str | None, secret: str | None) -> None:
         raise typer.Exit(2)
 
 
+def _check_cluster(settings: Settings, webhook: bool) -> None:
+    """Stop (exit 2) when config says this is one of several copies but it would poll (a second getUpdates gets
+    409 and polling deletes the others' webhook), or the database is SQLite (one process only)."""
+    if not settings.config.cluster.enabled:
+        return
+    if not webhook:
+        typer.echo("aspirasi: cluster.enabled is on: every copy runs `aspirasi run --webhook` behind the load "
+                   "balancer; polling is refused (it would delete the webhook of every other copy)", err=True)
+        raise typer.Exit(2)
+    if not settings.database_url.startswith(("postgresql", "postgres:")):
+        typer.echo("aspirasi: cluster.enabled needs PostgreSQL (DATABASE_URL); SQLite serves one process only",
+                   err=True)
+        raise typer.Exit(2)
+
+
 @app.command()
 def run(
     webhook: bool = typer.Option(False, "--webhook", help="Serve a webhook instead of polling."),
@@ -59,6 +74,7 @@ def run(
     secret = settings.secrets.telegram_webhook_secret
     if webhook:  # before the model loads and before any log line
         _check_webhook(hook.url, secret.get_secret_value() if secret is not None else None)
+    _check_cluster(settings, webhook)
     _logging()
     web = settings.config.web
     if not webhook and web.enabled:  # issue 14: the web page in the same process and event loop

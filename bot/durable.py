@@ -33,24 +33,31 @@ log = logging.getLogger(__name__)
 class DurableQueue(asyncio.Queue[object]):
     """An update queue that stores updates in the database before accepting them."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, *, store_only: bool = False) -> None:
         super().__init__()
         self._engine = engine
+        self.store_only = store_only  # a copy of a cluster: updates are claimed from the database (bot/cluster)
 
     def _store(self, update: Update) -> bool:
         """Write the update; return False when it was seen before."""
+        chat = update.effective_chat
         with session_scope(self._engine) as session:
-            return store_update(session=session, update_id=update.update_id, payload=update.to_dict())
+            return store_update(session=session, update_id=update.update_id, payload=update.to_dict(),
+                                chat_id=chat.id if chat is not None else None)
 
     async def put(self, item: object) -> None:
-        """Store an Update, then queue it; a repeated update is dropped."""
+        """Store an Update, then queue it; a repeated update is dropped. In a cluster it is only stored."""
         if isinstance(item, Update) and not await asyncio.to_thread(self._store, item):
             log.info("update %s was delivered again; ignored", item.update_id)
             return
-        await super().put(item)
+        if not (self.store_only and isinstance(item, Update)):
+            await super().put(item)
 
     async def requeue_due(self, bot: Bot) -> int:
-        """Queue again the failed updates whose pause is over; return how many."""
+        """Queue again the failed updates whose pause is over; return how many (none in a cluster: there the
+        claims take them when their pause is over)."""
+        if self.store_only:
+            return 0
         def _take() -> list[dict[str, Any]]:
             with session_scope(self._engine) as session:
                 return [row.payload for row in take_due_retries(session=session, now=utcnow()) if row.payload]

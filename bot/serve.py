@@ -92,7 +92,12 @@ def webhook_listeners(settings: Settings, application: AspirasiApp) -> list[uvic
     served on the webhook's public port."""
     hook, web, secret = settings.config.telegram.webhook, settings.config.web, settings.secrets.telegram_webhook_secret
     assert secret is not None
-    app = webhook_app(application, path=hook.path, secret=secret.get_secret_value())
+    extra = []
+    if settings.config.cluster.enabled:  # each copy's health page, for the load balancer's checks
+        from bot.cluster.node import health_route
+
+        extra.append(health_route(application))
+    app = webhook_app(application, path=hook.path, secret=secret.get_secret_value(), extra_routes=extra)
     servers = [webhook_server(app, listen=hook.listen, port=hook.port)]
     log.info("webhook served on %s:%d", hook.listen, hook.port)
     if web.enabled:

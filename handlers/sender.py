@@ -18,7 +18,7 @@ from sqlalchemy import Engine
 from telegram import Bot, InlineKeyboardMarkup, ReplyParameters
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 
-from models.db import session_scope
+from models.db import AMBIENT, session_scope
 from models.outbox import OutboxBase, OutboxMessage, OutboxMethod, OutboxState, claim, enqueue, stop_chat
 from models.residents import Resident
 from models.types import utcnow
@@ -149,6 +149,12 @@ def claim_row(engine: Engine, row_id: int, lease_seconds: float) -> OutboxMessag
         return claim(session=session, row_id=row_id, now=now, stale_before=now - timedelta(seconds=lease_seconds))
 
 
+def _queue_only(engine: Engine, message: OutboxBase) -> None:
+    """Queue a message for the sender (a repeat of its dedupe key queues nothing)."""
+    with session_scope(engine) as session:
+        enqueue(session=session, message=message)
+
+
 def _queue_and_claim(engine: Engine, message: OutboxBase, lease_seconds: float) -> OutboxMessage | None:
     """Queue the message and claim it in one transaction; None if it was sent or is being sent."""
     with session_scope(engine) as session:
@@ -161,8 +167,13 @@ def _queue_and_claim(engine: Engine, message: OutboxBase, lease_seconds: float) 
 async def deliver_now(
     bot: Bot, engine: Engine, message: OutboxBase, config: OutboxConfig | None = None
 ) -> int | None:
-    """Send a message once: queue and claim it, send it now, record the result; a repeat sends nothing."""
+    """Send a message once: queue and claim it, send it now, record the result; a repeat sends nothing. Inside a
+    cluster copy's update transaction it is only queued: it commits with the update, and the elected sender sends
+    it (a send before the commit could not be taken back if the copy died)."""
     limits = config or OutboxConfig()
+    if AMBIENT.get() is not None:
+        await asyncio.to_thread(_queue_only, engine, message)
+        return None
     row = await asyncio.to_thread(_queue_and_claim, engine, message, limits.lease_seconds)
     if row is None or row.id is None:
         return None

@@ -3,15 +3,17 @@
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, event
+from sqlalchemy import Connection, Engine, event
 from sqlmodel import Session, create_engine
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+AMBIENT: ContextVar[Connection | None] = ContextVar("aspirasi_transaction", default=None)  # see one_transaction
 
 
 def normalise_url(url: str) -> str:
@@ -72,14 +74,32 @@ def forget_deleted(engine: Engine) -> None:
 
 @contextmanager
 def session_scope(engine: Engine) -> Iterator[Session]:
-    """Give a session that commits on success and rolls back on error."""
-    with Session(engine, expire_on_commit=False) as session:
+    """Give a session that commits on success and rolls back on error. Inside `one_transaction` (a copy of a
+    cluster handling one update) it joins that transaction through a savepoint: nothing is committed before the
+    whole update is."""
+    joined = AMBIENT.get()
+    session_of = (Session(bind=joined, expire_on_commit=False, join_transaction_mode="create_savepoint")
+                  if joined is not None and joined.engine is engine else Session(engine, expire_on_commit=False))
+    with session_of as session:
         try:
             yield session
             session.commit()
         except BaseException:
             session.rollback()
             raise
+
+
+@contextmanager
+def one_transaction(engine: Engine) -> Iterator[Connection]:
+    """Run every `session_scope` on this engine, in this context (threads started from it included), in one
+    transaction, committed at the end: an update's effects, its outbox rows and its "processed" mark commit
+    together, or not at all (a killed process's transaction rolls back)."""
+    with engine.connect() as connection, connection.begin():
+        token = AMBIENT.set(connection)
+        try:
+            yield connection
+        finally:
+            AMBIENT.reset(token)
 
 
 @contextmanager

@@ -79,6 +79,7 @@ class OutboxMessage(OutboxBase, table=True):
     error: str | None = None
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    uncertain: bool = False  # was being sent when its sender died: sent again, maybe a second time (counted)
 
 
 def enqueue(*, session: Session, message: OutboxBase) -> tuple[OutboxMessage, bool]:

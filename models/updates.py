@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import JSON, BigInteger, Column
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from models.types import UTCDateTime, utcnow
@@ -18,6 +19,7 @@ class InboundUpdate(SQLModel, table=True):
     """One update by its Telegram id; the payload is dropped once handled (it holds names)."""
 
     update_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    chat_id: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True, index=True))  # claims
     payload: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     received_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     processed_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
@@ -67,11 +69,17 @@ def forget_updates(*, session: Session, telegram_id: int) -> int:
     return len(rows)
 
 
-def store_update(*, session: Session, update_id: int, payload: dict[str, Any]) -> bool:
-    """Store an update (without names) the first time it is seen; return False for a repeat."""
+def store_update(*, session: Session, update_id: int, payload: dict[str, Any], chat_id: int | None = None) -> bool:
+    """Store an update (without names) the first time it is seen; return False for a repeat. On PostgreSQL the
+    insert is `ON CONFLICT (update_id) DO NOTHING`: two copies receiving the same retry at once both answer 200."""
+    if session.get_bind().dialect.name == "postgresql":
+        result = session.execute(pg_insert(InboundUpdate).values(
+            update_id=update_id, chat_id=chat_id, payload=minimise(payload), received_at=utcnow(), attempts=0,
+        ).on_conflict_do_nothing(index_elements=["update_id"]).returning(col(InboundUpdate.update_id)))
+        return result.first() is not None
     if session.get(InboundUpdate, update_id) is not None:
         return False
-    session.add(InboundUpdate(update_id=update_id, payload=minimise(payload)))
+    session.add(InboundUpdate(update_id=update_id, chat_id=chat_id, payload=minimise(payload)))
     session.flush()
     return True
 

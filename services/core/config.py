@@ -200,6 +200,14 @@ class UpdateRetryConfig(Strict):
     check_seconds: float = Field(default=10, gt=0)  # how often due retries are looked for
 
 
+class ClusterConfig(Strict):
+    """Several identical copies on one PostgreSQL (`aspirasi run --webhook` each, behind a load balancer)."""
+
+    enabled: bool = False  # on: polling is refused, updates are claimed per chat from the database
+    workers: int = Field(default=4, ge=1)  # chats one copy handles at the same time
+    poll_seconds: float = Field(default=1.0, gt=0)  # how often pending updates and leader locks are looked at
+
+
 class RetentionConfig(Strict):
     """How long verbatim texts are kept."""
 
@@ -268,6 +276,7 @@ class AppConfig(Strict):
     outbox: OutboxConfig = OutboxConfig()
     updates: UpdateRetryConfig = UpdateRetryConfig()
     retention: RetentionConfig = RetentionConfig()
+    cluster: ClusterConfig = ClusterConfig()
     web: WebConfig = WebConfig()
     console: ConsoleConfig = ConsoleConfig()
     categories: dict[str, CategoryConfig] = Field(default_factory=dict)

@@ -261,6 +261,8 @@ def confirm(
     if chosen is not None:  # Dukung: only a visible cluster this draft was offered
         cluster = chosen
     elif not new_cluster:  # the machine picks, unless the resident declined what was shown
+        if grouping.before_assign is not None:  # a cluster copy: under the `grouper` lock, index caught up
+            grouping.before_assign(session)
         target = grouping.assign(prepared)
         cluster = session.get(Cluster, target) if target is not None else None
         while cluster is not None and cluster.merged_into_id is not None:

@@ -106,6 +106,9 @@ class GroupingService:
         # The running bot's texts: prepared and embedded in micro-batches, decided in arrival order.
         self.batcher: MicroBatcher[Prepared] = MicroBatcher(
             self.prepare_many, window=config.nlp.batch_window_ms / 1000, max_batch=config.nlp.max_batch)
+        # Several copies on one database (bot/cluster): called with the session before a new proposal is
+        # assigned, to take the `grouper` lock and catch the index up with what other copies committed.
+        self.before_assign: Callable[[object], None] | None = None
 
     def title(self, redacted: str, limit: int = TITLE_CHARS) -> str:
         """A cluster title from a redacted text, built the same way on every path that makes or relabels one."""

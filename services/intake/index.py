@@ -97,6 +97,9 @@ def _membership(session: Session) -> dict[int, int]:
     return {int(pid): int(cid) for pid, cid in rows if pid is not None and cid is not None}
 
 
+membership = _membership  # for copies that follow the database (bot/cluster/follow.py)
+
+
 def _read_entries(session: Session, grouping: GroupingService, ids: Sequence[int],
                   progress: Callable[[int], object]) -> list[Entry]:
     """Items of the given proposals, built from their stored texts and embeddings (only those columns are read:
@@ -115,6 +118,9 @@ def _read_entries(session: Session, grouping: GroupingService, ids: Sequence[int
             out.append(Entry(proposal_id, cluster_id, item))
         progress(len(chunk))
     return out
+
+
+read_entries = _read_entries
 
 
 def _from_snapshot(snapshot: Path | None, grouping: GroupingService, key: str) -> tuple[list[Entry], str | None]:
