@@ -53,8 +53,8 @@ async def fanout(config: AppConfig, url: str, residents: int, *, ptb_limiter: bo
     try:
         seed(engine, [Aspiration("Perbaikan jalan berlubang di Jl. Pattimura", "Lok Tuan", 0)] * residents)
         with session_scope(engine) as session:
-            outcome = answer_cluster(session=session, cluster_id=1, text="Jawaban uji: sudah dijadwalkan.",
-                                     source_key="bench:1")
+            outcome = answer_cluster(session=session, config=config, cluster_id=1,
+                                     text="Jawaban uji: sudah dijadwalkan.", source_key="bench:1")
         api = MemoryBotAPI()
         limits = config.outbox
         bot: Bot = ExtBot(CONSOLE_TOKEN, request=api, rate_limiter=AIORateLimiter(

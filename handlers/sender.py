@@ -26,6 +26,8 @@ from services.core.config import OutboxConfig
 from services.core.tg_html import CAPTION_LIMIT, MESSAGE_LIMIT, split_html, truncate_html
 from services.privacy.outbox_files import delivered_payload, local_photo, remove_if_unneeded
 
+OWN_KEYS = "aspirasi_"  # payload keys the outbox keeps for itself (services/answers/staffchat.py), never sent
+
 log = logging.getLogger(__name__)
 MAX_BACKOFF_SECONDS = 300.0
 DONE = (OutboxState.SENT, OutboxState.FAILED, OutboxState.BLOCKED)
@@ -37,7 +39,7 @@ async def send_row(bot: Bot, row: OutboxMessage) -> int:
     Within Telegram's limits: a text longer than one message goes out in parts cut at section and line
     boundaries (the keyboard on the last part, whose id is returned); a caption or an edit is shortened.
     """
-    payload: dict[str, Any] = dict(row.payload)
+    payload: dict[str, Any] = {k: v for k, v in row.payload.items() if not k.startswith(OWN_KEYS)}
     if markup := payload.pop("reply_markup", None):
         payload["reply_markup"] = InlineKeyboardMarkup.de_json(markup, bot)
     if parameters := payload.pop("reply_parameters", None):

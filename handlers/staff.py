@@ -67,8 +67,8 @@ async def staff_reply(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
 
     def _answer(session: Session) -> Outcome:
         if target.resident_id is None:
-            return answer_cluster(session=session, cluster_id=target.cluster_id, text=text, source_key=source,
-                                  actor=actor)
+            return answer_cluster(session=session, config=config, cluster_id=target.cluster_id, text=text,
+                                  source_key=source, actor=actor)
         return answer_resident(session=session, cluster_id=target.cluster_id, resident_id=target.resident_id,
                                text=text, source_key=source, actor=actor)
 
@@ -96,10 +96,11 @@ async def balas(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await reply(update, context, "staff", t("staff_balas_usage"))
         return
     code, text, source, actor = parts[1], parts[2], _source(message), _actor(update)
+    config = deps(context).config
 
     def _answer(session: Session) -> Outcome:
-        return answer_cluster(session=session, cluster_id=_cluster_id(session, code), text=text, source_key=source,
-                              actor=actor)
+        return answer_cluster(session=session, config=config, cluster_id=_cluster_id(session, code), text=text,
+                              source_key=source, actor=actor)
 
     try:
         outcome = await run_db(context, _answer)
@@ -111,11 +112,11 @@ async def balas(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def _set_status(update: Update, context: ContextTypes.DEFAULT_TYPE, cluster_ref: str | int, status: str,
                       note: str) -> Outcome | AnswerError:
     """Change a cluster's status (by code or id) on behalf of the staff member."""
-    actor = _actor(update)
+    actor, config = _actor(update), deps(context).config
 
     def _change(session: Session) -> Outcome:
         cluster_id = cluster_ref if isinstance(cluster_ref, int) else _cluster_id(session, cluster_ref)
-        return change_status(session=session, cluster_id=cluster_id, status=status, note=note,
+        return change_status(session=session, config=config, cluster_id=cluster_id, status=status, note=note,
                              source_key=f"u{update.update_id}", actor=actor)
 
     try:

@@ -86,14 +86,14 @@ def feed(config: AppConfig, engine: object, grouping: GroupingService, end: date
             date_transaction(session=session, at=at)  # it counts in the period it arrived in
 
 
-def answer_one(engine: object, end: datetime) -> None:
+def answer_one(engine: object, config: AppConfig, end: datetime) -> None:
     """Staff answer the biggest cluster of the previous week (so the digest lists an answered cluster)."""
     with session_scope(engine) as session:  # type: ignore[arg-type]
         rows = session.exec(select(Proposal.cluster_id).where(Proposal.submitted_at < end - timedelta(days=7))).all()
         biggest = max(set(rows), key=rows.count)
         assert biggest is not None
-        answer_cluster(session=session, cluster_id=biggest, text="Terima kasih, sudah kami teruskan ke OPD terkait.",
-                       source_key="demo")
+        answer_cluster(session=session, config=config, cluster_id=biggest,
+                       text="Terima kasih, sudah kami teruskan ke OPD terkait.", source_key="demo")
         answered_at = end - timedelta(days=2)
         for reply in session.exec(select(Reply).where(Reply.cluster_id == biggest)):
             reply.created_at = answered_at
@@ -126,7 +126,7 @@ def main() -> None:
     now = datetime.now(UTC)
     end = scheduled_before(config, now)
     feed(config, engine, grouping, end, args.file)
-    answer_one(engine, end)
+    answer_one(engine, config, end)
     for forum in config.forums:
         with session_scope(engine) as session:  # the previous week's digest was sent, as in a running bot
             session.add(Digest(forum_id=forum.id, period_start=end - timedelta(days=14),

@@ -76,8 +76,8 @@ async def answer(request: Request) -> Response:
     source, text = f"web:{_form_id(form)}", _text(form, "text")
 
     def work(session: Session, cluster_id: int) -> str:
-        outcome = answer_cluster(session=session, cluster_id=cluster_id, text=text, source_key=source,
-                                 actor=viewer.actor)
+        outcome = answer_cluster(session=session, config=context_of(request).config, cluster_id=cluster_id,
+                                 text=text, source_key=source, actor=viewer.actor)
         return tw("answer_sent", count=outcome.count) if outcome.count else tw("answer_nobody")
 
     return await _run(request, viewer, work)
@@ -89,8 +89,8 @@ async def status(request: Request) -> Response:
     source, new, note = f"web:{_form_id(form)}", _text(form, "status"), _text(form, "note")
 
     def work(session: Session, cluster_id: int) -> str:
-        outcome = change_status(session=session, cluster_id=cluster_id, status=new, note=note, source_key=source,
-                                actor=viewer.actor)
+        outcome = change_status(session=session, config=context_of(request).config, cluster_id=cluster_id,
+                                status=new, note=note, source_key=source, actor=viewer.actor)
         label = status_label(outcome.status)
         return tw("status_changed", status=label, count=outcome.count) if outcome.changed else tw(
             "status_same", status=label)

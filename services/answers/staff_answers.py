@@ -15,8 +15,9 @@ from models.replies import Reply
 from models.residents import Resident
 from models.types import utcnow
 from services.access.people import resident_label
-from services.answers.staffchat import post_cluster_to_staff, show_status
+from services.answers.staffchat import post_cluster_to_staff, refresh_cards
 from services.core import payloads
+from services.core.config import AppConfig
 from services.core.texts import status_label, t
 
 ANSWER, ANSWER_ONE, STATUS = OutboxPurpose.ANSWER, OutboxPurpose.ANSWER_ONE, OutboxPurpose.STATUS
@@ -121,8 +122,8 @@ def answer_text(cluster: Cluster, reply: Reply) -> str:
     return t("answer_to_resident", code=cluster.code, title=cluster.title[:200], text=reply.text)
 
 
-def answer_cluster(*, session: Session, cluster_id: int, text: str, source_key: str, actor: str | None = None
-                   ) -> Outcome:
+def answer_cluster(*, session: Session, config: AppConfig, cluster_id: int, text: str, source_key: str,
+                   actor: str | None = None) -> Outcome:
     """Store a staff answer (sent by `actor`, e.g. "staff:123") and queue it for every resident following the
     cluster."""
     cluster = _cluster(session, cluster_id)
@@ -136,7 +137,7 @@ def answer_cluster(*, session: Session, cluster_id: int, text: str, source_key: 
         cluster.status, cluster.updated_at = ClusterStatus.DITANGGAPI, now
         record(session=session, actor="system", action="status", target=f"cluster:{cluster.code}",
                before={"status": ClusterStatus.BARU}, after={"status": ClusterStatus.DITANGGAPI})
-        show_status(session=session, cluster=cluster, source_key=source_key)
+        refresh_cards(session=session, config=config, cluster=cluster, source_key=source_key)
     session.add(cluster)
     message = answer_text(cluster, reply)
     residents = followers(session=session, cluster_id=reply.cluster_id)
@@ -171,7 +172,7 @@ def parse_status(value: str) -> ClusterStatus:
 
 
 def change_status(
-    *, session: Session, cluster_id: int, status: str, note: str, source_key: str, actor: str
+    *, session: Session, config: AppConfig, cluster_id: int, status: str, note: str, source_key: str, actor: str
 ) -> Outcome:
     """Set a cluster's status, update its staff-chat messages and tell its residents (with the note)."""
     cluster, new = _cluster(session, cluster_id), parse_status(status)
@@ -182,7 +183,7 @@ def change_status(
     session.add(cluster)
     record(session=session, actor=actor, action="status", target=f"cluster:{cluster.code}",
            before={"status": before}, after={"status": new, "note": note[:500]})
-    show_status(session=session, cluster=cluster, source_key=source_key)
+    refresh_cards(session=session, config=config, cluster=cluster, source_key=source_key)
     parts = [t("status_to_resident", code=cluster.code, status=status_label(new), title=cluster.title[:200])]
     if note.strip():
         parts.append(t("status_note", note=note.strip()[:MAX_ANSWER_CHARS]))

@@ -19,6 +19,9 @@ from services.core.texts import status_label, t
 from services.intake.drafts import cluster_view
 
 STAFF_CLUSTER, STAFF_EDIT = OutboxPurpose.STAFF_CLUSTER, OutboxPurpose.STAFF_EDIT
+# A card's digest line (forum and figures, never a resident's words), kept in its outbox row for later edits; the
+# sender drops keys with this prefix before calling Telegram.
+DIGEST_LINE = "aspirasi_digest_line"
 FOLLOWUP, OVERDUE = OutboxPurpose.FOLLOWUP, OutboxPurpose.OVERDUE
 
 
@@ -71,6 +74,8 @@ def post_cluster_to_staff(
         raise ValueError(f"no cluster with id {cluster_id}")
     text = render_cluster(session=session, config=config, cluster=cluster, digest_line=digest_line)
     payload = html_payload(text, config, reply_markup=status_keyboard(cluster.id, cluster.status))
+    if digest_line:
+        payload[DIGEST_LINE] = digest_line
     row, _ = enqueue(session=session, message=OutboxBase(
         dedupe_key=dedupe_key, chat_id=staff_chat(config), payload=payload, cluster_id=cluster.id,
         purpose=STAFF_CLUSTER))
@@ -87,16 +92,6 @@ def latest_staff_message(*, session: Session, cluster_id: int, chat_id: int) -> 
     ).first()
 
 
-def _with_status(text: str, status: str) -> str:
-    """Swap the status line of a rendered cluster message."""
-    new_line = t("staff_cluster_status", status=status_label(status))
-    for code in ClusterStatus:
-        old_line = t("staff_cluster_status", status=status_label(code))
-        if old_line in text:
-            return text.replace(old_line, new_line)
-    return f"{text}\n{new_line}"
-
-
 def _recent_cards(session: Session, cluster_id: int, limit: int) -> list[OutboxMessage]:
     """The cluster's latest staff-chat cards, queued or sent, newest first."""
     return list(session.exec(
@@ -108,38 +103,25 @@ def _recent_cards(session: Session, cluster_id: int, limit: int) -> list[OutboxM
 
 
 def refresh_cards(*, session: Session, config: AppConfig, cluster: Cluster, source_key: str, limit: int = 5) -> int:
-    """Show a cluster's current card (e.g. its new title after an erasure) on its recent staff-chat messages."""
+    """Show a cluster's current card (its title, status, attachments) on its recent staff-chat messages.
+
+    A card not sent yet gets the new text; a sent one is edited in the chat. A delivered card keeps no text in the
+    database (services/privacy/outbox_files.py), so every card is rendered anew, with its digest line."""
     assert cluster.id is not None
-    text = render_cluster(session=session, config=config, cluster=cluster)
     keyboard = status_keyboard(cluster.id, cluster.status)
     rows = _recent_cards(session, cluster.id, limit)
     for row in rows:
-        row.payload = {**row.payload, "text": text, "reply_markup": keyboard}
-        session.add(row)
-        if row.state == OutboxState.SENT:
-            enqueue(session=session, message=OutboxBase(
-                dedupe_key=f"staffcard:{source_key}:{row.id}", chat_id=row.chat_id,
-                method=OutboxMethod.EDIT_MESSAGE_TEXT,
-                payload=payloads.edit(row.telegram_message_id, text, reply_markup=keyboard), cluster_id=cluster.id,
-                purpose=STAFF_EDIT))
-    return len(rows)
-
-
-def show_status(*, session: Session, cluster: Cluster, source_key: str, limit: int = 5) -> int:
-    """Show a cluster's new status on its recent staff-chat messages; return how many were updated."""
-    assert cluster.id is not None
-    rows = _recent_cards(session, cluster.id, limit)
-    keyboard = status_keyboard(cluster.id, cluster.status)
-    for row in rows:
-        text = _with_status(str(row.payload.get("text", "")), cluster.status)
+        line = row.payload.get(DIGEST_LINE)
+        text = render_cluster(session=session, config=config, cluster=cluster, digest_line=line)
         if row.state == OutboxState.PENDING:  # not out yet: send the up-to-date text instead
             row.payload = {**row.payload, "text": text, "reply_markup": keyboard}
             session.add(row)
             continue
-        payload = payloads.edit(row.telegram_message_id, text, reply_markup=keyboard)
         enqueue(session=session, message=OutboxBase(
-            dedupe_key=f"staffedit:{source_key}:{row.id}", chat_id=row.chat_id, method=OutboxMethod.EDIT_MESSAGE_TEXT,
-            payload=payload, cluster_id=cluster.id, purpose=STAFF_EDIT))
+            dedupe_key=f"staffcard:{source_key}:{row.id}", chat_id=row.chat_id,
+            method=OutboxMethod.EDIT_MESSAGE_TEXT,
+            payload=payloads.edit(row.telegram_message_id, text, reply_markup=keyboard), cluster_id=cluster.id,
+            purpose=STAFF_EDIT))
     return len(rows)
 
 

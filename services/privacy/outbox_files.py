@@ -5,8 +5,9 @@ survive a restart; a chart shows cluster titles, i.e. residents' (redacted) word
 scrubbed. So a chart file is deleted as soon as no unsent row needs it, the retention job sweeps any left
 over, and an erasure deletes them all (cancelling unsent chart messages: the digest text still goes).
 
-A delivered message's payload is cut down to what later steps read: a staff-chat cluster card keeps its
-text (status changes edit it; erasure re-titles it), everything else keeps only its topic id.
+A delivered message's payload is cut down to what later steps read: its topic id, and for a staff-chat cluster
+card its digest line (forum and figures, no resident's words), from which status changes and erasure render it
+anew. No delivered row keeps a message text.
 """
 
 from pathlib import Path
@@ -16,18 +17,15 @@ from sqlalchemy import Text, cast
 from sqlmodel import Session, col, select
 
 from models.outbox import OutboxMessage, OutboxMethod, OutboxState
-from services.answers.staffchat import STAFF_CLUSTER
+from services.answers.staffchat import DIGEST_LINE
 
 UNSENT = (OutboxState.PENDING, OutboxState.SENDING)
-KEEP_AFTER_SENDING = {STAFF_CLUSTER}
+KEPT_KEYS = ("message_thread_id", DIGEST_LINE)  # no text: nothing a resident wrote
 
 
 def delivered_payload(row: OutboxMessage) -> dict[str, Any]:
     """What a row's payload keeps once it is delivered or given up."""
-    if row.purpose in KEEP_AFTER_SENDING and row.state == OutboxState.SENT:
-        return dict(row.payload)
-    thread = row.payload.get("message_thread_id")
-    return {"message_thread_id": thread} if thread is not None else {}
+    return {key: row.payload[key] for key in KEPT_KEYS if row.payload.get(key) is not None}
 
 
 def local_photo(payload: dict[str, Any]) -> Path | None:

@@ -4,6 +4,7 @@ from sqlmodel import Session, select
 
 from bot.console import Console
 from models.clusters import Cluster, Support
+from models.outbox import OutboxMessage, OutboxPurpose, OutboxState
 from models.replies import Reply
 from tests.conftest import RESIDENT
 from tests.handlers.answers_seed import (
@@ -143,3 +144,20 @@ async def test_resident_can_stop_following_a_cluster(console: Console) -> None:
     await wait_until_sent(console)
     assert all("Kabar terbaru" not in text for text in console.api.texts(RESIDENT))
     assert "Kabar terbaru" in last_to(console, OTHER)["text"]
+
+
+async def test_a_delivered_card_keeps_no_text_and_a_status_change_renders_it_anew(console: Console) -> None:
+    cluster_id, _ = await cluster_with_resident(console)
+    staff_message = await post_to_staff(console, cluster_id)
+    with Session(engine_of(console)) as session:
+        cards = session.exec(select(OutboxMessage).where(OutboxMessage.cluster_id == cluster_id,
+                                                         OutboxMessage.purpose == OutboxPurpose.STAFF_CLUSTER)).all()
+        assert cards and all(c.state == OutboxState.SENT and "text" not in c.payload for c in cards)
+    await console.send(console.maker.press(STAFF_USER, staff_message, f"st:{cluster_id}:ditinjau"))
+    await wait_until_sent(console)
+    edited = console.api.messages[(STAFF_CHAT, staff_message["message_id"])]["text"]
+    assert "Sedang ditinjau" in edited and "Lampu jalan" in edited  # the whole card, from the cluster itself
+    with Session(engine_of(console)) as session:
+        delivered = session.exec(select(OutboxMessage).where(OutboxMessage.cluster_id == cluster_id,
+                                                             OutboxMessage.state == OutboxState.SENT)).all()
+        assert [r.id for r in delivered if "text" in r.payload] == []

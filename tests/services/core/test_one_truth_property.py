@@ -113,7 +113,7 @@ class World:
         elif kind == "category":
             curation.recategorise(session=self.s, actor=ADMIN, code=cluster.code, category=b)
         elif kind == "answer":
-            answer_cluster(session=self.s, cluster_id=cluster.id, text="Sudah kami catat.",
+            answer_cluster(session=self.s, config=self.config, cluster_id=cluster.id, text="Sudah kami catat.",
                            source_key=f"prop:{cluster.id}:{utcnow().isoformat()}")
 
 
