@@ -1,5 +1,6 @@
 """The whole journey typed into the console (its harness, as piped input would), asserting what each persona
-sees; then the same database after a restart of the console."""
+sees: a photo and a pin that reach the moderator and staff, a hide that lasts, a staff answer from the web page;
+then the same database after a restart of the console."""
 
 import io
 import re
@@ -12,6 +13,10 @@ from bot.settings import Settings
 from models.clusters import Cluster
 from nlp.embed import Embedder
 from tests.bot.test_console import Typist
+from tests.web.seed import City, client_for, csrf_of, login
+from tests.web.test_forms import FORM_ID
+
+STAFF_USER = 900_004  # the console's staff persona, staff on the web page too (console.web_roles)
 
 FIRST = "Mohon perbaikan jalan berlubang di Jl. Pattimura Lok Tuan, sudah banyak pengendara jatuh."
 SECOND = "Jalan Pattimura di Lok Tuan rusak parah dan berlubang, tolong segera diperbaiki, sering ada kecelakaan."
@@ -56,7 +61,9 @@ async def residents_and_a_held_message(type_: Typist) -> None:
     """Two residents ask for the same road repair (the second supports the first's cluster), the second also
     sends a water complaint, and an advert that is held."""
     await onboard(type_, "warga")
-    draft = await type_(FIRST)
+    draft = await type_(f"/foto {FIRST}")
+    assert "Foto Anda ikut terlampir" in draft
+    assert "0.13010, 117.48620" in await type_("/lokasi 0.1301 117.4862")
     sent = await type_(press(draft, "Kirim"))
     assert "ASP-2026-000001" in sent and "K-0001" in sent and "→ warga ·" in sent
     await onboard(type_, "warga2")
@@ -71,17 +78,43 @@ async def residents_and_a_held_message(type_: Typist) -> None:
 
 
 async def digest_to_staff(type_: Typist) -> str:
-    """The moderator looks at the running period, a digest is issued and forwarded; staff get one card each."""
+    """The moderator looks at the running period and hides K-0002; a second look still has it hidden; Teruskan
+    from there forwards K-0001 alone (with its photo and pin), one card for staff."""
     await type_("/as moderator")
     digest = await type_("/ringkasan bontang-utara")
     assert "Ringkasan Forum Warga Bontang Utara" in digest and "K-0001" in digest and "K-0002" in digest
     assert "Dijual" not in digest and "Teruskan ke staf" in digest  # the held advert is in no digest
-    forwarded = await type_(press(digest, "Teruskan"), until="📌 K-0002")
+    assert "📷 1 · 📍 1" in digest and "/lampiran K-0001" in digest
+    hidden = await type_(press(digest, "Sembunyikan K-0002"))
+    assert "K-0002" in hidden
+    again = await type_("/ringkasan bontang-utara")
+    assert "Disembunyikan moderator" in again and "Tampilkan lagi K-0002" in again  # the hide lasts
+    forwarded = await type_(press(again, "Teruskan"), until="📌 K-0001")
     assert "pop-up → moderator: ⏳ Meneruskan ringkasan" in forwarded and "📨 Ringkasan diteruskan" in forwarded
-    assert f"pesan #{number_of(digest, 'moderator', 'Teruskan')} diubah" in forwarded
-    assert "📌 K-0001" in forwarded and "📌 K-0002" in forwarded and "→ staf" in forwarded
+    assert "📌 K-0001" in forwarded and "📌 K-0002" not in forwarded and "→ staf" in forwarded
+    assert "/lampiran K-0001" in forwarded  # staff see that K-0001 has a photo and a pin
     assert "Nama900" not in forwarded and "pengguna900" not in forwarded  # no Telegram identities for staff
+    await type_("/as staf")
+    opened = await type_("/lampiran K-0001", until="openstreetmap.org")
+    assert "foto 1 dari 1" in opened and "0.13010, 117.48620" in opened
     return forwarded
+
+
+async def web_answer(type_: Typist) -> None:
+    """Staff answer K-0001 on the web page (same database); both residents get it through the bot."""
+    deps = type_.console.app.bot_data["deps"]
+    city = City(engine=deps.engine, config=deps.config, codes={}, first_resident=0)
+    client = client_for(city)
+    login(client, city, STAFF_USER)
+    page = client.get("/kelompok/K-0001").text
+    form = FORM_ID.search(page)
+    assert form is not None and "📷" in page  # the photo is on the cluster page
+    done = client.post("/kelompok/K-0001/jawab", data={"csrf": csrf_of(page), "form_id": form.group(1),
+                                                        "text": "Tim sudah survei lokasi Jl. Pattimura."})
+    assert "Jawaban dikirim ke 2 warga." in done.text
+    await type_.console.flush_outbox()
+    for resident in (900_001, 900_102):  # warga, warga2
+        assert any("survei lokasi" in text for text in type_.console.api.texts(resident))
 
 
 async def answers_follow_up_and_status(type_: Typist, cards: str) -> None:
@@ -132,6 +165,7 @@ async def test_walkthrough_then_restart(settings: Settings, embedder: Embedder, 
         await residents_and_a_held_message(type_)
         cards = await digest_to_staff(type_)
         await answers_follow_up_and_status(type_, cards)
+        await web_answer(type_)
         await merge_and_export(type_, tmp_path)
     finally:
         await console.stop()
@@ -141,7 +175,7 @@ async def test_walkthrough_then_restart(settings: Settings, embedder: Embedder, 
     type_ = Typist(again)
     try:
         status = await type_("/status")
-        assert "→ warga" in status and "K-0001" in status and "dijadwalkan bulan depan" in status
+        assert "→ warga" in status and "K-0001" in status and "survei lokasi" in status  # the latest answer: the web
         assert codes_of(again) == {"K-0001": None, "K-0002": None}  # the undone merge stays undone
         await type_("/as warga2")
         status = await type_("/status")
