@@ -8,7 +8,7 @@ stored without names (`minimise`), shown to their sender by /data_saya and dropp
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column
+from sqlalchemy import JSON, BigInteger, Column, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlmodel import Field, Session, SQLModel, col, select
 
@@ -59,12 +59,14 @@ def updates_of(*, session: Session, telegram_id: int) -> list[InboundUpdate]:
 
 
 def forget_updates(*, session: Session, telegram_id: int) -> int:
-    """Drop the payloads of this person's stored updates (an erasure): they are never run; return how many."""
+    """Drop the payloads of this person's stored updates (an erasure): they are never run; return how many.
+    Their private chat's id (their Telegram id) goes from every stored update, handled ones too."""
     rows = updates_of(session=session, telegram_id=telegram_id)
     for row in rows:
         row.payload, row.next_attempt_at = None, None
         row.dead_at = row.dead_at or utcnow()
         session.add(row)
+    session.execute(update(InboundUpdate).where(col(InboundUpdate.chat_id) == telegram_id).values(chat_id=None))
     session.flush()
     return len(rows)
 
