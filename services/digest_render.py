@@ -6,6 +6,7 @@ from services.digest_queries import shorten
 from services.formats import moment
 from services.texts import raw, status_label, t
 from services.tg_html import split_html
+from services.vulnerable import counted_text, label_names
 
 DETAILED = 10  # clusters shown with places, status and quote; the rest get one line each
 
@@ -40,8 +41,23 @@ def cluster_block(rank: int, line: ClusterLine, config: AppConfig, *, detailed: 
               status=status_label(line.status),
               waiting=_waiting(line))
     block += "\n   " + t("digest_quote", quote=line.quote) if line.quote else ""
+    block += "\n   " + labels_line(line) if line.groups or line.aid_kinds else ""
     block += "\n   " + t("attachments_line", badge=line.attachments, code=line.code) if line.attachments else ""
     return block + mark
+
+
+def labels_line(line: ClusterLine) -> str:
+    """The groups a cluster concerns and its social-aid problems: "🫂 Lansia · 🧾 Salah sasaran"."""
+    parts = [t("vulnerable_mark", groups=", ".join(label_names("kelompok", line.groups)))] if line.groups else []
+    parts += [t("aid_mark", kinds=", ".join(label_names("masalah", line.aid_kinds)))] if line.aid_kinds else []
+    return " · ".join(parts)
+
+
+def forum_labels(data: DigestData) -> str:
+    """One line for the forum: the period's requests concerning vulnerable groups, and its aid problems."""
+    parts = [t("digest_vulnerable", groups=counted_text("kelompok", data.vulnerable))] if data.vulnerable else []
+    parts += [t("digest_aid", kinds=counted_text("masalah", data.aid))] if data.aid else []
+    return " · ".join(parts)
 
 
 def header(data: DigestData, config: AppConfig, *, on_demand: bool = False) -> str:
@@ -56,6 +72,7 @@ def header(data: DigestData, config: AppConfig, *, on_demand: bool = False) -> s
     else:
         parts.append(t("digest_counts", aspirations=data.aspirations, residents=data.residents,
                        clusters=data.clusters, new_clusters=data.new_clusters))
+        parts += [forum_labels(data)] if data.vulnerable or data.aid else []
     return "\n".join(parts)
 
 

@@ -1,0 +1,75 @@
+"""Vulnerable groups and aid problems on the digest and the exports, with the count layer's figures."""
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from bot.settings import load_config
+from models.clusters import Cluster
+from models.db import make_engine, upgrade
+from models.forums import sync_forums
+from services import counting
+from services.config import AppConfig
+from services.counting import Scope
+from services.digest_render import render
+from services.digests import DigestData, build_digest
+from services.tg_html import visible_text
+from tests.services.digest_data import aspiration, week
+
+ROOT = Path(__file__).resolve().parents[2]
+LATE = "PKH untuk lansia di RT kami belum cair sudah tiga bulan"
+WRONG = "Bansos salah sasaran, orang mampu malah dapat BLT, janda di gang kami tidak dapat apa-apa"
+
+
+@pytest.fixture
+def config() -> AppConfig:
+    """The project's config."""
+    return load_config(ROOT / "config.yaml")
+
+
+@pytest.fixture
+def engine(database_url: str, config: AppConfig) -> Iterator[Engine]:
+    """A migrated database with the forums."""
+    engine = make_engine(database_url)
+    upgrade(engine)
+    with Session(engine) as session:
+        sync_forums(session=session, forums={f.id: f.name for f in config.forums})
+        session.commit()
+    yield engine
+    engine.dispose()
+
+
+def _world(session: Session) -> tuple[int, int]:
+    """Two social-aid clusters (one with two residents) and a road one, in the period of week 0."""
+    late = aspiration(session, text=LATE, at=week(0, 2))
+    cluster = session.get(Cluster, late.cluster_id)
+    assert cluster is not None
+    aspiration(session, text="pkh lansia blm cair min", at=week(0, 3), cluster=cluster, kelurahan="Guntung")
+    wrong = aspiration(session, text=WRONG, at=week(0, 4))
+    aspiration(session, text="Jalan Pattimura berlubang parah", at=week(0, 5))
+    for cid in (late.cluster_id, wrong.cluster_id):
+        session.get(Cluster, cid).category = "bantuan_sosial"  # type: ignore[union-attr]
+    session.flush()
+    assert late.cluster_id is not None and wrong.cluster_id is not None
+    return late.cluster_id, wrong.cluster_id
+
+
+def test_digest_shows_labels_per_cluster_and_one_line_per_forum(engine: Engine, config: AppConfig) -> None:
+    with Session(engine) as session:
+        _world(session)
+        data = build_digest(session=session, config=config, forum_id="bontang-utara", period_end=week(1, 0),
+                            now=week(1, 1), period_start_at=week(0, 0))
+        scope = Scope(forums=frozenset({"bontang-utara"}))
+        assert data.vulnerable == counting.aspirations_per_group(session, scope)
+        assert data.aid == counting.aspirations_per_aid_kind(session, scope)
+    assert data.vulnerable == [("perempuan", 1), ("lansia", 2)]
+    assert data.aid == [("salah_sasaran", 1), ("belum_terdaftar", 1), ("pencairan", 2)]
+    assert data.top[0].groups == ["lansia"] and data.top[0].aid_kinds == ["pencairan"]
+    assert DigestData.from_content(data.to_content()) == data
+    text = visible_text("\n".join(render(data, config)))
+    assert "Menyangkut kelompok rentan: Perempuan 1, Lansia 2 · 🧾 Masalah bansos: Salah sasaran 1, " \
+           "Belum terdaftar 1, Pencairan telat/berhenti 2" in text
+    assert "🫂 Lansia · 🧾 Pencairan telat/berhenti" in text
