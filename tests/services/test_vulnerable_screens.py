@@ -16,6 +16,8 @@ from services.config import AppConfig
 from services.counting import Scope
 from services.digest_render import render
 from services.digests import DigestData, build_digest
+from services.exports import CLUSTER_COLUMNS, build_tables
+from services.musrenbang import musrenbang_sheets
 from services.tg_html import visible_text
 from tests.services.digest_data import aspiration, week
 
@@ -73,3 +75,16 @@ def test_digest_shows_labels_per_cluster_and_one_line_per_forum(engine: Engine, 
     assert "Menyangkut kelompok rentan: Perempuan 1, Lansia 2 · 🧾 Masalah bansos: Salah sasaran 1, " \
            "Belum terdaftar 1, Pencairan telat/berhenti 2" in text
     assert "🫂 Lansia · 🧾 Pencairan telat/berhenti" in text
+
+
+def test_exports_carry_the_groups_in_a_kelompok_rentan_column(engine: Engine, config: AppConfig) -> None:
+    with Session(engine) as session:
+        late, wrong = _world(session)
+        tables = build_tables(session=session, config=config)
+        sheets = musrenbang_sheets(session=session, config=config, cluster_ids=None, status_label=str,
+                                   columns=tuple("abcdefghi"))
+    assert CLUSTER_COLUMNS[-1] == "Kelompok rentan"
+    by_code = {row[0]: row[-1] for row in tables.clusters}
+    assert by_code[f"K-{late:04d}"] == "Lansia" and by_code[f"K-{wrong:04d}"] == "Perempuan"
+    rows = {row[1]: row for _, _, sheet in sheets for row in sheet}
+    assert rows[f"K-{late:04d}"][8] == "Lansia" and len(rows[f"K-{wrong:04d}"]) == 9
