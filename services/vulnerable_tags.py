@@ -28,3 +28,19 @@ def set_label(*, session: Session, actor: Actor, code: str, facet: str, value: s
     record(session=session, actor=actor.name, action="tag_" + facet, target=f"cluster:{cluster.code}",
            before={facet: list(before)}, after={facet: list(after)})
     return cluster
+
+
+def apply_changes(*, session: Session, actor: Actor, code: str, changes: list[str]) -> Cluster:
+    """Apply "+lansia -perempuan +pkh" (each value's facet found from its name); every change audited."""
+    facet_of = {value: facet for facet, values in FACETS.items() for value in values}
+    cluster: Cluster | None = None
+    for change in changes:
+        sign, value = change[:1], change[1:].lower()
+        if sign not in "+-" or not sign or value not in facet_of:
+            raise ModerationError("tag_unknown", value=change, choices=", ".join(
+                f"+{v}" for values in FACETS.values() for v in values))
+        cluster = set_label(session=session, actor=actor, code=code, facet=facet_of[value], value=value,
+                            present=sign == "+")
+    if cluster is None:
+        raise ModerationError("tag_unknown", value="-", choices=", ".join(GROUPS))
+    return cluster
