@@ -6,7 +6,7 @@ from services.digest_queries import shorten
 from services.formats import moment
 from services.texts import raw, status_label, t
 from services.tg_html import split_html
-from services.vulnerable import counted_text, label_names
+from services.vulnerable import counted_text, labels_text
 
 DETAILED = 10  # clusters shown with places, status and quote; the rest get one line each
 
@@ -48,9 +48,7 @@ def cluster_block(rank: int, line: ClusterLine, config: AppConfig, *, detailed: 
 
 def labels_line(line: ClusterLine) -> str:
     """The groups a cluster concerns and its social-aid problems: "🫂 Lansia · 🧾 Salah sasaran"."""
-    parts = [t("vulnerable_mark", groups=", ".join(label_names("kelompok", line.groups)))] if line.groups else []
-    parts += [t("aid_mark", kinds=", ".join(label_names("masalah", line.aid_kinds)))] if line.aid_kinds else []
-    return " · ".join(parts)
+    return labels_text(line.groups, line.aid_kinds)
 
 
 def forum_labels(data: DigestData) -> str:

@@ -17,6 +17,7 @@ from services.deadlines import overdue_clusters
 from services.formats import day
 from services.intake import cluster_view
 from services.texts import status_label, t
+from services.vulnerable import cluster_labels, labels_text
 
 STAFF_CLUSTER, STAFF_EDIT = OutboxPurpose.STAFF_CLUSTER, OutboxPurpose.STAFF_EDIT
 FOLLOWUP, OVERDUE = OutboxPurpose.FOLLOWUP, OutboxPurpose.OVERDUE
@@ -54,6 +55,9 @@ def render_cluster(*, session: Session, config: AppConfig, cluster: Cluster, dig
                places=", ".join(view.kelurahan) or "-", category=category)]
     if digest_line:
         parts.append(digest_line)
+    labels = cluster_labels(session, [cluster.id or 0]).get(cluster.id or 0)
+    if labels is not None and (labels.groups or labels.aid_kinds):
+        parts.append(labels_text(labels.groups, labels.aid_kinds))
     attached = cluster_badges(session=session, cluster_ids=[cluster.id or 0]).get(cluster.id or 0)
     if attached:
         parts.append(t("attachments_line", badge=attached, code=view.code))

@@ -99,3 +99,11 @@ def counted_text(facet: str, counts: Iterable[tuple[str, int]]) -> str:
     pairs = list(counts)
     return ", ".join(t("digest_label_count", label=name, count=n)
                      for name, (_, n) in zip(label_names(facet, [v for v, _ in pairs]), pairs, strict=True))
+
+
+def labels_text(groups: Iterable[str], aid_kinds: Iterable[str]) -> str:
+    """A cluster's groups and aid problems on one line: "🫂 Lansia · 🧾 Salah sasaran" (empty when none)."""
+    groups, aid_kinds = list(groups), list(aid_kinds)
+    parts = [t("vulnerable_mark", groups=", ".join(label_names("kelompok", groups)))] if groups else []
+    parts += [t("aid_mark", kinds=", ".join(label_names("masalah", aid_kinds)))] if aid_kinds else []
+    return " · ".join(parts)

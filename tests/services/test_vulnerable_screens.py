@@ -18,6 +18,7 @@ from services.digest_render import render
 from services.digests import DigestData, build_digest
 from services.exports import CLUSTER_COLUMNS, build_tables
 from services.musrenbang import musrenbang_sheets
+from services.staffchat import render_cluster
 from services.tg_html import visible_text
 from tests.services.digest_data import aspiration, week
 
@@ -88,3 +89,13 @@ def test_exports_carry_the_groups_in_a_kelompok_rentan_column(engine: Engine, co
     assert by_code[f"K-{late:04d}"] == "Lansia" and by_code[f"K-{wrong:04d}"] == "Perempuan"
     rows = {row[1]: row for _, _, sheet in sheets for row in sheet}
     assert rows[f"K-{late:04d}"][8] == "Lansia" and len(rows[f"K-{wrong:04d}"]) == 9
+
+
+def test_staff_card_shows_the_groups_and_aid_problems(engine: Engine, config: AppConfig) -> None:
+    with Session(engine) as session:
+        late, _ = _world(session)
+        card = render_cluster(session=session, config=config, cluster=session.get(Cluster, late))  # type: ignore[arg-type]
+        road = aspiration(session, text="Jalan Cendana berlubang", at=week(0, 6))
+        plain = render_cluster(session=session, config=config, cluster=session.get(Cluster, road.cluster_id))  # type: ignore[arg-type]
+    assert "🫂 Lansia · 🧾 Pencairan telat/berhenti" in card
+    assert "🫂" not in plain and "🧾" not in plain
