@@ -18,6 +18,7 @@ from services.intake import ClusterView, IntakeError
 from services.spam import Held
 from services.textcheck import TextProblem, check_text, usul_text, visible_text
 from services.texts import status_label, t
+from services.vulnerable import office_note
 
 ECHO_LIMIT = 3000  # keeps the confirmation within Telegram's 4096 characters
 DRAFT_LIMIT_TOLD = "draft_limit_told"  # user_data: when the resident was last told the draft limit
@@ -216,6 +217,9 @@ async def draft_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     else:
         key = "supported" if action == callbacks.SUPPORT else "submitted"
         text = t(key, code=outcome.code, cluster=outcome.cluster.code, supporters=outcome.cluster.supporters)
+        cluster_id = outcome.cluster.id
+        note = await run_db(context, lambda session: office_note(session, cluster_id))
+        text += "\n" + note if note else ""
     await _edit(query, text)
 
 

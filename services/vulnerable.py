@@ -107,3 +107,9 @@ def labels_text(groups: Iterable[str], aid_kinds: Iterable[str]) -> str:
     parts = [t("vulnerable_mark", groups=", ".join(label_names("kelompok", groups)))] if groups else []
     parts += [t("aid_mark", kinds=", ".join(label_names("masalah", aid_kinds)))] if aid_kinds else []
     return " · ".join(parts)
+
+
+def office_note(session: Session, cluster_id: int) -> str | None:
+    """For a social-aid request: how the resident gets their own case checked at the office (else None)."""
+    cluster = session.get(Cluster, cluster_id)
+    return t("bansos_office") if cluster is not None and cluster.category == AID_CATEGORY else None

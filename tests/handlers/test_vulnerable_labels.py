@@ -3,6 +3,7 @@
 from bot.console import Console
 from services.vulnerable import cluster_labels
 from tests.conftest import RESIDENT
+from tests.handlers.journey import onboard, submit
 from tests.handlers.moderation_seed import MODERATOR, audit, cluster, command, seed, session_of
 
 LANSIA = "Posyandu lansia di Lok Tuan tidak ada tenaga kesehatan, mohon ditambah perawat untuk kakek nenek."
@@ -25,3 +26,14 @@ async def test_residents_cannot_relabel(console: Console) -> None:
     a = seed(console, RESIDENT, LANSIA)
     assert "hanya untuk moderator" in await command(console, RESIDENT, f"/rentan {a.cluster} -lansia")
     assert audit(console) == []
+
+
+async def test_a_resident_with_an_aid_problem_is_told_how_to_check_their_own_case(console: Console) -> None:
+    await onboard(console, RESIDENT)
+    await submit(console, RESIDENT, "Bansos PKH untuk lansia di rumah kami belum cair tiga bulan, tolong dicek.")
+    shown = " ".join(str(m.get("text")) for k, m in console.api.messages.items() if k[0] == RESIDENT)
+    assert "Terima kasih, usulan Anda sudah tercatat" in shown and "cekbansos.kemensos.go.id" in shown
+    await onboard(console, 900_020)
+    await submit(console, 900_020, "Lampu jalan di Jl. Cendana Lok Tuan mati sudah sebulan.")
+    other = " ".join(str(m.get("text")) for k, m in console.api.messages.items() if k[0] == 900_020)
+    assert "cekbansos" not in other
