@@ -43,3 +43,16 @@ def test_the_grouping_facet_is_unchanged() -> None:
     """The vulnerable reading builds on penerima_id.tsv without adding to what grouping reads from it."""
     assert beneficiaries(normalize("bantuan untuk janda dan perempuan")) == frozenset()
     assert beneficiaries(normalize("kegiatan untuk lansia")) == {"lansia"}
+
+
+@pytest.mark.parametrize("text", [
+    "pak wali plis lapangan sepak bola kanaan dibenahin, itu satu2nya tempat olahraga anak muda disini",
+    "bontang kota industri tp penganggurannya tinggi, tolong wajibin perusahaan ambil org lokal dlu",
+])
+def test_phrases_that_name_no_vulnerable_group(text: str) -> None:
+    assert read(text).groups == frozenset()
+
+
+def test_unable_to_travel_is_not_poverty() -> None:
+    text = "Usulan: kunjungan rumah oleh tenaga kesehatan bagi lansia yang sudah tidak mampu bepergian ke puskesmas."
+    assert read(text).groups == {"lansia"}
