@@ -36,6 +36,7 @@ from handlers import (
     privacy,
     staff,
     status,
+    vulnerable,
     web_login,
 )
 from handlers.apptypes import AspirasiApp
@@ -94,6 +95,7 @@ def register_handlers(application: AspirasiApp) -> None:
     application.add_handler(CommandHandler("kategori", moderation.recategorise, filters=private))
     application.add_handler(CommandHandler("pindah", moderation.move_home, filters=private))
     application.add_handler(CommandHandler("moderasi", moderation.moderator_help, filters=private))
+    application.add_handler(CommandHandler(["rentan", "bansos"], vulnerable.relabel, filters=private))
     application.add_handler(CommandHandler("usulan_regroup", moderation_queue.list_suggestions, filters=private))
     application.add_handler(CommandHandler("ditahan", moderation_queue.list_held, filters=private))
     application.add_handler(CommandHandler("lepas", moderation_queue.release_command, filters=private))

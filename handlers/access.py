@@ -20,7 +20,7 @@ from services.core.texts import command_description, t
 # Each role's command menu, in the order shown; the descriptions are in texts_id.yaml (command_menu).
 RESIDENT_MENU = ("start", "status", "kelurahan", "batal", "bantuan", "data_saya", "hapus_data")
 MODERATOR_MENU = ("ringkasan", "usulan_regroup", "ditahan", "gabung", "pisah", "sembunyikan", "tampilkan", "judul",
-                  "kategori", "pindah", "lepas", "moderasi")
+                  "kategori", "pindah", "lepas", "rentan", "bansos", "moderasi")
 ADMIN_MENU = ("statistik", "ekspor", "ban", "unban")
 STAFF_MENU = ("balas", "status_kelompok")
 GROUP_MENU = ("usul",)

@@ -15,6 +15,7 @@ from models.residents import Resident, find_resident, get_or_create_resident
 from services.answers.attachments import coordinates
 from services.core import callbacks
 from services.core.texts import status_label, t
+from services.core.vulnerable import office_note
 from services.intake import drafts as intake
 from services.intake.drafts import ClusterView, IntakeError
 from services.intake.spam import Held
@@ -218,6 +219,9 @@ async def draft_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     else:
         key = "supported" if action == callbacks.SUPPORT else "submitted"
         text = t(key, code=outcome.code, cluster=outcome.cluster.code, supporters=outcome.cluster.supporters)
+        cluster_id = outcome.cluster.id
+        note = await run_db(context, lambda session: office_note(session, cluster_id))
+        text += "\n" + note if note else ""
     await _edit(query, text)
 
 

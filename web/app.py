@@ -21,7 +21,7 @@ from starlette.staticfiles import StaticFiles
 from services.answers.photo_cache import PhotoSource
 from services.core.config import AppConfig
 from services.core.texts_web import tw
-from web import actions, attachments, downloads, login, pages
+from web import actions, attachments, bansos, downloads, login, pages
 from web.reload import ConfigReload
 from web.render import make_templates, render
 from web.security import AccessLog, SecurityHeaders, WebContext
@@ -53,6 +53,8 @@ def routes(extra: list[BaseRoute] | None = None) -> list[BaseRoute]:
         Route("/kelompok/{code}/judul", actions.rename, methods=["POST"], name="rename"),
         Route("/kelompok/{code}/kategori", actions.recategorise, methods=["POST"], name="recategorise"),
         Route("/peta", pages.map_page, name="map"),
+        Route("/bansos", bansos.bansos_page, name="bansos"),
+        Route("/bansos/ekspor.xlsx", bansos.bansos_export, name="bansos_export"),
         Route("/ekspor", downloads.export_page, name="export"),
         Route("/ekspor/kelompok.csv", downloads.export_csv, name="export_csv"),
         Route("/ekspor/kelompok.xlsx", downloads.export_xlsx, name="export_xlsx"),

@@ -11,10 +11,12 @@ from starlette.responses import RedirectResponse, Response
 
 from models.clusters import Cluster, ClusterStatus, get_cluster_by_code, supporter_count
 from models.types import utcnow
+from nlp.beneficiaries import GROUPS
 from services.access.weblogin import Viewer
 from services.core.config import AppConfig
 from services.core.texts import status_label
 from services.core.texts_web import long_date, tw
+from services.core.vulnerable import label_names
 from web import attachments, charts, conversation, figures
 from web.queries import MEANINGS, PERIODS, SORTS, ClusterRow, Filters, apply_filters, load_rows, page_of
 from web.render import render
@@ -31,6 +33,7 @@ def parse_filters(params: QueryParams, config: AppConfig, viewer: Viewer) -> Fil
     urut = params.get("urut", "pendukung")
     arti = params.get("arti", "lokasi")
     hal = params.get("hal", "1")
+    rentan = params.get("rentan", "")
     return Filters(
         forum=forum if forum in viewer.forums else "",
         kelurahan=kelurahan if config.city.kelurahan_by_name(kelurahan) else "",
@@ -41,6 +44,7 @@ def parse_filters(params: QueryParams, config: AppConfig, viewer: Viewer) -> Fil
         periode=int(periode) if periode.isdigit() and int(periode) in PERIODS else 0,
         q=params.get("q", "")[:100].strip(),
         urut=urut if urut in SORTS else "pendukung",
+        rentan=rentan if rentan in GROUPS else "",
         hal=int(hal) if hal.isdigit() and 0 < int(hal) < 100_000 else 1,
     )
 
@@ -50,7 +54,7 @@ def filter_query(filters: Filters, **changes: object) -> str:
     values: dict[str, object] = {"forum": filters.forum, "kelurahan": filters.kelurahan,
               "arti": "" if filters.arti == "lokasi" else filters.arti, "kategori": filters.kategori,
               "status": filters.status, "terlambat": "1" if filters.terlambat else "",
-              "periode": filters.periode or "", "q": filters.q,
+              "periode": filters.periode or "", "q": filters.q, "rentan": filters.rentan,
               "urut": "" if filters.urut == "pendukung" else filters.urut,
               "hal": "" if filters.hal == 1 else filters.hal}
     values.update(changes)
@@ -95,7 +99,8 @@ def cluster_list(request: Request) -> Response:
     return render(request, "clusters.html", {
         "rows": shown, "total": len(chosen), "f": filters, "pages": pages, "page": min(filters.hal, pages),
         "query": lambda **changes: filter_query(filters, **changes), "periods": PERIODS, "sorts": SORTS,
-        "meanings": MEANINGS,
+        "meanings": MEANINGS, "groups": list(zip(GROUPS, label_names("kelompok", GROUPS), strict=True)),
+        "group_names": lambda values: ", ".join(label_names("kelompok", values)),
         "statuses": [s.value for s in ClusterStatus],
         "forums": [f for f in config.forums if f.id in viewer.forums],
     })

@@ -15,6 +15,7 @@ from models.proposals import Proposal, ProposalState
 from services.core import counting
 from services.core.config import AppConfig
 from services.core.counting import Period, Scope
+from services.core.vulnerable import cluster_labels
 from services.reports.musrenbang import work_places
 
 GROWTH_DAYS = 7
@@ -41,6 +42,8 @@ class ClusterRow:
     places: Counter[str] = field(default_factory=Counter)  # aspirations per their own kelurahan
     work_place: str = ""  # the kelurahan of the work (services.reports.musrenbang)
     overdue: bool = False
+    groups: tuple[str, ...] = ()  # the vulnerable groups it concerns (services.core.vulnerable)
+    aid_kinds: tuple[str, ...] = ()  # its social-aid problem kinds
 
     @property
     def id(self) -> int:
@@ -60,6 +63,7 @@ class Filters:
     status: str = ""
     terlambat: bool = False
     periode: int = 0  # days; 0 is all time
+    rentan: str = ""  # a vulnerable group the cluster concerns
     q: str = ""
     urut: str = "pendukung"
     hal: int = 1
@@ -75,6 +79,7 @@ def load_rows(*, session: Session, config: AppConfig, forums: frozenset[str] | N
     places = counting.aspiration_places(session, scope)
     work = work_places(session=session, config=config, cluster_ids=set(figures))
     late = counting.overdue_ids(session, config, scope, now)
+    labels = cluster_labels(session, figures)
     texts: dict[int, list[str]] = {}
     for cluster_id, text in session.exec(select(Proposal.cluster_id, Proposal.text_redacted).where(
             Proposal.state == ProposalState.SUBMITTED, col(Proposal.cluster_id).in_(list(figures)))).all():
@@ -82,7 +87,8 @@ def load_rows(*, session: Session, config: AppConfig, forums: frozenset[str] | N
     return [ClusterRow(clusters[cid], aspirations=f.aspirations, residents=f.residents, supporters=f.supporters,
                        growth=f.added, first=f.first_at, last=f.last_at, supporter_places=spreads.get(cid, []),
                        places=Counter(dict(places.get(cid, []))), work_place=work.get(cid, ""),
-                       overdue=cid in late, texts=texts.get(cid, [])) for cid, f in figures.items()]
+                       overdue=cid in late, texts=texts.get(cid, []), groups=labels[cid].groups,
+                       aid_kinds=labels[cid].aid_kinds) for cid, f in figures.items()]
 
 
 def _matches(row: ClusterRow, filters: Filters, config: AppConfig, now: datetime) -> bool:
@@ -95,6 +101,7 @@ def _matches(row: ClusterRow, filters: Filters, config: AppConfig, now: datetime
         not filters.status or cluster.status == filters.status,
         not filters.terlambat or row.overdue,
         not filters.periode or row.last >= now - timedelta(days=filters.periode),
+        not filters.rentan or filters.rentan in row.groups,
     )
     if not all(checks):
         return False

@@ -16,6 +16,7 @@ from services.core.config import AppConfig
 from services.core.deadlines import overdue_clusters
 from services.core.formats import day
 from services.core.texts import status_label, t
+from services.core.vulnerable import cluster_labels, labels_text
 from services.intake.drafts import cluster_view
 
 STAFF_CLUSTER, STAFF_EDIT = OutboxPurpose.STAFF_CLUSTER, OutboxPurpose.STAFF_EDIT
@@ -57,6 +58,9 @@ def render_cluster(*, session: Session, config: AppConfig, cluster: Cluster, dig
                places=", ".join(view.kelurahan) or "-", category=category)]
     if digest_line:
         parts.append(digest_line)
+    labels = cluster_labels(session, [cluster.id or 0]).get(cluster.id or 0)
+    if labels is not None and (labels.groups or labels.aid_kinds):
+        parts.append(labels_text(labels.groups, labels.aid_kinds))
     attached = cluster_badges(session=session, cluster_ids=[cluster.id or 0]).get(cluster.id or 0)
     if attached:
         parts.append(t("attachments_line", badge=attached, code=view.code))

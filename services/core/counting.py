@@ -39,6 +39,7 @@ from models.residents import Resident
 from models.sequences import CommitMark, committed_mark, mark_at
 from services.core.config import AppConfig
 from services.core.deadlines import overdue_clusters
+from services.core.vulnerable import AID_CATEGORY, FACETS, cluster_labels
 
 UNKNOWN = "-"  # the kelurahan or category of a spread when there is none
 
@@ -262,6 +263,80 @@ def aspirations_per_week(session: Session, scope: Scope, tz: ZoneInfo) -> list[t
         local = _aware(at).astimezone(tz).date()
         weeks[local - timedelta(days=local.weekday())] += int(count)
     return sorted(weeks.items())
+
+
+# Vulnerable groups and social aid (services.core.vulnerable): an aspiration counts under every group (aid problem)
+# its cluster carries, so the per-group figures do not add up to the aspirations; a cluster without any
+# counts under none. Aid problems only for clusters of the social-aid category.
+
+
+@dataclass(frozen=True)
+class AidRow:
+    """Social-aid requests of one kelurahan (the aspiration's own) and problem kind."""
+
+    kelurahan: str
+    kind: str
+    aspirations: int
+    residents: int
+    clusters: int
+
+
+def _per_label(session: Session, scope: Scope, period: Period | None, facet: str) -> list[tuple[str, int]]:
+    """Counted aspirations by one facet of their cluster's labels, in the facet's order (none left out)."""
+    n = func.count(col(Proposal.id))
+    per_cluster = {int(cid): int(k) for cid, k in session.exec(counted_aspirations(
+        select(Proposal.cluster_id, n), scope, period).group_by(col(Proposal.cluster_id))).all() if cid is not None}
+    found: Counter[str] = Counter()
+    for cid, labels in cluster_labels(session, per_cluster).items():
+        found.update({value: per_cluster[cid] for value in labels.of(facet)})
+    return [(value, found[value]) for value in FACETS[facet] if found[value]]
+
+
+def aspirations_per_group(session: Session, scope: Scope, period: Period | None = None) -> list[tuple[str, int]]:
+    """Counted aspirations (of the period) by the vulnerable groups their cluster concerns."""
+    return _per_label(session, scope, period, "kelompok")
+
+
+def aspirations_per_aid_kind(session: Session, scope: Scope, period: Period | None = None
+                             ) -> list[tuple[str, int]]:
+    """Counted social-aid aspirations (of the period) by the kind of aid problem their cluster is."""
+    return _per_label(session, scope, period, "masalah")
+
+
+def _aid_members(session: Session, scope: Scope) -> list[tuple[int, str, int | None, int | None]]:
+    """(cluster, own kelurahan, resident, mark) of every counted aspiration in a social-aid cluster."""
+    query = counted_aspirations(select(Proposal.cluster_id, func.coalesce(Proposal.kelurahan, UNKNOWN),
+                                       Proposal.resident_id, Proposal.seq), scope)
+    return [(int(c), str(k), r, s) for c, k, r, s in session.exec(
+        query.where(Cluster.category == AID_CATEGORY)).all() if c is not None]
+
+
+def aid_spread(session: Session, scope: Scope) -> list[AidRow]:
+    """Social-aid aspirations, residents and clusters per kelurahan and problem kind, most aspirations first."""
+    members = _aid_members(session, scope)
+    labels = cluster_labels(session, {m[0] for m in members})
+    rows: dict[tuple[str, str], tuple[int, set[int | None], set[int]]] = {}
+    for cid, place, resident, _ in members:
+        for kind in labels[cid].aid_kinds or (UNKNOWN,):
+            n, residents, clusters = rows.get((place, kind), (0, set(), set()))
+            rows[(place, kind)] = (n + 1, residents | {resident}, clusters | {cid})
+    out = [AidRow(place, kind, n, len(r), len(c)) for (place, kind), (n, r, c) in rows.items()]
+    return sorted(out, key=lambda row: (-row.aspirations, row.kelurahan, row.kind))
+
+
+def aid_per_week(session: Session, scope: Scope, tz: ZoneInfo) -> list[tuple[date, str, int]]:
+    """Social-aid aspirations per week (the Monday, in the city's zone, of their mark) and problem kind."""
+    members = _aid_members(session, scope)
+    labels = cluster_labels(session, {m[0] for m in members})
+    marks = {int(seq): _aware(at) for seq, at in session.exec(select(CommitMark.seq, CommitMark.at).where(
+        col(CommitMark.seq).in_(sorted({m[3] for m in members if m[3] is not None})))).all()}
+    weeks: Counter[tuple[date, str]] = Counter()
+    for cid, _, _, seq in members:
+        if seq is not None and seq in marks:
+            local = marks[seq].astimezone(tz).date()
+            week = local - timedelta(days=local.weekday())
+            weeks.update((week, kind) for kind in labels[cid].aid_kinds or (UNKNOWN,))
+    return sorted((week, kind, n) for (week, kind), n in weeks.items())
 
 
 def _aware(moment: datetime | str) -> datetime:

@@ -26,6 +26,8 @@ class ClusterLine:
     overdue: bool
     quote: str | None  # a short redacted aspiration of the period, never verbatim text
     attachments: str = ""  # "📷 2 · 📍 1" when its aspirations carry photos or pins
+    groups: list[str] = field(default_factory=list)  # vulnerable groups it concerns (services.core.vulnerable)
+    aid_kinds: list[str] = field(default_factory=list)  # social-aid problem kinds (category bantuan_sosial)
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,8 @@ class DigestData:
     suggestions: list[SuggestionLine] = field(default_factory=list)
     categories: list[tuple[str | None, int, int]] = field(default_factory=list)  # (category, now, before)
     marks: list[int] = field(default_factory=list)  # (after, upto] in committed order (services.core.counting)
+    vulnerable: list[tuple[str, int]] = field(default_factory=list)  # aspirations of the period per group
+    aid: list[tuple[str, int]] = field(default_factory=list)  # social-aid aspirations of the period per kind
 
     def to_content(self) -> dict[str, Any]:
         """Return a JSON-safe dict (times as ISO strings)."""
@@ -87,4 +91,6 @@ class DigestData:
         data["suggestions"] = [SuggestionLine(**{**s, "kind": SuggestionKind(s["kind"])})
                                for s in content["suggestions"]]
         data["categories"] = [tuple(c) for c in content["categories"]]
+        data["vulnerable"] = [tuple(v) for v in content.get("vulnerable", [])]
+        data["aid"] = [tuple(v) for v in content.get("aid", [])]
         return cls(**data)

@@ -104,6 +104,7 @@ def build_digest(*, session: Session, config: AppConfig, forum_id: str, period_e
     data.answered = q.answered(session, window)
     data.suggestions = q.suggestions(session, window)
     data.categories = q.categories(session, window)
+    data.vulnerable, data.aid = q.vulnerable_and_aid(session, window)
     return data
 
 

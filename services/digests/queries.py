@@ -18,6 +18,7 @@ from services.core import counting
 from services.core.config import AppConfig
 from services.core.counting import Period, Scope
 from services.core.deadlines import CLOSED, is_overdue, working_days_between
+from services.core.vulnerable import cluster_labels
 from services.digests.data import AnsweredLine, ClusterLine, SuggestionLine
 
 QUOTE_CHARS = 160
@@ -128,6 +129,7 @@ def cluster_lines(session: Session, config: AppConfig, w: Window, active: Active
     places = counting.supporter_places(session, set(ids), w.period.upto)
     firsts, quotes = _first_submitted(session, ids), _quotes(session, w, clusters)
     badges = cluster_badges(session=session, cluster_ids=ids)
+    labels = cluster_labels(session, ids)
     lines = []
     for c, f in active.listed:
         assert c.id is not None
@@ -139,7 +141,8 @@ def cluster_lines(session: Session, config: AppConfig, w: Window, active: Active
             new=c.id in active.new, places=places.get(c.id, []),
             waiting_days=working_days_between(since, now, config=config) if waiting else None,
             overdue=waiting and is_overdue(since, now, config=config), quote=quotes.get(c.id),
-            attachments=badges.get(c.id, ""),
+            attachments=badges.get(c.id, ""), groups=list(labels[c.id].groups),
+            aid_kinds=list(labels[c.id].aid_kinds),
         ))
     return lines
 
@@ -174,6 +177,12 @@ def suggestions(session: Session, w: Window) -> list[SuggestionLine]:
     return [SuggestionLine(id=s.id or 0, kind=s.kind, codes=[codes.get(i) or f"K-{i:04d}" for i in s.cluster_ids],
                            proposals=len(s.proposal_ids), score=round(s.score, 2))
             for s in pending if ours & set(s.cluster_ids)]
+
+
+def vulnerable_and_aid(session: Session, w: Window) -> tuple[list[tuple[str, int]], list[tuple[str, int]]]:
+    """The period's aspirations per vulnerable group and per social-aid problem kind (services.core.counting)."""
+    return (counting.aspirations_per_group(session, w.scope, w.period),
+            counting.aspirations_per_aid_kind(session, w.scope, w.period))
 
 
 def categories(session: Session, w: Window) -> list[tuple[str | None, int, int]]:

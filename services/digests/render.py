@@ -4,6 +4,7 @@ from services.core.config import AppConfig
 from services.core.formats import moment
 from services.core.texts import raw, status_label, t
 from services.core.tg_html import split_html
+from services.core.vulnerable import counted_text, labels_text
 from services.digests.data import ClusterLine, DigestData
 from services.digests.queries import shorten
 
@@ -40,8 +41,21 @@ def cluster_block(rank: int, line: ClusterLine, config: AppConfig, *, detailed: 
               status=status_label(line.status),
               waiting=_waiting(line))
     block += "\n   " + t("digest_quote", quote=line.quote) if line.quote else ""
+    block += "\n   " + labels_line(line) if line.groups or line.aid_kinds else ""
     block += "\n   " + t("attachments_line", badge=line.attachments, code=line.code) if line.attachments else ""
     return block + mark
+
+
+def labels_line(line: ClusterLine) -> str:
+    """The groups a cluster concerns and its social-aid problems: "🫂 Lansia · 🧾 Salah sasaran"."""
+    return labels_text(line.groups, line.aid_kinds)
+
+
+def forum_labels(data: DigestData) -> str:
+    """One line for the forum: the period's requests concerning vulnerable groups, and its aid problems."""
+    parts = [t("digest_vulnerable", groups=counted_text("kelompok", data.vulnerable))] if data.vulnerable else []
+    parts += [t("digest_aid", kinds=counted_text("masalah", data.aid))] if data.aid else []
+    return " · ".join(parts)
 
 
 def header(data: DigestData, config: AppConfig, *, on_demand: bool = False) -> str:
@@ -56,6 +70,7 @@ def header(data: DigestData, config: AppConfig, *, on_demand: bool = False) -> s
     else:
         parts.append(t("digest_counts", aspirations=data.aspirations, residents=data.residents,
                        clusters=data.clusters, new_clusters=data.new_clusters))
+        parts += [forum_labels(data)] if data.vulnerable or data.aid else []
     return "\n".join(parts)
 
 

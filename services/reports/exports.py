@@ -34,6 +34,7 @@ from services.core import counting
 from services.core.config import AppConfig
 from services.core.counting import UNKNOWN, Scope
 from services.core.texts import section, t
+from services.core.vulnerable import cluster_labels, label_names
 from services.intake.labelling import TITLE_CHARS
 
 # Sheet names, column headers and figure labels are texts (texts_id.yaml: export_sheets, export_columns,
@@ -44,7 +45,7 @@ CLUSTER_COLUMNS = tuple(str(c) for c in _COLUMNS["clusters"])
 ASPIRATION_COLUMNS = tuple(str(c) for c in _COLUMNS["aspirations"])
 FIGURE_COLUMNS = tuple(str(c) for c in _COLUMNS["figures"])
 # Column widths per sheet (characters); long texts wrap inside their cell instead of being cut.
-WIDTHS = {CLUSTER_SHEET: (14, 60, 22, 28, 30, 40, 12, 12, 18, 17, 17, 60, 40, 8, 12),
+WIDTHS = {CLUSTER_SHEET: (14, 60, 22, 28, 30, 40, 12, 12, 18, 17, 17, 60, 40, 8, 12, 30),
           ASPIRATION_SHEET: (18, 14, 28, 18, 18, 22, 80, 17, 8, 22, 40),
           FIGURES_SHEET: (40, 30)}
 WRAPPED = {CLUSTER_SHEET: {"B", "F", "L", "M"}, ASPIRATION_SHEET: {"G"}, FIGURES_SHEET: set()}
@@ -166,8 +167,10 @@ def build_tables(
         aspirations.append(_aspiration_row(proposal, cluster, places, tz))
     counts, spreads = counting.cluster_figures(session, scope), counting.supporter_places(session, set(clusters))
     answers = _latest_answers(session, set(clusters))
-    table = [_cluster_row(clusters[cid], members, places, tz, (counts[cid].supporters, spreads.get(cid, [])),
-                          answers.get(cid), status_label) for cid, members in by_cluster.items()]
+    groups = cluster_labels(session, clusters)
+    table = [(*_cluster_row(clusters[cid], members, places, tz, (counts[cid].supporters, spreads.get(cid, [])),
+                            answers.get(cid), status_label), ", ".join(label_names("kelompok", groups[cid].groups)))
+             for cid, members in by_cluster.items()]
     table.sort(key=lambda row: (-row[6], row[0]))
     name = places.forums.get(forum_id, forum_id) if forum_id else None
     people = {"residents": counting.totals(session, scope).residents,

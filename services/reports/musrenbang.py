@@ -4,7 +4,8 @@ Musrenbang is planned per kelurahan by the place of the work. A cluster's place 
 aspirations' texts name most often (ties: the one named first), else its home: the kelurahan of its first
 aspiration (the place that chose its home forum). Its row says where its supporters live ("pendukung dari",
 adding up to the supporters). Priority on a sheet is by supporters, then by residents who wrote. Activity is
-the cluster's (redacted) title, volume its supporters, sector/OPD its category's label. The figures are those
+the cluster's (redacted) title, volume its supporters, sector/OPD its category's label, "Kelompok rentan" the
+vulnerable groups it concerns (services.core.vulnerable). The figures are those
 of services.core.counting (visible, not-merged clusters; submitted aspirations).
 """
 
@@ -23,10 +24,11 @@ from nlp.redact import redact
 from services.core import counting
 from services.core.config import AppConfig
 from services.core.counting import Scope
+from services.core.vulnerable import cluster_labels, label_names
 from services.intake.grouping import place_matcher
 from services.reports.exports import write_sheets
 
-WIDTHS = (10, 14, 60, 34, 14, 30, 22, 40)
+WIDTHS = (10, 14, 60, 34, 14, 30, 22, 40, 30)
 
 
 def work_places(*, session: Session, config: AppConfig, cluster_ids: set[int]) -> dict[int, str]:
@@ -81,6 +83,7 @@ def musrenbang_sheets(
     places = work_places(session=session, config=config, cluster_ids=set(figures))
     spreads = counting.supporter_places(session, set(figures))
     clusters = {c.id: c for c in session.exec(select(Cluster).where(col(Cluster.id).in_(list(figures)))).all()}
+    labels = cluster_labels(session, figures)
     sheets = []
     for kecamatan in config.city.kecamatan:
         for kelurahan in kecamatan.kelurahan:
@@ -92,7 +95,8 @@ def musrenbang_sheets(
                 category = config.categories.get(cluster.category or "")
                 rows.append((priority, cluster.code, redact(cluster.title), f"{kelurahan.name}, {kecamatan.name}",
                              figures[cid].supporters, category.label if category else (cluster.category or ""),
-                             status_label(cluster.status), supporters_from(spreads.get(cid, []))))
+                             status_label(cluster.status), supporters_from(spreads.get(cid, [])),
+                             ", ".join(label_names("kelompok", labels[cid].groups))))
             sheets.append((kelurahan.name, columns, rows))
     return sheets
 

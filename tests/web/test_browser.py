@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 import uvicorn
+from openpyxl import load_workbook
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
@@ -25,6 +26,7 @@ from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from services.access.weblogin import make_link
 from tests.web.seed import ADMIN, KEY, STAFF, City, seed
+from tests.web.test_bansos import aid_cluster
 from web.app import create_app
 
 CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
@@ -193,7 +195,7 @@ def test_every_page_reads_on_a_phone(live: tuple[City, str], browser: webdriver.
     phone_shot(browser, "ringkasan")
     browser.get(f"{base}/kelompok")
     cells = browser.execute_script(CELLS_IN_VIEW)
-    assert len(cells) == 8 and all(shown for _, shown in cells), cells
+    assert len(cells) == 9 and all(shown for _, shown in cells), cells
     assert browser.find_element(By.ID, "f-q").size["width"] >= 300
     phone_shot(browser, "kelompok")
     browser.get(f"{base}/kelompok/{city.codes['jalan']}")
@@ -206,3 +208,22 @@ def test_every_page_reads_on_a_phone(live: tuple[City, str], browser: webdriver.
     phone_shot(browser, "peta")
     browser.get(f"{base}/ekspor")
     phone_shot(browser, "ekspor")
+
+
+def test_bansos_view_and_its_export(live: tuple[City, str], browser: webdriver.Chrome, tmp_path: Path) -> None:
+    city, base = live
+    code = aid_cluster(city)
+    browser.get(make_link(config=city.config, key=KEY, user_id=STAFF))
+    go(browser, browser.find_element(By.CSS_SELECTOR, "main button[type=submit]"))
+    go(browser, browser.find_element(By.LINK_TEXT, "Bansos"))
+    spread = browser.find_element(By.ID, "bansos-spread").text
+    assert "Guntung Pencairan telat/berhenti 2 2 1" in spread
+    check_page(browser, "bansos")
+    browser.find_element(By.PARTIAL_LINK_TEXT, "Dinas Sosial").click()
+    folder = tmp_path / "unduhan"
+    WebDriverWait(browser, 30).until(lambda _: any(folder.glob("aspirasi-bansos-*.xlsx")))
+    book = load_workbook(next(folder.glob("aspirasi-bansos-*.xlsx")))
+    assert [row[0] for row in book["Bansos"].iter_rows(values_only=True)] == ["Kode kelompok", code]
+    browser.get(f"{base}/kelompok?rentan=lansia")
+    assert code in browser.page_source and city.codes["jalan"] not in browser.page_source
+    check_page(browser, "kelompok-rentan")

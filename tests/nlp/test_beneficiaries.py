@@ -1,0 +1,58 @@
+"""Reading who a request concerns and, for social aid, what kind of problem and programme (real sentences)."""
+
+import pytest
+
+from nlp.beneficiaries import read
+from nlp.features import beneficiaries
+from nlp.normalize import normalize
+
+
+@pytest.mark.parametrize(("text", "groups"), [
+    ("Usul ada kegiatan rutin untuk lansia pak, senam pagi, pengajian. Kakek nenek di sini kesepian.", {"lansia"}),
+    ("Kami mohon bantuan alat bantu bagi penyandang disabilitas, seperti kursi roda", {"disabilitas"}),
+    ("Saya janda, tolong ada pelatihan usaha untuk ibu rumah tangga", {"perempuan"}),
+    ("Mohon pendampingan bagi korban kekerasan dalam rumah tangga di kelurahan kami", {"perempuan"}),
+    ("Bantuan untuk keluarga prasejahtera di RT 12 belum ada", {"keluarga_miskin"}),
+    ("Banyak balita stunting di posyandu kami", {"anak", "perempuan"}),
+    ("Nelayan tradisional butuh bantuan alat tangkap", {"nelayan"}),
+    ("Anak sungai di Guntung tercemar limbah", set()),  # a tributary, not a child
+    ("Jalan rusak di depan sekolah mohon diaspal", set()),
+])
+def test_groups_read_from_real_requests(text: str, groups: set[str]) -> None:
+    assert read(text).groups == groups
+
+
+@pytest.mark.parametrize(("text", "kinds", "programmes"), [
+    ("pkh tahap ini kok blm masuk2 ya min", {"pencairan"}, {"pkh"}),
+    ("Bansos salah sasaran, orang mampu malah dapat BLT", {"salah_sasaran"}, {"blt"}),
+    ("Saya sudah lama miskin tapi belum terdaftar di DTKS", {"belum_terdaftar", "data"}, set()),
+    ("NIK saya tidak terdaftar waktu cek BPJS PBI", {"belum_terdaftar", "data"}, {"pbi"}),
+    ("Bantuan beras yang dijanjikan bulan lalu sampai sekarang kada datang-datang", {"pencairan"}, {"sembako"}),
+    ("BPNT bulan ini dipotong sama pengurus", {"pencairan"}, {"bpnt"}),
+])
+def test_aid_problems_and_programmes(text: str, kinds: set[str], programmes: set[str]) -> None:
+    reading = read(text)
+    assert (reading.aid_kinds, reading.programmes) == (kinds, programmes)
+
+
+def test_particles_are_read_through() -> None:
+    assert read("Tolong perhatikan lansianya di sini").groups == {"lansia"}
+
+
+def test_the_grouping_facet_is_unchanged() -> None:
+    """The vulnerable reading builds on penerima_id.tsv without adding to what grouping reads from it."""
+    assert beneficiaries(normalize("bantuan untuk janda dan perempuan")) == frozenset()
+    assert beneficiaries(normalize("kegiatan untuk lansia")) == {"lansia"}
+
+
+@pytest.mark.parametrize("text", [
+    "pak wali plis lapangan sepak bola kanaan dibenahin, itu satu2nya tempat olahraga anak muda disini",
+    "bontang kota industri tp penganggurannya tinggi, tolong wajibin perusahaan ambil org lokal dlu",
+])
+def test_phrases_that_name_no_vulnerable_group(text: str) -> None:
+    assert read(text).groups == frozenset()
+
+
+def test_unable_to_travel_is_not_poverty() -> None:
+    text = "Usulan: kunjungan rumah oleh tenaga kesehatan bagi lansia yang sudah tidak mampu bepergian ke puskesmas."
+    assert read(text).groups == {"lansia"}
