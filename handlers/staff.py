@@ -12,12 +12,14 @@ from telegram.ext import ContextTypes
 
 from handlers.common import reply, run_db
 from handlers.deps import deps
+from handlers.digests import clock
 from handlers.outbox_worker import wake_outbox
 from models.clusters import ClusterStatus, get_cluster_by_code
 from models.types import utcnow
 from services import callbacks
 from services.answers import AnswerError, Outcome, answer_cluster, answer_resident, change_status
 from services.followups import staff_target
+from services.satisfaction import release_due
 from services.staffchat import post_overdue_report
 from services.texts import status_label, t
 
@@ -115,8 +117,10 @@ async def _set_status(update: Update, context: ContextTypes.DEFAULT_TYPE, cluste
 
     def _change(session: Session) -> Outcome:
         cluster_id = cluster_ref if isinstance(cluster_ref, int) else _cluster_id(session, cluster_ref)
-        return change_status(session=session, cluster_id=cluster_id, status=status, note=note,
-                             source_key=f"u{update.update_id}", actor=actor)
+        outcome = change_status(session=session, cluster_id=cluster_id, status=status, note=note,
+                                source_key=f"u{update.update_id}", actor=actor)
+        release_due(session=session, config=deps(context).config, now=clock(context.bot_data))  # "solved?"
+        return outcome
 
     try:
         return await run_db(context, _change)
