@@ -68,6 +68,8 @@ class DigestData:
     suggestions: list[SuggestionLine] = field(default_factory=list)
     categories: list[tuple[str | None, int, int]] = field(default_factory=list)  # (category, now, before)
     marks: list[int] = field(default_factory=list)  # (after, upto] in committed order (services.counting)
+    loop: str = ""  # the forum's closing-the-loop figures, one line (services/stats_render.render_satisfaction)
+    reopened: list[list[Any]] = field(default_factory=list)  # [code, belum, answered] reopened in the period
 
     def to_content(self) -> dict[str, Any]:
         """Return a JSON-safe dict (times as ISO strings)."""

@@ -11,6 +11,7 @@ from services import digest_queries as q
 from services.config import AppConfig, parse_schedule
 from services.counting import Period, mark_at
 from services.digest_data import AnsweredLine, ClusterLine, DigestData, SuggestionLine
+from services.satisfaction import loop_figures
 
 WEEK = timedelta(days=7)
 
@@ -104,6 +105,7 @@ def build_digest(*, session: Session, config: AppConfig, forum_id: str, period_e
     data.answered = q.answered(session, window)
     data.suggestions = q.suggestions(session, window)
     data.categories = q.categories(session, window)
+    data.loop, data.reopened = loop_figures(session=session, forum_id=forum_id, start=start, end=period_end)
     return data
 
 

@@ -9,6 +9,7 @@ cluster still has the status staff gave it: a status a person chose later is nev
 
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -19,12 +20,13 @@ from models.replies import Reply
 from models.residents import Resident, find_resident
 from models.satisfaction import AnswerRating, SatisfactionAsk, SatisfactionRound, Verdict, latest_round
 from nlp.redact import redact
-from services import payloads
+from services import counting, payloads
 from services.answers import followers
 from services.config import AppConfig
 from services.people import resident_label
 from services.satisfaction_keys import solved_keyboard, verdict_label
 from services.staffchat import html_payload, show_status
+from services.stats_render import render_satisfaction
 from services.texts import status_label, t
 
 SATISFACTION = OutboxPurpose.SATISFACTION
@@ -200,3 +202,17 @@ def record_rating(*, session: Session, telegram_id: int, reply_id: int, up: bool
     rating.reply_id, rating.value, rating.rated_at = reply_id, 1 if up else -1, now
     session.add(rating)
     return str(cluster.code) if cluster else None
+
+
+def loop_figures(*, session: Session, forum_id: str, start: datetime, end: datetime) -> tuple[str, list[list[Any]]]:
+    """A forum digest's closing-the-loop line (empty when nobody answered or rated yet) and the clusters a
+    "Belum" majority reopened in the period: [code, belum, answered]."""
+    figures = counting.satisfaction(session, counting.Scope(forums=frozenset({forum_id})))
+    line = render_satisfaction(figures) if figures.answered or figures.up or figures.down else ""
+    rows = session.exec(
+        select(Cluster.code, SatisfactionRound.belum, SatisfactionRound.answered)
+        .join(Cluster, col(Cluster.id) == col(SatisfactionRound.cluster_id))
+        .where(col(Cluster.id).in_(counting.counted_ids(counting.Scope(forums=frozenset({forum_id})))),
+               col(SatisfactionRound.reopened_at) > start, col(SatisfactionRound.reopened_at) <= end)
+        .order_by(col(SatisfactionRound.id))).all()
+    return line, [[str(code), int(belum), int(n)] for code, belum, n in rows]

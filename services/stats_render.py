@@ -3,6 +3,7 @@
 import html
 
 from services.config import AppConfig
+from services.counting import Satisfaction
 from services.formats import number, week
 from services.stats import NO_CATEGORY, Stats
 from services.texts import raw, t
@@ -12,6 +13,15 @@ def _lines(rows: list[tuple[str, int]], limit: int = 15) -> str:
     """Label-count lines, or a plain "no data"."""
     return "\n".join(t("stats_line", label=label, count=number(count, 0)) for label, count in rows[:limit]) \
         or t("stats_none")
+
+
+def render_satisfaction(figures: Satisfaction) -> str:
+    """One line of closing-the-loop figures (the digest, /statistik and `aspirasi stats` show the same)."""
+    share = figures.solved_share
+    days = figures.median_days_to_solved
+    return t("satisfaction_figures", sudah=number(figures.sudah, 0), answered=number(figures.answered, 0),
+             share="-" if share is None else number(100 * share, 0), reopened=number(figures.reopened, 0),
+             days="-" if days is None else number(days), up=number(figures.up, 0), down=number(figures.down, 0))
 
 
 def render_stats(stats: Stats, scope: str, config: AppConfig) -> str:
@@ -28,4 +38,6 @@ def render_stats(stats: Stats, scope: str, config: AppConfig) -> str:
         t("stats_kelurahan") + "\n" + _lines(stats.per_kelurahan),
         t("stats_category") + "\n" + _lines(list(zip(categories, [n for _, n in stats.per_category], strict=True))),
     ]
+    if stats.satisfaction is not None:
+        parts.insert(1, render_satisfaction(stats.satisfaction))
     return "\n\n".join(parts)
