@@ -74,3 +74,14 @@ def latest_round(*, session: Session, cluster_id: int) -> SatisfactionRound | No
     """The cluster's newest round, if any."""
     return session.exec(select(SatisfactionRound).where(SatisfactionRound.cluster_id == cluster_id)
                         .order_by(col(SatisfactionRound.id).desc())).first()
+
+
+def forget_comments(*, session: Session, resident_id: int) -> list[str]:
+    """Erase a resident's comments (their answers stay as anonymous counts); return the erased texts."""
+    asks = session.exec(select(SatisfactionAsk).where(SatisfactionAsk.resident_id == resident_id,
+                                                      col(SatisfactionAsk.comment).is_not(None))).all()
+    texts: list[str] = [ask.comment for ask in asks if ask.comment is not None]
+    for ask in asks:
+        ask.comment = None
+        session.add(ask)
+    return texts

@@ -216,3 +216,12 @@ def loop_figures(*, session: Session, forum_id: str, start: datetime, end: datet
                col(SatisfactionRound.reopened_at) > start, col(SatisfactionRound.reopened_at) <= end)
         .order_by(col(SatisfactionRound.id))).all()
     return line, [[str(code), int(belum), int(n)] for code, belum, n in rows]
+
+
+def loop_comments(session: Session, cluster_id: int) -> list[tuple[str, str, str]]:
+    """Residents' answers with a comment on one cluster, as staff read them: (label, verdict, comment)."""
+    asks = session.exec(select(SatisfactionAsk).where(SatisfactionAsk.cluster_id == cluster_id,
+                                                      col(SatisfactionAsk.comment).is_not(None))
+                        .order_by(col(SatisfactionAsk.id))).all()
+    return [(resident_label(session.get(Resident, a.resident_id)), verdict_label(a.verdict or "-"), a.comment or "")
+            for a in asks]

@@ -11,7 +11,9 @@ from starlette.responses import RedirectResponse, Response
 
 from models.clusters import Cluster, ClusterStatus, get_cluster_by_code, supporter_count
 from models.types import utcnow
+from services import counting
 from services.config import AppConfig
+from services.satisfaction import loop_comments
 from services.texts import status_label
 from services.texts_web import long_date, tw
 from services.weblogin import Viewer
@@ -144,6 +146,8 @@ def cluster_page(request: Request) -> Response:
             "photos": photos, "pins": pins,
             "c": cluster, "supporters": supporter_count(session=session, cluster_id=cluster.id or 0),
             "members": figures.members(session, cluster),
+            "loop": counting.satisfaction(session, counting.Scope(cluster_ids=frozenset({cluster.id or 0}))),
+            "loop_comments": loop_comments(session, cluster.id or 0),
             "conversation": conversation.conversation(session, cluster, ctx.config),
             "trail": [(e, conversation.actor_name(e.actor, ctx.config), conversation.action_words(e.action),
                        figures.change_summary(e, ctx.config, status_label)) for e in trail],

@@ -12,6 +12,7 @@ from models.db import session_scope
 from models.residents import Resident
 from models.satisfaction import AnswerRating, SatisfactionAsk
 from models.types import utcnow
+from services.privacy import erase_resident
 from services.satisfaction import release_due
 from services.texts import t
 from tests.handlers.answers_seed import STAFF_CHAT, STAFF_USER, engine_of, last_to, seed_cluster, wait_until_sent
@@ -189,3 +190,19 @@ async def test_an_answer_from_someone_never_asked_is_refused_plainly(console: Co
     answers = [c.params for c in console.api.calls if c.method == "answerCallbackQuery"]
     assert answers[-1].get("text") == t("satisfaction_unknown")
     assert status_of(console, cluster_id) == ClusterStatus.BARU
+
+
+async def test_erasure_removes_the_comment_and_keeps_the_answer_as_a_count(console: Console) -> None:
+    set_clock(console, DAY)
+    cluster_id, (chat,) = seed_cluster(engine_of(console), 1)
+    await set_status(console, cluster_id, "selesai")
+    await answer(console, chat, "sebagian")
+    question = next(m for (c, _), m in console.api.messages.items() if c == chat and QUESTION in m.get("text", ""))
+    await console.send(console.maker.reply_to(chat, question, "Baru separuh jalan yang diaspal di depan rumah saya"))
+    with session_scope(engine_of(console)) as session:
+        resident = session.exec(select(Resident).where(Resident.telegram_id == chat)).one()
+        assert resident.id is not None
+        erase_resident(session=session, config=deps(console.app).config, resident_id=resident.id)
+    with Session(engine_of(console)) as session:
+        ask = session.exec(select(SatisfactionAsk)).one()
+    assert ask.comment is None and ask.verdict == "sebagian"
