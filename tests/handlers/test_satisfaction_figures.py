@@ -14,8 +14,10 @@ from models.types import utcnow
 from services import counting
 from services.digest_render import render
 from services.digests import build_digest
+from services.exports import build_tables
 from services.stats import compute_stats
 from services.stats_render import render_satisfaction
+from services.texts import section
 from tests.handlers.answers_seed import STAFF_CHAT, STAFF_USER, engine_of, seed_cluster, wait_until_sent
 from tests.handlers.journey import button_data, last_message_with_buttons
 from tests.handlers.test_satisfaction import DAY, answer, code_of, set_clock, set_status
@@ -54,11 +56,15 @@ async def test_every_screen_shows_the_same_closing_the_loop_figures(console: Con
     with Session(engine_of(console)) as session:
         figures = counting.satisfaction(session, counting.Scope(forums=frozenset({FORUM})))
         stats = compute_stats(session=session, tz=d.config.city.tz, forum_id=FORUM)
+        exported = dict(build_tables(session=session, config=d.config, forum_id=FORUM).figures)
         digest = build_digest(session=session, config=d.config, forum_id=FORUM, now=utcnow(),
                               period_start_at=utcnow() - timedelta(days=7), period_end=utcnow() + timedelta(days=1))
     assert (figures.answered, figures.sudah, figures.belum, figures.reopened) == (3, 1, 2, 1)
     assert figures.median_days_to_solved is not None
     assert stats.satisfaction == figures
+    labels = section("export_figures")
+    assert (exported[labels["loop_sudah"]], exported[labels["loop_belum"]], exported[labels["loop_reopened"]]) == (
+        figures.sudah, figures.belum, figures.reopened)
     text = "\n".join(render(digest, d.config))
     assert render_satisfaction(figures) in text
     assert f"{code}</b> dibuka lagi. Warga menyatakan belum selesai: 2 dari 3" in text
