@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from models.audit import record
@@ -84,13 +85,24 @@ def release_due(*, session: Session, config: AppConfig, now: datetime) -> int:
         for resident in followers(session=session, cluster_id=cluster.id):
             if resident.id is None or resident.id in asked or resident.telegram_id is None:
                 continue
-            session.add(SatisfactionAsk(cluster_id=cluster.id, resident_id=resident.id, round_id=round_.id,
-                                        queued_at=now))
+            if not _claim(session, SatisfactionAsk(cluster_id=cluster.id, resident_id=resident.id,
+                                                   round_id=round_.id, queued_at=now)):
+                continue  # another run (the job, a staff action) asked them just now
             queued += int(enqueue(session=session, message=OutboxBase(
                 dedupe_key=f"satisfaction:{cluster.id}:{resident.id}", chat_id=resident.telegram_id,
                 payload=payload, resident_id=resident.id, cluster_id=cluster.id, purpose=SATISFACTION))[1])
         session.flush()
     return queued
+
+
+def _claim(session: Session, ask: SatisfactionAsk) -> bool:
+    """Store the question once per cluster and resident (a savepoint: a concurrent run's row wins)."""
+    try:
+        with session.begin_nested():
+            session.add(ask)
+    except IntegrityError:
+        return False
+    return True
 
 
 @dataclass(frozen=True)
