@@ -34,6 +34,7 @@ from handlers import (
     moderation_queue,
     onboarding,
     privacy,
+    satisfaction,
     staff,
     status,
     vulnerable,
@@ -120,6 +121,8 @@ def register_handlers(application: AspirasiApp) -> None:
     application.add_handler(CommandHandler("lampiran", attachments.lampiran))  # staff chat and moderators
     application.add_handler(CallbackQueryHandler(staff.status_button, pattern=callbacks.STATUS_PATTERN))
     application.add_handler(CallbackQueryHandler(status.unfollow_button, pattern=callbacks.UNFOLLOW_PATTERN))
+    application.add_handler(CallbackQueryHandler(satisfaction.solved_button, pattern=callbacks.SOLVED_PATTERN))
+    application.add_handler(CallbackQueryHandler(satisfaction.rating_button, pattern=callbacks.RATING_PATTERN))
     resident_replies = private & filters.UpdateType.MESSAGE & filters.REPLY
     application.add_handler(MessageHandler(
         resident_replies & ((filters.TEXT & ~filters.COMMAND) | filters.PHOTO), followups.resident_reply))

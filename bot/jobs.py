@@ -13,7 +13,7 @@ from apscheduler.triggers.cron import CronTrigger
 from telegram.ext import ContextTypes
 
 from bot.durable import DurableQueue
-from handlers import retention, staff
+from handlers import retention, satisfaction, staff
 from handlers.apptypes import AspirasiApp, app_of
 from handlers.deps import Deps, deps
 from handlers.digests import clock
@@ -118,6 +118,14 @@ async def register_jobs(application: AspirasiApp) -> None:
     queue.run_repeating(retry_updates_job, interval=d.config.updates.check_seconds, name="updates:retry",
                         job_kwargs={  # issue 11: failed updates are tried again after their pause
                             "id": "updates:retry", "replace_existing": True, "misfire_grace_time": 60,
+                            "coalesce": True, "max_instances": 1})
+    queue.run_repeating(satisfaction.release_job, interval=d.config.satisfaction.check_minutes * 60, first=5,
+                        name="satisfaction:ask", job_kwargs={  # "is it solved?" questions that are due
+                            "id": "satisfaction:ask", "replace_existing": True, "misfire_grace_time": 600,
+                            "coalesce": True, "max_instances": 1})
+    queue.run_repeating(satisfaction.release_job, interval=d.config.satisfaction.check_minutes * 60, first=5,
+                        name="satisfaction:ask", job_kwargs={  # "is it solved?" questions that are due
+                            "id": "satisfaction:ask", "replace_existing": True, "misfire_grace_time": 600,
                             "coalesce": True, "max_instances": 1})
     made = await send_due_digests(application, now=clock(application.bot_data))
     if made:

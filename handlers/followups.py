@@ -7,7 +7,7 @@ from sqlmodel import Session
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from handlers import intake
+from handlers import intake, satisfaction
 from handlers.common import reply, run_db
 from handlers.deps import deps
 from handlers.outbox_worker import wake_outbox
@@ -21,6 +21,8 @@ async def resident_reply(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     """Send a resident's reply to an answer or status message to staff; anything else is a draft."""
     message, user = update.effective_message, update.effective_user
     replied = message.reply_to_message if message is not None else None
+    if replied is not None and await satisfaction.comment_reply(update, context):
+        return None
     if message is None or user is None or replied is None or replied.from_user is None \
             or replied.from_user.id != context.bot.id or deps(context).config.telegram.staff_chat_id is None:
         return await intake.text_message(update, context)

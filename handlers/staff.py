@@ -12,10 +12,12 @@ from telegram.ext import ContextTypes
 
 from handlers.common import reply, run_db
 from handlers.deps import deps
+from handlers.digests import clock
 from handlers.outbox_worker import wake_outbox
 from models.clusters import ClusterStatus, get_cluster_by_code
 from models.types import utcnow
 from services.answers.followups import staff_target
+from services.answers.satisfaction import release_due
 from services.answers.staff_answers import AnswerError, Outcome, answer_cluster, answer_resident, change_status
 from services.answers.staffchat import post_overdue_report
 from services.core import callbacks
@@ -116,8 +118,10 @@ async def _set_status(update: Update, context: ContextTypes.DEFAULT_TYPE, cluste
 
     def _change(session: Session) -> Outcome:
         cluster_id = cluster_ref if isinstance(cluster_ref, int) else _cluster_id(session, cluster_ref)
-        return change_status(session=session, config=config, cluster_id=cluster_id, status=status, note=note,
-                             source_key=f"u{update.update_id}", actor=actor)
+        outcome = change_status(session=session, config=config, cluster_id=cluster_id, status=status, note=note,
+                                source_key=f"u{update.update_id}", actor=actor)
+        release_due(session=session, config=config, now=clock(context.bot_data))  # "solved?"
+        return outcome
 
     try:
         return await run_db(context, _change)

@@ -9,6 +9,8 @@ from telegram.ext import ContextTypes
 from handlers.common import reply, run_db
 from handlers.deps import deps
 from models.residents import find_resident
+from models.satisfaction import Verdict
+from services.answers.satisfaction_keys import verdict_label
 from services.answers.status import StatusLine, resident_status, unfollow
 from services.core import callbacks
 from services.core.formats import day
@@ -32,6 +34,9 @@ def render_status(lines: list[StatusLine], tz_name: str) -> str:
         if line.latest_answer is not None:
             answered = day(line.latest_answer.created_at.astimezone(tz).date())
             block += "\n" + t("status_latest_answer", date=answered, text=line.latest_answer.text[:300])
+        if line.asked:  # closing the loop: the answer can change here (buttons below)
+            verdict = verdict_label(line.verdict) if line.verdict else "-"
+            block += "\n" + t("satisfaction_status_line", verdict=verdict)
         if not line.following:
             block += "\n" + t("status_not_following")
         blocks.append(block)
@@ -57,6 +62,10 @@ def unfollow_keyboard(lines: list[StatusLine]) -> InlineKeyboardMarkup | None:
     followed = {line.cluster.id: line.cluster.code for line in lines if line.following and line.cluster}
     buttons = [[InlineKeyboardButton(t("unfollow_button", code=code), callback_data=callbacks.unfollow(cluster_id))]
                for cluster_id, code in followed.items()]
+    asked = {line.cluster.id: line.cluster.code for line in lines if line.asked and line.cluster}
+    buttons += [[InlineKeyboardButton(t("satisfaction_change_button", verdict=verdict_label(v.value), code=code),
+                                      callback_data=callbacks.solved(v.value, cluster_id)) for v in Verdict]
+                for cluster_id, code in asked.items()]
     return InlineKeyboardMarkup(buttons) if buttons else None
 
 

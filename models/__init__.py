@@ -13,6 +13,7 @@ from models import (
     provenance,
     replies,
     residents,
+    satisfaction,
     sequences,
     suggestions,
     tags,
@@ -23,5 +24,6 @@ from models import (
 # Importing every table module registers it on SQLModel.metadata (Alembic compares against it).
 __all__ = [
     "attachments", "audit", "clusters", "committed", "digests", "forums", "outbox", "pending", "proposals",
-    "provenance", "replies", "residents", "sequences", "suggestions", "tags", "updates", "websessions",
+    "provenance", "replies", "residents", "satisfaction", "sequences", "suggestions", "tags", "updates",
+    "websessions",
 ]

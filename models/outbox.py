@@ -47,6 +47,7 @@ class OutboxPurpose(StrEnum):
     OVERDUE = "overdue"  # the daily overdue list
     ALERT = "alert"  # to the admin chat (an update given up as a dead letter)
     ERASURE = "erasure"  # a message carrying an erased resident's words, edited or deleted
+    SATISFACTION = "satisfaction"  # "is the problem solved?" to a resident (a reply to it is their comment)
     ATTACHMENT = "attachment"  # a resident's photo or the pins of a cluster, sent to staff or a moderator on request
 
 

@@ -40,6 +40,7 @@ class Summary:
     per_week: list[tuple[datetime, int]]  # week start (city time), aspirations
     per_category: list[tuple[str, int]]  # category code ("-": none), aspirations
     per_kelurahan: list[tuple[str, int]]  # aspirations by their own kelurahan
+    loop: counting.Satisfaction | None = None  # closing the loop: residents' answers, reopened clusters, ratings
 
 
 def week_start(now: datetime, tz: ZoneInfo) -> datetime:
@@ -71,6 +72,7 @@ def summarise(session: Session, rows: list[ClusterRow], forums: frozenset[str] |
         per_week=[(w, per_week.get(w.date(), 0)) for w in weeks],
         per_category=[(c or counting.UNKNOWN, n) for c, n in counting.aspirations_per_category(session, scope)],
         per_kelurahan=counting.aspirations_per_kelurahan(session, scope),
+        loop=counting.satisfaction(session, scope),
     )
 
 

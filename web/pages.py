@@ -13,6 +13,8 @@ from models.clusters import Cluster, ClusterStatus, get_cluster_by_code, support
 from models.types import utcnow
 from nlp.beneficiaries import GROUPS
 from services.access.weblogin import Viewer
+from services.answers.satisfaction import loop_comments
+from services.core import counting
 from services.core.config import AppConfig
 from services.core.texts import status_label
 from services.core.texts_web import long_date, tw
@@ -139,6 +141,8 @@ def cluster_page(request: Request) -> Response:
             "photos": photos, "pins": pins,
             "c": cluster, "supporters": supporter_count(session=session, cluster_id=cluster.id or 0),
             "members": figures.members(session, cluster),
+            "loop": counting.satisfaction(session, counting.Scope(cluster_ids=frozenset({cluster.id or 0}))),
+            "loop_comments": loop_comments(session, cluster.id or 0),
             "conversation": conversation.conversation(session, cluster, ctx.config),
             "trail": [(e, conversation.actor_name(e.actor, ctx.config), conversation.action_words(e.action),
                        figures.change_summary(e, ctx.config, status_label)) for e in trail],

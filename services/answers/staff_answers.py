@@ -5,6 +5,7 @@ staff message twice, or a crash mid fan-out, never sends anyone anything twice.
 """
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -13,8 +14,10 @@ from models.clusters import Cluster, ClusterStatus, Support
 from models.outbox import OutboxBase, OutboxPurpose, enqueue
 from models.replies import Reply
 from models.residents import Resident
+from models.satisfaction import open_round
 from models.types import utcnow
 from services.access.people import resident_label
+from services.answers.satisfaction_keys import rating_keyboard
 from services.answers.staffchat import post_cluster_to_staff, refresh_cards
 from services.core import payloads
 from services.core.config import AppConfig
@@ -107,13 +110,13 @@ def store_reply(session: Session, source_key: str, *, cluster_id: int, from_staf
     return reply
 
 
-def _queue(session: Session, key: str, resident: Resident, cluster: Cluster, text: str, purpose: OutboxPurpose
-           ) -> None:
-    """Queue one message to one resident."""
+def _queue(session: Session, key: str, resident: Resident, cluster: Cluster, text: str, purpose: OutboxPurpose,
+           **extra: Any) -> None:
+    """Queue one message to one resident (`extra`: more payload fields, e.g. a keyboard)."""
     assert resident.telegram_id is not None
     enqueue(session=session, message=OutboxBase(
         dedupe_key=key, chat_id=resident.telegram_id, resident_id=resident.id, cluster_id=cluster.id,
-        payload=payloads.message(text),
+        payload=payloads.message(text, **extra),
         purpose=purpose))
 
 
@@ -142,7 +145,8 @@ def answer_cluster(*, session: Session, config: AppConfig, cluster_id: int, text
     message = answer_text(cluster, reply)
     residents = followers(session=session, cluster_id=reply.cluster_id)
     for resident in residents:
-        _queue(session, f"answer:{reply.id}:{resident.id}", resident, cluster, message, ANSWER)
+        _queue(session, f"answer:{reply.id}:{resident.id}", resident, cluster, message, ANSWER,
+               reply_markup=rating_keyboard(reply.id or 0))  # 👍/👎 (services/answers/satisfaction.py)
     return Outcome(code=str(cluster.code), count=len(residents))
 
 
@@ -184,6 +188,7 @@ def change_status(
     record(session=session, actor=actor, action="status", target=f"cluster:{cluster.code}",
            before={"status": before}, after={"status": new, "note": note[:500]})
     refresh_cards(session=session, config=config, cluster=cluster, source_key=source_key)
+    open_round(session=session, cluster=cluster)  # selesai/ditindaklanjuti: residents are asked if it is solved
     parts = [t("status_to_resident", code=cluster.code, status=status_label(new), title=cluster.title[:200])]
     if note.strip():
         parts.append(t("status_note", note=note.strip()[:MAX_ANSWER_CHARS]))

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlmodel import Session, col, or_, select
 
@@ -9,6 +10,7 @@ from models.clusters import Cluster, Support
 from models.proposals import ProposalState, resident_proposals
 from models.replies import Reply
 from models.residents import Resident
+from models.satisfaction import SatisfactionAsk
 from services.answers.staff_answers import merged_family
 from services.intake.drafts import ClusterView, cluster_view
 
@@ -23,6 +25,8 @@ class StatusLine:
     latest_answer: Reply | None
     following: bool = True
     text: str = ""  # the resident's own (redacted) words, shown while held
+    asked: bool = False  # asked whether the problem is solved (services/answers/satisfaction.py): can answer or change
+    verdict: str | None = None  # their answer so far
 
 
 def latest_staff_answer(*, session: Session, cluster_id: int, resident_id: int | None = None) -> Reply | None:
@@ -82,6 +86,7 @@ def resident_status(*, session: Session, resident: Resident, limit: int = 10) ->
                 cluster=cluster_view(session=session, cluster=cluster),
                 latest_answer=latest_staff_answer(session=session, cluster_id=cluster.id, resident_id=resident.id),
                 following=_following(session, resident.id, proposal.cluster_id or cluster.id, cluster.id),
+                **_asked(session, resident.id, cluster.id),
             )
         )
     return lines
@@ -91,3 +96,10 @@ def _following(session: Session, resident_id: int, *cluster_ids: int) -> bool:
     """Tell whether the resident still follows a cluster (or the one it was merged into)."""
     supports = [_support(session, resident_id, c) for c in dict.fromkeys(cluster_ids)]
     return any(s is not None and s.following for s in supports)
+
+
+def _asked(session: Session, resident_id: int, cluster_id: int) -> dict[str, Any]:
+    """Whether the resident was asked if the cluster's problem is solved, and their answer."""
+    ask = session.exec(select(SatisfactionAsk).where(SatisfactionAsk.cluster_id == cluster_id,
+                                                     SatisfactionAsk.resident_id == resident_id)).first()
+    return {"asked": ask is not None, "verdict": None if ask is None or ask.verdict is None else str(ask.verdict)}

@@ -63,8 +63,16 @@ MODERATOR_PREFIXES = (REGROUP_PREFIX, HELD_PREFIX)  # buttons only a forum's mod
 # Staff: a status button under a cluster's message in the staff chat
 STATUS_PREFIX = "st:"
 STATUS_PATTERN = _whole(rf"{STATUS_PREFIX}{_id('a')}:([a-z_]+)")
+
+# Residents: Sudah / Belum / Sebagian on "is it solved?" (also under /status), 👍/👎 under a staff answer
+SOLVED_PREFIX = "puas:"
+SOLVED_PATTERN = _whole(rf"{SOLVED_PREFIX}(sudah|belum|sebagian):{_id('a')}")
+RATING_PREFIX = "nilai:"
+RATE_UP, RATE_DOWN = "up", "down"
+RATING_PATTERN = _whole(rf"{RATING_PREFIX}({RATE_UP}|{RATE_DOWN}):{_id('a')}")
 PATTERNS = (CONSENT_PATTERN, NOOP_PATTERN, KELURAHAN_PATTERN, DRAFT_PATTERN, ERASE_PATTERN, UNFOLLOW_PATTERN,
-            DIGEST_PATTERN, PENDING_PATTERN, REGROUP_PATTERN, HELD_PATTERN, STATUS_PATTERN)
+            DIGEST_PATTERN, PENDING_PATTERN, REGROUP_PATTERN, HELD_PATTERN, STATUS_PATTERN, SOLVED_PATTERN,
+            RATING_PATTERN)
 
 
 def valid(data: str | None) -> bool:
@@ -105,6 +113,16 @@ def parse_draft(data: str) -> tuple[str, int, int | None]:
 def unfollow(cluster_id: int) -> str:
     """Stop news about one cluster."""
     return f"{UNFOLLOW_PREFIX}{cluster_id}"
+
+
+def solved(verdict: str, cluster_id: int) -> str:
+    """A resident's answer (sudah, belum, sebagian) to "is the problem of this cluster solved?"."""
+    return f"{SOLVED_PREFIX}{verdict}:{cluster_id}"
+
+
+def rating(value: str, reply_id: int) -> str:
+    """RATE_UP or RATE_DOWN on a staff answer."""
+    return f"{RATING_PREFIX}{value}:{reply_id}"
 
 
 def digest_hide(digest_id: int, cluster_id: int) -> str:

@@ -261,6 +261,18 @@ class ConsoleConfig(Strict):
     web_roles: bool = True
 
 
+class SatisfactionConfig(Strict):
+    """Asking residents whether a resolved request is solved, and reopening it when most say "Belum"."""
+
+    enabled: bool = True
+    followup_days: int | None = Field(default=14, ge=0)  # ditindaklanjuti this long also asks; null: never
+    quiet_start: str = Field(default="21:00", pattern=r"^([01]?\d|2[0-3]):[0-5]\d$")  # WITA: no questions
+    quiet_end: str = Field(default="07:00", pattern=r"^([01]?\d|2[0-3]):[0-5]\d$")  # from here to here
+    reopen_share: float = Field(default=0.5, ge=0, lt=1)  # reopen when more than this share says "Belum"
+    reopen_min_answers: int = Field(default=3, ge=1)  # ... and at least this many answered
+    check_minutes: float = Field(default=10, gt=0)  # how often due questions are queued
+
+
 class AppConfig(Strict):
     """Everything in config.yaml."""
 
@@ -279,6 +291,7 @@ class AppConfig(Strict):
     cluster: ClusterConfig = ClusterConfig()
     web: WebConfig = WebConfig()
     console: ConsoleConfig = ConsoleConfig()
+    satisfaction: SatisfactionConfig = SatisfactionConfig()
     categories: dict[str, CategoryConfig] = Field(default_factory=dict)
 
     @model_validator(mode="after")

@@ -14,6 +14,8 @@ The definitions, the same on every screen:
 - Per category: aspirations by their cluster's category (the moderator's when set); a member never shows
   another one.
 - Answered: counted clusters with a staff answer. Overdue: services.deadlines.
+- Closing the loop (`satisfaction`): each asked resident's latest answer to "is it solved?", one 👍/👎 per
+  resident and cluster, clusters reopened by a "Belum" majority, days to the first `selesai`.
 - Periods are marks in committed order (models.sequences): (after, upto]. New aspirations by their own mark,
   new clusters by the cluster's, supporters added by the support's; never by comparing timestamps of
   different rows. A moment becomes a mark with `mark_at`.
@@ -33,9 +35,10 @@ from sqlalchemy.sql import ColumnElement
 from sqlmodel import Session, col, func, select
 from sqlmodel.sql.expression import SelectOfScalar
 
-from models.clusters import Cluster, Support
+from models.clusters import Cluster, ClusterStatus, Support
 from models.proposals import Proposal, ProposalState
 from models.residents import Resident
+from models.satisfaction import AnswerRating, SatisfactionAsk, SatisfactionRound
 from models.sequences import CommitMark, committed_mark, mark_at
 from services.core.config import AppConfig
 from services.core.deadlines import overdue_clusters
@@ -44,10 +47,32 @@ from services.core.vulnerable import AID_CATEGORY, FACETS, cluster_labels
 UNKNOWN = "-"  # the kelurahan or category of a spread when there is none
 
 __all__ = [
-    "UNKNOWN", "ClusterFigures", "Period", "Scope", "Totals", "answered_ids", "aspiration_places",
-    "aspirations_per_category", "aspirations_per_kelurahan", "aspirations_per_week", "cluster_figures",
-    "clusters_per_status", "committed_mark", "counted_aspirations", "counted_ids", "mark_at", "median_days_to_answer",
-    "new_cluster_ids", "overdue_ids", "supporter_places", "supporter_total", "totals",
+    "UNKNOWN",
+    "ClusterFigures",
+    "Period",
+    "Satisfaction",
+    "Scope",
+    "Totals",
+    "answered_ids",
+    "aspiration_places",
+    "aspirations_per_category",
+    "aspirations_per_kelurahan",
+    "aspirations_per_week",
+    "cluster_figures",
+    "clusters_per_status",
+    "committed_mark",
+    "counted_aspirations",
+    "counted_ids",
+    "mark_at",
+    "median_days_to_answer",
+    "median_days_to_solved",
+    "new_cluster_ids",
+    "overdue_ids",
+    "satisfaction",
+    "satisfaction_per_cluster",
+    "supporter_places",
+    "supporter_total",
+    "totals",
 ]
 
 
@@ -337,6 +362,75 @@ def aid_per_week(session: Session, scope: Scope, tz: ZoneInfo) -> list[tuple[dat
             week = local - timedelta(days=local.weekday())
             weeks.update((week, kind) for kind in labels[cid].aid_kinds or (UNKNOWN,))
     return sorted((week, kind, n) for (week, kind), n in weeks.items())
+@dataclass(frozen=True)
+class Satisfaction:
+    """Closing the loop over counted clusters: residents' answers to "is it solved?" (each resident's latest),
+    clusters a "Belum" majority reopened, 👍/👎 on staff answers (one per resident and cluster), and the median
+    days from a cluster's first aspiration to the first time staff set it `selesai`."""
+
+    answered: int
+    sudah: int
+    belum: int
+    sebagian: int
+    reopened: int
+    up: int
+    down: int
+    median_days_to_solved: float | None
+
+    @property
+    def solved_share(self) -> float | None:
+        """The share of answers saying "Sudah" (None: no answers)."""
+        return self.sudah / self.answered if self.answered else None
+
+
+def satisfaction_per_cluster(session: Session, scope: Scope) -> dict[int, Counter[str]]:
+    """Each counted cluster's answers by verdict, ratings ("up", "down") and "reopened" rounds."""
+    counted = counted_ids(scope)
+    figures: dict[int, Counter[str]] = {}
+    for cid, verdict, n in session.exec(
+            select(SatisfactionAsk.cluster_id, SatisfactionAsk.verdict, func.count(col(SatisfactionAsk.id)))
+            .where(col(SatisfactionAsk.cluster_id).in_(counted), col(SatisfactionAsk.verdict).is_not(None))
+            .group_by(col(SatisfactionAsk.cluster_id), col(SatisfactionAsk.verdict))).all():
+        figures.setdefault(int(cid), Counter())[str(verdict)] += int(n)
+    for cid, value, n in session.exec(
+            select(AnswerRating.cluster_id, AnswerRating.value, func.count(col(AnswerRating.id)))
+            .where(col(AnswerRating.cluster_id).in_(counted))
+            .group_by(col(AnswerRating.cluster_id), col(AnswerRating.value))).all():
+        figures.setdefault(int(cid), Counter())["up" if int(value) > 0 else "down"] += int(n)
+    for cid, n in session.exec(
+            select(SatisfactionRound.cluster_id, func.count(col(SatisfactionRound.id)))
+            .where(col(SatisfactionRound.cluster_id).in_(counted), col(SatisfactionRound.reopened_at).is_not(None))
+            .group_by(col(SatisfactionRound.cluster_id))).all():
+        figures.setdefault(int(cid), Counter())["reopened"] += int(n)
+    return figures
+
+
+def median_days_to_solved(session: Session, scope: Scope) -> float | None:
+    """The median days from a counted cluster's first aspiration to the first time staff set it `selesai`."""
+    rows = session.exec(select(SatisfactionRound.cluster_id, func.min(SatisfactionRound.started_at))
+                        .where(col(SatisfactionRound.cluster_id).in_(counted_ids(scope)),
+                               col(SatisfactionRound.status) == ClusterStatus.SELESAI)
+                        .group_by(col(SatisfactionRound.cluster_id))).all()
+    solved = {int(cid): _aware(at) for cid, at in rows if at is not None}
+    if not solved:
+        return None
+    firsts = cluster_figures(session, Scope(scope.forums, frozenset(solved), scope.since))
+    days = [max(0.0, (at - firsts[cid].first_at).total_seconds() / 86400)
+            for cid, at in solved.items() if cid in firsts]
+    return round(statistics.median(days), 1) if days else None
+
+
+def satisfaction(session: Session, scope: Scope) -> Satisfaction:
+    """The closing-the-loop figures of the counted clusters (sums of satisfaction_per_cluster)."""
+    total: Counter[str] = Counter()
+    reopened = 0
+    for figures in satisfaction_per_cluster(session, scope).values():
+        total.update(figures)
+        reopened += int(figures["reopened"] > 0)
+    answered = total["sudah"] + total["belum"] + total["sebagian"]
+    return Satisfaction(answered=answered, sudah=total["sudah"], belum=total["belum"], sebagian=total["sebagian"],
+                        reopened=reopened, up=total["up"], down=total["down"],
+                        median_days_to_solved=median_days_to_solved(session, scope))
 
 
 def _aware(moment: datetime | str) -> datetime:

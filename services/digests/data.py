@@ -72,6 +72,8 @@ class DigestData:
     marks: list[int] = field(default_factory=list)  # (after, upto] in committed order (services.core.counting)
     vulnerable: list[tuple[str, int]] = field(default_factory=list)  # aspirations of the period per group
     aid: list[tuple[str, int]] = field(default_factory=list)  # social-aid aspirations of the period per kind
+    loop: str = ""  # the forum's closing-the-loop figures, one line (services/answers/satisfaction.render_satisfaction)
+    reopened: list[list[Any]] = field(default_factory=list)  # [code, belum, answered] reopened in the period
 
     def to_content(self) -> dict[str, Any]:
         """Return a JSON-safe dict (times as ISO strings)."""

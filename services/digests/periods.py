@@ -7,6 +7,7 @@ from sqlmodel import Session, col, func, select
 from models.clusters import Cluster
 from models.digests import Digest, DigestState
 from models.proposals import Proposal, ProposalState
+from services.answers.satisfaction import loop_figures
 from services.core.config import AppConfig, parse_schedule
 from services.core.counting import Period, mark_at
 from services.digests import queries as q
@@ -105,6 +106,7 @@ def build_digest(*, session: Session, config: AppConfig, forum_id: str, period_e
     data.suggestions = q.suggestions(session, window)
     data.categories = q.categories(session, window)
     data.vulnerable, data.aid = q.vulnerable_and_aid(session, window)
+    data.loop, data.reopened = loop_figures(session=session, forum_id=forum_id, start=start, end=period_end)
     return data
 
 

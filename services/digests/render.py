@@ -92,6 +92,9 @@ def blocks(data: DigestData, config: AppConfig, *, on_demand: bool = False, foot
         out.append("\n".join([t("digest_suggestions_header")] + [
             t(f"digest_suggestion_{s.kind}", codes=" + ".join(s.codes), count=s.proposals, score=f"{s.score:.2f}")
             for s in data.suggestions]))
+    if data.loop:  # closing the loop (services/answers/satisfaction.py): one line per forum, reopened clusters
+        out.append("\n".join([data.loop] + [t("satisfaction_digest_reopened", code=code, belum=belum, answered=n)
+                                             for code, belum, n in data.reopened]))
     if footer:
         out.append(footer)
     return out

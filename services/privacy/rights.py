@@ -28,6 +28,7 @@ from models.proposals import Proposal, ProposalState
 from models.provenance import Derived, derived_from
 from models.replies import Reply
 from models.residents import Resident
+from models.satisfaction import forget_comments
 from models.types import utcnow
 from models.updates import InboundUpdate, forget_updates, updates_of
 from services.answers.attachments import forget_unsent
@@ -164,8 +165,9 @@ def erase_resident(
     erased = {p.id for p in proposals if p.id is not None}
     titles = session.exec(select(Cluster.title).where(col(Cluster.id).in_(
         derived_from(session=session, kind=Derived.TITLE, proposals=erased)))).all() if erased else []
+    comments = forget_comments(session=session, resident_id=resident_id)  # "is it solved?" comments
     needles = Needles.of([t for p in proposals for t in (p.text_verbatim, p.text_redacted, p.text_clean)]
-                         + [r.text for r in replies] + list(titles), resident.telegram_id)
+                         + [r.text for r in replies] + list(titles) + [str(c) for c in comments], resident.telegram_id)
     forget_unsent(session=session, proposals=proposals)  # their photos: queued copies and the web page's files
     delete_cached_photos(session=session, proposal_ids=erased)
     _erase_texts(session, grouping, proposals)

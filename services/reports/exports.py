@@ -177,7 +177,18 @@ def build_tables(
               "answered": len(counting.answered_ids(session, scope)),
               "overdue": len(counting.overdue_ids(session, config, scope, now or utcnow()))}
     figures = period_figures(table, aspirations, scope=name, since=since, now=now or utcnow(), tz=tz, extra=people)
+    figures += loop_figures(counting.satisfaction(session, scope))  # closing the loop (answers/satisfaction.py)
     return ExportTables(table, aspirations, figures)
+
+
+def loop_figures(loop: counting.Satisfaction) -> list[tuple[str, Any]]:
+    """The Ringkasan sheet's closing-the-loop rows (services.counting.satisfaction)."""
+    label = FIGURE_LABELS
+    share = None if loop.solved_share is None else round(100 * loop.solved_share, 1)
+    return [(label["loop_answered"], loop.answered), (label["loop_sudah"], loop.sudah),
+            (label["loop_belum"], loop.belum), (label["loop_sebagian"], loop.sebagian),
+            (label["loop_share"], share), (label["loop_median"], loop.median_days_to_solved),
+            (label["loop_reopened"], loop.reopened), (label["loop_up"], loop.up), (label["loop_down"], loop.down)]
 
 
 def period_figures(clusters: list[tuple[Any, ...]], aspirations: list[tuple[Any, ...]], *, scope: str | None,

@@ -24,6 +24,7 @@ class Stats:
     clusters: int
     answered: int
     median_days_to_answer: float | None
+    satisfaction: counting.Satisfaction | None = None  # closing the loop (services/answers/satisfaction.py)
 
     @property
     def answered_share(self) -> float:
@@ -42,4 +43,5 @@ def compute_stats(*, session: Session, tz: ZoneInfo, forum_id: str | None = None
         per_category=[(code or NO_CATEGORY, n) for code, n in counting.aspirations_per_category(session, scope)],
         clusters=total.clusters, answered=len(answered),
         median_days_to_answer=counting.median_days_to_answer(session, scope),
+        satisfaction=counting.satisfaction(session, scope),
     )

@@ -2,6 +2,7 @@
 
 import html
 
+from services.answers.satisfaction import render_satisfaction
 from services.core.config import AppConfig
 from services.core.formats import number, week
 from services.core.texts import raw, t
@@ -28,4 +29,6 @@ def render_stats(stats: Stats, scope: str, config: AppConfig) -> str:
         t("stats_kelurahan") + "\n" + _lines(stats.per_kelurahan),
         t("stats_category") + "\n" + _lines(list(zip(categories, [n for _, n in stats.per_category], strict=True))),
     ]
+    if stats.satisfaction is not None:
+        parts.insert(1, render_satisfaction(stats.satisfaction))
     return "\n\n".join(parts)

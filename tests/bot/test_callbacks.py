@@ -14,11 +14,22 @@ from telegram.ext import Application, CallbackQueryHandler
 
 from bot.app import build_application
 from bot.settings import Settings
-from handlers import digests, intake, moderation, moderation_queue, onboarding, privacy, staff, status
+from handlers import (
+    digests,
+    intake,
+    moderation,
+    moderation_queue,
+    onboarding,
+    privacy,
+    satisfaction,
+    staff,
+    status,
+)
 from handlers.deps import deps
 from handlers.keyboards import consent_keyboard, draft_keyboard, kelurahan_keyboard
 from models.pending import PendingAction
 from nlp.embed import Embedder
+from services.answers.satisfaction_keys import rating_keyboard, solved_keyboard
 from services.answers.staffchat import status_keyboard
 from services.answers.status import StatusLine
 from services.core import callbacks
@@ -58,6 +69,8 @@ def built_buttons(settings: Settings) -> list[tuple[str, Callable[..., Any]]]:
         (moderation_queue.suggestion_keyboard(9), moderation_queue.suggestion_button),
         (moderation_queue.held_keyboard("ASP-2026-000123"), moderation_queue.held_button),
         (status_keyboard(41, "baru"), staff.status_button),
+        (solved_keyboard(41), satisfaction.solved_button),
+        (rating_keyboard(77), satisfaction.rating_button),
     ]
     pairs = [(data, handler) for keyboard, handler in expected for data in _data(keyboard)]
     for data in _data(kelurahan_keyboard(settings.config.city)):
@@ -96,7 +109,7 @@ def test_forged_data_of_another_prefix_or_with_junk_reaches_no_other_handler(
     pairs = built_buttons(settings)
     prefixes = {callbacks.KELURAHAN_PREFIX, callbacks.UNFOLLOW_PREFIX, callbacks.DIGEST_PREFIX,
                 callbacks.PENDING_PREFIX, callbacks.REGROUP_PREFIX, callbacks.HELD_PREFIX, callbacks.STATUS_PREFIX,
-                "hapus:", "ok:", "baru:", "dukung:", "batal:"}
+                callbacks.SOLVED_PREFIX, callbacks.RATING_PREFIX, "hapus:", "ok:", "baru:", "dukung:", "batal:"}
     owner = {data.split(":", 1)[0] + ":": handler for data, handler in pairs if ":" in data}
     for data, _ in pairs:
         assert receivers(application, data + "\n") == [], data

@@ -129,7 +129,9 @@ async def answers_follow_up_and_status(type_: Typist, cards: str) -> None:
                             "tanggalnya.")
     assert "→ staf" in follow_up and "mohon kabari tanggalnya" in follow_up and "K-0001" in follow_up
     await type_("/as staf")
-    status = await type_(press(answered, "ditindaklanjuti"))  # the answered card (edited last) has the buttons
+    card = re.search(r"✏️ → staf · pesan #\d+ diubah:.*?(?=\n(?:🤖|✏️)|\Z)", answered, re.S)  # the edited card
+    assert card is not None  # its status buttons (residents' answers now carry 👍/👎 buttons of their own)
+    status = await type_(press(card.group(0), "ditindaklanjuti"))
     assert "pop-up → staf: Status K-0001: Sedang ditindaklanjuti" in status
     assert "diubah" in status and "→ warga ·" in status and "→ warga2 ·" in status  # card edited, residents told
 

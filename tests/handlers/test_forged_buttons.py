@@ -18,7 +18,7 @@ BIG = str(2**31)  # fits SQLite's 64 bits, not PostgreSQL's integer column
 FORGED = [
     "", f"ok:{HUGE}", f"baru:{BIG}", f"batal:{HUGE}", f"dukung:1:{HUGE}", f"unfollow:{HUGE}", f"st:{BIG}:selesai",
     f"dg:f:{HUGE}", f"dg:h:1:{BIG}", f"pa:undo:{HUGE}:ab", f"rg:ok:{HUGE}", "kel:", "kel:tidak-ada", "zzz",
-    "ok:-1", "ok:1\n", "ok:１２",
+    "ok:-1", "ok:1\n", "ok:１２", f"puas:sudah:{HUGE}", f"nilai:up:{BIG}", "puas:lain:1", "nilai:ya:1",
 ]
 
 

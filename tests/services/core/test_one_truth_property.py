@@ -4,12 +4,14 @@ Residents send (joining a cluster or opening their own), move to another kelurah
 merge, split, hide and show clusters and aspirations, move a cluster's home, recategorise; staff answer. After
 every world, for all forums and for each forum: aspirations, residents, clusters, supporters, answered,
 overdue, per kelurahan and per category agree on every screen, every spread adds up to the figure beside it,
-members show their cluster's category and the Musrenbang workbook has each cluster exactly once.
+members show their cluster's category and the Musrenbang workbook has each cluster exactly once; staff
+resolve clusters and residents answer "is it solved?": the closing-the-loop figures agree too.
 Seeded (derandomize) and bounded.
 """
 
 import os
 from collections import Counter
+from datetime import UTC, datetime
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings
@@ -20,9 +22,12 @@ from bot.settings import Settings
 from models.clusters import Cluster
 from models.proposals import Proposal, ProposalState
 from models.residents import Resident
+from models.satisfaction import SatisfactionAsk, Verdict
 from models.types import utcnow
-from services.answers.staff_answers import answer_cluster
+from services.answers.satisfaction import record_answer, release_due
+from services.answers.staff_answers import answer_cluster, change_status
 from services.core.config import AppConfig
+from services.core.texts import section
 from services.intake.grouping import GroupingService
 from services.moderation import curation
 from services.moderation import merge_split as moderation
@@ -57,7 +62,9 @@ step = st.one_of(
     st.tuples(st.just("home"), pick, st.sampled_from(FORUMS), st.none()),
     st.tuples(st.just("category"), pick, st.sampled_from(CATEGORIES), st.none()),
     st.tuples(st.just("answer"), pick, st.none(), st.none()),
+    st.tuples(st.just("resolve"), pick, pick, st.none()),
 )
+DAYTIME = datetime(2026, 12, 8, 2, 0, tzinfo=UTC)  # 10:00 WITA: questions go out
 
 
 class World:
@@ -115,6 +122,19 @@ class World:
         elif kind == "answer":
             answer_cluster(session=self.s, config=self.config, cluster_id=cluster.id, text="Sudah kami catat.",
                            source_key=f"prop:{cluster.id}:{utcnow().isoformat()}")
+        elif kind == "resolve":  # staff set selesai, its followers are asked and answer (maybe reopening it)
+            self._resolve(cluster, b)
+
+    def _resolve(self, cluster: Cluster, seed: int) -> None:
+        change_status(session=self.s, cluster_id=cluster.id, status="selesai", note="", actor="staff:1",
+                      source_key=f"resolve:{cluster.id}:{utcnow().isoformat()}")
+        release_due(session=self.s, config=self.config, now=DAYTIME)
+        asked = self.s.exec(select(Resident).join(SatisfactionAsk, col(SatisfactionAsk.resident_id) == Resident.id)
+                            .where(SatisfactionAsk.cluster_id == cluster.id)).all()
+        for n, who in enumerate(asked):
+            verdict = list(Verdict)[(seed + n) % len(Verdict)]
+            record_answer(session=self.s, config=self.config, telegram_id=who.telegram_id, cluster_id=cluster.id,
+                          verdict=verdict.value, now=utcnow())
 
 
 def spread_sum(spread: list[tuple[str, int]]) -> int:
@@ -140,6 +160,10 @@ def check_scope(session: Session, config: AppConfig, forum: str | None) -> None:
     assert web.answered == stats.answered == sheet["Kelompok sudah dijawab staf"]
     assert web.overdue == sheet["Kelompok terlambat dijawab"]
     assert web.per_kelurahan == stats.per_kelurahan
+    loop, names = stats.satisfaction, section("export_figures")
+    assert loop is not None and web.loop == loop
+    assert (sheet[names["loop_sudah"]], sheet[names["loop_belum"]], sheet[names["loop_reopened"]]) == (
+        loop.sudah, loop.belum, loop.reopened)
     assert {f"Aspirasi per kelurahan: {k}": n for k, n in stats.per_kelurahan} == {
         k: v for k, v in sheet.items() if k.startswith("Aspirasi per kelurahan: ")}
     assert dict(web.per_category) == dict(stats.per_category)
