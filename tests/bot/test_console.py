@@ -26,7 +26,7 @@ class Typist:
         """Type a line; with `until`, also wait for background messages until that text was printed."""
         start = len(self.out.getvalue())
         assert await self.console.handle_line(line)
-        for _ in range(500):  # paced sends (a group chat's limit) arrive in the background
+        for _ in range(3000):  # paced sends (a group chat's 20 a minute) arrive in the background: up to a minute
             if until is None or until in self.out.getvalue()[start:]:
                 break
             await asyncio.sleep(0.02)

@@ -3,6 +3,7 @@ page and other residents' suggestions show carries none of it, and the cluster t
 redacted text (normalising a chatty message once rejoined a phone number split by an invisible character)."""
 
 import re
+from datetime import date, datetime
 
 from sqlmodel import Session, select
 from starlette.testclient import TestClient
@@ -40,10 +41,11 @@ def _web_pages(console: Console, code: str) -> list[str]:
 
 
 def _exported(console: Console) -> list[str]:
-    """Every cell of the export tables."""
+    """Every cell of the export tables but dates (a moment's microseconds may show any four digits)."""
     with Session(deps(console.app).engine) as session:
         tables = build_tables(session=session, config=deps(console.app).config)
-    return [str(cell) for row in [*tables.clusters, *tables.aspirations, *tables.figures] for cell in row]
+    return [str(cell) for row in [*tables.clusters, *tables.aspirations, *tables.figures] for cell in row
+            if not isinstance(cell, datetime | date)]
 
 
 async def test_personal_data_in_odd_spellings_reaches_nobody(console: Console) -> None:

@@ -15,7 +15,7 @@ from services.intake.grouping import GroupingService
 from services.moderation import curation
 from services.moderation.merge_split import Actor, ModerationError
 from services.moderation.vulnerable_tags import set_label
-from tests.services.test_decisions import _send
+from tests.services.moderation.test_decisions import _send
 
 MOD = Actor("moderator:9", frozenset({"bontang-utara"}))
 LATE_PKH = "PKH untuk lansia di RT kami belum cair sudah tiga bulan, mohon dicek."
