@@ -1,16 +1,10 @@
 """Vulnerable groups and aid problems on the digest and the exports, with the count layer's figures."""
 
-from collections.abc import Iterator
-from pathlib import Path
 
-import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from bot.settings import load_config
 from models.clusters import Cluster
-from models.db import make_engine, upgrade
-from models.forums import sync_forums
 from services.answers.staffchat import render_cluster
 from services.core import counting
 from services.core.config import AppConfig
@@ -22,27 +16,8 @@ from services.reports.exports import CLUSTER_COLUMNS, build_tables
 from services.reports.musrenbang import musrenbang_sheets
 from tests.services.digests.digest_data import aspiration, week
 
-ROOT = Path(__file__).resolve().parents[3]
 LATE = "PKH untuk lansia di RT kami belum cair sudah tiga bulan"
 WRONG = "Bansos salah sasaran, orang mampu malah dapat BLT, janda di gang kami tidak dapat apa-apa"
-
-
-@pytest.fixture
-def config() -> AppConfig:
-    """The project's config."""
-    return load_config(ROOT / "config.yaml")
-
-
-@pytest.fixture
-def engine(database_url: str, config: AppConfig) -> Iterator[Engine]:
-    """A migrated database with the forums."""
-    engine = make_engine(database_url)
-    upgrade(engine)
-    with Session(engine) as session:
-        sync_forums(session=session, forums={f.id: f.name for f in config.forums})
-        session.commit()
-    yield engine
-    engine.dispose()
 
 
 def _world(session: Session) -> tuple[int, int]:

@@ -1,40 +1,15 @@
 """A digest quotes a resident's words redacted, even words stored by an older redactor."""
 
-from collections.abc import Iterator
-from pathlib import Path
 
-import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from bot.settings import load_config
 from models.clusters import Cluster
-from models.db import make_engine, upgrade
-from models.forums import sync_forums
 from services.core.config import AppConfig
 from services.digests.periods import build_digest
 from tests.services.digests.digest_data import aspiration, week
 
-ROOT = Path(__file__).resolve().parents[3]
 STORED = "Saya Budi Santoso, rumah di Gang Mawar No. 7A kebanjiran, wa 0812\u180e3456\u180e7890"
-
-
-@pytest.fixture
-def config() -> AppConfig:
-    """The project's config."""
-    return load_config(ROOT / "config.yaml")
-
-
-@pytest.fixture
-def engine(database_url: str, config: AppConfig) -> Iterator[Engine]:
-    """A migrated database with the forums."""
-    engine = make_engine(database_url)
-    upgrade(engine)
-    with Session(engine) as session:
-        sync_forums(session=session, forums={f.id: f.name for f in config.forums})
-        session.commit()
-    yield engine
-    engine.dispose()
 
 
 def test_the_quote_is_redacted(engine: Engine, config: AppConfig) -> None:

@@ -1,18 +1,13 @@
 """Digest periods and content, built from rows with chosen times."""
 
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
-import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from bot.settings import load_config
 from models.clusters import Cluster
-from models.db import make_engine, upgrade
 from models.digests import Digest
-from models.forums import sync_forums
 from models.proposals import ProposalState
 from models.replies import Reply
 from models.suggestions import RegroupSuggestion
@@ -22,26 +17,6 @@ from services.digests.chart import category_rows, render_chart
 from services.digests.periods import DigestData, build_digest, due_period, scheduled_after, scheduled_before
 from services.digests.render import render
 from tests.services.digests.digest_data import WITA_MONDAY_8, aspiration, week
-
-ROOT = Path(__file__).resolve().parents[3]
-
-
-@pytest.fixture
-def config() -> AppConfig:
-    """The project's config."""
-    return load_config(ROOT / "config.yaml")
-
-
-@pytest.fixture
-def engine(database_url: str, config: AppConfig) -> Iterator[Engine]:
-    """A migrated database with the forums."""
-    engine = make_engine(database_url)
-    upgrade(engine)
-    with Session(engine) as session:
-        sync_forums(session=session, forums={f.id: f.name for f in config.forums})
-        session.commit()
-    yield engine
-    engine.dispose()
 
 
 def test_schedule_is_monday_0800_wita(config: AppConfig) -> None:
