@@ -126,7 +126,8 @@ class World:
             self._resolve(cluster, b)
 
     def _resolve(self, cluster: Cluster, seed: int) -> None:
-        change_status(session=self.s, cluster_id=cluster.id, status="selesai", note="", actor="staff:1",
+        change_status(session=self.s, config=self.config, cluster_id=cluster.id, status="selesai", note="",
+                      actor="staff:1",
                       source_key=f"resolve:{cluster.id}:{utcnow().isoformat()}")
         release_due(session=self.s, config=self.config, now=DAYTIME)
         asked = self.s.exec(select(Resident).join(SatisfactionAsk, col(SatisfactionAsk.resident_id) == Resident.id)
