@@ -24,13 +24,21 @@ async def ringkasan(console: Console, seconds: int) -> dict[str, object]:
     return moderator_digest(console)
 
 
-async def test_a_hide_holds_for_the_next_ringkasan_and_the_forward(console: Console) -> None:
+async def hide_posyandu(console: Console) -> tuple[dict[str, object], Digest, dict[str, object], dict[str, object]]:
+    """Two aspirations, a /ringkasan, the posyandu cluster hidden on it, and a second /ringkasan 30 s later.
+
+    Returns the first look, its draft digest, the hidden cluster's line and the second look."""
     await two_aspirations(console)
     first = await ringkasan(console, 0)
     [draft] = stored(console, Digest)
     [posyandu] = [c for c in draft.content["top"] if "Posyandu" in c["title"]]
     await console.send(console.maker.press(MODERATOR, first, f"dg:h:{draft.id}:{posyandu['id']}"))
     second = await ringkasan(console, 30)
+    return first, draft, posyandu, second
+
+
+async def test_a_hide_holds_for_the_next_ringkasan_and_the_forward(console: Console) -> None:
+    first, _draft, posyandu, second = await hide_posyandu(console)
     assert second["message_id"] != first["message_id"]
     labels = [b["text"] for row in second["reply_markup"]["inline_keyboard"] for b in row]  # type: ignore[index]
     assert f"↩️ Tampilkan lagi {posyandu['code']}" in labels
@@ -44,12 +52,7 @@ async def test_a_hide_holds_for_the_next_ringkasan_and_the_forward(console: Cons
 
 
 async def test_showing_it_again_on_a_later_look_lets_it_through(console: Console) -> None:
-    await two_aspirations(console)
-    first = await ringkasan(console, 0)
-    [draft] = stored(console, Digest)
-    [posyandu] = [c for c in draft.content["top"] if "Posyandu" in c["title"]]
-    await console.send(console.maker.press(MODERATOR, first, f"dg:h:{draft.id}:{posyandu['id']}"))
-    second = await ringkasan(console, 30)
+    first, draft, posyandu, second = await hide_posyandu(console)
     show = next(d for d in button_data(second) if d.endswith(f":{posyandu['id']}"))
     await console.send(console.maker.press(MODERATOR, second, show))
     await ringkasan(console, 60)
