@@ -17,7 +17,7 @@ from services.core import callbacks
 from services.core.texts import t
 from services.digests.delivery import chart_dir
 from services.intake.index import save_index, snapshot_of
-from services.privacy.rights import Erasure, erase_resident, personal_data
+from services.privacy.rights import Erasure, closing_the_loop_summary, erase_resident, personal_data
 
 
 async def my_data(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -38,6 +38,8 @@ async def my_data(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                 kelurahan=data["kelurahan"] or "-", consent=data["persetujuan_privasi"] or "-",
                 proposals=data["usulan_terkirim"], supports=len(data["dukungan"]),
                 replies=len(data["tanggapan_anda"]))
+    loop = closing_the_loop_summary(data)
+    summary = f"{summary}\n\n{loop}" if loop else summary
     await reply(update, context, "my_data", summary)
     document = json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8")
     await context.bot.send_document(chat.id, InputFile(document, filename="data-saya.json"),

@@ -1,6 +1,7 @@
 """Where derived texts come from: a cluster's title and keywords, a digest, an audit entry, an undo snapshot
-or an outbox message is linked to the proposals and clusters whose words it holds, so that an erasure can
-follow the link whatever the wording became (normalised, cut, re-cased, slang expanded)."""
+or an outbox message is linked to the proposals and clusters whose words it holds (and to the residents whose
+own words it quotes outside a proposal, such as a comment on whether a problem is solved), so that an erasure
+can follow the link whatever the wording became (normalised, cut, re-cased, slang expanded)."""
 
 from collections.abc import Iterable
 from enum import StrEnum
@@ -23,7 +24,7 @@ class Derived(StrEnum):
 
 
 class Provenance(SQLModel, table=True):
-    """One link from a derived text to a proposal or a cluster it was made from."""
+    """One link from a derived text to a proposal, a cluster or a resident's own words it was made from."""
 
     __table_args__ = (Index("ix_provenance_ref", "kind", "ref_id"),)
 
@@ -32,15 +33,18 @@ class Provenance(SQLModel, table=True):
     ref_id: int = Field(sa_column=Column(BigInteger, nullable=False))
     proposal_id: int | None = Field(default=None, index=True)
     cluster_id: int | None = Field(default=None, index=True)
+    resident_id: int | None = Field(default=None, index=True)  # a resident's comment, not a proposal
 
 
 def link(*, session: Session, kind: Derived, ref_id: int, proposals: Iterable[int | None] = (),
-         clusters: Iterable[int | None] = (), replace: bool = False) -> None:
-    """Record that the text of row `ref_id` comes from these proposals and clusters (replace: only these)."""
+         clusters: Iterable[int | None] = (), residents: Iterable[int | None] = (), replace: bool = False) -> None:
+    """Record that the text of row `ref_id` comes from these proposals and clusters and quotes these residents'
+    comments (replace: only these)."""
     if replace:
         forget_refs(session=session, kind=kind, ref_ids=[ref_id])
     rows = [Provenance(kind=kind, ref_id=ref_id, proposal_id=p) for p in sorted({p for p in proposals if p})]
     rows += [Provenance(kind=kind, ref_id=ref_id, cluster_id=c) for c in sorted({c for c in clusters if c})]
+    rows += [Provenance(kind=kind, ref_id=ref_id, resident_id=r) for r in sorted({r for r in residents if r})]
     session.add_all(rows)
 
 
@@ -53,15 +57,15 @@ def forget_refs(*, session: Session, kind: Derived, ref_ids: Iterable[int]) -> N
 
 
 def derived_from(*, session: Session, kind: Derived, proposals: Iterable[int] = (),
-                 clusters: Iterable[int] = ()) -> set[int]:
-    """The rows of a kind whose text comes from one of these proposals or clusters."""
+                 clusters: Iterable[int] = (), residents: Iterable[int] = ()) -> set[int]:
+    """The rows of a kind whose text comes from one of these proposals or clusters or quotes these residents."""
     session.flush()
-    p_ids, c_ids = list(proposals), list(clusters)
-    if not p_ids and not c_ids:
+    p_ids, c_ids, r_ids = list(proposals), list(clusters), list(residents)
+    if not p_ids and not c_ids and not r_ids:
         return set()
     return set(session.exec(select(Provenance.ref_id).where(
-        col(Provenance.kind) == kind,
-        or_(col(Provenance.proposal_id).in_(p_ids), col(Provenance.cluster_id).in_(c_ids)))).all())
+        col(Provenance.kind) == kind, or_(col(Provenance.proposal_id).in_(p_ids), col(Provenance.cluster_id).in_(c_ids),
+                                          col(Provenance.resident_id).in_(r_ids)))).all())
 
 
 def sources(*, session: Session, kind: Derived, ref_id: int) -> set[int]:
@@ -75,5 +79,5 @@ def copy_links(*, session: Session, kind: Derived, ref_id: int, to_kind: Derived
     """Give row `to_ref` the same sources as row `ref_id` (a message made from a digest)."""
     session.flush()
     found = session.exec(select(Provenance).where(col(Provenance.kind) == kind, col(Provenance.ref_id) == ref_id))
-    session.add_all([Provenance(kind=to_kind, ref_id=to_ref, proposal_id=p.proposal_id, cluster_id=p.cluster_id)
-                     for p in found.all()])
+    session.add_all([Provenance(kind=to_kind, ref_id=to_ref, proposal_id=p.proposal_id, cluster_id=p.cluster_id,
+                                resident_id=p.resident_id) for p in found.all()])

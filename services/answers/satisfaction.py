@@ -17,6 +17,7 @@ from sqlmodel import Session, col, select
 from models.audit import record
 from models.clusters import Cluster, ClusterStatus
 from models.outbox import OutboxBase, OutboxPurpose, enqueue, find_sent
+from models.provenance import Derived, link
 from models.replies import Reply
 from models.residents import Resident, find_resident
 from models.satisfaction import AnswerRating, SatisfactionAsk, SatisfactionRound, Verdict, latest_round
@@ -181,23 +182,34 @@ def check_reopen(*, session: Session, config: AppConfig, cluster: Cluster, now: 
            before={"status": before}, after={"status": ClusterStatus.DITINJAU, "belum": belum,
                                              "answered": len(answers)})
     refresh_cards(session=session, config=config, cluster=cluster, source_key=f"reopen:{round_.id}")
-    _tell_staff(session, config, cluster, round_, answers)
+    _tell_staff(session, config, cluster, round_)
     return True
 
 
-def _tell_staff(session: Session, config: AppConfig, cluster: Cluster, round_: SatisfactionRound,
-                answers: list[SatisfactionAsk]) -> None:
-    """The reopen note in the staff chat, with residents' comments (labels, never identities)."""
-    if config.telegram.staff_chat_id is None:
-        return
+REOPEN_NOTE = "reopen"  # the dedupe key of a round's note in the staff chat: reopen:ROUND
+
+
+def reopen_note(session: Session, cluster: Cluster, round_: SatisfactionRound) -> tuple[str, set[int]]:
+    """The reopen note as staff read it, with residents' comments (labels, never identities), and the
+    residents whose comments it quotes."""
     lines = [t("satisfaction_reopened_staff", code=cluster.code, status=status_label(cluster.status),
                title=cluster.title[:200], belum=round_.belum, answered=round_.answered)]
+    quoted = [a for a in round_answers(session, round_) if a.comment]
     lines += [t("satisfaction_comment_line", label=resident_label(session.get(Resident, a.resident_id)),
-                verdict=verdict_label(a.verdict or ""), comment=a.comment) for a in answers if a.comment]
-    enqueue(session=session, message=OutboxBase(
-        dedupe_key=f"reopen:{round_.id}", chat_id=config.telegram.staff_chat_id,
-        payload=html_payload("\n".join(lines).strip(), config), cluster_id=cluster.id,
-        purpose=OutboxPurpose.STAFF_EDIT))
+                verdict=verdict_label(a.verdict or ""), comment=a.comment) for a in quoted]
+    return "\n".join(lines).strip(), {a.resident_id for a in quoted}
+
+
+def _tell_staff(session: Session, config: AppConfig, cluster: Cluster, round_: SatisfactionRound) -> None:
+    """Send the reopen note to the staff chat, linked to the residents it quotes (models.provenance)."""
+    if config.telegram.staff_chat_id is None:
+        return
+    text, quoted = reopen_note(session, cluster, round_)
+    row, new = enqueue(session=session, message=OutboxBase(
+        dedupe_key=f"{REOPEN_NOTE}:{round_.id}", chat_id=config.telegram.staff_chat_id,
+        payload=html_payload(text, config), cluster_id=cluster.id, purpose=OutboxPurpose.STAFF_EDIT))
+    if new and row.id is not None:
+        link(session=session, kind=Derived.OUTBOX, ref_id=row.id, residents=quoted)
 
 
 def record_rating(*, session: Session, telegram_id: int, reply_id: int, up: bool, now: datetime) -> str | None:

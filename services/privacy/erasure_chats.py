@@ -3,8 +3,10 @@
 Staff-chat cards of re-titled clusters are edited (no time limit); a digest in a moderator's chat is edited
 to its rewritten text; the resident's follow-up copies (and copied photos) in the staff chat and digest
 charts are deleted, which Telegram allows for 48 hours only; a staff answer other residents received is
-edited to show the new title. What cannot be reached (older messages to delete, status notices other
-residents received) is counted, and the resident is told.
+edited to show the new title; a reopen note that quoted their comment on whether a problem is solved (linked
+to them by provenance) is rendered again without it and edited, or rewritten while still unsent. What cannot
+be reached (older messages to delete, status notices other residents received) is counted, and the resident
+is told.
 """
 
 from dataclasses import dataclass
@@ -16,15 +18,18 @@ from sqlmodel import Session, col, select
 from models.clusters import Cluster
 from models.digests import Digest, DigestState
 from models.outbox import OutboxBase, OutboxMessage, OutboxMethod, OutboxPurpose, OutboxState, enqueue
-from models.provenance import Derived, derived_from
+from models.provenance import Derived, derived_from, link
 from models.replies import Reply
 from models.residents import Resident
+from models.satisfaction import SatisfactionRound
 from services.answers.followups import followup_text
+from services.answers.satisfaction import REOPEN_NOTE, reopen_note
 from services.answers.staff_answers import answer_text
 from services.answers.staffchat import FOLLOWUP, STAFF_CLUSTER, refresh_cards
 from services.core import payloads
 from services.core.config import AppConfig
 from services.digests.delivery import digest_messages
+from services.privacy.outbox_files import UNSENT
 
 DELETABLE_FOR = timedelta(hours=48)  # Telegram's limit for a bot deleting its own messages
 CARDS = 50  # staff-chat cards of one cluster brought up to date
@@ -104,7 +109,32 @@ def reach_chats(*, session: Session, config: AppConfig, resident_id: int, erased
     for row in _sent(session, col(OutboxMessage.cluster_id).in_(clusters), col(OutboxMessage.purpose) == FOLLOWUP,
                      col(OutboxMessage.resident_id) != resident_id):
         reach += _edit_followup(session, row, key)  # other residents' follow-ups name the cluster too
+    quoting = derived_from(session=session, kind=Derived.OUTBOX, residents=[resident_id])
+    for row in session.exec(select(OutboxMessage).where(col(OutboxMessage.id).in_(quoting))).all():
+        reach += _edit_note(session, row, key)
     return reach
+
+
+def _edit_note(session: Session, row: OutboxMessage, key: str) -> Reach:
+    """Render a reopen note (reopen:ROUND) that quoted the resident's comment again, now without it: edit it
+    in the staff chat, or rewrite it while unsent; link it to the residents it still quotes."""
+    prefix, _, round_id = row.dedupe_key.partition(":")
+    round_ = session.get(SatisfactionRound, int(round_id)) if prefix == REOPEN_NOTE else None
+    cluster = session.get(Cluster, round_.cluster_id) if round_ is not None else None
+    if round_ is None or cluster is None or row.id is None:
+        return Reach(unreachable=1)
+    text, quoted = reopen_note(session, cluster, round_)
+    link(session=session, kind=Derived.OUTBOX, ref_id=row.id, residents=quoted, replace=True)
+    if row.state in UNSENT:
+        row.payload = {**row.payload, "text": text}
+        session.add(row)
+        return Reach()
+    if row.state != OutboxState.SENT or row.telegram_message_id is None:
+        return Reach()  # never reached the chat, and keeps no text
+    enqueue(session=session, message=OutboxBase(
+        dedupe_key=f"{key}:edit:{row.id}", chat_id=row.chat_id, method=OutboxMethod.EDIT_MESSAGE_TEXT,
+        payload=payloads.edit(row.telegram_message_id, text), cluster_id=cluster.id, purpose=OutboxPurpose.ERASURE))
+    return Reach(edited=1)
 
 
 def _edit_followup(session: Session, row: OutboxMessage, key: str) -> Reach:

@@ -28,14 +28,15 @@ from models.proposals import Proposal, ProposalState
 from models.provenance import Derived, derived_from
 from models.replies import Reply
 from models.residents import Resident
-from models.satisfaction import forget_comments
+from models.satisfaction import AnswerRating, SatisfactionAsk, forget_comments
 from models.types import utcnow
 from models.updates import InboundUpdate, forget_updates, updates_of
 from services.answers.attachments import forget_unsent
 from services.answers.photo_cache import delete_cached_photos
+from services.answers.satisfaction_keys import verdict_label
 from services.core.config import AppConfig
 from services.core.formats import moment
-from services.core.texts import proposal_state_label
+from services.core.texts import proposal_state_label, t
 from services.intake.grouping import GroupingService, proper_names
 from services.moderation.undo import forget_resident
 from services.privacy.erasure import ERASED_TEXT, relabel, rewrite_digests, rewrite_records
@@ -44,6 +45,8 @@ from services.privacy.outbox_files import sweep_charts
 from services.privacy.scrub import ERASED, Needles, scrub_everywhere
 
 HANDLED = {"resident", "proposal", "reply", "cluster"}
+SHOWN_CLUSTERS = 5  # clusters listed in the /data_saya message (all of them are in the JSON document)
+TITLE_SHOWN = 80
 
 
 @dataclass(frozen=True)
@@ -90,9 +93,52 @@ def personal_data(*, session: Session, resident: Resident, tz: ZoneInfo) -> dict
                       "mengikuti": s.following} for s in supports],
         "tanggapan_anda": [{"kelompok": codes.get(r.cluster_id), "teks": r.text, "waktu": _when(r.created_at, tz)}
                            for r in replies],
+        **closing_the_loop(session=session, resident_id=resident.id or 0, tz=tz),
         "pesan_belum_diproses": [_update(u, tz) for u in updates_of(session=session, telegram_id=resident.telegram_id)
                                  if u.dead_at is not None or u.attempts] if resident.telegram_id is not None else [],
     }
+
+
+def closing_the_loop(*, session: Session, resident_id: int, tz: ZoneInfo) -> dict[str, list[dict[str, Any]]]:
+    """A resident's answers to "is it solved?" (with their comments) and their 👍/👎 on staff answers."""
+    asks = session.exec(select(SatisfactionAsk, Cluster)
+                        .join(Cluster, col(Cluster.id) == col(SatisfactionAsk.cluster_id))
+                        .where(SatisfactionAsk.resident_id == resident_id).order_by(col(Cluster.id))).all()
+    ratings = session.exec(select(AnswerRating, Cluster, Reply)
+                           .join(Cluster, col(Cluster.id) == col(AnswerRating.cluster_id))
+                           .join(Reply, col(Reply.id) == col(AnswerRating.reply_id))
+                           .where(AnswerRating.resident_id == resident_id).order_by(col(Cluster.id))).all()
+    return {
+        "jawaban_penyelesaian": [{
+            "kelompok": c.code, "judul": c.title, "ditanya": _when(a.queued_at, tz),
+            "jawaban": verdict_label(a.verdict) if a.verdict else None, "dijawab": _when(a.answered_at, tz),
+            "komentar": a.comment} for a, c in asks],
+        "penilaian_jawaban": [{
+            "kelompok": c.code, "judul": c.title, "nilai": t("rating_up" if r.value > 0 else "rating_down"),
+            "waktu": _when(r.rated_at, tz), "jawaban_staf": _when(reply.created_at, tz)} for r, c, reply in ratings],
+    }
+
+
+def closing_the_loop_summary(data: dict[str, Any], shown: int = SHOWN_CLUSTERS) -> str:
+    """The closing-the-loop part of the /data_saya message, per cluster (empty when there is none)."""
+    answers = {a["kelompok"]: a for a in data["jawaban_penyelesaian"]}
+    ratings = {r["kelompok"]: r for r in data["penilaian_jawaban"]}
+    codes = list(dict.fromkeys([*answers, *ratings]))
+    lines = [t("my_data_loop")] if codes else []
+    for code in codes[:shown]:
+        answer, rating = answers.get(code), ratings.get(code)
+        lines.append(t("my_data_loop_cluster", code=code, title=(answer or rating or {})["judul"][:TITLE_SHOWN]))
+        if answer is not None and answer["jawaban"] is not None:
+            lines.append(t("my_data_loop_answer", verdict=answer["jawaban"], when=answer["dijawab"]))
+        elif answer is not None:
+            lines.append(t("my_data_loop_unanswered", when=answer["ditanya"]))
+        if answer is not None and answer["komentar"]:
+            lines.append(t("my_data_loop_comment", comment=answer["komentar"]))
+        if rating is not None:
+            lines.append(t("my_data_loop_rating", rating=rating["nilai"], when=rating["waktu"]))
+    if len(codes) > shown:
+        lines.append(t("my_data_loop_more", count=len(codes) - shown))
+    return "\n".join(lines)
 
 
 def _update(row: InboundUpdate, tz: ZoneInfo) -> dict[str, Any]:
