@@ -31,7 +31,7 @@ def _two(session: Session, grouping: GroupingService) -> tuple[str, str]:
     for value, present in (("disabilitas", True), ("nelayan", True), ("lansia", False), ("perempuan", False)):
         set_label(session=session, actor=OTHER_MOD, code=absorb.code, facet="kelompok", value=value,
                   present=present)
-    assert cluster_labels(session, [keep.id])[keep.id].groups == ("lansia", "keluarga_miskin")
+    assert _groups(session, keep.code) == ("lansia", "keluarga_miskin")
     return keep.code, absorb.code
 
 
