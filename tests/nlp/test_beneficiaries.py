@@ -25,7 +25,10 @@ def test_groups_read_from_real_requests(text: str, groups: set[str]) -> None:
 @pytest.mark.parametrize(("text", "kinds", "programmes"), [
     ("pkh tahap ini kok blm masuk2 ya min", {"pencairan"}, {"pkh"}),
     ("Bansos salah sasaran, orang mampu malah dapat BLT", {"salah_sasaran"}, {"blt"}),
-    ("Saya sudah lama miskin tapi belum terdaftar di DTKS", {"belum_terdaftar", "data"}, set()),
+    ("Saya sudah lama miskin tapi belum terdaftar di DTKS", {"belum_terdaftar"}, set()),  # registering
+    ("DTKS di RT kami kacau, mohon pemutakhiran data penerima", {"data"}, set()),
+    ("BPJS PBI saya tiba-tiba dinonaktifkan, tolong diaktifkan lagi", {"belum_terdaftar"}, {"pbi"}),
+    ("Rumah ulun sudah lapuk, minta dibantu program RTLH", {"belum_terdaftar"}, {"lainnya"}),
     ("NIK saya tidak terdaftar waktu cek BPJS PBI", {"belum_terdaftar"}, {"pbi"}),
     ("Bansos ulun kada cair, kata petugas NIK tidak sesuai dengan KK", {"pencairan", "data"}, set()),
     # a document merely named is no data problem
