@@ -19,7 +19,7 @@ from tests.services.moderation.test_decisions import _send
 
 MOD = Actor("moderator:9", frozenset({"bontang-utara"}))
 LATE_PKH = "PKH untuk lansia di RT kami belum cair sudah tiga bulan, mohon dicek."
-JANDA = "Saya janda dengan dua anak, belum terdaftar di DTKS padahal sudah lapor ke RT."
+JANDA = "Saya janda dengan dua anak, belum terdaftar di DTKS padahal sudah lapor ke RT, datanya salah."
 ROAD = "Jalan di depan SD Guntung berlubang besar, mohon diaspal."
 
 
