@@ -23,6 +23,8 @@ PROGRAMMES = ("pkh", "bpnt", "blt", "sembako", "pbi", "lainnya")
 _IGNORED = "_bukan"  # phrases read and dropped (they contain a group's word but name no people)
 _ADULT = "_dewasa"  # phrases that show the people concerned are grown up (university, applying for work)
 _OFFSPRING = frozenset({"anak", "anak-anak", "yatim", "piatu", "yatim piatu"})  # someone's child, of any age
+_OWN_CHILD = "_anak_sendiri"  # the writer's own child: about children only where the text is about schooling
+_CHILDHOOD = "_konteks_anak"  # or a child's health (tools/data/rentan_labels.md: a relative in passing)
 _PARTICLE = re.compile(r"(?<=\w{3})(nya|lah|kah|pun)(?![\w-])")
 
 
@@ -75,14 +77,19 @@ def _names(filename: str, normalized: str) -> frozenset[str]:
     """The names a normalised text reads as in one file.
 
     Where the text shows the people are grown up, a bare "anak" (or "yatim") is someone's son or daughter,
-    not a child: "anak saya lolos SNBP" is about a university student.
+    not a child: "anak saya lolos SNBP" is about a university student. The writer's own child ("anak saya")
+    makes a text about children only where it is about their schooling or a child's health: "anak saya
+    gatal-gatal" after a water complaint is a relative in passing.
     """
     table, pattern = _table(filename)
     text = _PARTICLE.sub("", normalized)
     phrases = [" ".join(m.group(0).split()) for m in pattern.finditer(text)]
     if any(_ADULT in table[phrase] for phrase in phrases):
         phrases = [phrase for phrase in phrases if phrase not in _OFFSPRING]
-    return frozenset().union(*(table[phrase] for phrase in phrases)) - {_ADULT}
+    names = frozenset().union(*(table[phrase] for phrase in phrases))
+    if _OWN_CHILD in names and _CHILDHOOD in names:
+        names |= {"anak"}
+    return names - {_ADULT, _OWN_CHILD, _CHILDHOOD}
 
 
 def read(text: str) -> Reading:

@@ -94,3 +94,28 @@ def test_phrases_that_name_no_vulnerable_group(text: str) -> None:
 def test_unable_to_travel_is_not_poverty() -> None:
     text = "Usulan: kunjungan rumah oleh tenaga kesehatan bagi lansia yang sudah tidak mampu bepergian ke puskesmas."
     assert read(text).groups == {"lansia"}
+
+
+@pytest.mark.parametrize(("text", "groups"), [
+    ("Air PDAM kuning, anak ulun mandi malah gatal-gatal. Tolong diperiksa.", set()),
+    ("anak sy gk ketrima smp negeri pdhl rumah deket, zonasi nya aneh pak", {"anak"}),
+    ("Anak saya dibilang stunting, tapi bantuan makanannya cuma sekali", {"anak"}),
+])
+def test_the_writers_own_child(text: str, groups: set[str]) -> None:
+    """The writer's own child is about children where the text is about their schooling or a child's health."""
+    assert read(text).groups == groups
+
+
+@pytest.mark.parametrize(("text", "groups", "kinds", "programmes"), [
+    ("nenek sy gk bs jalan, tp disuruh dtg ke dukcapil buat rekam", {"lansia", "disabilitas"}, set(), set()),
+    ("mbah2 di loktuan yg tinggal sendiri butuh sembako, byk yg gk ada penghasilan",
+     {"lansia", "keluarga_miskin"}, set(), {"sembako"}),
+    ("yg dpt bansos malah org mampu punya mobil, yg susah gk dpt", {"keluarga_miskin"},
+     {"salah_sasaran", "belum_terdaftar"}, set()),
+    ("adik sy lumpuh butuh kursi roda, udh ngajuin ke dinsos blm ada kabar", {"disabilitas"},
+     {"belum_terdaftar"}, {"lainnya"}),
+])
+def test_words_added_from_the_tuning_sets(text: str, groups: set[str], kinds: set[str], programmes: set[str]
+                                          ) -> None:
+    reading = read(text)
+    assert (reading.groups, reading.aid_kinds, reading.programmes) == (groups, kinds, programmes)
