@@ -114,6 +114,11 @@ def test_the_writers_own_child(text: str, groups: set[str]) -> None:
      {"salah_sasaran", "belum_terdaftar"}, set()),
     ("adik sy lumpuh butuh kursi roda, udh ngajuin ke dinsos blm ada kabar", {"disabilitas"},
      {"belum_terdaftar"}, {"lainnya"}),
+    ("bocil2 satimpo mainnya di pinggir jalan, bahaya", {"anak"}, set(), set()),
+    ("gg nelayan berbas pantai masih tanah merah min, minta dicor", set(), set(), set()),
+    ("Banyak warga miskin yang jaminan kesehatan gratisnya dicabut", {"keluarga_miskin"}, {"belum_terdaftar"},
+     set()),
+    ("Anak saya penyandang disabilitas dan membutuhkan kursi roda", {"anak", "disabilitas"}, set(), {"lainnya"}),
 ])
 def test_words_added_from_the_tuning_sets(text: str, groups: set[str], kinds: set[str], programmes: set[str]
                                           ) -> None:
