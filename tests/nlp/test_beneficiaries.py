@@ -117,7 +117,7 @@ def test_the_writers_own_child(text: str, groups: set[str]) -> None:
     ("bocil2 satimpo mainnya di pinggir jalan, bahaya", {"anak"}, set(), set()),
     ("gg nelayan berbas pantai masih tanah merah min, minta dicor", set(), set(), set()),
     ("Banyak warga miskin yang jaminan kesehatan gratisnya dicabut", {"keluarga_miskin"}, {"belum_terdaftar"},
-     set()),
+     {"pbi"}),
     ("Anak saya penyandang disabilitas dan membutuhkan kursi roda", {"anak", "disabilitas"}, set(), {"lainnya"}),
 ])
 def test_words_added_from_the_tuning_sets(text: str, groups: set[str], kinds: set[str], programmes: set[str]
