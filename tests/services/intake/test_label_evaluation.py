@@ -1,5 +1,6 @@
 """The reading of vulnerable groups and aid problems scored against hand labels (`aspirasi eval --labels`)."""
 
+import json
 from pathlib import Path
 
 import pytest
@@ -62,3 +63,20 @@ def test_eval_command_prints_a_table_per_set_and_pooled(monkeypatch: pytest.Monk
 def test_eval_command_needs_a_set() -> None:
     result = CliRunner().invoke(app, ["eval"])
     assert result.exit_code == 2 and "--labels" in result.output
+
+
+@pytest.mark.parametrize(("labels", "source"), [
+    ("rentan_dev.jsonl", "shared:aspirasi_dev.jsonl"), ("rentan_dev2.jsonl", "shared:aspirasi_dev2.jsonl"),
+    ("rentan_dev3.jsonl", "aspirasi_dev3.jsonl"), ("rentan_dev4.jsonl", "aspirasi_dev4.jsonl"),
+    ("rentan_dev5.jsonl", "aspirasi_dev5.jsonl"), ("rentan_dev6.jsonl", "aspirasi_dev6.jsonl"),
+    ("rentan_dev7.jsonl", "aspirasi_dev7.jsonl"),
+])
+def test_the_hand_labels_follow_their_source_message_by_message(labels: str, source: str, shared_data: Path
+                                                                 ) -> None:
+    """Each labels file holds every message of its set, in order and with the very same text."""
+    folder = shared_data if source.startswith("shared:") else ROOT / "tools" / "data"
+    src = [json.loads(line) for line in (folder / source.removeprefix("shared:")).read_text(encoding="utf-8")
+           .splitlines() if line.strip()]
+    rows = read_label_rows(ROOT / "tools" / "data" / labels)
+    assert [(r["id"], r["text"]) for r in rows] == [(r["id"], r["text"]) for r in src]
+    assert all(r["bansos"] or not (r["bansos_masalah"] or r["bansos_program"]) for r in rows)
