@@ -121,14 +121,30 @@ def db_upgrade() -> None:
 
 @app.command("eval")
 def eval_command(
-    file: Path = typer.Argument(..., exists=True, dir_okay=False, help="JSONL lines with `text` and `group`."),
+    file: Path | None = typer.Argument(None, exists=True, dir_okay=False,
+                                       help="JSONL lines with `text` and `group` (grouping is measured)."),
     assignments: Path | None = typer.Option(None, "--assignments", help="Write each input's id and cluster."),
+    labels: list[Path] = typer.Option([], "--labels", exists=True, dir_okay=False,
+                                      help="Hand labels of groups and aid problems (tools/data/rentan_*.jsonl); "
+                                           "repeat to add sets, which are also pooled."),
 ) -> None:
-    """Measure grouping on labelled messages through the real pipeline (fresh temporary database)."""
+    """Measure grouping on labelled messages through the real pipeline (fresh temporary database), and/or the
+    reading of vulnerable groups and aid problems against hand labels."""
+    if file is None and not labels:
+        typer.echo("aspirasi: give a JSONL file to measure grouping, or --labels FILE, or both", err=True)
+        raise typer.Exit(2)
+    settings = settings_or_exit()
+    if file is not None:
+        _eval_grouping(settings, file, assignments)
+    if labels:
+        _eval_labels(settings, labels)
+
+
+def _eval_grouping(settings: Settings, file: Path, assignments: Path | None) -> None:
+    """Print the grouping figures of one labelled set."""
     from bot.app import load_embedder
     from services.intake.evaluation import evaluate, read_jsonl
 
-    settings = settings_or_exit()
     try:
         rows = read_jsonl(file)
     except ValueError as exc:
@@ -141,6 +157,22 @@ def eval_command(
                 out.write(json.dumps(assignment, ensure_ascii=False) + "\n")
     for line in report.lines():
         typer.echo(line)
+
+
+def _eval_labels(settings: Settings, paths: list[Path]) -> None:
+    """Print the per-label table of each hand-labelled set, and of all of them pooled when several."""
+    from services.intake.label_evaluation import evaluate_labels, read_label_rows
+
+    try:
+        sets = [(str(path), read_label_rows(path)) for path in paths]
+    except ValueError as exc:
+        typer.echo(f"aspirasi: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    if len(sets) > 1:
+        sets.append((" + ".join(name for name, _ in sets), [row for _, rows in sets for row in rows]))
+    for name, rows in sets:
+        for line in evaluate_labels(settings.config, rows, name).lines():
+            typer.echo(line)
 
 
 @app.command()

@@ -1,9 +1,11 @@
-"""Scores of a grouping against labelled data: pairwise precision/recall/F1, ARI and suggestion hit@k."""
+"""Scores against labelled data: a grouping's pairwise precision/recall/F1, ARI and suggestion hit@k, and a
+reading's precision/recall per label (messages that may carry several labels each)."""
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Hashable, Sequence
+from collections.abc import Collection, Hashable, Sequence
+from dataclasses import dataclass
 
 from sklearn.metrics import adjusted_rand_score
 
@@ -81,3 +83,41 @@ def merge_precision(true: Sequence[Hashable], labels: Sequence[int], merges: Seq
     if not pairs:
         return 1.0
     return sum(request[keep] == request[other] for keep, other in pairs) / len(pairs)
+
+
+@dataclass(frozen=True)
+class LabelScore:
+    """How one label was read: messages carrying it by hand (support), read with it, and both."""
+
+    label: str
+    support: int
+    predicted: int
+    correct: int
+
+    @property
+    def precision(self) -> float | None:
+        """Share of the messages read with the label that carry it (None when none was read with it)."""
+        return self.correct / self.predicted if self.predicted else None
+
+    @property
+    def recall(self) -> float | None:
+        """Share of the messages carrying the label that were read with it (None when none carries it)."""
+        return self.correct / self.support if self.support else None
+
+    @property
+    def f1(self) -> float | None:
+        """Harmonic mean of precision and recall (None when either is undefined)."""
+        p, r = self.precision, self.recall
+        if p is None or r is None:
+            return None
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+
+def label_scores(truth: Sequence[Collection[str]], predicted: Sequence[Collection[str]], labels: Sequence[str]
+                 ) -> list[LabelScore]:
+    """Per label, in the given order: how many messages carry it, were read with it, and both."""
+    if len(truth) != len(predicted):
+        raise ValueError("truth and predicted differ in length")
+    return [LabelScore(label, sum(label in t for t in truth), sum(label in p for p in predicted),
+                       sum(label in t and label in p for t, p in zip(truth, predicted, strict=True)))
+            for label in labels]

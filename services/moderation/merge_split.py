@@ -4,7 +4,8 @@ A cluster belongs to one forum, its home (`Cluster.home_forum_id`, set when it i
 `move_home`): a moderator acts only on the clusters of their forums, however many residents of other forums
 back them. A proposal outside any cluster belongs to its own forum. Merging keeps the first
 cluster's code; the other one gets `merged_into_id` and is never shown again. Supports move with the
-proposals, one per resident and cluster. Hiding, renaming and recategorising are in `services.moderation.curation`.
+proposals, one per resident and cluster, and the other cluster's label decisions carry over
+(services.moderation.label_carry). Hiding, renaming and recategorising are in `services.moderation.curation`.
 """
 
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from models.types import utcnow
 from services.core.notify import Recipient, reachable
 from services.intake.grouping import GroupingService
 from services.intake.labelling import fill_keywords
+from services.moderation.label_carry import carry_labels
 
 LIVE = (ProposalState.SUBMITTED, ProposalState.HELD, ProposalState.HIDDEN)
 
@@ -121,6 +123,7 @@ def merge_clusters(
     assert keep.id is not None and absorb.id is not None and keep.code and absorb.code
     if keep.id == absorb.id:
         raise ModerationError("mod_same_cluster", code=keep.code)
+    labels = carry_labels(session=session, source_id=absorb.id, target_id=keep.id)  # before members move
     proposals = list(session.exec(select(Proposal).where(Proposal.cluster_id == absorb.id)).all())
     for proposal in proposals:
         proposal.cluster_id = keep.id
@@ -135,7 +138,8 @@ def merge_clusters(
     codes = tuple(p.code for p in proposals if p.code)
     record(session=session, actor=actor, action="merge", target=f"cluster:{keep.code}",
            before={"absorbed": absorb.code, "absorbed_title": absorb.title},
-           after={"kept": keep.code, "proposals": list(codes)}, clusters=(absorb.id,))
+           after={"kept": keep.code, "proposals": list(codes), **({"labels": labels} if labels else {})},
+           clusters=(absorb.id,))
     recipients = reachable(session=session, resident_ids=told)
     return Moved(keep.code, keep.title, absorb.code, codes, tuple(recipients), keep.id)
 

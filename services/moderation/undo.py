@@ -1,7 +1,8 @@
 """Urungkan: a moderator's change taken back exactly, codes included.
 
 Before a confirmed action runs, the clusters it touches are photographed (`snapshot`): every column that
-an action may change, the cluster and state of each of their aspirations, and each support row. The same
+an action may change, the cluster and state of each of their aspirations, each support row and each label
+decision (models.tags: a merge carries the absorbed cluster's decisions over). The same
 photograph is taken right after the action. An undo first checks that nothing has changed since (a new
 aspiration, a staff answer, another merge...): if something did, undoing would throw that away, so it is
 refused in plain words. Otherwise the first photograph is put back: an absorbed cluster gets its own code,
@@ -19,6 +20,7 @@ from sqlmodel import Session, col, select
 from models.clusters import Cluster, Support
 from models.pending import PendingAction
 from models.proposals import Proposal, ProposalState
+from models.tags import ClusterTag
 from services.intake.drafts import prepared_of
 from services.intake.grouping import GroupingService
 from services.moderation.merge_split import ModerationError
@@ -46,11 +48,13 @@ def snapshot(*, session: Session, cluster_ids: Iterable[int], proposal_ids: Iter
     proposals = session.exec(select(Proposal).where(
         col(Proposal.cluster_id).in_(ids) | col(Proposal.id).in_(named or {-1}))).all()
     supports = session.exec(select(Support).where(col(Support.cluster_id).in_(ids))).all() if ids else []
+    tags = session.exec(select(ClusterTag).where(col(ClusterTag.cluster_id).in_(ids))).all() if ids else []
     return {
         "clusters": {str(c.id): {f: _plain(getattr(c, f)) for f in CLUSTER_FIELDS} for c in clusters},
         "proposals": {str(p.id): [p.cluster_id, str(p.state)] for p in proposals},
         "supports": sorted([s.id, s.cluster_id, s.resident_id, s.proposal_id, s.following,
                             s.created_at.isoformat(), s.seq] for s in supports),
+        "tags": sorted([t.id, t.cluster_id, t.facet, t.value, t.present, t.actor, t.at.isoformat()] for t in tags),
     }
 
 
@@ -65,17 +69,18 @@ def after_scope(*, session: Session, before: Snapshot) -> tuple[set[int], set[in
     return clusters, proposal_ids
 
 
-def _comparable(shot: Snapshot) -> Snapshot:
-    """A snapshot without the columns that do not block an undo."""
+def _comparable(shot: Snapshot, keys: Iterable[str]) -> Snapshot:
+    """A snapshot's given parts, without the columns that do not block an undo."""
     clusters = {i: {f: v for f, v in c.items() if f not in IGNORED} for i, c in shot["clusters"].items()}
-    return {**shot, "clusters": clusters}
+    return {key: clusters if key == "clusters" else shot[key] for key in keys}
 
 
 def unchanged(*, session: Session, after: Snapshot) -> bool:
-    """Tell whether the clusters are still exactly as the action left them."""
+    """Tell whether the clusters are still exactly as the action left them (in what the photograph holds: one
+    taken before label decisions were photographed has no "tags")."""
     now = snapshot(session=session, cluster_ids=[int(i) for i in after["clusters"]],
                    proposal_ids=[int(i) for i in after["proposals"]])
-    return _comparable(now) == _comparable(after)
+    return _comparable(now, after) == _comparable(after, after)
 
 
 def _restore_clusters(session: Session, before: Snapshot, after: Snapshot) -> None:
@@ -109,6 +114,21 @@ def _restore_supports(session: Session, before: Snapshot, after: Snapshot) -> No
     session.flush()
 
 
+def _restore_tags(session: Session, before: Snapshot, after: Snapshot) -> None:
+    """Replace the label decisions of the clusters concerned by the ones there were (same ids where free)."""
+    if "tags" not in before:
+        return
+    ids = [int(i) for i in after["clusters"]]
+    for tag in session.exec(select(ClusterTag).where(col(ClusterTag.cluster_id).in_(ids))).all():
+        session.delete(tag)
+    session.flush()
+    for tid, cluster_id, facet, value, present, actor, at in before["tags"]:
+        free = session.get(ClusterTag, tid) is None
+        session.add(ClusterTag(id=tid if free else None, cluster_id=cluster_id, facet=facet, value=value,
+                               present=present, actor=actor, at=datetime.fromisoformat(at)))
+    session.flush()
+
+
 def _reindex(session: Session, grouping: GroupingService, proposal_ids: Iterable[int]) -> None:
     """File the aspirations in the grouping index as they are now (visible, unmerged clusters only)."""
     for proposal in session.exec(select(Proposal).where(col(Proposal.id).in_(list(proposal_ids)))).all():
@@ -132,6 +152,7 @@ def restore(*, session: Session, grouping: GroupingService, before: Snapshot, af
     session.flush()
     _restore_clusters(session, before, after)
     _restore_supports(session, before, after)
+    _restore_tags(session, before, after)
     _reindex(session, grouping, {int(k) for k in before["proposals"]} | {int(k) for k in after["proposals"]})
 
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from nlp.evaluation import ari, hit_at_k, merge_precision, pairwise_prf, singletons
+from nlp.evaluation import ari, hit_at_k, label_scores, merge_precision, pairwise_prf, singletons
 
 
 def test_perfect_and_renamed_partitions() -> None:
@@ -70,3 +70,20 @@ def test_pairwise_prf_of_the_pairs_of_some_messages() -> None:
     assert pairwise_prf(true, pred, only=[True, False, False, False]) == (1.0, 1.0, 1.0)
     assert pairwise_prf(true, pred, only=[False, False, False, True]) == (1.0, 0.0, 0.0)
     assert pairwise_prf(true, pred, only=[True, True, True, True]) == pairwise_prf(true, pred)
+
+
+def test_label_scores_count_each_label_on_its_own() -> None:
+    truth = [{"anak"}, {"anak", "lansia"}, set(), {"lansia"}, {"anak"}]
+    read = [{"anak"}, {"lansia"}, {"anak"}, {"lansia", "nelayan"}, set()]
+    anak, lansia, nelayan, perempuan = label_scores(truth, read, ["anak", "lansia", "nelayan", "perempuan"])
+    assert (anak.support, anak.predicted, anak.correct) == (3, 2, 1)
+    assert anak.precision == pytest.approx(0.5) and anak.recall == pytest.approx(1 / 3)
+    assert anak.f1 == pytest.approx(0.4)
+    assert (lansia.precision, lansia.recall, lansia.f1) == (1.0, 1.0, 1.0)
+    assert (nelayan.support, nelayan.precision, nelayan.recall, nelayan.f1) == (0, 0.0, None, None)
+    assert (perempuan.predicted, perempuan.precision, perempuan.f1) == (0, None, None)
+
+
+def test_label_scores_lengths_must_match() -> None:
+    with pytest.raises(ValueError):
+        label_scores([{"anak"}], [], ["anak"])

@@ -19,7 +19,7 @@ from tests.services.moderation.test_decisions import _send
 
 MOD = Actor("moderator:9", frozenset({"bontang-utara"}))
 LATE_PKH = "PKH untuk lansia di RT kami belum cair sudah tiga bulan, mohon dicek."
-JANDA = "Saya janda dengan dua anak, belum terdaftar di DTKS padahal sudah lapor ke RT."
+JANDA = "Saya janda dengan dua anak, belum terdaftar di DTKS padahal sudah lapor ke RT, datanya salah."
 ROAD = "Jalan di depan SD Guntung berlubang besar, mohon diaspal."
 
 
@@ -36,9 +36,10 @@ def test_labels_come_from_the_members_texts(world: tuple[Session, GroupingServic
     _aid(session, late)
     _aid(session, janda, "pemerintahan")  # a moderator put it elsewhere
     labels = cluster_labels(session, [late, janda, road])
-    assert labels[late].groups == ("lansia",) and labels[late].aid_kinds == ("pencairan",)
+    assert labels[late].groups == ("lansia", "keluarga_miskin")  # PKH is for poor families
+    assert labels[late].aid_kinds == ("pencairan",)
     assert labels[late].programmes == ("pkh",)
-    assert labels[janda].groups == ("perempuan", "anak")
+    assert labels[janda].groups == ("perempuan", "anak", "keluarga_miskin")
     assert labels[janda].aid_kinds == ()  # aid problems only in the social-aid category
     assert labels[road].groups == ()
 
@@ -50,10 +51,12 @@ def test_a_moderators_decision_sticks_and_is_audited(world: tuple[Session, Group
     set_label(session=session, actor=MOD, code=code or "", facet="kelompok", value="lansia", present=False)
     set_label(session=session, actor=MOD, code=code or "", facet="kelompok", value="disabilitas", present=True)
     _send(session, grouping, 2, "Lansia di RT kami juga belum dapat PKH, sudah tiga bulan belum cair.", 2)
-    assert cluster_labels(session, [late])[late].groups == ("disabilitas",)  # a new lansia member changes nothing
+    assert cluster_labels(session, [late])[late].groups == ("disabilitas", "keluarga_miskin")  # a new lansia
+    # member changes nothing
     entries = session.exec(select(AuditEntry).where(AuditEntry.action == "tag_kelompok")).all()
     assert [(e.before, e.after) for e in entries] == [
-        ({"kelompok": ["lansia"]}, {"kelompok": []}), ({"kelompok": []}, {"kelompok": ["disabilitas"]})]
+        ({"kelompok": ["lansia", "keluarga_miskin"]}, {"kelompok": ["keluarga_miskin"]}),
+        ({"kelompok": ["keluarga_miskin"]}, {"kelompok": ["disabilitas", "keluarga_miskin"]})]
     with pytest.raises(ModerationError):
         set_label(session=session, actor=MOD, code=code or "", facet="kelompok", value="pejabat", present=True)
 
@@ -65,7 +68,8 @@ def test_counts_by_group_and_aid_kind_agree(world: tuple[Session, GroupingServic
     _send(session, grouping, 3, ROAD)
     _aid(session, late), _aid(session, janda)
     session.flush()
-    assert counting.aspirations_per_group(session, Scope()) == [("perempuan", 1), ("anak", 1), ("lansia", 1)]
+    assert counting.aspirations_per_group(session, Scope()) == [
+        ("perempuan", 1), ("anak", 1), ("lansia", 1), ("keluarga_miskin", 2)]
     assert counting.aspirations_per_aid_kind(session, Scope()) == [
         ("belum_terdaftar", 1), ("pencairan", 1), ("data", 1)]
     rows = counting.aid_spread(session, Scope())

@@ -43,14 +43,14 @@ def test_digest_shows_labels_per_cluster_and_one_line_per_forum(engine: Engine, 
         scope = Scope(forums=frozenset({"bontang-utara"}))
         assert data.vulnerable == counting.aspirations_per_group(session, scope)
         assert data.aid == counting.aspirations_per_aid_kind(session, scope)
-    assert data.vulnerable == [("perempuan", 1), ("lansia", 2)]
+    assert data.vulnerable == [("perempuan", 1), ("lansia", 2), ("keluarga_miskin", 3)]  # PKH, bansos: the poor
     assert data.aid == [("salah_sasaran", 1), ("belum_terdaftar", 1), ("pencairan", 2)]
-    assert data.top[0].groups == ["lansia"] and data.top[0].aid_kinds == ["pencairan"]
+    assert data.top[0].groups == ["lansia", "keluarga_miskin"] and data.top[0].aid_kinds == ["pencairan"]
     assert DigestData.from_content(data.to_content()) == data
     text = visible_text("\n".join(render(data, config)))
-    assert "Menyangkut kelompok rentan: Perempuan 1, Lansia 2 · 🧾 Masalah bansos: Salah sasaran 1, " \
-           "Belum terdaftar 1, Pencairan telat/berhenti 2" in text
-    assert "🫂 Lansia · 🧾 Pencairan telat/berhenti" in text
+    assert "Menyangkut kelompok rentan: Perempuan 1, Lansia 2, Keluarga miskin 3 · 🧾 Masalah bansos: " \
+           "Salah sasaran 1, Belum terdaftar 1, Pencairan telat/berhenti 2" in text
+    assert "🫂 Lansia, Keluarga miskin · 🧾 Pencairan telat/berhenti" in text
 
 
 def test_exports_carry_the_groups_in_a_kelompok_rentan_column(engine: Engine, config: AppConfig) -> None:
@@ -61,9 +61,10 @@ def test_exports_carry_the_groups_in_a_kelompok_rentan_column(engine: Engine, co
                                    columns=tuple("abcdefghi"))
     assert CLUSTER_COLUMNS[-1] == "Kelompok rentan"
     by_code = {row[0]: row[-1] for row in tables.clusters}
-    assert by_code[f"K-{late:04d}"] == "Lansia" and by_code[f"K-{wrong:04d}"] == "Perempuan"
+    assert by_code[f"K-{late:04d}"] == "Lansia, Keluarga miskin"
+    assert by_code[f"K-{wrong:04d}"] == "Perempuan, Keluarga miskin"
     rows = {row[1]: row for _, _, sheet in sheets for row in sheet}
-    assert rows[f"K-{late:04d}"][8] == "Lansia" and len(rows[f"K-{wrong:04d}"]) == 9
+    assert rows[f"K-{late:04d}"][8] == "Lansia, Keluarga miskin" and len(rows[f"K-{wrong:04d}"]) == 9
 
 
 def test_staff_card_shows_the_groups_and_aid_problems(engine: Engine, config: AppConfig) -> None:
@@ -72,5 +73,5 @@ def test_staff_card_shows_the_groups_and_aid_problems(engine: Engine, config: Ap
         card = render_cluster(session=session, config=config, cluster=session.get(Cluster, late))  # type: ignore[arg-type]
         road = aspiration(session, text="Jalan Cendana berlubang", at=week(0, 6))
         plain = render_cluster(session=session, config=config, cluster=session.get(Cluster, road.cluster_id))  # type: ignore[arg-type]
-    assert "🫂 Lansia · 🧾 Pencairan telat/berhenti" in card
+    assert "🫂 Lansia, Keluarga miskin · 🧾 Pencairan telat/berhenti" in card
     assert "🫂" not in plain and "🧾" not in plain
