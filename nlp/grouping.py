@@ -118,6 +118,10 @@ class Grouper:
 
     def cluster_scores(self, item: Item) -> dict[int, float]:
         """Score of every cluster that has a candidate member: the mean of its best `top_m` member scores."""
+        return {c: mean for c, (mean, _) in self._scored(item).items()}
+
+    def _scored(self, item: Item) -> dict[int, tuple[float, float]]:
+        """Per cluster with a candidate member: the mean of its best `top_m` member scores, and its best one."""
         rows = self._candidates(item)
         if len(rows) == 0:
             return {}
@@ -127,10 +131,12 @@ class Grouper:
         ids, group = np.unique(clusters, return_inverse=True)
         order = np.lexsort((-scores, group))  # by cluster, best first: sums run as cluster_score's do
         group, ranked = group[order], scores[order].astype(np.float64)
-        rank = np.arange(len(order)) - np.searchsorted(group, group, side="left")
+        first = np.searchsorted(group, group, side="left")
+        rank = np.arange(len(order)) - first
         m = np.array([max(1, min(self.params.top_m, len(self._members[c]))) for c in ids.tolist()])
         sums = np.bincount(group, np.where(rank < m[group], ranked, 0.0), len(ids))
-        return dict(zip(ids.tolist(), (sums / m).tolist(), strict=True))
+        best = ranked[np.unique(first)]
+        return dict(zip(ids.tolist(), zip((sums / m).tolist(), best.tolist(), strict=True), strict=True))
 
     def suggest(self, item: Item, k: int = 3) -> list[tuple[int, float]]:
         """Up to k clusters that ask for the same thing, best first, with their scores.
@@ -138,12 +144,15 @@ class Grouper:
         A local need in a kelurahan the text names is never offered a cluster filed only in other kecamatan:
         "jalan di belimbing banyak yg rusak" is not the pothole cluster of Jl. Ahmad Yani in Bontang Utara.
         """
-        scores = self.cluster_scores(item)
+        return self._ranked(item, self.cluster_scores(item))[:k]
+
+    def _ranked(self, item: Item, scores: dict[int, float]) -> list[tuple[int, float]]:
+        """Clusters by score, best first, from the suggestion threshold up, without those filed elsewhere."""
         ranked = sorted(scores.items(), key=lambda cs: (-cs[1], cs[0]))
         found = [(c, s) for c, s in ranked if s >= self.params.suggest_threshold]
         if item.local and item.area_named:
             found = [(c, s) for c, s in found if not self._elsewhere(item.area, c)]
-        return found[:k]
+        return found
 
     def _elsewhere(self, area: str | None, cluster_id: int) -> bool:
         """Whether every member of a cluster is filed under a known kecamatan, and none under `area`."""
@@ -180,9 +189,25 @@ class Grouper:
 
     def assign(self, item: Item) -> int | None:
         """The cluster to join automatically, or None for a new cluster: the best one that reaches the threshold
-        and names no other place for a local need."""
-        for cluster_id, score in self.suggest(item, k=len(self._members)):
+        and names no other place for a local need; failing that, the cluster of a member the item all but
+        repeats.
+
+        A cluster's score is the mean over its members, so a message that retells one member of a cluster
+        whose others say the same thing in other words (formal and chat, another language) may score below the
+        threshold: it joins through that member when their pair score reaches `member_threshold` and the
+        cluster's own score `member_floor`.
+        """
+        scored = self._scored(item)
+        ranked = self._ranked(item, {c: mean for c, (mean, _) in scored.items()})
+        for cluster_id, score in ranked:
             if score < self.params.assign_threshold:
+                break
+            if not self._other_place(item, cluster_id):
+                return cluster_id
+        by_member = sorted(((scored[c][1], c) for c, score in ranked if score >= self.params.member_floor),
+                           key=lambda bc: (-bc[0], bc[1]))
+        for best, cluster_id in by_member:
+            if best < self.params.member_threshold:
                 break
             if not self._other_place(item, cluster_id):
                 return cluster_id

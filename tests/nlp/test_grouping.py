@@ -1,5 +1,7 @@
 """Grouping on hand-made vectors: assignment, suggestions, re-clustering, merge/split proposals."""
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -46,6 +48,37 @@ def grouper() -> Grouper:
 def test_assign_joins_the_matching_cluster(grouper: Grouper) -> None:
     assert grouper.assign(item(vec(1, 0.05), ("lampu", "mati"))) == 10
     assert grouper.assign(item(vec(0, 0.1, 0, 1), ("seragam",))) is None
+
+
+def waste_cluster() -> Grouper:
+    """A cluster of one request in two wordings: two members about the truck, one about the full TPS."""
+    g = Grouper(PARAMS, dim=DIM)
+    g.add(1, 10, item(vec(1, 0), ("sampah", "angkut", "truk")))
+    g.add(2, 10, item(vec(1, 0.2), ("sampah", "jadwal", "truk")))
+    g.add(3, 10, item(vec(0.3, 1), ("tps", "penuh", "bau")))
+    return g
+
+
+def test_assign_joins_through_a_member_it_all_but_repeats() -> None:
+    g = waste_cluster()
+    retold = item(vec(0.3, 1, 0.1), ("tps", "penuh", "kontainer"))  # says again what member 3 says
+    mean, best = g._scored(retold)[10]
+    assert PARAMS.member_floor <= mean < PARAMS.assign_threshold <= PARAMS.member_threshold <= best
+    assert g.assign(retold) == 10
+    strict = Grouper(replace(PARAMS, member_threshold=2.0), dim=DIM)
+    for i in (1, 2, 3):
+        strict.add(i, 10, g.item(i))
+    assert strict.assign(retold) is None  # the mean alone would open a new cluster
+
+
+def test_one_lookalike_member_does_not_carry_a_cluster_of_other_things() -> None:
+    g = waste_cluster()
+    for i in range(4, 10):  # the cluster is mostly about something else
+        g.add(i, 10, item(vec(1, -0.1 * i), ("sampah", "truk", f"rute{i}")))
+    retold = item(vec(0.3, 1, 0.1), ("tps", "penuh", "kontainer"))
+    mean, best = g._scored(retold)[10]
+    assert mean < PARAMS.member_floor and best >= PARAMS.member_threshold
+    assert g.assign(retold) is None
 
 
 def test_suggest_orders_best_first_and_limits(grouper: Grouper) -> None:
