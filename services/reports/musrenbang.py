@@ -28,7 +28,7 @@ from models.proposals import Proposal
 from nlp.places import PlaceMatcher
 from nlp.redact import redact
 from services.core import counting
-from services.core.boundaries import kelurahan_at, shapes_of
+from services.core.boundaries import Shape, kelurahan_at, shapes_of
 from services.core.config import AppConfig
 from services.core.counting import Scope
 from services.core.vulnerable import cluster_labels, label_names
@@ -55,7 +55,7 @@ def work_places(*, session: Session, config: AppConfig, cluster_ids: set[int]) -
         homes.setdefault(cid, kelurahan or "")
         named.setdefault(cid, Counter()).update(_named(matcher, pid, text or ""))
         if shapes and latitude is not None and longitude is not None:
-            pinned.setdefault(cid, Counter()).update(filter(None, [kelurahan_at(shapes, latitude, longitude)]))
+            pinned.setdefault(cid, Counter()).update(filter(None, [_pinned(shapes, pid, latitude, longitude)]))
     return {cid: _most(named.get(cid)) or _most(pinned.get(cid)) or home for cid, home in homes.items()}
 
 
@@ -86,6 +86,22 @@ def _named(matcher: PlaceMatcher, proposal_id: int | None, text: str) -> tuple[s
             _NAMED.clear()
         _NAMED[key] = matcher.kelurahan(text)
     return _NAMED[key]
+
+
+_PINNED: dict[tuple[int | None, str], str | None] = {}  # (proposal id, pin digest) -> kelurahan, for _PINNED_IN
+_PINNED_IN: list[tuple[Shape, ...]] = []  # the boundaries _PINNED was found in
+
+
+def _pinned(shapes: tuple[Shape, ...], proposal_id: int | None, latitude: float, longitude: float) -> str | None:
+    """The kelurahan holding a pin, remembered by a digest of the pin (never the pin: erasure must not linger)
+    until the boundaries change."""
+    if not _PINNED_IN or _PINNED_IN[0] is not shapes or len(_PINNED) >= _NAMED_MAX:
+        _PINNED_IN[:] = [shapes]
+        _PINNED.clear()
+    key = (proposal_id, hashlib.blake2b(f"{latitude!r},{longitude!r}".encode(), digest_size=12).hexdigest())
+    if key not in _PINNED:
+        _PINNED[key] = kelurahan_at(shapes, latitude, longitude)
+    return _PINNED[key]
 
 
 def musrenbang_sheets(
