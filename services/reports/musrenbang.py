@@ -14,6 +14,7 @@ supporters). Priority on a sheet is by supporters, then by residents who wrote. 
 groups it concerns (services.core.vulnerable), "Foto" and "Titik lokasi" its photos and pins. The figures are
 those of services.core.counting (visible, not-merged clusters; submitted aspirations).
 """
+
 import hashlib
 from collections import Counter
 from collections.abc import Callable
@@ -46,9 +47,11 @@ def work_places(*, session: Session, config: AppConfig, cluster_ids: set[int]) -
     named: dict[int, Counter[str]] = {}
     pinned: dict[int, Counter[str]] = {}
     homes: dict[int, str] = {}
-    rows = session.exec(counting.counted_aspirations(
-        select(Proposal.id, Proposal.cluster_id, Proposal.kelurahan, Proposal.text_redacted, Proposal.latitude,  # type: ignore[call-overload, misc]
-               Proposal.longitude), Scope(cluster_ids=frozenset(cluster_ids))).order_by(col(Proposal.id))).all()
+    members = select(  # type: ignore[call-overload, misc]
+        Proposal.id, Proposal.cluster_id, Proposal.kelurahan, Proposal.text_redacted, Proposal.latitude,
+        Proposal.longitude)
+    rows = session.exec(counting.counted_aspirations(members, Scope(cluster_ids=frozenset(cluster_ids)))
+                        .order_by(col(Proposal.id))).all()
     for pid, cid, kelurahan, text, latitude, longitude in rows:
         if cid is None:
             continue
