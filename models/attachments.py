@@ -1,11 +1,11 @@
-"""What residents attach to aspirations (a photo, a location pin), counted and listed per cluster, and the
-web page's cache of downloaded photos, kept per proposal so that erasure finds every file."""
+"""What residents attach to aspirations (a photo, a location pin), listed per cluster (services.core.counting
+counts them), and the web page's cache of downloaded photos, kept per proposal so that erasure finds every file."""
 
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, and_
-from sqlmodel import Field, Session, SQLModel, col, func, select
+from sqlmodel import Field, Session, SQLModel, col, select
 
 from models.proposals import Proposal, ProposalState
 from models.types import UTCDateTime, utcnow
@@ -45,16 +45,6 @@ class Attached:
 def _submitted_in(cluster_ids: list[int]) -> ColumnElement[bool]:
     """Submitted aspirations of these clusters."""
     return and_(col(Proposal.cluster_id).in_(cluster_ids), col(Proposal.state) == ProposalState.SUBMITTED)
-
-
-def attachment_counts(*, session: Session, cluster_ids: list[int]) -> dict[int, Counts]:
-    """Photos and pins per cluster (submitted aspirations only); clusters without any are left out."""
-    if not cluster_ids:
-        return {}
-    rows = session.exec(
-        select(Proposal.cluster_id, func.count(col(Proposal.photo_file_id)), func.count(col(Proposal.latitude)))
-        .where(_submitted_in(cluster_ids)).group_by(col(Proposal.cluster_id))).all()
-    return {cid: Counts(photos, pins) for cid, photos, pins in rows if cid is not None and (photos or pins)}
 
 
 def attachments(*, session: Session, cluster_ids: list[int]) -> list[Attached]:

@@ -88,7 +88,6 @@ def create_app(
         ],
         exception_handlers={401: _error, 403: _error, 404: _error},
     )
-    geojson = Path(config.web.geojson) if config.web.geojson else None
-    app.state.web = WebContext(config=config, engine=engine, key=key, geojson=geojson, photos=photos)
+    app.state.web = WebContext(config=config, engine=engine, key=key, photos=photos)
     app.state.templates = make_templates(config, HERE / "templates")
     return app

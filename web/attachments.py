@@ -16,6 +16,7 @@ from models.proposals import Proposal, ProposalState
 from services.answers.attachments import coordinates, map_link
 from services.answers.photo_cache import cached_photo
 from services.answers.staff_answers import merged_family
+from services.core.boundaries import Shape, kelurahan_at
 from web.security import context_of, require_viewer, visible_cluster
 
 
@@ -52,13 +53,16 @@ def of_cluster(session: Session, cluster_id: int, code: str) -> tuple[list[str],
     return [a.code for a in found if a.photo_file_id], [p for a in found if (p := _pin(a, code)) is not None]
 
 
-def pins_per_kelurahan(session: Session, codes: dict[int, str]) -> list[tuple[str, list[Pin]]]:
-    """Every pin of these clusters (id -> code), grouped by kelurahan, kelurahan A-Z."""
+def pins_per_kelurahan(session: Session, codes: dict[int, str], shapes: tuple[Shape, ...]
+                       ) -> list[tuple[str, list[Pin]]]:
+    """Every pin of these clusters (id -> code), grouped by kelurahan, kelurahan A-Z: the kelurahan whose shape
+    holds it ("-" outside them all), or without boundaries the kelurahan of its aspiration."""
     groups: dict[str, list[Pin]] = defaultdict(list)
     for item in attachments(session=session, cluster_ids=list(codes)):
         pin = _pin(item, codes.get(item.cluster_id, ""))
         if pin is not None:
-            groups[pin.kelurahan or "-"].append(pin)
+            where = kelurahan_at(shapes, pin.latitude, pin.longitude) if shapes else pin.kelurahan
+            groups[where or "-"].append(pin)
     return sorted(groups.items())
 
 

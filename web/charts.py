@@ -3,14 +3,12 @@
 Every SVG has role="img" and a title; the tables next to them carry the same numbers for screen readers.
 """
 
-import json
 import zlib
 from html import escape
-from pathlib import Path
-from typing import Any
 
 from markupsafe import Markup
 
+from services.core.boundaries import Shape
 from services.core.config import AppConfig
 
 BAR = "#1d5fa8"  # 6.3:1 on white
@@ -87,27 +85,15 @@ def tile_map(config: AppConfig, counts: dict[str, int], title: str) -> Markup:
     return _svg(width, y, title, body)
 
 
-def _rings(geometry: dict[str, Any]) -> list[list[list[float]]]:
-    """The outer rings of a Polygon or MultiPolygon."""
-    if geometry.get("type") == "Polygon":
-        return [geometry["coordinates"][0]]
-    if geometry.get("type") == "MultiPolygon":
-        return [polygon[0] for polygon in geometry["coordinates"]]
-    return []
-
-
-def shape_map(path: Path, counts: dict[str, int], title: str) -> Markup:
-    """Real kelurahan shapes from a GeoJSON file (property "name" or "kelurahan"), shaded by count."""
-    features = json.loads(path.read_text(encoding="utf-8"))["features"]
-    shapes = [(str(f["properties"].get("name") or f["properties"].get("kelurahan")), _rings(f["geometry"]))
-              for f in features]
-    points = [pt for _, rings in shapes for ring in rings for pt in ring]
-    west, east = min(p[0] for p in points), max(p[0] for p in points)
-    south, north = min(p[1] for p in points), max(p[1] for p in points)
+def shape_map(shapes: tuple[Shape, ...], counts: dict[str, int], title: str) -> Markup:
+    """Real kelurahan shapes (services.core.boundaries, at least one), shaded by count."""
+    west, south = min(s.box[0] for s in shapes), min(s.box[1] for s in shapes)
+    east, north = max(s.box[2] for s in shapes), max(s.box[3] for s in shapes)
     width, height = 640, max(200, int(640 * (north - south) / max(east - west, 1e-9)))
     scale = min(620 / max(east - west, 1e-9), (height - 20) / max(north - south, 1e-9))
     top, body = max(counts.values(), default=0), []
-    for name, rings in shapes:
+    for shape in shapes:
+        name, rings = shape.kelurahan or shape.name, shape.outlines
         fill, ink = shade(counts.get(name, 0), top)
         for ring in rings:
             coords = " ".join(f"{10 + (lon - west) * scale:.1f},{10 + (north - lat) * scale:.1f}" for lon, lat in ring)

@@ -19,7 +19,7 @@ from web.security import context_of, require_viewer
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MUSRENBANG_COLUMNS = ("mus_priority", "mus_code", "mus_activity", "mus_location", "mus_volume", "mus_sector",
-                      "mus_status", "mus_supporters_from", "mus_vulnerable")
+                      "mus_status", "mus_supporters_from", "mus_vulnerable", "mus_photos", "mus_pins")
 
 
 def _chosen(request: Request) -> tuple[set[int], str]:

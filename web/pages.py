@@ -13,8 +13,9 @@ from models.clusters import Cluster, ClusterStatus, get_cluster_by_code, support
 from models.types import utcnow
 from nlp.beneficiaries import GROUPS
 from services.access.weblogin import Viewer
+from services.answers.attachments import Counts
 from services.answers.satisfaction import loop_comments
-from services.core import counting
+from services.core import boundaries, counting
 from services.core.config import AppConfig
 from services.core.texts import status_label
 from services.core.texts_web import long_date, tw
@@ -138,7 +139,8 @@ def cluster_page(request: Request) -> Response:
         weekly = figures.supporters_per_week(session, cluster, tz)
         photos, pins = attachments.of_cluster(session, cluster.id or 0, cluster.code or "")
         page = {
-            "photos": photos, "pins": pins,
+            "photos": photos, "pins": pins, "attached": counting.attachment_counts(
+                session, counting.Scope(cluster_ids=frozenset({cluster.id or 0}))).get(cluster.id or 0, Counts()),
             "c": cluster, "supporters": supporter_count(session=session, cluster_id=cluster.id or 0),
             "members": figures.members(session, cluster),
             "loop": counting.satisfaction(session, counting.Scope(cluster_ids=frozenset({cluster.id or 0}))),
@@ -157,18 +159,19 @@ def cluster_page(request: Request) -> Response:
 
 
 def map_page(request: Request) -> Response:
-    """Peta: aspirations per kelurahan, as tiles by kecamatan or as real shapes from a GeoJSON file."""
+    """Peta: aspirations per kelurahan, as tiles by kecamatan or as real shapes from a GeoJSON file; the pins."""
     viewer = require_viewer(request)
     rows, _ = filtered_rows(request, viewer)
     ctx = context_of(request)
     counts = figures.per_kelurahan(rows)
-    if ctx.geojson is not None and ctx.geojson.is_file():
-        drawing = charts.shape_map(ctx.geojson, counts, tw("map_title"))
+    shapes = boundaries.shapes_of(ctx.config)
+    if shapes:
+        drawing = charts.shape_map(shapes, counts, tw("map_title"))
     else:
         drawing = charts.tile_map(ctx.config, counts, tw("map_title"))
     table = [(kec.name, kel.name, counts.get(kel.name, 0))
              for kec in ctx.config.city.kecamatan for kel in kec.kelurahan]
     with Session(ctx.engine) as session:
-        pins = attachments.pins_per_kelurahan(session, {row.id: row.cluster.code or "" for row in rows})
+        pins = attachments.pins_per_kelurahan(session, {row.id: row.cluster.code or "" for row in rows}, shapes)
     points = charts.points_map(tw("pins_title"), [(p.latitude, p.longitude, p.cluster) for _, ps in pins for p in ps])
     return render(request, "map.html", {"drawing": drawing, "table": table, "pins": pins, "points": points})

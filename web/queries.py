@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 
 from models.clusters import Cluster
 from models.proposals import Proposal, ProposalState
+from services.answers.attachments import Counts, badge
 from services.core import counting
 from services.core.config import AppConfig
 from services.core.counting import Period, Scope
@@ -40,10 +41,16 @@ class ClusterRow:
     last: datetime = EPOCH  # its latest one
     supporter_places: list[tuple[str, int]] = field(default_factory=list)  # where supporters live, adds up
     places: Counter[str] = field(default_factory=Counter)  # aspirations per their own kelurahan
-    work_place: str = ""  # the kelurahan of the work (services.reports.musrenbang)
+    work_place: str = ""  # the kelurahan of the work: texts, else pins, else home (services.reports.musrenbang)
     overdue: bool = False
     groups: tuple[str, ...] = ()  # the vulnerable groups it concerns (services.core.vulnerable)
     aid_kinds: tuple[str, ...] = ()  # its social-aid problem kinds
+    attached: Counts = field(default_factory=Counts)  # its photos and location pins
+
+    @property
+    def badge(self) -> str:
+        """"📷 2 · 📍 1", as the digest and the staff card show it ("" without either)."""
+        return badge(self.attached)
 
     @property
     def id(self) -> int:
@@ -80,6 +87,7 @@ def load_rows(*, session: Session, config: AppConfig, forums: frozenset[str] | N
     work = work_places(session=session, config=config, cluster_ids=set(figures))
     late = counting.overdue_ids(session, config, scope, now)
     labels = cluster_labels(session, figures)
+    attached = counting.attachment_counts(session, scope)
     texts: dict[int, list[str]] = {}
     for cluster_id, text in session.exec(select(Proposal.cluster_id, Proposal.text_redacted).where(
             Proposal.state == ProposalState.SUBMITTED, col(Proposal.cluster_id).in_(list(figures)))).all():
@@ -88,7 +96,8 @@ def load_rows(*, session: Session, config: AppConfig, forums: frozenset[str] | N
                        growth=f.added, first=f.first_at, last=f.last_at, supporter_places=spreads.get(cid, []),
                        places=Counter(dict(places.get(cid, []))), work_place=work.get(cid, ""),
                        overdue=cid in late, texts=texts.get(cid, []), groups=labels[cid].groups,
-                       aid_kinds=labels[cid].aid_kinds) for cid, f in figures.items()]
+                       aid_kinds=labels[cid].aid_kinds, attached=attached.get(cid, Counts()))
+            for cid, f in figures.items()]
 
 
 def _matches(row: ClusterRow, filters: Filters, config: AppConfig, now: datetime) -> bool:

@@ -4,7 +4,6 @@ import logging
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
-from pathlib import Path
 
 from sqlalchemy import Engine
 from sqlmodel import Session
@@ -42,7 +41,6 @@ class WebContext:
     config: AppConfig
     engine: Engine
     key: str
-    geojson: Path | None
     photos: PhotoSource | None = None  # residents' photos: the cache folder and the Bot API download
 
 

@@ -4,16 +4,17 @@ the photos sent on request to the staff chat (or a moderator's chat) by Telegram
 
 from sqlmodel import Session, col, select
 
-from models.attachments import Attached, Counts, attachment_counts, attachments
+from models.attachments import Attached, Counts, attachments
 from models.clusters import Cluster
 from models.outbox import OutboxBase, OutboxMessage, OutboxMethod, OutboxPurpose, OutboxState, enqueue
 from models.proposals import Proposal
 from services.core import payloads
+from services.core.counting import Scope, attachment_counts
 from services.core.texts import t
 
 MAP_ZOOM = 18
 
-__all__ = ["Counts", "attachment_counts", "badge", "cluster_badges", "coordinates", "forget_unsent",
+__all__ = ["Counts", "badge", "cluster_badges", "coordinates", "forget_unsent",
            "map_link", "queue_attachments"]
 
 
@@ -27,8 +28,9 @@ def badge(counts: Counts | None) -> str:
 
 
 def cluster_badges(*, session: Session, cluster_ids: list[int]) -> dict[int, str]:
-    """The badge of each cluster that has photos or pins."""
-    return {cid: badge(c) for cid, c in attachment_counts(session=session, cluster_ids=cluster_ids).items()}
+    """The badge of each cluster that has photos or pins (services.core.counting's figures)."""
+    counts = attachment_counts(session, Scope(cluster_ids=frozenset(cluster_ids)))
+    return {cid: badge(c) for cid, c in counts.items()}
 
 
 def coordinates(latitude: float, longitude: float) -> str:

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from services.core.boundaries import unknown_names
 from services.core.callbacks import KELURAHAN_PREFIX
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -226,7 +227,7 @@ class WebConfig(Strict):
     port: int = Field(default=8080, ge=1, le=65535)
     base_url: str = "http://127.0.0.1:8080"
     session_hours: float = Field(default=8, gt=0, le=168)
-    geojson: str | None = None  # a kelurahan GeoJSON file: the map draws its shapes
+    geojson: str | None = None  # a kelurahan GeoJSON file: the map draws its shapes; pins are placed in them
 
     @field_validator("base_url")
     @classmethod
@@ -312,6 +313,15 @@ class AppConfig(Strict):
         if uncovered:
             raise ValueError(f"forums: no forum covers the kelurahan {', '.join(uncovered)}; add each to the "
                              "kelurahan list of one forum (its residents' aspirations would reach no moderator)")
+        return self
+
+    @model_validator(mode="after")
+    def _geojson_names_kelurahan(self) -> Self:
+        unknown = unknown_names(self)  # a file that cannot be read is a ValueError saying so
+        if unknown:
+            known = ", ".join(kel.name for kel in self.city.all_kelurahan())
+            raise ValueError(f"web.geojson: the shapes {', '.join(unknown)} name no kelurahan under city.kecamatan; "
+                             f"name each shape (property \"name\" or \"kelurahan\") as one of: {known}")
         return self
 
     @model_validator(mode="after")

@@ -13,6 +13,8 @@ The definitions, the same on every screen:
   add up to the supporters beside them. A resident who moved counts once, at their new kelurahan.
 - Per category: aspirations by their cluster's category (the moderator's when set); a member never shows
   another one.
+- Photos and pins ("📷 2 · 📍 1"): a cluster's counted aspirations that carry a photo, and those that carry a
+  location pin.
 - Answered: counted clusters with a staff answer. Overdue: services.deadlines.
 - Closing the loop (`satisfaction`): each asked resident's latest answer to "is it solved?", one 👍/👎 per
   resident and cluster, clusters reopened by a "Belum" majority, days to the first `selesai`.
@@ -35,6 +37,7 @@ from sqlalchemy.sql import ColumnElement
 from sqlmodel import Session, col, func, select
 from sqlmodel.sql.expression import SelectOfScalar
 
+from models.attachments import Counts
 from models.clusters import Cluster, ClusterStatus, Support
 from models.proposals import Proposal, ProposalState
 from models.residents import Resident
@@ -58,6 +61,7 @@ __all__ = [
     "aspirations_per_category",
     "aspirations_per_kelurahan",
     "aspirations_per_week",
+    "attachment_counts",
     "cluster_figures",
     "clusters_per_status",
     "committed_mark",
@@ -216,6 +220,15 @@ def supporter_places(session: Session, cluster_ids: set[int], upto: int | None =
                                          .order_by(n.desc(), place)).all():
         spreads.setdefault(int(cid), []).append((str(name), int(count)))
     return spreads
+
+
+def attachment_counts(session: Session, scope: Scope) -> dict[int, Counts]:
+    """Each counted cluster's photos and location pins (its counted aspirations with one); without either: left out."""
+    rows = session.exec(counted_aspirations(
+        select(Proposal.cluster_id, func.count(col(Proposal.photo_file_id)), func.count(col(Proposal.latitude))),
+        scope).group_by(col(Proposal.cluster_id))).all()
+    return {int(cid): Counts(int(photos), int(pins)) for cid, photos, pins in rows
+            if cid is not None and (photos or pins)}
 
 
 def aspirations_per_kelurahan(session: Session, scope: Scope, period: Period | None = None) -> list[tuple[str, int]]:

@@ -29,7 +29,7 @@ from models.replies import Reply
 from models.types import utcnow
 from nlp.labels import short_title
 from nlp.redact import redact
-from services.answers.attachments import coordinates, map_link
+from services.answers.attachments import Counts, coordinates, map_link
 from services.core import counting
 from services.core.config import AppConfig
 from services.core.counting import UNKNOWN, Scope
@@ -134,7 +134,7 @@ def _attached(proposal: Proposal) -> tuple[int, str, str]:
 
 def _cluster_row(cluster: Cluster, members: list[Proposal], places: Places, tz: ZoneInfo,
                  supporters: tuple[int, list[tuple[str, int]]], answer: Reply | None,
-                 status_label: Callable[[str], str]) -> tuple[Any, ...]:
+                 status_label: Callable[[str], str], attached: Counts) -> tuple[Any, ...]:
     """One row of the Kelompok sheet."""
     dates = [p.created_at for p in members]
     home = cluster.home_forum_id or members[0].forum_id or ""
@@ -144,8 +144,7 @@ def _cluster_row(cluster: Cluster, members: list[Proposal], places: Places, tz: 
             places.forums.get(home, home), spread(kecamatan),
             spread(Counter(p.kelurahan or UNKNOWN for p in members)), supporters[0], len(members),
             status_label(cluster.status), _local(min(dates), tz), _local(max(dates), tz), answered,
-            spread(Counter(dict(supporters[1]))),
-            sum(1 for p in members if p.photo_file_id), sum(1 for p in members if p.latitude is not None))
+            spread(Counter(dict(supporters[1]))), attached.photos, attached.pins)
 
 
 def build_tables(
@@ -167,9 +166,10 @@ def build_tables(
         aspirations.append(_aspiration_row(proposal, cluster, places, tz))
     counts, spreads = counting.cluster_figures(session, scope), counting.supporter_places(session, set(clusters))
     answers = _latest_answers(session, set(clusters))
-    groups = cluster_labels(session, clusters)
+    groups, attached = cluster_labels(session, clusters), counting.attachment_counts(session, scope)
     table = [(*_cluster_row(clusters[cid], members, places, tz, (counts[cid].supporters, spreads.get(cid, [])),
-                            answers.get(cid), status_label), ", ".join(label_names("kelompok", groups[cid].groups)))
+                            answers.get(cid), status_label, attached.get(cid, Counts())),
+              ", ".join(label_names("kelompok", groups[cid].groups)))
              for cid, members in by_cluster.items()]
     table.sort(key=lambda row: (-row[6], row[0]))
     name = places.forums.get(forum_id, forum_id) if forum_id else None

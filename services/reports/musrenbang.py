@@ -1,12 +1,18 @@
 """The Musrenbang workbook: one sheet per kelurahan, each cluster on exactly one sheet, where the work is.
 
-Musrenbang is planned per kelurahan by the place of the work. A cluster's place is the kelurahan its
-aspirations' texts name most often (ties: the one named first), else its home: the kelurahan of its first
-aspiration (the place that chose its home forum). Its row says where its supporters live ("pendukung dari",
-adding up to the supporters). Priority on a sheet is by supporters, then by residents who wrote. Activity is
-the cluster's (redacted) title, volume its supporters, sector/OPD its category's label, "Kelompok rentan" the
-vulnerable groups it concerns (services.core.vulnerable). The figures are those
-of services.core.counting (visible, not-merged clusters; submitted aspirations).
+Musrenbang is planned per kelurahan by the place of the work. A cluster's place, first that applies:
+1. the kelurahan its aspirations' texts name most often (ties: the one named first);
+2. the kelurahan holding most of its residents' location pins (ties: the one pinned first), when config has
+   kelurahan boundaries (`web.geojson`, services.core.boundaries); without them, or for pins outside every
+   kelurahan, pins place nothing;
+3. its home: the kelurahan of its first aspiration (the place that chose its home forum).
+Words come before pins: a text saying "di Guntung" is what the resident asked for, a pin may be where they stood.
+Moderators have no place decision of their own today; one would come first. The web list's "where the work is"
+filter reads the same `work_places`. A row says where its supporters live ("pendukung dari", adding up to the
+supporters). Priority on a sheet is by supporters, then by residents who wrote. Activity is the cluster's
+(redacted) title, volume its supporters, sector/OPD its category's label, "Kelompok rentan" the vulnerable
+groups it concerns (services.core.vulnerable), "Foto" and "Titik lokasi" its photos and pins. The figures are
+those of services.core.counting (visible, not-merged clusters; submitted aspirations).
 """
 
 import hashlib
@@ -17,36 +23,48 @@ from typing import IO, Any
 
 from sqlmodel import Session, col, select
 
+from models.attachments import Counts
 from models.clusters import Cluster
 from models.proposals import Proposal
 from nlp.places import PlaceMatcher
 from nlp.redact import redact
 from services.core import counting
+from services.core.boundaries import Shape, kelurahan_at, shapes_of
 from services.core.config import AppConfig
 from services.core.counting import Scope
 from services.core.vulnerable import cluster_labels, label_names
 from services.intake.grouping import place_matcher
 from services.reports.exports import write_sheets
 
-WIDTHS = (10, 14, 60, 34, 14, 30, 22, 40, 30)
+WIDTHS = (10, 14, 60, 34, 14, 30, 22, 40, 30, 8, 12)
 
 
 def work_places(*, session: Session, config: AppConfig, cluster_ids: set[int]) -> dict[int, str]:
-    """The kelurahan of each cluster's work: the one its texts name most (ties: first named), else its home."""
+    """The kelurahan of each cluster's work: the one its texts name most, else its pins' most, else its home."""
     if not cluster_ids:
         return {}
-    matcher = _matcher(config)
+    matcher, shapes = _matcher(config), shapes_of(config)
     named: dict[int, Counter[str]] = {}
+    pinned: dict[int, Counter[str]] = {}
     homes: dict[int, str] = {}
-    rows = session.exec(counting.counted_aspirations(
-        select(Proposal.id, Proposal.cluster_id, Proposal.kelurahan, Proposal.text_redacted),
-        Scope(cluster_ids=frozenset(cluster_ids))).order_by(col(Proposal.id))).all()
-    for pid, cid, kelurahan, text in rows:
+    members = select(  # type: ignore[call-overload, misc]
+        Proposal.id, Proposal.cluster_id, Proposal.kelurahan, Proposal.text_redacted, Proposal.latitude,
+        Proposal.longitude)
+    rows = session.exec(counting.counted_aspirations(members, Scope(cluster_ids=frozenset(cluster_ids)))
+                        .order_by(col(Proposal.id))).all()
+    for pid, cid, kelurahan, text, latitude, longitude in rows:
         if cid is None:
             continue
         homes.setdefault(cid, kelurahan or "")
         named.setdefault(cid, Counter()).update(_named(matcher, pid, text or ""))
-    return {cid: (named[cid].most_common(1)[0][0] if named.get(cid) else home) for cid, home in homes.items()}
+        if shapes and latitude is not None and longitude is not None:
+            pinned.setdefault(cid, Counter()).update(filter(None, [_pinned(shapes, pid, latitude, longitude)]))
+    return {cid: _most(named.get(cid)) or _most(pinned.get(cid)) or home for cid, home in homes.items()}
+
+
+def _most(counts: Counter[str] | None) -> str | None:
+    """The name counted most (ties: the first counted), or None when there is none."""
+    return counts.most_common(1)[0][0] if counts else None
 
 
 _MATCHER: list[tuple[AppConfig, PlaceMatcher]] = []
@@ -73,6 +91,22 @@ def _named(matcher: PlaceMatcher, proposal_id: int | None, text: str) -> tuple[s
     return _NAMED[key]
 
 
+_PINNED: dict[tuple[int | None, str], str | None] = {}  # (proposal id, pin digest) -> kelurahan, for _PINNED_IN
+_PINNED_IN: list[tuple[Shape, ...]] = []  # the boundaries _PINNED was found in
+
+
+def _pinned(shapes: tuple[Shape, ...], proposal_id: int | None, latitude: float, longitude: float) -> str | None:
+    """The kelurahan holding a pin, remembered by a digest of the pin (never the pin: erasure must not linger)
+    until the boundaries change."""
+    if not _PINNED_IN or _PINNED_IN[0] is not shapes or len(_PINNED) >= _NAMED_MAX:
+        _PINNED_IN[:] = [shapes]
+        _PINNED.clear()
+    key = (proposal_id, hashlib.blake2b(f"{latitude!r},{longitude!r}".encode(), digest_size=12).hexdigest())
+    if key not in _PINNED:
+        _PINNED[key] = kelurahan_at(shapes, latitude, longitude)
+    return _PINNED[key]
+
+
 def musrenbang_sheets(
     *, session: Session, config: AppConfig, cluster_ids: set[int] | None, status_label: Callable[[str], str],
     columns: tuple[str, ...],
@@ -84,6 +118,7 @@ def musrenbang_sheets(
     spreads = counting.supporter_places(session, set(figures))
     clusters = {c.id: c for c in session.exec(select(Cluster).where(col(Cluster.id).in_(list(figures)))).all()}
     labels = cluster_labels(session, figures)
+    attached = counting.attachment_counts(session, scope)
     sheets = []
     for kecamatan in config.city.kecamatan:
         for kelurahan in kecamatan.kelurahan:
@@ -96,7 +131,8 @@ def musrenbang_sheets(
                 rows.append((priority, cluster.code, redact(cluster.title), f"{kelurahan.name}, {kecamatan.name}",
                              figures[cid].supporters, category.label if category else (cluster.category or ""),
                              status_label(cluster.status), supporters_from(spreads.get(cid, [])),
-                             ", ".join(label_names("kelompok", labels[cid].groups))))
+                             ", ".join(label_names("kelompok", labels[cid].groups)),
+                             attached.get(cid, Counts()).photos, attached.get(cid, Counts()).pins))
             sheets.append((kelurahan.name, columns, rows))
     return sheets
 

@@ -19,7 +19,7 @@ from services.answers.photo_cache import PhotoSource, bot_api_fetcher
 from services.privacy.rights import erase_resident
 from services.privacy.scrub import purge_expired
 from services.reports.exports import ASPIRATION_COLUMNS, CLUSTER_COLUMNS, build_tables
-from tests.web.seed import KEY, STAFF, City, login
+from tests.web.seed import KEY, STAFF, City, logged_in, login
 from web.app import create_app
 
 TOKEN = "123:TEST"
@@ -100,6 +100,32 @@ def test_peta_lists_the_pins_per_kelurahan(city: City, staff: TestClient) -> Non
     html = staff.get("/peta").text
     assert "Titik lokasi dari warga" in html and "<h3>Lok Tuan</h3>" in html
     assert f"{asp}: 0.13012, 117.48621" in html and "<circle" in html
+
+
+def test_the_list_shows_the_counts_and_the_cluster_page_the_same(city: City, staff: TestClient) -> None:
+    _attach(city)
+    code = city.codes["jalan"]
+    row = staff.get("/kelompok").text.split(f">{code}</a>", 1)[1].split("</tr>", 1)[0]
+    assert "📷 1 · 📍 1" in row
+    assert "📷" not in staff.get("/kelompok").text.split(f">{city.codes['air']}</a>", 1)[1].split("</tr>", 1)[0]
+    assert "Foto dan lokasi dari warga (📷 1 · 📍 1)" in staff.get(f"/kelompok/{code}").text
+
+
+def test_with_boundaries_a_pin_places_its_cluster_on_peta_and_in_the_filter(city: City, tmp_path: Path) -> None:
+    _attach(city)  # a Lok Tuan resident's pin, inside the shape named Guntung below
+    shapes = tmp_path / "kel.geojson"
+    shapes.write_text('{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": '
+                      '{"name": "Guntung"}, "geometry": {"type": "Polygon", "coordinates": '
+                      '[[[117.48, 0.12], [117.49, 0.12], [117.49, 0.14], [117.48, 0.14], [117.48, 0.12]]]}}]}')
+    config = city.config.model_copy(update={"web": city.config.web.model_copy(update={"geojson": str(shapes)})})
+    for client in logged_in(City(city.engine, config, city.codes, city.first_resident), STAFF):
+        peta = client.get("/peta").text
+        assert "<h3>Guntung</h3>" in peta and "<h3>Lok Tuan</h3>" not in peta
+        assert city.codes["jalan"] in client.get("/kelompok?kelurahan=Guntung").text
+        assert city.codes["jalan"] not in client.get("/kelompok?kelurahan=Lok+Tuan").text
+    for client in logged_in(city, STAFF):  # without boundaries the pin places nothing: the road is at its home
+        assert "<h3>Lok Tuan</h3>" in client.get("/peta").text
+        assert city.codes["jalan"] in client.get("/kelompok?kelurahan=Lok+Tuan").text
 
 
 def test_exports_carry_photos_and_pins(city: City) -> None:

@@ -55,13 +55,13 @@ def test_musrenbang_workbook_one_sheet_per_kelurahan(city: City, staff: TestClie
     rows = list(book["Lok Tuan"].iter_rows(values_only=True))
     assert rows[0] == ("Prioritas", "Kode kelompok", "Kegiatan (judul kelompok)", "Lokasi pekerjaan",
                        "Volume (pendukung)", "Sektor / OPD", "Status", "Pendukung dari (tempat tinggal)",
-                       "Kelompok rentan")
+                       "Kelompok rentan", "Foto", "Titik lokasi")
     assert rows[1] == (1, city.codes["jalan"], "Perbaikan jalan berlubang di Jl. Pattimura", "Lok Tuan, Bontang Utara",
-                       3, "Infrastruktur", "Baru", "Lok Tuan (2), Guntung (1)", None)  # no group named
+                       3, "Infrastruktur", "Baru", "Lok Tuan (2), Guntung (1)", None, 0, 0)  # no group named
     assert len(list(book["Guntung"].iter_rows(values_only=True))) == 1  # one supporter lives there: not its sheet
     assert list(book["Tanjung Laut"].iter_rows(values_only=True))[1][4:] == (2, "Air bersih & sanitasi",
                                                                               status_label("diteruskan"),
-                                                                              "Tanjung Laut (2)", None)
+                                                                              "Tanjung Laut (2)", None, 0, 0)
     assert len(list(book["Satimpo"].iter_rows(values_only=True))) == 1  # header only
 
 

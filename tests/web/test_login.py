@@ -82,7 +82,7 @@ def test_roles_are_checked_on_every_request(city: City) -> None:
         client.app.state.web = client.app.state.web.__class__(  # the moderator is removed from config
             config=city.config.model_copy(update={"forums": [f.model_copy(update={"moderator_ids": []})
                                                              for f in city.config.forums]}),
-            engine=city.engine, key=KEY, geojson=None)
+            engine=city.engine, key=KEY)
         assert client.get("/kelompok").status_code == 401
 
 

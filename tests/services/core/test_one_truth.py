@@ -1,11 +1,15 @@
 """One definition per number: the digest, the web page, /statistik and the exports agree, spreads add up."""
 
+from pathlib import Path
+
 from sqlmodel import Session
 
 from bot.settings import Settings
 from models.clusters import Cluster
 from models.forums import sync_forums
 from models.types import utcnow
+from services.answers.staffchat import render_cluster
+from services.core.config import AppConfig
 from services.digests.delivery import issue_running_digest
 from services.digests.render import places_text
 from services.intake.grouping import GroupingService
@@ -15,6 +19,7 @@ from services.moderation.undo import after_scope, restore, snapshot
 from services.reports.exports import build_tables
 from services.reports.musrenbang import musrenbang_sheets
 from services.reports.stats import compute_stats
+from tests.services.core.shapes import IN_LOK_TUAN, IN_SATIMPO, NOWHERE, with_shapes
 from tests.services.core.world_steps import ADMIN, code_of, digest_now, move, resident, send, xlsx_figures
 from web.figures import summarise
 from web.queries import Filters, apply_filters, load_rows
@@ -122,6 +127,59 @@ def test_musrenbang_puts_each_cluster_on_one_sheet_where_the_work_is(world: tupl
     where_supporters = apply_filters(rows, Filters(kelurahan="Guntung", arti="pendukung"), config, utcnow())
     assert [r.cluster.code for r in where_work] == [lamp_code]
     assert [r.cluster.code for r in where_supporters] == [road_code]
+
+
+def test_pins_place_the_work_on_the_sheet_and_in_the_filter_after_the_texts(
+        world: tuple[Session, GroupingService], settings: Settings, tmp_path: Path) -> None:
+    session, grouping = world
+    plain = settings.config
+    config = with_shapes(plain, tmp_path)
+    road = send(session, grouping, resident(session, config, "Lok Tuan"), ROAD, pin=IN_LOK_TUAN)
+    for kelurahan, pin in (("Guntung", IN_SATIMPO), ("Bontang Kuala", IN_SATIMPO), ("Kanaan", NOWHERE)):
+        joined = send(session, grouping, resident(session, config, kelurahan), ROAD_AGAIN, pin=pin)
+        assert joined.cluster_id == road.cluster_id
+    lamp = send(session, grouping, resident(session, config, "Tanjung Laut"), LAMP, new=True, pin=IN_SATIMPO)
+    road_code, lamp_code = code_of(session, road), code_of(session, lamp)
+
+    def placed(config: AppConfig) -> dict[str, str]:
+        sheets = musrenbang_sheets(session=session, config=config, cluster_ids=None, status_label=str,
+                                   columns=tuple("abcdefghijk"))
+        return {row[1]: name for name, _, rows in sheets for row in rows}
+
+    def filtered(config: AppConfig, kelurahan: str) -> list[str]:
+        rows = load_rows(session=session, config=config, forums=None, now=utcnow())
+        return [r.cluster.code or "" for r in apply_filters(rows, Filters(kelurahan=kelurahan), config, utcnow())]
+
+    # two pins in Satimpo beat one in Lok Tuan (the pin outside every kelurahan counts nowhere); the lamp's text
+    # names Guntung, and words come before pins
+    assert placed(config) == {road_code: "Satimpo", lamp_code: "Guntung"}
+    assert (filtered(config, "Satimpo"), filtered(config, "Lok Tuan")) == ([road_code], [])
+    # without boundaries pins place nothing: the road is at its home
+    assert placed(plain) == {road_code: "Lok Tuan", lamp_code: "Guntung"}
+    assert (filtered(plain, "Satimpo"), filtered(plain, "Lok Tuan")) == ([], [road_code])
+
+
+def test_photo_and_pin_counts_are_the_same_on_every_screen(world: tuple[Session, GroupingService],
+                                                           settings: Settings) -> None:
+    session, grouping = world
+    config = settings.config
+    road = send(session, grouping, resident(session, config, "Lok Tuan"), ROAD, photo=True, pin=IN_LOK_TUAN)
+    send(session, grouping, resident(session, config, "Guntung"), ROAD_AGAIN, photo=True)
+    send(session, grouping, resident(session, config, "Kanaan"), POSYANDU, new=True)
+    code = code_of(session, road)
+    [row] = [r for r in load_rows(session=session, config=config, forums=None, now=utcnow()) if r.cluster.code == code]
+    assert (row.attached.photos, row.attached.pins, row.badge) == (2, 1, "📷 2 · 📍 1")
+    [line] = [line for line in digest_now(session, config, "bontang-utara").top if line.code == code]
+    assert line.attachments == row.badge
+    cluster = session.get(Cluster, road.cluster_id)
+    assert cluster is not None
+    assert f"{row.badge} · lihat: /lampiran {code}" in render_cluster(session=session, config=config, cluster=cluster)
+    [exported] = [r for r in build_tables(session=session, config=config).clusters if r[0] == code]
+    assert exported[13:15] == (2, 1)
+    sheets = musrenbang_sheets(session=session, config=config, cluster_ids=None, status_label=str,
+                               columns=tuple("abcdefghijk"))
+    [listed] = [r for _, _, rows in sheets for r in rows if r[1] == code]
+    assert listed[9:] == (2, 1)
 
 
 def test_an_undone_merge_adds_no_supporters_to_the_period(world: tuple[Session, GroupingService],

@@ -4,14 +4,18 @@ Residents send (joining a cluster or opening their own), move to another kelurah
 merge, split, hide and show clusters and aspirations, move a cluster's home, recategorise; staff answer. After
 every world, for all forums and for each forum: aspirations, residents, clusters, supporters, answered,
 overdue, per kelurahan and per category agree on every screen, every spread adds up to the figure beside it,
-members show their cluster's category and the Musrenbang workbook has each cluster exactly once; staff
-resolve clusters and residents answer "is it solved?": the closing-the-loop figures agree too.
+members show their cluster's category and the Musrenbang workbook has each cluster exactly once, on the sheet
+of the place the web list filters it by; staff resolve clusters and residents answer "is it solved?": the
+closing-the-loop figures agree too. Residents attach photos and location pins (the config has kelurahan
+boundaries): each cluster's photos and pins agree on the web list, the digest, the staff card, the exports and
+the Musrenbang workbook.
 Seeded (derandomize) and bounded.
 """
 
 import os
 from collections import Counter
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings
@@ -26,6 +30,7 @@ from models.satisfaction import SatisfactionAsk, Verdict
 from models.types import utcnow
 from services.answers.satisfaction import record_answer, release_due
 from services.answers.staff_answers import answer_cluster, change_status
+from services.answers.staffchat import render_cluster
 from services.core.config import AppConfig
 from services.core.texts import section
 from services.intake.grouping import GroupingService
@@ -36,6 +41,7 @@ from services.privacy.rights import erase_resident
 from services.reports.exports import build_tables
 from services.reports.musrenbang import musrenbang_sheets
 from services.reports.stats import NO_CATEGORY, compute_stats
+from tests.services.core.shapes import IN_LOK_TUAN, IN_SATIMPO, NOWHERE, with_shapes
 from tests.services.core.world_steps import ADMIN, digest_now, move, resident, send, xlsx_figures
 from web.figures import summarise
 from web.queries import load_rows
@@ -49,11 +55,13 @@ TEXTS = [
 KELURAHAN = ["Lok Tuan", "Guntung", "Tanjung Laut", "Berbas Tengah", "Kanaan"]
 FORUMS = ["bontang-utara", "bontang-selatan", "bontang-barat"]
 CATEGORIES = ["infrastruktur", "pendidikan", "kesehatan"]
+PINS = [IN_SATIMPO, IN_LOK_TUAN, NOWHERE, None]  # None: a photo without a pin
 
 pick = st.integers(0, 50)
 step = st.one_of(
     st.tuples(st.just("send"), pick, st.sampled_from(TEXTS), st.booleans()),
     st.tuples(st.just("newcomer"), st.sampled_from(KELURAHAN), st.sampled_from(TEXTS), st.booleans()),
+    st.tuples(st.just("attach"), pick, st.sampled_from(TEXTS), st.sampled_from(PINS)),
     st.tuples(st.just("move"), pick, st.sampled_from(KELURAHAN), st.none()),
     st.tuples(st.just("erase"), pick, st.none(), st.none()),
     st.tuples(st.just("merge"), pick, pick, st.none()),
@@ -88,9 +96,11 @@ class World:
         living = col(Resident.deleted_at).is_(None)
         if kind == "newcomer":
             send(self.s, self.g, resident(self.s, self.config, a), b, new=c)
-        elif kind in {"send", "move", "erase"} and (who := self._nth(Resident, a, living)) is not None:
+        elif kind in {"send", "attach", "move", "erase"} and (who := self._nth(Resident, a, living)) is not None:
             if kind == "send":
                 send(self.s, self.g, who, b, new=c)
+            elif kind == "attach":  # with a photo, and a pin when there is one
+                send(self.s, self.g, who, b, photo=True, pin=c)
             elif kind == "move":
                 move(self.s, self.config, who, b)
             else:
@@ -176,6 +186,7 @@ def check_scope(session: Session, config: AppConfig, forum: str | None) -> None:
         assert spread_sum(row.supporter_places) == row.supporters and sum(row.places.values()) == row.aspirations
     for cluster_row in tables.clusters:
         assert by_code[cluster_row[0]].supporters == cluster_row[6]
+        assert cluster_row[13:15] == (by_code[cluster_row[0]].attached.photos, by_code[cluster_row[0]].attached.pins)
         assert sum(int(part.rsplit("(", 1)[1].rstrip(")")) for part in cluster_row[5].split(", ")) == cluster_row[7]
     categories = {r.cluster.code: label(r.cluster.category) if r.cluster.category else "" for r in rows}
     assert all(a[5] == categories[a[1]] for a in tables.aspirations)
@@ -193,17 +204,27 @@ def check_digest(session: Session, config: AppConfig, forum: str, rows: list[Any
     by_id = {r.id: r for r in rows}
     for line in data.top:
         assert line.new and line.supporters == by_id[line.id].supporters == line.added
+        assert line.attachments == by_id[line.id].badge
         assert spread_sum(line.places) == line.supporters and line.places == by_id[line.id].supporter_places
     assert sum(now for _, now, _ in data.categories) == data.aspirations
 
 
 def check_musrenbang(session: Session, config: AppConfig) -> None:
-    """Each counted cluster is on exactly one kelurahan sheet."""
+    """Each counted cluster is on exactly one kelurahan sheet, the place the web list filters it by, with the
+    photos and pins the web list and the staff card show."""
     rows = load_rows(session=session, config=config, forums=None, now=utcnow())
     sheets = musrenbang_sheets(session=session, config=config, cluster_ids=None, status_label=str,
-                               columns=tuple("abcdefgh"))
+                               columns=tuple("abcdefghijk"))
     listed = Counter(row[1] for _, _, sheet in sheets for row in sheet)
     assert listed == Counter(r.cluster.code for r in rows)
+    by_code = {r.cluster.code: r for r in rows}
+    for name, _, sheet in sheets:
+        for line in sheet:
+            row = by_code[line[1]]
+            assert name == row.work_place and line[9:] == (row.attached.photos, row.attached.pins)
+    for row in rows:
+        card = render_cluster(session=session, config=config, cluster=row.cluster)
+        assert (row.badge in card) if row.badge else "📎" not in card
 
 
 EXAMPLES = int(os.environ.get("ASPIRASI_PROPERTY_EXAMPLES", "8"))  # more for a deeper search, same seed
@@ -214,12 +235,14 @@ EXAMPLES = int(os.environ.get("ASPIRASI_PROPERTY_EXAMPLES", "8"))  # more for a 
                                  HealthCheck.data_too_large])
 @given(steps=st.lists(step, min_size=2, max_size=10))
 def test_every_screen_agrees_on_every_figure(world: tuple[Session, GroupingService], settings: Settings,
-                                             steps: list[tuple[str, Any, Any, Any]]) -> None:
+                                             tmp_path: Path, steps: list[tuple[str, Any, Any, Any]]) -> None:
     session, grouping = world
-    built = World(session, grouping, settings.config)
+    config = with_shapes(settings.config, tmp_path)
+    built = World(session, grouping, config)
     built.run("newcomer", "Lok Tuan", TEXTS[0], False)  # the world grows across examples: it is never empty
+    built.run("attach", 0, TEXTS[0], IN_SATIMPO)  # and has photos and pins (a road placed by its pins)
     for kind, a, b, c in steps:
         built.run(kind, a, b, c)
     for forum in (None, *FORUMS):
-        check_scope(session, settings.config, forum)
-    check_musrenbang(session, settings.config)
+        check_scope(session, config, forum)
+    check_musrenbang(session, config)

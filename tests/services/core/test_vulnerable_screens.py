@@ -58,13 +58,13 @@ def test_exports_carry_the_groups_in_a_kelompok_rentan_column(engine: Engine, co
         late, wrong = _world(session)
         tables = build_tables(session=session, config=config)
         sheets = musrenbang_sheets(session=session, config=config, cluster_ids=None, status_label=str,
-                                   columns=tuple("abcdefghi"))
+                                   columns=tuple("abcdefghijk"))
     assert CLUSTER_COLUMNS[-1] == "Kelompok rentan"
     by_code = {row[0]: row[-1] for row in tables.clusters}
     assert by_code[f"K-{late:04d}"] == "Lansia, Keluarga miskin"
     assert by_code[f"K-{wrong:04d}"] == "Perempuan, Keluarga miskin"
     rows = {row[1]: row for _, _, sheet in sheets for row in sheet}
-    assert rows[f"K-{late:04d}"][8] == "Lansia, Keluarga miskin" and len(rows[f"K-{wrong:04d}"]) == 9
+    assert rows[f"K-{late:04d}"][8] == "Lansia, Keluarga miskin" and len(rows[f"K-{wrong:04d}"]) == 11
 
 
 def test_staff_card_shows_the_groups_and_aid_problems(engine: Engine, config: AppConfig) -> None:

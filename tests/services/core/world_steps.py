@@ -39,12 +39,18 @@ def move(session: Session, config: AppConfig, row: Resident, kelurahan: str) -> 
     session.commit()
 
 
-def send(session: Session, grouping: GroupingService, who: Resident, text: str, *, new: bool = False) -> Proposal:
-    """A resident sends a text and presses Kirim (or Kirim sebagai usulan baru), committed."""
+def send(session: Session, grouping: GroupingService, who: Resident, text: str, *, new: bool = False,
+         pin: tuple[float, float] | None = None, photo: bool = False) -> Proposal:
+    """A resident sends a text (as a photo's caption, with a location pin after it) and presses Kirim (or Kirim
+    sebagai usulan baru), committed."""
     assert who.telegram_id is not None
+    message = next(_ids)
     draft, _ = save_draft(session=session, grouping=grouping, resident=who, source_chat_id=who.telegram_id,
-                          source_message_id=next(_ids), text=text)
+                          source_message_id=message, text=text,
+                          photo_file_id=f"AgACAgUAAxkBAAI{message}" if photo else None)
     assert draft.id is not None
+    if pin is not None:  # as handlers.intake.location attaches it to the draft
+        draft.latitude, draft.longitude = pin
     confirm(session=session, grouping=grouping, resident=who, proposal_id=draft.id, new_cluster=new)
     session.commit()
     session.refresh(draft)
