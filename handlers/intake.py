@@ -98,17 +98,21 @@ async def text_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         # (services/intake/embed_queue.py).
         async with d.grouping.batcher.turn(visible_text(text or "")) as prepared:
 
-            def _save(session: Session) -> tuple[Resident, Proposal]:
+            def _save(session: Session) -> tuple[Resident, Proposal, list[ClusterView] | None]:
+                """Store the draft and find what to offer with it, in one transaction."""
                 resident = find_resident(session=session, telegram_id=user.id)
                 assert resident is not None  # admitted above; residents are never deleted, only emptied
                 draft, _ = intake.save_draft(session=session, grouping=d.grouping, resident=resident,
                                              source_chat_id=message.chat_id, source_message_id=message.message_id,
                                              text=text or "", photo_file_id=photo, prepared=prepared,
                                              drafts_per_hour=d.config.limits.drafts_per_hour)
-                return resident, draft
+                if resident.kelurahan is None:  # asked for first; the draft is shown (and compared) after
+                    return resident, draft, None
+                assert draft.id is not None
+                return resident, draft, intake.offer_similar(session=session, grouping=d.grouping,
+                                                             proposal_id=draft.id, k=d.config.nlp.suggestions)
 
-            resident, draft = await run_db(context, _save)
-            similar = await offer(context, draft) if resident.kelurahan is not None else None
+            resident, draft, similar = await run_db(context, _save)
     except IntakeError as exc:
         await tell_draft_limit(update, context, exc)
         return

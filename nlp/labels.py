@@ -109,8 +109,10 @@ def cluster_keywords(
     top_n: int = 5,
     extra_stopwords: Iterable[str] = (),
     dedupe: bool = True,
+    only: Iterable[int] | None = None,
 ) -> dict[int, list[str]]:
-    """Return the top c-TF-IDF unigrams and bigrams of each cluster (BERTopic's weighting)."""
+    """Return the top c-TF-IDF unigrams and bigrams of each cluster (BERTopic's weighting); with `only`, of
+    those clusters alone (the others still weigh the terms, their own keywords are not ranked)."""
     stop = stopwords() | frozenset(w.lower() for w in extra_stopwords)
     counts = _class_counts(docs_by_cluster, stop)
     totals = {c: sum(counter.values()) for c, counter in counts.items()}
@@ -122,7 +124,9 @@ def cluster_keywords(
     # Ties (common in small clusters) go to the term whose words are rarer overall, then A-Z.
     rarity = {t: sum(idf[w] for w in t.split()) for t in frequency}
     result: dict[int, list[str]] = {}
-    for cluster, counter in counts.items():
+    ranked_ids = counts.keys() if only is None else [c for c in only if c in counts]
+    for cluster in ranked_ids:
+        counter = counts[cluster]
         total = totals[cluster] or 1
         ranked = sorted(counter, key=lambda t: (-(counter[t] / total) * idf[t], -rarity[t], t))
         result[cluster] = _pick(ranked, top_n, dedupe)

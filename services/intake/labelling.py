@@ -73,10 +73,14 @@ def fill_keywords(*, session: Session, cluster_ids: list[int] | None = None, cit
     Their members are weighed (c-TF-IDF) against the titles of the other visible clusters, a cheap contrast
     that keeps "mohon" and "jalan" out; re-grouping before each digest recomputes them against every member.
     """
-    visible = select(Cluster).where(col(Cluster.hidden).is_(False), col(Cluster.merged_into_id).is_(None))
-    clusters = {c.id: c for c in session.exec(visible) if c.id is not None}
-    wanted = [i for i in cluster_ids if i in clusters] if cluster_ids is not None else [
-        i for i, c in clusters.items() if not c.keywords]
+    visible = select(Cluster.id, Cluster.title, Cluster.keywords).where(
+        col(Cluster.hidden).is_(False), col(Cluster.merged_into_id).is_(None))
+    titles, unlabelled = {}, []  # columns, not objects: on each submission this reads every visible cluster
+    for cluster_id, title, keywords in session.exec(visible):
+        titles[cluster_id] = title
+        if not keywords:
+            unlabelled.append(cluster_id)
+    wanted = [i for i in cluster_ids if i in titles] if cluster_ids is not None else unlabelled
     if not wanted:
         return 0
     members: dict[int, list[str]] = defaultdict(list)
@@ -85,10 +89,11 @@ def fill_keywords(*, session: Session, cluster_ids: list[int] | None = None, cit
             Proposal.text_clean != "")):  # an erased text has none: its words leave the keywords
         if cluster_id is not None:
             members[cluster_id].append(text)
-    docs: dict[int, list[str]] = {i: [c.title] for i, c in clusters.items() if i not in wanted}
+    docs: dict[int, list[str]] = {i: [title] for i, title in titles.items() if i not in wanted}
     docs.update(members)
-    keywords = cluster_keywords(docs, top_n=5, extra_stopwords=city_words)
-    for cluster_id in wanted:
-        clusters[cluster_id].keywords = ", ".join(keywords.get(cluster_id, []))
-        session.add(clusters[cluster_id])
+    keywords = cluster_keywords(docs, top_n=5, extra_stopwords=city_words, only=wanted)
+    for cluster in session.exec(select(Cluster).where(col(Cluster.id).in_(wanted))):
+        assert cluster.id is not None
+        cluster.keywords = ", ".join(keywords.get(cluster.id, []))
+        session.add(cluster)
     return len(wanted)

@@ -67,6 +67,12 @@ def test_one_cluster_and_singletons_work_and_are_deterministic() -> None:
     assert cluster_keywords({}) == {}
 
 
+def test_keywords_of_some_clusters_are_those_of_the_full_ranking() -> None:
+    everything = cluster_keywords(DOCS, top_n=5)
+    wanted = list(DOCS)[:1]
+    assert cluster_keywords(DOCS, top_n=5, only=[*wanted, 999]) == {c: everything[c] for c in wanted}
+
+
 def test_dedupe_drops_words_already_shown_in_a_bigram() -> None:
     keywords = cluster_keywords({0: ["kursi roda", "kursi roda", "kursi roda murah"], 1: ["tongkat"]})
     assert keywords[0][0] == "kursi roda"
