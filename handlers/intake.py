@@ -20,6 +20,7 @@ from services.core.texts import status_label, t
 from services.core.vulnerable import office_note
 from services.intake import drafts as intake
 from services.intake.drafts import ClusterView, IntakeError
+from services.intake.grouping import Prepared
 from services.intake.spam import Held
 from services.intake.textcheck import TextProblem, check_text, usul_text, visible_text
 
@@ -99,12 +100,18 @@ async def text_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         return
     photo = message.photo[-1].file_id if message.photo else None
     try:
-        if await admitted(context, user.id, message.chat_id, message.message_id) is None:
+        if (known := await admitted(context, user.id, message.chat_id, message.message_id)) is None:
             await _ask_consent(update, context)
             return
-        # Embedded with the texts arriving alongside; stored and compared in arrival order
-        # (services/intake/embed_queue.py).
-        async with d.grouping.batcher.turn(visible_text(text or "")) as prepared:
+        ahead: list[intake.Ahead] = []
+
+        def _search(prepared: Prepared) -> None:
+            ahead.append(intake.search_ahead(d.grouping, prepared, known.kelurahan, d.config.nlp.suggestions))
+
+        # Embedded with the texts arriving alongside, and searched for similar clusters at once; stored in
+        # arrival order (services/intake/embed_queue.py).
+        async with d.grouping.batcher.turn(visible_text(text or ""),
+                                           _search if known.kelurahan is not None else None) as prepared:
 
             def _save(session: Session) -> tuple[Resident, OutboxMessage | None]:
                 """Store the draft, find what to offer with it and queue the reply, in one transaction."""
@@ -118,7 +125,7 @@ async def text_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
                     return resident, None
                 assert draft.id is not None
                 similar = intake.offer_similar(session=session, grouping=d.grouping, proposal_id=draft.id,
-                                               k=d.config.nlp.suggestions)
+                                               k=d.config.nlp.suggestions, ahead=next(iter(ahead), None))
                 return resident, queue_and_claim(session, draft_message(update, draft, similar))
 
             resident, shown = await run_db(context, _save)
