@@ -77,10 +77,11 @@ def search_ahead(grouping: GroupingService, prepared: Prepared, resident_kelurah
     """The similar search of a text about to become a resident's draft, made before it is stored, wide enough for
     `similar_clusters` to use (unless the resident backs more than OWN_AHEAD clusters)."""
     home = filed_under(prepared, resident_kelurahan)
-    stored = Prepared(clean=prepared.clean, redacted=prepared.redacted, kelurahan=(home,) if home else (),
-                      streets=tuple(s for s in "|".join(prepared.streets).split("|") if s),
-                      vector=None if prepared.vector is None else prepared.vector.astype(np.float32), home=home)
-    wide = k + OWN_AHEAD + SUGGEST_SPARE  # as prepared_of will read the draft back
+    stored = Prepared(  # as prepared_of will read the stored draft back
+        clean=prepared.clean, redacted=prepared.redacted, kelurahan=(home,) if home else (),
+        streets=tuple(s for s in "|".join(prepared.streets).split("|") if s),
+        vector=None if prepared.vector is None else prepared.vector.astype(np.float32), home=home)
+    wide = k + OWN_AHEAD + SUGGEST_SPARE
     return Ahead(stored, wide, tuple(grouping.suggest(stored, wide)))
 
 
