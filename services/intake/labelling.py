@@ -80,11 +80,13 @@ def fill_keywords(*, session: Session, cluster_ids: list[int] | None = None, cit
     """
     visible = select(Cluster.id, Cluster.title, Cluster.keywords).where(
         col(Cluster.hidden).is_(False), col(Cluster.merged_into_id).is_(None))
-    titles, unlabelled = {}, []  # columns, not objects: on each submission this reads every visible cluster
-    for cluster_id, title, keywords in session.exec(visible):
-        titles[cluster_id] = title
-        if not keywords:
-            unlabelled.append(cluster_id)
+    titles: dict[int, str] = {}  # columns, not objects: on each submission this reads every visible cluster
+    unlabelled: list[int] = []
+    for cluster_id, title, labels in session.exec(visible):
+        if cluster_id is not None:
+            titles[cluster_id] = title
+            if not labels:
+                unlabelled.append(cluster_id)
     wanted = [i for i in cluster_ids if i in titles] if cluster_ids is not None else unlabelled
     if not wanted:
         return 0
