@@ -39,6 +39,20 @@ async def reply(
     resident_id: int | None = None,
 ) -> int | None:
     """Send a reply through the outbox, once per update and key, even if the update is handled again."""
+    message = reply_message(update, key, text, markup, chat_id=chat_id, resident_id=resident_id)
+    return await deliver_now(context.bot, deps(context).engine, message)
+
+
+def reply_message(
+    update: Update,
+    key: str,
+    text: str,
+    markup: InlineKeyboardMarkup | None = None,
+    *,
+    chat_id: int | None = None,
+    resident_id: int | None = None,
+) -> OutboxBase:
+    """The outbox message of a reply (`reply` sends it; a handler may queue it in its own transaction)."""
     if chat_id is None:  # the update's own chat
         assert update.effective_chat is not None
         chat_id = update.effective_chat.id
@@ -46,11 +60,10 @@ async def reply(
     incoming = update.effective_message
     if incoming is not None and incoming.is_topic_message and incoming.chat_id == chat_id:
         payload["message_thread_id"] = incoming.message_thread_id  # stay in the forum topic, not General
-    message = OutboxBase(
+    return OutboxBase(
         dedupe_key=f"u{update.update_id}:{key}",
         chat_id=chat_id,
         payload=payload,
         resident_id=resident_id,
         purpose=OutboxPurpose.REPLY,
     )
-    return await deliver_now(context.bot, deps(context).engine, message)

@@ -7,9 +7,11 @@ from telegram import CallbackQuery, Update
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
-from handlers.common import reply, run_db
+from handlers.common import reply, reply_message, run_db
 from handlers.deps import deps
 from handlers.keyboards import consent_keyboard, draft_keyboard, kelurahan_keyboard
+from handlers.sender import deliver_now, queue_and_claim, send_claimed
+from models.outbox import OutboxBase, OutboxMessage
 from models.proposals import Proposal, latest_draft
 from models.residents import Resident, find_resident, get_or_create_resident
 from services.answers.attachments import coordinates
@@ -18,6 +20,7 @@ from services.core.texts import status_label, t
 from services.core.vulnerable import office_note
 from services.intake import drafts as intake
 from services.intake.drafts import ClusterView, IntakeError
+from services.intake.grouping import Prepared
 from services.intake.spam import Held
 from services.intake.textcheck import TextProblem, check_text, usul_text, visible_text
 
@@ -68,12 +71,18 @@ async def show_draft(
 ) -> None:
     """Show a draft with the clusters that already ask for the same thing (in this chat or chat_id);
     `similar`: those clusters when already found."""
-    assert draft.id is not None
     if similar is None:
         similar = await offer(context, draft)
+    await deliver_now(context.bot, deps(context).engine, draft_message(update, draft, similar, chat_id=chat_id))
+
+
+def draft_message(update: Update, draft: Proposal, similar: list[ClusterView], *, chat_id: int | None = None
+                  ) -> OutboxBase:
+    """The reply that shows a draft with its similar clusters and buttons."""
+    assert draft.id is not None
     text = render_draft(draft.text_verbatim or draft.text_redacted, similar, attached_lines(draft))
-    await reply(update, context, f"draft{draft.id}", text, draft_keyboard(draft.id, similar),
-                chat_id=chat_id, resident_id=draft.resident_id)
+    return reply_message(update, f"draft{draft.id}", text, draft_keyboard(draft.id, similar), chat_id=chat_id,
+                         resident_id=draft.resident_id)
 
 
 async def text_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -91,29 +100,40 @@ async def text_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         return
     photo = message.photo[-1].file_id if message.photo else None
     try:
-        if await admitted(context, user.id, message.chat_id, message.message_id) is None:
+        if (known := await admitted(context, user.id, message.chat_id, message.message_id)) is None:
             await _ask_consent(update, context)
             return
-        # Embedded with the texts arriving alongside; stored and compared in arrival order
-        # (services/intake/embed_queue.py).
-        async with d.grouping.batcher.turn(visible_text(text or "")) as prepared:
+        ahead: list[intake.Ahead] = []
 
-            def _save(session: Session) -> tuple[Resident, Proposal]:
+        def _search(prepared: Prepared) -> None:
+            ahead.append(intake.search_ahead(d.grouping, prepared, known.kelurahan, d.config.nlp.suggestions))
+
+        # Embedded with the texts arriving alongside, and searched for similar clusters at once; stored in
+        # arrival order (services/intake/embed_queue.py).
+        async with d.grouping.batcher.turn(visible_text(text or ""),
+                                           _search if known.kelurahan is not None else None) as prepared:
+
+            def _save(session: Session) -> tuple[Resident, OutboxMessage | None]:
+                """Store the draft, find what to offer with it and queue the reply, in one transaction."""
                 resident = find_resident(session=session, telegram_id=user.id)
                 assert resident is not None  # admitted above; residents are never deleted, only emptied
                 draft, _ = intake.save_draft(session=session, grouping=d.grouping, resident=resident,
                                              source_chat_id=message.chat_id, source_message_id=message.message_id,
                                              text=text or "", photo_file_id=photo, prepared=prepared,
                                              drafts_per_hour=d.config.limits.drafts_per_hour)
-                return resident, draft
+                if resident.kelurahan is None:  # asked for first; the draft is shown (and compared) after
+                    return resident, None
+                assert draft.id is not None
+                similar = intake.offer_similar(session=session, grouping=d.grouping, proposal_id=draft.id,
+                                               k=d.config.nlp.suggestions, ahead=next(iter(ahead), None))
+                return resident, queue_and_claim(session, draft_message(update, draft, similar))
 
-            resident, draft = await run_db(context, _save)
-            similar = await offer(context, draft) if resident.kelurahan is not None else None
+            resident, shown = await run_db(context, _save)
     except IntakeError as exc:
         await tell_draft_limit(update, context, exc)
         return
     if not await _needs_onboarding(update, context, resident):
-        await show_draft(update, context, draft, similar=similar)
+        await send_claimed(context.bot, d.engine, shown)
 
 
 async def admitted(context: ContextTypes.DEFAULT_TYPE, user_id: int, chat_id: int, message_id: int) -> Resident | None:

@@ -15,6 +15,7 @@ from html import unescape as html_unescape
 from typing import Any
 
 from sqlalchemy import Engine
+from sqlmodel import Session
 from telegram import Bot, InlineKeyboardMarkup, ReplyParameters
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 
@@ -157,26 +158,44 @@ def _queue_only(engine: Engine, message: OutboxBase) -> None:
         enqueue(session=session, message=message)
 
 
-def _queue_and_claim(engine: Engine, message: OutboxBase, lease_seconds: float) -> OutboxMessage | None:
-    """Queue the message and claim it in one transaction; None if it was sent or is being sent."""
+def queue_and_claim(session: Session, message: OutboxBase, config: OutboxConfig | None = None
+                    ) -> OutboxMessage | None:
+    """Queue the message and claim it in the session's transaction, for `send_claimed` after the commit; None if
+    it was sent or is being sent. Inside a cluster copy's update transaction it is only queued: it commits with
+    the update, and the elected sender sends it (a send before the commit could not be taken back if the copy
+    died)."""
+    row, _ = enqueue(session=session, message=message)
+    if AMBIENT.get() is not None:
+        return None
+    assert row.id is not None
+    now = utcnow()
+    lease = (config or OutboxConfig()).lease_seconds
+    return claim(session=session, row_id=row.id, now=now, stale_before=now - timedelta(seconds=lease))
+
+
+def _queue_and_claim(engine: Engine, message: OutboxBase, config: OutboxConfig) -> OutboxMessage | None:
+    """`queue_and_claim` in a transaction of its own."""
     with session_scope(engine) as session:
-        row, _ = enqueue(session=session, message=message)
-        assert row.id is not None
-        now = utcnow()
-        return claim(session=session, row_id=row.id, now=now, stale_before=now - timedelta(seconds=lease_seconds))
+        return queue_and_claim(session, message, config)
 
 
 async def deliver_now(
     bot: Bot, engine: Engine, message: OutboxBase, config: OutboxConfig | None = None
 ) -> int | None:
-    """Send a message once: queue and claim it, send it now, record the result; a repeat sends nothing. Inside a
-    cluster copy's update transaction it is only queued: it commits with the update, and the elected sender sends
-    it (a send before the commit could not be taken back if the copy died)."""
+    """Send a message once: queue and claim it, send it now, record the result; a repeat sends nothing (see
+    `queue_and_claim`)."""
     limits = config or OutboxConfig()
     if AMBIENT.get() is not None:
         await asyncio.to_thread(_queue_only, engine, message)
         return None
-    row = await asyncio.to_thread(_queue_and_claim, engine, message, limits.lease_seconds)
+    row = await asyncio.to_thread(_queue_and_claim, engine, message, limits)
+    return await send_claimed(bot, engine, row, limits)
+
+
+async def send_claimed(bot: Bot, engine: Engine, row: OutboxMessage | None, config: OutboxConfig | None = None
+                       ) -> int | None:
+    """Send a row claimed by `queue_and_claim` (nothing for None) and record the result; the sent message's id."""
+    limits = config or OutboxConfig()
     if row is None or row.id is None:
         return None
     try:

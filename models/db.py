@@ -1,6 +1,9 @@
 """The engine, sessions and migrations: SQLite (WAL, foreign keys on) by default, PostgreSQL by URL."""
 
 import os
+import re
+import threading
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -14,6 +17,9 @@ from sqlmodel import Session, create_engine
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 AMBIENT: ContextVar[Connection | None] = ContextVar("aspirasi_transaction", default=None)  # see one_transaction
+BUSY_TIMEOUT_MS = 5000  # how long a SQLite writer waits for another process's writer before "database is locked"
+_WRITES = re.compile(r"\s*(INSERT|UPDATE|DELETE|REPLACE)\b", re.IGNORECASE)  # where pysqlite opens a transaction
+_HOLDS_GATE = "aspirasi_holds_write_gate"
 
 
 def normalise_url(url: str) -> str:
@@ -36,8 +42,64 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA secure_delete=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cursor.close()
+
+
+class WriteGate:
+    """Lets one of this process's connections to a SQLite file write at a time; the others wait their turn.
+
+    SQLite admits one writer and makes the others poll (busy_timeout), sleeping up to 100 ms between tries:
+    with several threads writing short transactions back to back (residents' updates at busy times), a poller
+    can lose every try and fail with "database is locked" after the timeout. A connection takes the gate at
+    its first write, where pysqlite opens the transaction, and gives it back at commit or rollback, so the
+    process's writers wait on a lock instead of polling. SQLite's own lock still arbitrates with other
+    processes; after the timeout a writer goes on without the gate and SQLite decides, as without it.
+    """
+
+    def __init__(self, timeout: float) -> None:
+        self._lock = threading.Lock()
+        self._timeout = timeout
+
+    def locked(self) -> bool:
+        """Whether a connection is inside a writing transaction now."""
+        return self._lock.locked()
+
+    def before_execute(self, connection: Connection, _cursor: Any, statement: str, *_args: Any) -> None:
+        """Take the gate before a connection's first write of a transaction."""
+        if connection.info.get(_HOLDS_GATE) or not _WRITES.match(statement):
+            return
+        if self._lock.acquire(timeout=self._timeout):
+            connection.info[_HOLDS_GATE] = True
+
+    def release(self, connection: Connection) -> None:
+        """Give the gate back when the connection's transaction ends (commit or rollback)."""
+        self._release(connection.info)
+
+    def release_on_reset(self, _dbapi_connection: Any, record: Any, *_args: Any) -> None:
+        """Give the gate back when the pool rolls back a connection handed back mid-transaction."""
+        self._release(record.info)
+
+    def _release(self, info: dict[Any, Any]) -> None:
+        if info.pop(_HOLDS_GATE, False):
+            self._lock.release()
+
+
+_GATES: "weakref.WeakKeyDictionary[Engine, WriteGate]" = weakref.WeakKeyDictionary()
+
+
+def write_gate(engine: Engine) -> WriteGate | None:
+    """The write gate of a SQLite engine (None for PostgreSQL, whose writers wait on row locks)."""
+    return _GATES.get(engine)
+
+
+def _add_write_gate(engine: Engine) -> None:
+    """Queue this process's SQLite writers on a WriteGate."""
+    gate = _GATES[engine] = WriteGate(BUSY_TIMEOUT_MS / 1000)
+    event.listen(engine, "before_cursor_execute", gate.before_execute)
+    event.listen(engine, "commit", gate.release)
+    event.listen(engine, "rollback", gate.release)
+    event.listen(engine.pool, "reset", gate.release_on_reset)
 
 
 def _owner_only_file(path: Path) -> None:
@@ -60,6 +122,7 @@ def make_engine(url: str) -> Engine:
             _owner_only_file(Path(path))
         engine = create_engine(url, connect_args={"check_same_thread": False})
         event.listen(engine, "connect", _sqlite_pragmas)
+        _add_write_gate(engine)
         return engine
     return create_engine(url, pool_pre_ping=True)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+import threading
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
@@ -109,24 +110,97 @@ def cluster_keywords(
     top_n: int = 5,
     extra_stopwords: Iterable[str] = (),
     dedupe: bool = True,
+    only: Iterable[int] | None = None,
 ) -> dict[int, list[str]]:
-    """Return the top c-TF-IDF unigrams and bigrams of each cluster (BERTopic's weighting)."""
-    stop = stopwords() | frozenset(w.lower() for w in extra_stopwords)
-    counts = _class_counts(docs_by_cluster, stop)
-    totals = {c: sum(counter.values()) for c, counter in counts.items()}
+    """Return the top c-TF-IDF unigrams and bigrams of each cluster (BERTopic's weighting); with `only`, of
+    those clusters alone (the others still weigh the terms, their own keywords are not ranked)."""
+    counts = _class_counts(docs_by_cluster, label_stop(extra_stopwords))
     frequency: Counter[str] = Counter()
     for counter in counts.values():
         frequency.update(counter)
-    avg_words = sum(totals.values()) / max(len(totals), 1)
-    idf = {t: math.log(1.0 + avg_words / f) for t, f in frequency.items()}
+    avg_words = sum(sum(counter.values()) for counter in counts.values()) / max(len(counts), 1)
+    ranked = counts if only is None else {c: counts[c] for c in only if c in counts}
+    return _rank(ranked, frequency, avg_words, top_n, dedupe)
+
+
+def label_stop(extra_stopwords: Iterable[str] = ()) -> frozenset[str]:
+    """The stopwords of labels plus the caller's own (the city's name)."""
+    return stopwords() | frozenset(w.lower() for w in extra_stopwords)
+
+
+def _rank(counts: Mapping[int, Counter[str]], frequency: Mapping[str, int], avg_words: float, top_n: int,
+          dedupe: bool) -> dict[int, list[str]]:
+    """Each cluster's terms by c-TF-IDF (`frequency`: a term's count over every cluster, `avg_words`: terms per
+    cluster), the top_n picked."""
+    idf = {t: math.log(1.0 + avg_words / frequency[t]) for counter in counts.values() for t in counter}
     # Ties (common in small clusters) go to the term whose words are rarer overall, then A-Z.
-    rarity = {t: sum(idf[w] for w in t.split()) for t in frequency}
+    rarity = {t: sum(idf[w] for w in t.split()) for t in idf}  # a bigram's words are terms of its cluster too
     result: dict[int, list[str]] = {}
     for cluster, counter in counts.items():
-        total = totals[cluster] or 1
+        total = sum(counter.values()) or 1
         ranked = sorted(counter, key=lambda t: (-(counter[t] / total) * idf[t], -rarity[t], t))
         result[cluster] = _pick(ranked, top_n, dedupe)
     return result
+
+
+class TitleTerms:
+    """The terms of every cluster's title, counted once and kept, to weigh a few clusters' keywords against.
+
+    A submission's keywords are weighed against the titles of all other visible clusters; reading every
+    title's words on each submission costs more as clusters grow. `keywords` takes the current titles,
+    recounts only those that changed since its last call (a title edited, a cluster new or gone) and gives
+    exactly what `cluster_keywords` gives for the same documents. Safe to share between threads.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._stop: frozenset[str] = frozenset()
+        self._titles: dict[int, str] = {}
+        self._frequency: Counter[str] = Counter()
+        self._words = 0
+
+    def keywords(self, titles: Mapping[int, str], members: Mapping[int, Sequence[str]], *, top_n: int = 5,
+                 extra_stopwords: Iterable[str] = (), dedupe: bool = True) -> dict[int, list[str]]:
+        """`cluster_keywords` of the clusters in `members` (their members' texts), weighed against the titles
+        of the clusters in `titles` that are not in `members`: the documents `{i: [title]} | members`, with
+        only the clusters of `members` ranked."""
+        stop = label_stop(extra_stopwords)
+        counts = _class_counts(members, stop)
+        with self._lock:
+            self._sync(titles, stop)
+            own = [titles[c] for c in members if c in titles]  # their titles are not part of the contrast
+            own_terms: Counter[str] = Counter(t for title in own for t in terms(title, stop))
+            frequency = {t: self._frequency[t] - own_terms[t] for counter in counts.values() for t in counter}
+            words = self._words - sum(own_terms.values())
+        for counter in counts.values():
+            for term, n in counter.items():
+                frequency[term] += n
+        words += sum(sum(counter.values()) for counter in counts.values())
+        documents = len(titles) - len(own) + len(counts)
+        return _rank(counts, frequency, words / max(documents, 1), top_n, dedupe)
+
+    def _sync(self, titles: Mapping[int, str], stop: frozenset[str]) -> None:
+        """Count the titles that changed since the last call (all of them when the stopwords changed)."""
+        if stop != self._stop:
+            self._stop, self._titles, self._frequency, self._words = stop, {}, Counter(), 0
+        for cluster_id in self._titles.keys() - titles.keys():
+            self._count(self._titles.pop(cluster_id), -1)
+        for cluster_id, title in titles.items():
+            old = self._titles.get(cluster_id)
+            if old != title:
+                if old is not None:
+                    self._count(old, -1)
+                self._count(title, 1)
+                self._titles[cluster_id] = title
+
+    def _count(self, title: str, sign: int) -> None:
+        """Add (sign 1) or take away (-1) a title's terms."""
+        found = terms(title, self._stop)
+        self._words += sign * len(found)
+        for term in found:
+            self._frequency[term] += sign
+            if not self._frequency[term]:
+                del self._frequency[term]
 
 
 def representative_index(vectors: np.ndarray) -> int:

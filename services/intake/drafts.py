@@ -20,13 +20,14 @@ from models.proposals import (
 from models.provenance import Derived, link
 from models.residents import Resident
 from models.types import utcnow
-from services.intake.grouping import GroupingService, Prepared
+from services.intake.grouping import GroupingService, Prepared, Suggestion
 from services.intake.labelling import fill_keywords, label_on_arrival
 from services.intake.spam import Held, hold, spam_reason
 from services.intake.textcheck import visible_text
 from services.intake.twins import join_twins
 
 SUGGEST_SPARE = 3  # extra candidates asked of the index, in case some are hidden or merged
+OWN_AHEAD = 10  # the resident's own clusters a search made ahead allows for (one who backs more is searched again)
 
 
 class IntakeError(Exception):
@@ -56,6 +57,32 @@ class Submitted:
 
     code: str
     cluster: ClusterView
+
+
+@dataclass(frozen=True)
+class Ahead:
+    """A draft's similar search made before the draft was stored: for which text, how many asked, what was found."""
+
+    prepared: Prepared
+    k: int
+    found: tuple[Suggestion, ...]
+
+
+def filed_under(prepared: Prepared, resident_kelurahan: str | None) -> str | None:
+    """The kelurahan a draft is filed under: the one its text names, else the resident's."""
+    return prepared.kelurahan[0] if prepared.kelurahan else resident_kelurahan
+
+
+def search_ahead(grouping: GroupingService, prepared: Prepared, resident_kelurahan: str | None, k: int) -> Ahead:
+    """The similar search of a text about to become a resident's draft, made before it is stored, wide enough for
+    `similar_clusters` to use (unless the resident backs more than OWN_AHEAD clusters)."""
+    home = filed_under(prepared, resident_kelurahan)
+    stored = Prepared(  # as prepared_of will read the stored draft back
+        clean=prepared.clean, redacted=prepared.redacted, kelurahan=(home,) if home else (),
+        streets=tuple(s for s in "|".join(prepared.streets).split("|") if s),
+        vector=None if prepared.vector is None else prepared.vector.astype(np.float32), home=home)
+    wide = k + OWN_AHEAD + SUGGEST_SPARE
+    return Ahead(stored, wide, tuple(grouping.suggest(stored, wide)))
 
 
 def prepared_of(proposal: Proposal) -> Prepared:
@@ -109,7 +136,7 @@ def save_draft(
         text_verbatim=text,
         text_clean=prepared.clean,
         text_redacted=prepared.redacted,
-        kelurahan=prepared.kelurahan[0] if prepared.kelurahan else resident.kelurahan,
+        kelurahan=filed_under(prepared, resident.kelurahan),
         forum_id=resident.forum_id,
         streets="|".join(prepared.streets),
         photo_file_id=photo_file_id,
@@ -141,15 +168,21 @@ def cluster_view(*, session: Session, cluster: Cluster) -> ClusterView:
 
 
 def similar_clusters(
-    *, session: Session, grouping: GroupingService, proposal: Proposal, k: int
+    *, session: Session, grouping: GroupingService, proposal: Proposal, k: int, ahead: Ahead | None = None
 ) -> list[ClusterView]:
     """Return up to k visible clusters that ask for the same thing as a draft (four queries in all).
 
     Never the resident's own clusters (ones they proposed or support), never a hidden or merged one, and
     nothing below the grouping's suggestion threshold: an almost empty database gets no suggestion.
+    `ahead`: the search already made for this text (`search_ahead`), used when it matches and reaches far enough.
     """
     own = set(session.exec(select(Support.cluster_id).where(Support.resident_id == proposal.resident_id)))
-    found = [s.cluster_id for s in grouping.suggest(prepared_of(proposal), k + len(own) + SUGGEST_SPARE)]
+    wanted, prepared = k + len(own) + SUGGEST_SPARE, prepared_of(proposal)
+    if ahead is not None and ahead.prepared == prepared and ahead.k >= wanted:
+        suggestions = list(ahead.found[:wanted])  # the first `wanted` of a longer list: what a search for them finds
+    else:
+        suggestions = grouping.suggest(prepared, wanted)
+    found = [s.cluster_id for s in suggestions]
     clusters = {c.id: c for c in session.exec(select(Cluster).where(col(Cluster.id).in_(found)))} if found else {}
     ids = [c for c in found if c not in own and c in clusters
            and not clusters[c].hidden and clusters[c].merged_into_id is None][:k]
@@ -177,13 +210,13 @@ def similar_clusters(
 
 
 def offer_similar(
-    *, session: Session, grouping: GroupingService, proposal_id: int, k: int
+    *, session: Session, grouping: GroupingService, proposal_id: int, k: int, ahead: Ahead | None = None
 ) -> list[ClusterView]:
     """The similar clusters to show with a draft, remembered on it: only these may be supported."""
     proposal = session.get(Proposal, proposal_id)
     if proposal is None:
         return []
-    views = similar_clusters(session=session, grouping=grouping, proposal=proposal, k=k)
+    views = similar_clusters(session=session, grouping=grouping, proposal=proposal, k=k, ahead=ahead)
     if proposal.state == ProposalState.DRAFT:
         proposal.offered_clusters = ",".join(str(v.id) for v in views)
         session.add(proposal)

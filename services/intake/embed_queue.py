@@ -6,7 +6,9 @@ Texts arriving while a batch runs form the next one at once. One text alone is e
 
 Every text gets a ticket when it arrives. `turn(text)` hands its result back only when every earlier text has
 finished its turn, so the grouping decision that follows (store the draft, suggest, assign) is taken in
-arrival order, each one seeing the ones before it, as if the texts had been embedded one by one.
+arrival order, each one seeing the ones before it, as if the texts had been embedded one by one. Work that
+depends on no earlier text (a draft's similar search: drafts never enter the index) may run before the turn
+comes (`meanwhile`), so the ordered part stays short.
 """
 
 from __future__ import annotations
@@ -65,13 +67,18 @@ class MicroBatcher(Generic[T]):
                     future.set_result(result)  # in arrival order: the waiters resume in that order
 
     @asynccontextmanager
-    async def turn(self, text: str) -> AsyncIterator[T]:
-        """The text's result, held until every earlier text's turn has ended; the turn ends on leaving."""
+    async def turn(self, text: str, meanwhile: Callable[[T], object] | None = None) -> AsyncIterator[T]:
+        """The text's result, held until every earlier text's turn has ended; the turn ends on leaving.
+
+        `meanwhile(result)`: work on the result that does not depend on the earlier texts' turns, run on a worker
+        thread as soon as the result is ready, while those turns still run (not in the ordered part)."""
         ticket = self._issued
         self._issued += 1
         changed = self._condition()
         try:
             result = await self.run(text)
+            if meanwhile is not None:
+                await asyncio.to_thread(meanwhile, result)
             async with changed:
                 await changed.wait_for(lambda: self._next == ticket)
             yield result

@@ -12,10 +12,14 @@ from models.clusters import Cluster
 from models.proposals import Proposal, ProposalState
 from models.provenance import Derived, link
 from models.types import utcnow
-from nlp.labels import cluster_keywords, title_index
+from nlp.labels import TitleTerms, cluster_keywords, title_index
 from services.intake.grouping import TITLE_CHARS as TITLE_CHARS  # exports and privacy read it here
 from services.intake.grouping import GroupingService
 from services.intake.index import visible_submitted
+
+# The visible clusters' titles, counted once per process and kept: each submission weighs its cluster's keywords
+# against every other title (fill_keywords), and only the titles changed since are counted again.
+TITLE_TERMS = TitleTerms()
 
 
 def label_on_arrival(*, session: Session, grouping: GroupingService, proposal: Proposal, cluster: Cluster,
@@ -71,12 +75,19 @@ def fill_keywords(*, session: Session, cluster_ids: list[int] | None = None, cit
     """Give clusters keywords now: the ones named, or (None) every visible cluster that has none; return how many.
 
     Their members are weighed (c-TF-IDF) against the titles of the other visible clusters, a cheap contrast
-    that keeps "mohon" and "jalan" out; re-grouping before each digest recomputes them against every member.
+    that keeps "mohon" and "jalan" out (the titles' words counted once, in TITLE_TERMS); re-grouping before each
+    digest recomputes them against every member.
     """
-    visible = select(Cluster).where(col(Cluster.hidden).is_(False), col(Cluster.merged_into_id).is_(None))
-    clusters = {c.id: c for c in session.exec(visible) if c.id is not None}
-    wanted = [i for i in cluster_ids if i in clusters] if cluster_ids is not None else [
-        i for i, c in clusters.items() if not c.keywords]
+    visible = select(Cluster.id, Cluster.title, Cluster.keywords).where(
+        col(Cluster.hidden).is_(False), col(Cluster.merged_into_id).is_(None))
+    titles: dict[int, str] = {}  # columns, not objects: on each submission this reads every visible cluster
+    unlabelled: list[int] = []
+    for cluster_id, title, labels in session.exec(visible):
+        if cluster_id is not None:
+            titles[cluster_id] = title
+            if not labels:
+                unlabelled.append(cluster_id)
+    wanted = [i for i in cluster_ids if i in titles] if cluster_ids is not None else unlabelled
     if not wanted:
         return 0
     members: dict[int, list[str]] = defaultdict(list)
@@ -85,10 +96,11 @@ def fill_keywords(*, session: Session, cluster_ids: list[int] | None = None, cit
             Proposal.text_clean != "")):  # an erased text has none: its words leave the keywords
         if cluster_id is not None:
             members[cluster_id].append(text)
-    docs: dict[int, list[str]] = {i: [c.title] for i, c in clusters.items() if i not in wanted}
-    docs.update(members)
-    keywords = cluster_keywords(docs, top_n=5, extra_stopwords=city_words)
-    for cluster_id in wanted:
-        clusters[cluster_id].keywords = ", ".join(keywords.get(cluster_id, []))
-        session.add(clusters[cluster_id])
+    chosen = set(wanted)
+    contrast = {i: title for i, title in titles.items() if i not in chosen or i in members}
+    keywords = TITLE_TERMS.keywords(contrast, members, top_n=5, extra_stopwords=city_words)
+    for cluster in session.exec(select(Cluster).where(col(Cluster.id).in_(wanted))):
+        assert cluster.id is not None
+        cluster.keywords = ", ".join(keywords.get(cluster.id, []))
+        session.add(cluster)
     return len(wanted)

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from nlp.labels import (
+    TitleTerms,
     cluster_keywords,
     readable_title,
     representative_index,
@@ -65,6 +66,33 @@ def test_one_cluster_and_singletons_work_and_are_deterministic() -> None:
     assert first == cluster_keywords(dict(reversed(list(docs.items()))))
     assert first[3] == []
     assert cluster_keywords({}) == {}
+
+
+def test_keywords_of_some_clusters_are_those_of_the_full_ranking() -> None:
+    everything = cluster_keywords(DOCS, top_n=5)
+    wanted = list(DOCS)[:1]
+    assert cluster_keywords(DOCS, top_n=5, only=[*wanted, 999]) == {c: everything[c] for c in wanted}
+
+
+def test_kept_title_counts_give_the_keywords_of_a_full_count_as_titles_change() -> None:
+    kept = TitleTerms()
+    members = {11: ["Jalan rusak parah dekat pasar", "jalan rusak berlubang dekat pasar", "lampu pasar mati"]}
+    titles = {10: "Jalan rusak di Gang Mawar", 11: "Jalan pasar", 12: "Air PDAM keruh"}
+    steps = [
+        titles,
+        titles | {13: "Pasar becek", 14: "Pasar kotor", 15: "Pasar sepi"},  # new clusters: "pasar" is common now
+        titles | {10: "Lampu mati di Gang Mawar"},  # those merged away, and a title edited by a moderator
+        {11: titles[11], 12: titles[12]},
+    ]
+    got = []
+    for step in steps:
+        docs = {i: [t] for i, t in step.items() if i not in members} | members
+        expected = cluster_keywords(docs, top_n=2, extra_stopwords=["bontang"], only=list(members))
+        got.append(kept.keywords(step, members, top_n=2, extra_stopwords=["bontang"]))
+        assert got[-1] == expected
+    assert got[0] != got[1] != got[2]  # the contrast moved the ranking, so a stale count would show
+    assert kept.keywords(steps[-1], members, top_n=2, extra_stopwords=["pasar"]) == cluster_keywords(
+        {12: [titles[12]]} | members, top_n=2, extra_stopwords=["pasar"], only=list(members))  # counted again
 
 
 def test_dedupe_drops_words_already_shown_in_a_bigram() -> None:

@@ -96,3 +96,23 @@ async def test_one_text_alone_is_a_batch_of_one(settings: Settings, onnx_embedde
     assert prepared.vector is not None and alone.vector is not None
     assert list(grouping.batcher.sizes) == [1] and float(prepared.vector @ alone.vector) >= 0.99999
     grouping.batcher.close()
+
+
+async def test_work_meanwhile_runs_before_the_earlier_turns_end() -> None:
+    batcher: MicroBatcher[str] = MicroBatcher(lambda texts: [t.upper() for t in texts], window=0.0)
+    later_searched = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    order: list[str] = []
+
+    async def first() -> None:
+        async with batcher.turn("a"):
+            await asyncio.wait_for(later_searched.wait(), 30)  # the later text's work must not wait for this turn
+            order.append("a")
+
+    async def second() -> None:
+        async with batcher.turn("b", lambda r: loop.call_soon_threadsafe(later_searched.set)):
+            order.append("b")
+
+    await asyncio.gather(first(), second())
+    assert order == ["a", "b"]
+    batcher.close()
