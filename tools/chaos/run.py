@@ -118,6 +118,19 @@ class Copies:
                 proc.wait()
 
 
+def postgres(action: str, *options: str) -> int:
+    """pg_ctlcluster on this machine's (first) cluster; return its exit status."""
+    version = sorted(os.listdir("/etc/postgresql"))[0]
+    command = ["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", action, *options]
+    return subprocess.run(command, capture_output=True, check=False).returncode
+
+
+def postgres_up() -> None:
+    """Start PostgreSQL if it is down (a failed restart must not leave it down for everyone else)."""
+    if subprocess.run(["pg_isready", "-h", "127.0.0.1", "-q"], check=False).returncode != 0:
+        postgres("start")
+
+
 def haproxy(work: Path, port: int, ports: list[int]) -> subprocess.Popen[bytes]:
     servers = "\n".join(f"    server copy{i} 127.0.0.1:{p} check" for i, p in enumerate(ports))
     cfg = f"""defaults
@@ -251,13 +264,14 @@ class Chaos(threading.Thread):
         self.events.append(f"SIGSTOP/SIGCONT copy{target} (sender) 3 s")
 
     def _restart_postgres(self) -> None:
-        """Restart the PostgreSQL cluster; time until a copy is the sender again."""
-        version = sorted(os.listdir("/etc/postgresql"))[-1]
+        """Restart the PostgreSQL cluster; time until a copy holds each role again."""
+        with psycopg.connect(PG, autocommit=True) as conn:
+            conn.execute("CHECKPOINT")  # the shutdown's own checkpoint is then short (the copies keep working)
         began = time.monotonic()
-        done = subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "restart"],
-                              capture_output=True, text=True, check=False)
+        done = postgres("restart", "--", "-t", "300")  # pg_ctl waits up to 300 s (60 by default)
+        postgres_up()
         up = time.monotonic()
-        self.events.append(f"pg_ctlcluster {version} main restart (exit {done.returncode}, {up - began:.1f} s)")
+        self.events.append(f"pg_ctlcluster main restart (exit {done}, {up - began:.1f} s)")
         self.timed.append((began, self.events[-1]))
         while time.monotonic() - up < 60 and not self.stopping.is_set():
             if self.copies.holder("sender") is not None and self.copies.holder("scheduler") is not None:
@@ -353,6 +367,8 @@ def main() -> int:
         return run(args, url, api, copies, chaos, lb_port, deadline, work)
     finally:
         chaos.stopping.set()
+        if args.pg_restart:
+            postgres_up()
         copies.stop_all()
         balancer.kill()
         server.should_exit = True
