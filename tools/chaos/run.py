@@ -85,10 +85,12 @@ class Copies:
         except Exception:
             return None
 
-    def holder(self, role: str) -> int | None:
+    def holder(self, role: str, since: float | None = None) -> int | None:
+        """The copy holding a role (with `since`, a monotonic time: one that took it since then)."""
         for i in range(len(self.ports)):
             report = self.health(i)
-            if report and role in report.get("roles", []):
+            if report and role in report.get("roles", []) and (
+                    since is None or report["leader_age_s"][role] <= time.monotonic() - since):
                 return i
         return None
 
@@ -274,8 +276,8 @@ class Chaos(threading.Thread):
         self.events.append(f"pg_ctlcluster main restart (exit {done}, {up - began:.1f} s)")
         self.timed.append((began, self.events[-1]))
         while time.monotonic() - up < 60 and not self.stopping.is_set():
-            if self.copies.holder("sender") is not None and self.copies.holder("scheduler") is not None:
-                self.pg_recovery_s = round(time.monotonic() - up, 2)  # from PostgreSQL up to both roles held
+            if all(self.copies.holder(role, since=began) is not None for role in ("sender", "scheduler")):
+                self.pg_recovery_s = round(time.monotonic() - up, 2)  # from PostgreSQL up to both roles taken anew
                 return
             time.sleep(0.1)
 
