@@ -5,8 +5,12 @@ and, with --pg-restart, one restart of PostgreSQL itself. A copy that exits is s
 systemd's Restart=always would. Bounded in updates, kills and time; stops by itself; prints figures and exits
 1 on a failed check. With --max-kills 0 nothing is injected: a throughput run.
 
-    PYTHONPATH=$PWD .venv/bin/python -m tools.chaos.run --residents 20 --per-resident 4 --seconds 90   # short
-    PYTHONPATH=$PWD .venv/bin/python -m tools.chaos.run --copies 1 --max-kills 0 --pause 0             # throughput
+    PYTHONPATH=$PWD .venv/bin/python -m tools.chaos.run --residents 40 --per-resident 6 --seconds 150 \
+        --kill-every 10 --max-kills 6 --pg-restart                                   # longer (BENCHMARKS.md)
+    PYTHONPATH=$PWD .venv/bin/python -m tools.chaos.run --copies 1 --residents 120 --per-resident 5 \
+        --per-group 0 --pause 0 --max-kills 0 --seconds 180                          # throughput of 1 copy
+
+--pg-restart restarts this machine's PostgreSQL: everyone else using it is cut off for a few seconds.
 
 The rate checks read the fake Bot API's log: the time each send (sendMessage, sendPhoto, sendDocument,
 copyMessage, forwardMessage) reached it. "At most N in any window of W seconds" means: for every logged send at
