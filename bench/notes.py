@@ -42,8 +42,9 @@ DOMINATES = [
     "faiss k-NN on a 96-dim PCA projection; lexical neighbours through a sparse product), then runs average "
     "linkage in Python on ~75 edges per item.",
     "**Digest** build is a handful of aggregate SQL queries over the forum's period (indexed columns).",
-    "**Fan-out** is paced by the outbox's Pacer at exactly the configured rate; the achieved rate is the limit "
-    "minus event-loop jitter (on a machine this busy, jitter can cost 10–20%).",
+    "**Fan-out** is paced at each Bot API call (handlers/pacing.py): `overall_per_second` calls per 1 s plus "
+    "`outbox.margin_seconds`, which is the limit here; the achieved rate is that minus event-loop jitter (on a "
+    "machine this busy, jitter can cost 10–20%).",
 ]
 
 GROWTH = [

@@ -6,8 +6,7 @@ import time
 from datetime import timedelta
 
 from sqlmodel import Session
-from telegram import Bot
-from telegram.ext import AIORateLimiter, ExtBot
+from telegram.ext import ExtBot
 
 from bench.corpus import FORUM, Aspiration, aspirations
 from bench.nlp_figures import Result
@@ -15,6 +14,7 @@ from bench.seed import fresh_engine, seed
 from bot.console import CONSOLE_TOKEN
 from bot.memory_api import MemoryBotAPI
 from handlers.outbox_worker import OutboxWorker
+from handlers.pacing import TelegramLimits
 from models.db import session_scope
 from models.forums import sync_forums
 from models.types import utcnow
@@ -47,8 +47,9 @@ def digest_time(config: AppConfig, url: str, n: int) -> Result:
         engine.dispose()
 
 
-async def fanout(config: AppConfig, url: str, residents: int, *, ptb_limiter: bool) -> Result:
-    """One staff answer to a cluster of `residents`, sent by the OutboxWorker at the configured rate."""
+async def fanout(config: AppConfig, url: str, residents: int) -> Result:
+    """One staff answer to a cluster of `residents`, sent by the OutboxWorker at the configured rate (paced at
+    each call as the bot runs: `overall_per_second` calls per 1 s + `margin_seconds`, which is the "limit")."""
     engine = fresh_engine(url)
     try:
         seed(engine, [Aspiration("Perbaikan jalan berlubang di Jl. Pattimura", "Lok Tuan", 0)] * residents)
@@ -57,9 +58,7 @@ async def fanout(config: AppConfig, url: str, residents: int, *, ptb_limiter: bo
                                      text="Jawaban uji: sudah dijadwalkan.", source_key="bench:1")
         api = MemoryBotAPI()
         limits = config.outbox
-        bot: Bot = ExtBot(CONSOLE_TOKEN, request=api, rate_limiter=AIORateLimiter(
-            overall_max_rate=limits.overall_per_second, group_max_rate=limits.group_per_minute,
-            group_time_period=60, max_retries=0)) if ptb_limiter else Bot(CONSOLE_TOKEN, request=api)
+        bot = ExtBot(CONSOLE_TOKEN, request=api, rate_limiter=TelegramLimits(limits))
         await bot.initialize()
         began = time.monotonic()
         sent = await OutboxWorker(bot, engine, limits).settle()
@@ -68,6 +67,6 @@ async def fanout(config: AppConfig, url: str, residents: int, *, ptb_limiter: bo
         times = sorted(c.at for c in api.sent())
         rate = (len(times) - 1) / (times[-1] - times[0]) if len(times) > 1 else 0.0
         return {"queued": float(outcome.count), "sent": float(sent), "seconds": seconds, "per_s": rate,
-                "ratio": rate / limits.overall_per_second}
+                "ratio": rate * (1 + limits.margin_seconds) / limits.overall_per_second}
     finally:
         engine.dispose()

@@ -7,7 +7,6 @@ from pathlib import Path
 from sqlalchemy import Engine
 from telegram import Update
 from telegram.ext import (
-    AIORateLimiter,
     ApplicationBuilder,
     CallbackQueryHandler,
     CommandHandler,
@@ -43,6 +42,7 @@ from handlers import (
 from handlers.apptypes import AspirasiApp
 from handlers.deps import Deps, deps, install
 from handlers.outbox_worker import start_outbox, stop_outbox
+from handlers.pacing import TelegramLimits
 from models.db import make_engine, session_scope, upgrade
 from models.forums import sync_forums
 from nlp.embed import Embedder
@@ -267,15 +267,10 @@ def build_application(
         builder = builder.base_url(settings.config.telegram.base_url)
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
-    application: AspirasiApp
-    if rate_limit:  # the rate limiter makes the bot an ExtBot[int]: its builder is another type, built here
-        limits = settings.config.outbox
-        application = builder.rate_limiter(AIORateLimiter(
-            overall_max_rate=limits.overall_per_second, group_max_rate=limits.group_per_minute,
-            group_time_period=60, max_retries=0,  # RetryAfter reaches the outbox, which waits and retries
-        )).build()
-    else:
-        application = builder.build()
+    # Telegram's limits are kept at the moment each call goes out (handlers.pacing). Tests and the console
+    # (rate_limit off) pace the outbox only, as the outbox always was; handlers' direct calls go at once.
+    limits = TelegramLimits(settings.config.outbox, direct_calls=rate_limit)
+    application: AspirasiApp = builder.rate_limiter(limits).build()
     install(application, the_deps)
     register_handlers(application)
     return application

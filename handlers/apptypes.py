@@ -4,8 +4,8 @@ from typing import Any, TypeAlias, cast
 
 from telegram.ext import Application, ContextTypes, ExtBot, JobQueue
 
-# The bot is ExtBot[int] with AIORateLimiter (its per-call argument is max_retries) and ExtBot[None] without
-# one (tests may build either); callbacks get the default context, and user/chat/bot data are plain dicts.
+# The bot is an ExtBot whose rate limiter (handlers.pacing.TelegramLimits) takes the outbox's OutboxCall per call;
+# callbacks get the default context, and user/chat/bot data are plain dicts.
 AspirasiApp: TypeAlias = Application[
     ExtBot[Any],
     ContextTypes.DEFAULT_TYPE,

@@ -1,25 +1,25 @@
 """The outbox worker: sends queued messages at Telegram's limits, each exactly once, and records each outcome.
 
 Rows are claimed one by one right before their call (see handlers.sender), so the background worker and a
-test's flush can drain together. Calls to different chats run concurrently (`outbox.max_in_flight`), paced
-by one `Pacer`; a chat's messages go in order because only a chat's oldest unsent row is ever due.
+test's flush can drain together. Calls to different chats run concurrently (`outbox.max_in_flight`); each
+waits for its turn at the bot's rate limiter (handlers.pacing), at the moment it goes out. A chat's messages go
+in order because only a chat's oldest unsent row is ever due.
 """
 
 import asyncio
 import contextlib
 import logging
-import time
-from collections import deque
-from collections.abc import Callable
 from datetime import timedelta
 
 from sqlalchemy import Engine
 from telegram import Bot
 from telegram.error import TelegramError
+from telegram.ext import ExtBot
 
 from handlers.apptypes import AspirasiApp
 from handlers.deps import HoldsBotData, deps
-from handlers.sender import claim_row, record_result, send_row
+from handlers.pacing import OutboxCall, Pacer, SendingStopped, TelegramLimits
+from handlers.sender import claim_row, give_back, record_result, send_row
 from models.db import session_scope
 from models.outbox import OutboxMessage, due_messages, release_claims
 from models.types import utcnow
@@ -29,48 +29,6 @@ log = logging.getLogger(__name__)
 BOT_DATA_KEY = "outbox_worker"
 
 
-class Pacer:
-    """Telegram's limits: overall messages per second, one per chat per interval, N per minute per group."""
-
-    def __init__(self, config: OutboxConfig, clock: Callable[[], float] = time.monotonic) -> None:
-        self._config = config
-        self._clock = clock
-        self._next_overall = 0.0
-        self._chat_last: dict[int, float] = {}
-        self._group_sends: dict[int, deque[float]] = {}
-
-    def chat_wait(self, chat_id: int) -> float:
-        """Seconds until this chat may get another message (per-chat and per-group limits only)."""
-        now, waits = self._clock(), [0.0]
-        last = self._chat_last.get(chat_id)
-        if last is not None:
-            waits.append(last + self._config.per_chat_seconds - now)
-        sends = self._group_sends.get(chat_id)
-        if chat_id < 0 and sends and len(sends) >= self._config.group_per_minute:
-            waits.append(sends[0] + 60.0 - now)
-        return max(waits)
-
-    def wait_for(self, chat_id: int) -> float:
-        """Seconds until a message to this chat may go (0 when it may go now)."""
-        return max(self._next_overall - self._clock(), self.chat_wait(chat_id), 0.0)
-
-    def pause(self, seconds: float) -> None:
-        """Hold every send for a while (Telegram's flood control said so)."""
-        self._next_overall = max(self._next_overall, self._clock() + seconds)
-
-    def sent(self, chat_id: int) -> None:
-        """Record a send to a chat."""
-        now = self._clock()
-        interval = 1.0 / self._config.overall_per_second
-        self._next_overall = max(self._next_overall, now - interval) + interval  # a late send may catch up one
-        self._chat_last[chat_id] = now
-        if chat_id < 0:
-            sends = self._group_sends.setdefault(chat_id, deque())
-            sends.append(now)
-            while sends and sends[0] <= now - 60.0:
-                sends.popleft()
-
-
 class OutboxWorker:
     """Sends due outbox rows, paced; a crash leaves unsent rows for the next start."""
 
@@ -78,7 +36,8 @@ class OutboxWorker:
         self._bot = bot
         self._engine = engine
         self._config = config
-        self.pacer = Pacer(config)
+        self.pacer = pacer_of(bot)
+        self._call = OutboxCall()  # its `stop` ends the waits of calls not yet made (see abandon())
         self.wake = asyncio.Event()
         self._in_flight: set[int] = set()
         self._slots = asyncio.Semaphore(config.max_in_flight)
@@ -98,15 +57,17 @@ class OutboxWorker:
             if row is None:
                 return False
             try:
-                message_id, error = await send_row(self._bot, row), None
+                message_id, error = await send_row(self._bot, row, self._call), None
+            except SendingStopped as stopped:  # nothing went out: pending again (unless a part of it did)
+                if not stopped.partly:
+                    await asyncio.to_thread(give_back, self._engine, row_id, row.claimed_at)
+                return False
             except Exception as exc:  # TelegramError by kind; anything else is logged and retried with backoff
                 message_id, error = None, exc
                 if not isinstance(exc, TelegramError):
                     log.exception("outbox message %s (%s) failed unexpectedly", row.id, row.purpose)
-            pause = await asyncio.to_thread(record_result, self._engine, row_id, message_id=message_id,
-                                            error=error, max_attempts=self._config.max_attempts)
-            if pause:
-                self.pacer.pause(pause)
+            await asyncio.to_thread(record_result, self._engine, row_id, message_id=message_id, error=error,
+                                    max_attempts=self._config.max_attempts)  # a flood answer paused the pacer
             return True
         finally:
             self._in_flight.discard(row_id)
@@ -125,13 +86,6 @@ class OutboxWorker:
         except BaseException:
             self._in_flight.discard(row.id)
             raise
-        try:
-            await asyncio.sleep(self.pacer.wait_for(row.chat_id))
-        except BaseException:
-            self._in_flight.discard(row.id)
-            self._slots.release()
-            raise
-        self.pacer.sent(row.chat_id)
         return asyncio.create_task(self._send(row.id))
 
     async def drain(self, batch: int = 200, *, wait_for_chats: bool = True) -> int:
@@ -182,6 +136,20 @@ class OutboxWorker:
         self._stopping = True
         self.wake.set()
 
+    def abandon(self) -> None:
+        """Stop, and let calls still waiting for their turn go back to the queue unsent (another copy sends
+        now; only calls already made may still reach Telegram)."""
+        self._call.stop.set()
+        self.stop()
+
+
+def pacer_of(bot: Bot) -> Pacer:
+    """The pacer of the bot's rate limiter (bot.app builds every bot with one)."""
+    limiter = bot.rate_limiter if isinstance(bot, ExtBot) else None
+    if not isinstance(limiter, TelegramLimits):
+        raise TypeError("the outbox needs a bot built with handlers.pacing.TelegramLimits as its rate limiter")
+    return limiter.pacer
+
 
 def _count(done: set[asyncio.Task[bool]]) -> int:
     """Count attempted sends; a cancelled send cancels the drain (the process is going down)."""
@@ -208,13 +176,17 @@ async def start_outbox(application: AspirasiApp) -> None:
     application.bot_data[f"{BOT_DATA_KEY}_task"] = asyncio.create_task(worker.run(), name="outbox-worker")
 
 
-async def stop_outbox(application: AspirasiApp, timeout: float = 10.0) -> None:
-    """Let the worker finish its sends in flight, then stop it (from post_stop / post_shutdown)."""
+async def stop_outbox(application: AspirasiApp, timeout: float = 10.0, *, abandon: bool = False) -> None:
+    """Let the worker finish its sends in flight, then stop it (from post_stop / post_shutdown). With `abandon`
+    (a copy lost the sender role), calls still waiting for their turn are not made."""
     worker = application.bot_data.pop(BOT_DATA_KEY, None)
     task = application.bot_data.pop(f"{BOT_DATA_KEY}_task", None)
     if worker is None or task is None:
         return
-    worker.stop()
+    if abandon:
+        worker.abandon()
+    else:
+        worker.stop()
     try:
         await asyncio.wait_for(task, timeout=timeout)
     except (TimeoutError, asyncio.CancelledError):

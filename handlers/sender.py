@@ -9,7 +9,7 @@ its lease (`outbox.lease_seconds`) has expired.
 
 import asyncio
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 from html import escape as html_escape
 from html import unescape as html_unescape
 from typing import Any
@@ -19,8 +19,18 @@ from sqlmodel import Session
 from telegram import Bot, InlineKeyboardMarkup, ReplyParameters
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 
+from handlers.pacing import OutboxCall, SendingStopped
 from models.db import AMBIENT, session_scope
-from models.outbox import OutboxBase, OutboxMessage, OutboxMethod, OutboxState, claim, enqueue, stop_chat
+from models.outbox import (
+    OutboxBase,
+    OutboxMessage,
+    OutboxMethod,
+    OutboxState,
+    claim,
+    enqueue,
+    release_claim,
+    stop_chat,
+)
 from models.residents import Resident
 from models.types import utcnow
 from services.core.config import OutboxConfig
@@ -34,13 +44,16 @@ MAX_BACKOFF_SECONDS = 300.0
 DONE = (OutboxState.SENT, OutboxState.FAILED, OutboxState.BLOCKED)
 
 
-async def send_row(bot: Bot, row: OutboxMessage) -> int:
+async def send_row(bot: Bot, row: OutboxMessage, call: OutboxCall | None = None) -> int:
     """Make the Bot API call an outbox row describes; return the sent (or edited) message's id.
 
     Within Telegram's limits: a text longer than one message goes out in parts cut at section and line
     boundaries (the keyboard on the last part, whose id is returned); a caption or an edit is shortened.
+    The outbox worker passes its `call`: the rate limiter then keeps the per-chat limit too (handlers.pacing).
     """
     payload: dict[str, Any] = {k: v for k, v in row.payload.items() if not k.startswith(OWN_KEYS)}
+    paced: dict[str, Any] = {} if call is None else {"rate_limit_args": call}
+    payload.update(paced)
     if markup := payload.pop("reply_markup", None):
         payload["reply_markup"] = InlineKeyboardMarkup.de_json(markup, bot)
     if parameters := payload.pop("reply_parameters", None):
@@ -53,7 +66,7 @@ async def send_row(bot: Bot, row: OutboxMessage) -> int:
     if row.method == OutboxMethod.COPY_MESSAGE:
         return (await bot.copy_message(chat_id=row.chat_id, **payload)).message_id
     if row.method == OutboxMethod.DELETE_MESSAGE:
-        await bot.delete_message(chat_id=row.chat_id, message_id=int(payload["message_id"]))
+        await bot.delete_message(chat_id=row.chat_id, message_id=int(payload["message_id"]), **paced)
         return int(payload["message_id"])
     if row.method == OutboxMethod.EDIT_MESSAGE_TEXT:
         if html:
@@ -73,8 +86,12 @@ async def _send_pages(bot: Bot, chat_id: int, payload: dict[str, Any], html: boo
     message_id = 0
     for number, page in enumerate(pages or [text], 1):
         last = number == len(pages)
-        message_id = (await bot.send_message(chat_id=chat_id, text=page, reply_markup=markup if last else None,
-                                             **payload)).message_id
+        try:
+            message_id = (await bot.send_message(chat_id=chat_id, text=page, reply_markup=markup if last else None,
+                                                 **payload)).message_id
+        except SendingStopped as stopped:
+            stopped.partly = number > 1  # earlier parts went out: the row is left for the next sender
+            raise
         payload.pop("reply_parameters", None)  # only the first part answers the message replied to
     return message_id
 
@@ -150,6 +167,12 @@ def claim_row(engine: Engine, row_id: int, lease_seconds: float) -> OutboxMessag
     now = utcnow()
     with session_scope(engine) as session:
         return claim(session=session, row_id=row_id, now=now, stale_before=now - timedelta(seconds=lease_seconds))
+
+
+def give_back(engine: Engine, row_id: int, claimed_at: datetime | None) -> None:
+    """Return a claimed row that was never sent to the queue (the worker stopped before its call)."""
+    with session_scope(engine) as session:
+        release_claim(session=session, row_id=row_id, claimed_at=claimed_at)
 
 
 def _queue_only(engine: Engine, message: OutboxBase) -> None:

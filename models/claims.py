@@ -5,11 +5,11 @@ Advisory-lock keys are named (`chat:<id>`, `sender`, `scheduler`, `grouper`) and
 so two deployments (or two test schemas) in one database never share a lock.
 """
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, text, update
-from sqlmodel import Session, col
+from sqlmodel import Session, col, select
 
 from models.outbox import OutboxMessage, OutboxState
 
@@ -55,6 +55,21 @@ def mark_uncertain(*, session: Session) -> int:
         .execution_options(synchronize_session=False)
     )
     return int(result.rowcount)
+
+
+def recent_group_sends(*, session: Session, now: datetime, seconds: float) -> dict[int, list[float]]:
+    """Ages in seconds of the outbox rows sent to each group chat within the last `seconds` (rows still
+    `sending` count as sent now): what a new sender counts against a group's limit per minute."""
+    since = now - timedelta(seconds=seconds)
+    rows = session.exec(select(OutboxMessage.chat_id, OutboxMessage.state, OutboxMessage.sent_at).where(
+        col(OutboxMessage.chat_id) < 0,
+        (col(OutboxMessage.state) == OutboxState.SENDING)
+        | ((col(OutboxMessage.state) == OutboxState.SENT) & (col(OutboxMessage.sent_at) >= since))))
+    ages: dict[int, list[float]] = {}
+    for chat_id, state, sent_at in rows:
+        age = 0.0 if state == OutboxState.SENDING or sent_at is None else (now - sent_at).total_seconds()
+        ages.setdefault(chat_id, []).append(max(age, 0.0))
+    return ages
 
 
 def health_figures(connection: Connection) -> dict[str, Any]:

@@ -166,3 +166,16 @@ def release_claims(*, session: Session) -> int:
         .execution_options(synchronize_session=False)
     )
     return int(result.rowcount)
+
+
+def release_claim(*, session: Session, row_id: int, claimed_at: datetime | None) -> bool:
+    """A sender gives back a row it claimed but never sent; False when the row is no longer its claim (a new
+    sender flagged it uncertain or claimed it since)."""
+    result = session.exec(
+        update(OutboxMessage)
+        .where(col(OutboxMessage.id) == row_id, col(OutboxMessage.state) == OutboxState.SENDING,
+               col(OutboxMessage.claimed_at) == claimed_at)
+        .values(state=OutboxState.PENDING, claimed_at=None, attempts=col(OutboxMessage.attempts) - 1)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount)

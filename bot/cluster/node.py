@@ -17,9 +17,11 @@ from bot.cluster.leaders import Leader
 from bot.cluster.worker import ChatWorker
 from handlers.apptypes import AspirasiApp
 from handlers.deps import deps
-from handlers.outbox_worker import start_outbox, stop_outbox
-from models.claims import health_figures, mark_uncertain
+from handlers.outbox_worker import pacer_of, start_outbox, stop_outbox
+from handlers.pacing import MINUTE as GROUP_WINDOW
+from models.claims import health_figures, mark_uncertain, recent_group_sends
 from models.db import session_scope
+from models.types import utcnow
 
 log = logging.getLogger(__name__)
 BOT_DATA_KEY = "cluster_node"
@@ -42,15 +44,20 @@ class Node:
 async def _become_sender(application: AspirasiApp) -> int:
     """Flag the rows a dead sender left `sending`, then start the outbox worker; return how many were flagged."""
     d = deps(application)
-    # The sender before us steps down within one look (poll_seconds) of losing its lock: wait that long twice,
-    # so two senders never overlap (Telegram's 30/s) and its last sends are settled before we flag them.
-    await asyncio.sleep(2 * d.config.cluster.poll_seconds)
+    pacer = pacer_of(application.bot)
+    # The sender before us makes no new call later than one look (poll_seconds) after losing its lock. Wait
+    # that long and one pacing window more, so no window holds calls of both of us (Telegram's 30/s, a chat's
+    # 1/s), and its last sends are settled before we flag them.
+    await asyncio.sleep(d.config.cluster.poll_seconds + pacer.window)
 
-    def _flag() -> int:
+    def _flag() -> tuple[int, dict[int, list[float]]]:
         with session_scope(d.engine) as session:
-            return mark_uncertain(session=session)
+            recent = recent_group_sends(session=session, now=utcnow(), seconds=GROUP_WINDOW + pacer.window)
+            return mark_uncertain(session=session), recent
 
-    flagged = await asyncio.to_thread(_flag)
+    flagged, recent = await asyncio.to_thread(_flag)
+    for chat_id, ages in recent.items():  # a group's last minute counts whoever sent it
+        pacer.seed_group(chat_id, ages)
     if flagged:
         log.warning("%d outbox message(s) were in flight when the last sender stopped: sent again, flagged "
                     "uncertain (each may reach its chat twice)", flagged)
@@ -81,7 +88,7 @@ def build_node(application: AspirasiApp) -> Node:
         node.uncertain_taken += await _become_sender(application)
 
     async def lose_sender() -> None:
-        await stop_outbox(application, timeout=LOSE_SENDS_WITHIN)
+        await stop_outbox(application, timeout=LOSE_SENDS_WITHIN, abandon=True)
 
     async def gain_scheduler() -> None:
         await _become_scheduler(application)

@@ -190,6 +190,7 @@ class OutboxConfig(Strict):
     max_attempts: int = Field(default=8, ge=1)
     lease_seconds: float = Field(default=120, gt=0)
     max_in_flight: int = Field(default=16, ge=1)
+    margin_seconds: float = Field(default=0.1, ge=0)  # slack for a call's way to Telegram (handlers.pacing)
 
 
 class UpdateRetryConfig(Strict):

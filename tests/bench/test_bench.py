@@ -54,7 +54,7 @@ def test_index_start_up_rebuilt_then_from_the_saved_index(settings: Settings) ->
 async def test_fanout_through_the_outbox_worker(settings: Settings) -> None:
     config = settings.config.model_copy(update={"outbox": settings.config.outbox.model_copy(
         update={"overall_per_second": 200})})
-    fanout = await ops.fanout(config, settings.database_url, 6, ptb_limiter=True)
+    fanout = await ops.fanout(config, settings.database_url, 6)
     assert fanout["sent"] == fanout["queued"] == 6 and fanout["ratio"] > 0
 
 

@@ -16,6 +16,7 @@ from bot.fake_updates import UpdateMaker
 from bot.settings import Settings
 from bot.webhook import webhook_app
 from handlers.deps import deps
+from handlers.outbox_worker import pacer_of, running_worker
 from models.claims import LOCK_KEY
 from models.db import session_scope
 from models.outbox import OutboxMessage, OutboxState
@@ -26,6 +27,7 @@ from services.intake import drafts as intake
 from tests.bot.cluster_copies import Copy, cluster_settings, until
 
 PRIVACY = "UU No. 27 Tahun 2022"
+STAFF_GROUP = -100_930
 
 
 @pytest.fixture
@@ -109,6 +111,11 @@ async def test_one_sender_and_one_scheduler_and_a_standby_takes_over(copies: lis
             "INSERT INTO outboxmessage (dedupe_key, chat_id, method, payload, purpose, state, attempts,"
             " next_attempt_at, created_at, uncertain) VALUES ('t:1', 930001, 'send_message',"
             " '{\"text\": \"halo\"}', 'reply', 'sending', 1, now(), now(), false)"))
+        connection.execute(text(  # the staff chat's twenty messages of this minute, sent by the old sender
+            "INSERT INTO outboxmessage (dedupe_key, chat_id, method, payload, purpose, state, attempts,"
+            " next_attempt_at, created_at, sent_at, uncertain) SELECT 'g:' || n, :group, 'send_message', '{}',"
+            " 'digest', 'sent', 1, now(), now(), now(), false FROM generate_series(1, 20) n"),
+            {"group": STAFF_GROUP})
     for role, holder in (("sender", sender), ("scheduler", scheduler)):
         pid = await getattr(holder.node, role).locks.backend_pid()
         with engine.connect() as connection:
@@ -116,6 +123,9 @@ async def test_one_sender_and_one_scheduler_and_a_standby_takes_over(copies: lis
         took = await until(lambda role=role: len(leaders(copies, role)) == 1
                            and getattr(leaders(copies, role)[0].node, role).locks.held == {role}, 10)
         assert took < 5
+    new_sender = leaders(copies, "sender")[0]
+    await until(lambda: running_worker(new_sender.app) is not None)
+    assert pacer_of(new_sender.app.bot).chat_wait(STAFF_GROUP) > 50  # the group's minute counts the old sends
     new_scheduler = leaders(copies, "scheduler")[0]
     assert new_scheduler.app.job_queue is not None and new_scheduler.app.job_queue.jobs()
     await until(lambda: sent_texts(copies, 930001) == ["halo"])

@@ -1,5 +1,6 @@
 """A fake Telegram Bot API on loopback for the chaos test: answers every method, logs every message sent with
-its time, so duplicates, order and rates can be checked afterwards."""
+the time the request reached it (read before anything else is done with the request), so duplicates, order and
+rates can be checked afterwards."""
 
 import json
 import threading
@@ -25,6 +26,7 @@ class FakeApi:
     _next_id: int = 1
 
     async def endpoint(self, request: Request) -> JSONResponse:
+        received = time.monotonic()
         method = request.path_params["method"]
         form = await request.form() if "form" in request.headers.get("content-type", "") else {}
         params: dict[str, Any] = {}
@@ -33,16 +35,16 @@ class FakeApi:
                 params[key] = json.loads(str(value))
             except ValueError:
                 params[key] = str(value)
-        return JSONResponse({"ok": True, "result": self._answer(method, params)})
+        return JSONResponse({"ok": True, "result": self._answer(method, params, received)})
 
-    def _answer(self, method: str, params: dict[str, Any]) -> Any:
+    def _answer(self, method: str, params: dict[str, Any], received: float) -> Any:
         if method == "getMe":
             return {"id": 1, "is_bot": True, "first_name": "Aspirasi", "username": "aspirasi_bot"}
         if method not in SENDS:
             return True
         chat_id = int(params.get("chat_id", 0))
         with self._lock:
-            self.sends.append((time.monotonic(), chat_id, str(params.get("text", params.get("caption", "")))))
+            self.sends.append((received, chat_id, str(params.get("text", params.get("caption", "")))))
             self._next_id += 1
             message_id = self._next_id
         chat = {"id": chat_id, "type": "private" if chat_id > 0 else "supergroup", "first_name": "-"}
