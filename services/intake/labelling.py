@@ -74,6 +74,10 @@ def fill_keywords(*, session: Session, cluster_ids: list[int] | None = None, cit
     that keeps "mohon" and "jalan" out; re-grouping before each digest recomputes them against every member.
     """
     visible = select(Cluster).where(col(Cluster.hidden).is_(False), col(Cluster.merged_into_id).is_(None))
+    if cluster_ids is None and session.exec(select(col(Cluster.id)).where(
+            col(Cluster.hidden).is_(False), col(Cluster.merged_into_id).is_(None), col(Cluster.keywords) == "")
+            .limit(1)).first() is None:
+        return 0  # every start asks: answered by one indexed look, not by reading every cluster
     clusters = {c.id: c for c in session.exec(visible) if c.id is not None}
     wanted = [i for i in cluster_ids if i in clusters] if cluster_ids is not None else [
         i for i, c in clusters.items() if not c.keywords]
