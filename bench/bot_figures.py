@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import io
 import time
 from dataclasses import dataclass
@@ -163,6 +164,8 @@ async def measure(settings: Settings, embedder: Embedder, url: str, workdir: Pat
         sizes = list(deps(console.app).grouping.batcher.sizes)
     finally:
         await console.stop()
+    del console  # a restarted bot is a new process: the first one's index is not in memory beside the new one
+    gc.collect()
     console, restart = await started_console(run_settings, embedder)
     await console.stop()
     batches = {"mean": float(np.mean(sizes)) if sizes else 0.0, "max": float(max(sizes, default=0))}

@@ -30,14 +30,22 @@ DOMINATES = [
     "vectors, terms, places and facets as arrays with CRC-32s, the model's identity, a fingerprint of the "
     "nlp code, word lists, city and parameters, and a watermark), compares it with the membership read from "
     "the covering index `ix_proposal_membership`, reads and stems only what is new or moved in, and rebuilds "
-    "when anything does not match. Stemming every text (the rebuild) costs ~0.15 ms a text on an idle machine.",
+    "when anything does not match. The vectors are read from the file straight into the index's matrix "
+    "(checked as read); the items (terms, places, facets) are rebuilt as Python objects and the postings "
+    "filled in one pass. Stemming every text (the rebuild) costs ~0.15 ms a text on an idle machine.",
     "**Similar search** up to 20k stored scans every vector exactly (a float32 matrix–vector product, one "
     "thread) and scores ~500 candidates (1–2 ms). Above 20k a faiss IVF index (about 2·√n lists, 8-bit codes, "
     "32 probed), trained on a background thread after start (searches scan exactly until it is ready), "
     "proposes the candidates, which are then scored exactly.",
     "**Peak memory** of the bot: ONNX Runtime with the encoder (86 MB graph), the memory-mapped word table's "
-    "touched rows, Python and the libraries, and the index (float32 matrix grown by doubling, items, "
-    "postings). PyTorch is never imported when ONNX serves.",
+    "touched rows, Python and the libraries, and the index (float32 matrix with an eighth spare, items "
+    "without their vectors, postings). PyTorch is never imported when ONNX serves. The bot's restart is "
+    "measured after the first bot is stopped and released, as a restarted process would be.",
+    "**Web page** at city scale: each view is one aggregate query over the counted aspirations and supports "
+    "(`counting.figures_query`) filtered, sorted and paged in SQL, a count, then the shown page's figures (its "
+    "clusters' member texts read for the kelurahan of the work and the vulnerable groups); Ringkasan is about "
+    "fifteen aggregate queries. The largest clusters hold thousands of members, so the page of the most "
+    "supported ones reads the most texts.",
     "**Re-clustering** builds a candidate graph (embedding k-NN: exact blocked scan up to 20k, above it exact "
     "faiss k-NN on a 96-dim PCA projection; lexical neighbours through a sparse product), then runs average "
     "linkage in Python on ~75 edges per item.",
@@ -65,9 +73,19 @@ PLANS = {
     "reply p95": "the similar search and five transactions before the reply weigh about as much as the forward "
     "pass; a cheaper candidate scoring and one read for the ban check and admission would fix it.",
     "stored: p95": "the machine's load stretches every query; the coarse index probes a few percent of the rows.",
-    "saved index": "building a million Python items (terms tuples, postings) is the floor of this design; "
-    "keeping postings and terms as arrays in the index would remove it.",
-    "peak RSS": "the index's Python objects per item dominate at this size after the model.",
+    "saved index": "building a Python item per proposal (terms tuple, facets) and its postings is the floor "
+    "of this design; keeping terms and facets as arrays and building items only for a search's candidates "
+    "would remove it.",
+    "peak RSS": "the model (ONNX Runtime and its prepacked weights, ~400 MB) and the index's Python objects "
+    "per item (~300 MB at 100k) dominate; items as arrays, built only for the ~500 candidates a search scores, "
+    "would remove most of the second.",
+    "list p95": "every view aggregates all counted aspirations and supports; per-cluster figures kept up to "
+    "date in a table (and the kelurahan of the work and the groups stored per cluster) would make a page a "
+    "read of 25 rows.",
+    "Ringkasan p95": "about fifteen aggregates over every counted aspiration; the same per-cluster table and "
+    "weekly counts kept as aspirations arrive would remove them.",
+    "export p95": "the search word is a LIKE over every member text; a full-text index (FTS5 on SQLite, "
+    "a trigram index on PostgreSQL) would answer it.",
     "fan-out": "the event loop was too busy to keep the pacer's schedule (other work on the machine).",
 }
 

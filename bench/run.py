@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench import bot_figures, nlp_figures, ops, startup
+from bench import bot_figures, nlp_figures, ops, startup, web_figures
 from bench.nlp_figures import in_child
 from bench.notes import notes_for
 from bench.report import Report, Row
@@ -32,12 +32,14 @@ class Sizes:
     digest: tuple[int, ...]
     fanout: int
     startup: tuple[int, ...]  # stored aspirations for the index start-up figures
+    web: tuple[int, int]  # aspirations and clusters for the web page figures
 
 
 FULL = Sizes(100_000, 2_000, 100, 100, (10_000, 100_000), 100, (10_000,), (10_000, 100_000), 300,
-             (100_000, 1_000_000))
+             (100_000, 1_000_000), (100_000, 20_000))
 REBUILD_LIMIT = 100_000  # above this, start-up is timed from the saved index only (startup.startup)
-QUICK = Sizes(2_000, 500, 30, 40, (10_000, 100_000), 50, (10_000,), (10_000,), 90, (5_000, 20_000))
+QUICK = Sizes(2_000, 500, 30, 40, (10_000, 100_000), 50, (10_000,), (10_000,), 90, (5_000, 20_000),
+              (10_000, 2_000))
 RSS_TARGET_MB = 1024  # peak RSS of the bot at 100k stored
 
 
@@ -70,6 +72,9 @@ def run(settings: Settings, *, quick: bool, out: Path | None, log: bool = True) 
         for kind in kinds:
             say(f"fan-out and digest on {kind} …")
             _ops(report, kind, settings, workdir, sizes)
+        for kind in kinds:
+            say(f"web page on {kind} …")
+            _web(report, kind, settings, workdir, sizes, quick)
     say("index start-up …")
     _startup(report, settings, sizes)
     say("similar search …")
@@ -169,6 +174,23 @@ def _ops(report: Report, kind: str, settings: Settings, workdir: str, sizes: Siz
     if len(times) > 1:
         (small, t_small), (big, t_big) = sorted(times.items())[0], sorted(times.items())[-1]
         report.ratio(f"digest {big:,} / {small:,} on {kind}", t_big, t_small, f"{big / small:g}×")
+
+
+def _web(report: Report, kind: str, settings: Settings, workdir: str, sizes: Sizes, quick: bool) -> None:
+    """The Kelompok list, the Ringkasan and a filtered export at city scale (in a process of its own)."""
+    n, clusters = sizes.web
+    section = f"Web page on {kind} ({n:,} aspirations in {clusters:,} clusters)"
+    with database(kind, workdir) as url:
+        r = in_child(web_figures.web_times, settings.config, url, n, clusters, quick)
+    target = 500 if n >= 100_000 else None
+    report.add(section, Row("Kelompok list p95 (4 views: default, sorted by growth at page 40, filtered, "
+                            "supporters' kelurahan)", r["list_p95"], "ms", target))
+    report.add(section, Row("Ringkasan p95", r["summary_p95"], "ms", target))
+    report.add(section, Row("filtered CSV export p95 (status, period and a search word)", r["export_p95"], "ms",
+                            target))
+    report.add(section, Row("every cluster's row loaded in Python (as the list did before)", r["all_rows_p50"],
+                            "ms"))
+    report.peer(f"list p95 ÷ every row loaded in Python ({kind}, {n:,})", r["list_p95"] / r["all_rows_p50"])
 
 
 def _search(report: Report, sizes: Sizes) -> None:

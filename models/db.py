@@ -186,5 +186,26 @@ def alembic_config(engine: Engine) -> Config:
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Apply the migrations up to a revision (the only way the schema changes)."""
+    """Apply the migrations up to a revision (the only way the schema changes), then refresh SQLite's planner
+    statistics when they are stale (`refresh_statistics`)."""
     command.upgrade(alembic_config(engine), revision)
+    refresh_statistics(engine)
+
+
+def refresh_statistics(engine: Engine) -> bool:
+    """On SQLite, gather the query planner's statistics (ANALYZE) when there are none or the aspirations grew
+    or shrank twofold since; whether it did. Without them SQLite reads every submitted aspiration to find one
+    cluster's (it picks the index on state over the one on cluster). PostgreSQL gathers its own."""
+    if engine.dialect.name != "sqlite":
+        return False
+    with engine.begin() as conn:
+        rows = int(conn.exec_driver_sql("SELECT count(*) FROM proposal").scalar_one())
+        has_table = conn.exec_driver_sql(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sqlite_stat1'").first() is not None
+        stat = conn.exec_driver_sql("SELECT stat FROM sqlite_stat1 WHERE tbl = 'proposal' AND idx IS NOT NULL "
+                                    "LIMIT 1").scalar() if has_table else None
+        seen = int(str(stat).split()[0]) if stat else -1
+        if seen >= 0 and seen // 2 <= rows <= 2 * seen + 100:
+            return False
+        conn.exec_driver_sql("ANALYZE")
+    return True

@@ -169,6 +169,12 @@ class TermStats:
         self.df.update(set(item_terms))
         self.n += 1
 
+    def add_many(self, items_terms: Iterable[Sequence[str]]) -> None:
+        """Count several items' terms (as `add` one by one)."""
+        sets = [set(t) for t in items_terms]
+        self.df.update(chain.from_iterable(sets))
+        self.n += len(sets)
+
     def remove(self, item_terms: Sequence[str]) -> None:
         """Forget one item's terms."""
         self.df.subtract(set(item_terms))

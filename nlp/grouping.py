@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import replace
 
 import numpy as np
 
@@ -10,11 +12,21 @@ from nlp.ann import CoarseIndex
 from nlp.features import TermStats
 from nlp.scoring import GroupingParams, Item, make_item, pair_scores, place_sets, places_conflict
 
-__all__ = ["Grouper", "GroupingParams", "Item", "make_item"]
+__all__ = ["NO_VECTOR", "Grouper", "GroupingParams", "Item", "make_item", "spare_rows"]
+
+NO_VECTOR = np.zeros(0, dtype=np.float32)  # a stored item's vector lives in the grouper's matrix, not in the item
+
+
+def spare_rows(n: int) -> int:
+    """Room left in a matrix made for n rows, so that new items are added without growing it at once."""
+    return n // 8 + 1024
 
 
 class Grouper:
-    """In-memory state of the current clusters; rebuilt at start from the stored items."""
+    """In-memory state of the current clusters; rebuilt at start from the stored items.
+
+    Each vector is kept once, in the float32 matrix; the stored items hold NO_VECTOR (`item` gives one back
+    with its vector)."""
 
     def __init__(self, params: GroupingParams | None = None, dim: int = 384) -> None:
         """Start with no items."""
@@ -42,10 +54,48 @@ class Grouper:
         return list(self._row_of)
 
     def item(self, item_id: int) -> Item:
-        """The stored item with this id."""
+        """The stored item with this id, with its vector."""
+        row = self._row_of[item_id]
+        item = self._items[row]
+        assert item is not None
+        return replace(item, vector=self._matrix[row].copy())
+
+    def stored(self, item_id: int) -> Item:
+        """The stored item with this id, without its vector (NO_VECTOR)."""
         item = self._items[self._row_of[item_id]]
         assert item is not None
         return item
+
+    def vectors(self, item_ids: Sequence[int]) -> np.ndarray:
+        """The vectors of these items, one row each (a view, not a copy, when they are the first rows in order)."""
+        rows = np.fromiter((self._row_of[i] for i in item_ids), np.int64, len(item_ids))
+        if np.array_equal(rows, np.arange(len(rows))):
+            return self._matrix[: len(rows)]
+        return self._matrix[rows]
+
+    def load(self, item_ids: Sequence[int], cluster_ids: Sequence[int], items: Sequence[Item], matrix: np.ndarray
+             ) -> None:
+        """Fill an empty grouper at once, as `add` would one by one in this order: `matrix` (float32, kept, not
+        copied) holds the items' vectors in its first rows and spare room after them; the items hold NO_VECTOR."""
+        if self._items:
+            raise ValueError("load fills an empty grouper")
+        n = len(items)
+        if not len(item_ids) == len(cluster_ids) == n <= len(matrix) or matrix.dtype != np.float32:
+            raise ValueError("ids, clusters, items and matrix rows do not match")
+        self._matrix = matrix if len(matrix) > n else np.concatenate([matrix, np.zeros((1024, matrix.shape[1]),
+                                                                                       np.float32)])
+        self._items = list(items)
+        self._id_of = list(item_ids)
+        self._cluster_of = list(cluster_ids)
+        self._row_of = dict(zip(self._id_of, range(n), strict=True))
+        if len(self._row_of) != n:
+            raise ValueError("an id appears twice")
+        members, postings = self._members, self._postings
+        for row, (cluster_id, item) in enumerate(zip(self._cluster_of, items, strict=True)):
+            members[cluster_id].add(row)
+            for term in item.terms:
+                postings[term].append(row)
+        self.stats.add_many(item.terms for item in items)
 
     def cluster_of(self, item_id: int) -> int:
         """The cluster an item is in."""
@@ -61,7 +111,7 @@ class Grouper:
             grown[:row] = self._matrix[:row]
             self._matrix = grown
         self._matrix[row] = item.vector
-        self._items.append(item)
+        self._items.append(item if item.vector is NO_VECTOR else replace(item, vector=NO_VECTOR))
         self._id_of.append(item_id)
         self._cluster_of.append(cluster_id)
         self._row_of[item_id] = row

@@ -12,8 +12,8 @@ from services.core.texts import status_label
 from services.core.texts_web import tw
 from services.reports.exports import CLUSTER_COLUMNS, ExportTables, build_tables, csv_bytes, write_xlsx
 from services.reports.musrenbang import musrenbang_sheets, write_musrenbang
-from web.pages import filter_query, filtered_rows
-from web.queries import apply_filters
+from web.pages import filter_query, parse_filters, viewer_forums
+from web.queries import chosen_ids
 from web.render import render
 from web.security import context_of, require_viewer
 
@@ -25,9 +25,11 @@ MUSRENBANG_COLUMNS = ("mus_priority", "mus_code", "mus_activity", "mus_location"
 def _chosen(request: Request) -> tuple[set[int], str]:
     """The ids of the clusters the URL's filters select, and the query that names them."""
     viewer = require_viewer(request)
-    rows, filters = filtered_rows(request, viewer)
-    chosen = apply_filters(rows, filters, context_of(request).config, utcnow())
-    return {row.id for row in chosen}, filter_query(filters, hal="")
+    ctx = context_of(request)
+    filters = parse_filters(request.query_params, ctx.config, viewer)
+    with Session(ctx.engine) as session:
+        ids = chosen_ids(session, ctx.config, viewer_forums(viewer), filters, utcnow())
+    return set(ids), filter_query(filters, hal="")
 
 
 def _download(data: bytes, media: str, name: str, request: Request) -> Response:

@@ -16,7 +16,7 @@ from nlp.redact import redact
 from services.access.people import resident_label
 from services.core import counting
 from services.core.config import AppConfig
-from web.queries import ClusterRow
+from web.queries import ClusterRow, top_rows
 
 WEEKS = 12
 
@@ -49,27 +49,26 @@ def week_start(now: datetime, tz: ZoneInfo) -> datetime:
     return datetime.combine(local.date() - timedelta(days=local.weekday()), time(0), tzinfo=tz)
 
 
-def summarise(session: Session, rows: list[ClusterRow], forums: frozenset[str] | None, *, tz: ZoneInfo,
-              now: datetime) -> Summary:
-    """Counts, new and growing clusters, answers and the weekly and per-category series of the viewer's forums."""
+def summarise(session: Session, config: AppConfig, forums: frozenset[str] | None, *, now: datetime) -> Summary:
+    """Counts, new and growing clusters, answers and the weekly and per-category series of the viewer's forums
+    (each list of clusters chosen, sorted and cut in SQL)."""
+    tz = config.city.tz
     scope = counting.Scope(forums=forums)
     start = week_start(now, tz)
     week = counting.Period(counting.mark_at(session, start), counting.committed_mark(session))
     total, answered = counting.totals(session, scope), counting.answered_ids(session, scope)
-    new = counting.new_cluster_ids(session, scope, week)
-    per_week = dict(counting.aspirations_per_week(session, scope, tz))
     weeks = [start - timedelta(weeks=n) for n in range(WEEKS - 1, -1, -1)]
-    by_support = sorted(rows, key=lambda r: (-r.supporters, r.id))
+    marks = [counting.mark_at(session, w) for w in [*weeks, start + timedelta(weeks=1)]]
     return Summary(
         week_start=start, aspirations_week=counting.totals(session, scope, week).aspirations,
         aspirations_all=total.aspirations, residents_all=total.residents, clusters_all=total.clusters,
         supporters_all=counting.supporter_total(session, scope),
-        new=[r for r in by_support if r.id in new][:10],
-        growing=sorted((r for r in rows if r.growth), key=lambda r: (-r.growth, r.id))[:10],
-        overdue=sum(r.overdue for r in rows), answered=len(answered),
+        new=top_rows(session, config, forums, now, among=counting.new_clusters_query(scope, week)),
+        growing=top_rows(session, config, forums, now, growing=True),
+        overdue=len(counting.overdue_ids(session, config, scope, now)), answered=len(answered),
         answered_share=len(answered) / total.clusters if total.clusters else 0.0,
         median_days=counting.median_days_to_answer(session, scope),
-        per_week=[(w, per_week.get(w.date(), 0)) for w in weeks],
+        per_week=list(zip(weeks, counting.aspirations_per_period(session, scope, marks), strict=True)),
         per_category=[(c or counting.UNKNOWN, n) for c, n in counting.aspirations_per_category(session, scope)],
         per_kelurahan=counting.aspirations_per_kelurahan(session, scope),
         loop=counting.satisfaction(session, scope),

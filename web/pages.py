@@ -21,7 +21,7 @@ from services.core.texts import status_label
 from services.core.texts_web import long_date, tw
 from services.core.vulnerable import label_names
 from web import attachments, charts, conversation, figures
-from web.queries import MEANINGS, PERIODS, SORTS, ClusterRow, Filters, apply_filters, load_rows, page_of
+from web.queries import MEANINGS, PERIODS, SORTS, Filters, list_page, load_rows
 from web.render import render
 from web.security import context_of, require_viewer, visible_cluster
 
@@ -64,24 +64,18 @@ def filter_query(filters: Filters, **changes: object) -> str:
     return urlencode({k: v for k, v in values.items() if v not in ("", None, 0)})
 
 
-def filtered_rows(request: Request, viewer: Viewer) -> tuple[list[ClusterRow], Filters]:
-    """The viewer's rows and the URL's filters."""
-    ctx = context_of(request)
-    with Session(ctx.engine) as session:
-        rows = load_rows(session=session, config=ctx.config, forums=None if viewer.sees_all else viewer.forums,
-                         now=utcnow())
-    return rows, parse_filters(request.query_params, ctx.config, viewer)
+def viewer_forums(viewer: Viewer) -> frozenset[str] | None:
+    """The home forums whose clusters the viewer sees (None: all)."""
+    return None if viewer.sees_all else viewer.forums
 
 
 def summary(request: Request) -> Response:
     """Ringkasan: counts, new and growing clusters, overdue, answers, charts with their numbers."""
     viewer = require_viewer(request)
-    rows, _ = filtered_rows(request, viewer)
     ctx = context_of(request)
     config = ctx.config
     with Session(ctx.engine) as session:
-        result = figures.summarise(session, rows, None if viewer.sees_all else viewer.forums, tz=config.city.tz,
-                                   now=utcnow())
+        result = figures.summarise(session, config, viewer_forums(viewer), now=utcnow())
     weeks = [(long_date(w, config.city.tz, with_time=False), n) for w, n in result.per_week]
     short_weeks = [(f"{w.day}/{w.month}", n) for w, n in result.per_week]
     labels = [(config.categories[c].label if c in config.categories else c, n) for c, n in result.per_category]
@@ -93,14 +87,15 @@ def summary(request: Request) -> Response:
 
 
 def cluster_list(request: Request) -> Response:
-    """Kelompok: the filtered, sorted, paginated list."""
+    """Kelompok: the filtered, sorted, paginated list (filtered, counted and paged in SQL: web.queries)."""
     viewer = require_viewer(request)
-    rows, filters = filtered_rows(request, viewer)
-    config = context_of(request).config
-    chosen = apply_filters(rows, filters, config, utcnow())
-    shown, pages = page_of(chosen, filters.hal)
+    ctx = context_of(request)
+    config = ctx.config
+    filters = parse_filters(request.query_params, config, viewer)
+    with Session(ctx.engine) as session:
+        shown, total, pages = list_page(session, config, viewer_forums(viewer), filters, utcnow())
     return render(request, "clusters.html", {
-        "rows": shown, "total": len(chosen), "f": filters, "pages": pages, "page": min(filters.hal, pages),
+        "rows": shown, "total": total, "f": filters, "pages": pages, "page": min(filters.hal, pages),
         "query": lambda **changes: filter_query(filters, **changes), "periods": PERIODS, "sorts": SORTS,
         "meanings": MEANINGS, "groups": list(zip(GROUPS, label_names("kelompok", GROUPS), strict=True)),
         "group_names": lambda values: ", ".join(label_names("kelompok", values)),
@@ -161,8 +156,9 @@ def cluster_page(request: Request) -> Response:
 def map_page(request: Request) -> Response:
     """Peta: aspirations per kelurahan, as tiles by kecamatan or as real shapes from a GeoJSON file; the pins."""
     viewer = require_viewer(request)
-    rows, _ = filtered_rows(request, viewer)
     ctx = context_of(request)
+    with Session(ctx.engine) as session:
+        rows = load_rows(session=session, config=ctx.config, forums=viewer_forums(viewer), now=utcnow())
     counts = figures.per_kelurahan(rows)
     shapes = boundaries.shapes_of(ctx.config)
     if shapes:

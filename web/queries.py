@@ -1,17 +1,24 @@
-"""What the pages show, read through services.core.counting: one row per counted cluster, filtered and sorted in memory.
+"""What the pages show, read through services.core.counting: clusters filtered, sorted, counted and paged in SQL,
+then the figures of the rows shown.
 
 A cluster belongs to its home forum: moderators see their forums' clusters, staff and admins all. The figures
-are the ones every screen shows (services.core.counting has the definitions).
+are the ones every screen shows (services.core.counting has the definitions). Two filters read the members'
+texts and so run in Python over the clusters the SQL filters leave: the kelurahan of the work (`lokasi`,
+services.reports.musrenbang) and the vulnerable groups (`rentan`, services.core.vulnerable).
 """
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
+from sqlalchemy import exists, func, or_
 from sqlmodel import Session, col, select
 
-from models.clusters import Cluster
+from models.clusters import Cluster, Support
 from models.proposals import Proposal, ProposalState
+from models.residents import Resident
 from services.answers.attachments import Counts, badge
 from services.core import counting
 from services.core.config import AppConfig
@@ -25,6 +32,7 @@ PAGE_SIZE = 25
 PERIODS = (7, 30, 90, 365)
 SORTS = ("pendukung", "pertumbuhan", "terbaru", "terlama")
 MEANINGS = ("lokasi", "pendukung")  # the kelurahan filter: where the work is, or where supporters live
+TOP = 10  # clusters in each of Ringkasan's lists
 
 
 @dataclass
@@ -34,7 +42,6 @@ class ClusterRow:
     cluster: Cluster
     aspirations: int = 0
     residents: int = 0
-    texts: list[str] = field(default_factory=list)  # its members' redacted texts, for the search
     supporters: int = 0
     growth: int = 0  # supporters who joined in the last GROWTH_DAYS days
     first: datetime = EPOCH  # its first counted aspiration
@@ -76,70 +83,133 @@ class Filters:
     hal: int = 1
 
 
+def recent_period(session: Session, now: datetime) -> Period:
+    """The last GROWTH_DAYS days, in committed order (the rows' growth)."""
+    return Period(counting.mark_at(session, now - timedelta(days=GROWTH_DAYS)), counting.committed_mark(session))
+
+
 def load_rows(*, session: Session, config: AppConfig, forums: frozenset[str] | None, now: datetime) -> list[ClusterRow]:
     """Every counted cluster (of the given home forums; None is all) with its figures."""
-    scope = Scope(forums=forums)
-    recent = Period(counting.mark_at(session, now - timedelta(days=GROWTH_DAYS)), counting.committed_mark(session))
-    figures = counting.cluster_figures(session, scope, recent)
-    clusters = {c.id: c for c in session.exec(select(Cluster).where(col(Cluster.id).in_(list(figures)))).all()}
-    spreads = counting.supporter_places(session, set(figures))
+    return rows_of(session, config, forums, None, now)
+
+
+def rows_of(session: Session, config: AppConfig, forums: frozenset[str] | None, ids: Sequence[int] | None,
+            now: datetime) -> list[ClusterRow]:
+    """The rows of these counted clusters (None: all), in this order, with their figures."""
+    scope = Scope(forums=forums, cluster_ids=None if ids is None else frozenset(ids))
+    figures = counting.cluster_figures(session, scope, recent_period(session, now))
+    order = list(figures) if ids is None else [i for i in ids if i in figures]
+    clusters = {c.id: c for c in session.exec(select(Cluster).where(col(Cluster.id).in_(order))).all()}
+    spreads = counting.supporter_places(session, set(order))
     places = counting.aspiration_places(session, scope)
-    work = work_places(session=session, config=config, cluster_ids=set(figures))
+    work = work_places(session=session, config=config, cluster_ids=set(order))
     late = counting.overdue_ids(session, config, scope, now)
-    labels = cluster_labels(session, figures)
+    labels = cluster_labels(session, order)
     attached = counting.attachment_counts(session, scope)
-    texts: dict[int, list[str]] = {}
-    for cluster_id, text in session.exec(select(Proposal.cluster_id, Proposal.text_redacted).where(
-            Proposal.state == ProposalState.SUBMITTED, col(Proposal.cluster_id).in_(list(figures)))).all():
-        texts.setdefault(cluster_id or 0, []).append(text)
     return [ClusterRow(clusters[cid], aspirations=f.aspirations, residents=f.residents, supporters=f.supporters,
                        growth=f.added, first=f.first_at, last=f.last_at, supporter_places=spreads.get(cid, []),
                        places=Counter(dict(places.get(cid, []))), work_place=work.get(cid, ""),
-                       overdue=cid in late, texts=texts.get(cid, []), groups=labels[cid].groups,
-                       aid_kinds=labels[cid].aid_kinds, attached=attached.get(cid, Counts()))
-            for cid, f in figures.items()]
+                       overdue=cid in late, groups=labels[cid].groups, aid_kinds=labels[cid].aid_kinds,
+                       attached=attached.get(cid, Counts()))
+            for cid, f in ((cid, figures[cid]) for cid in order)]
 
 
-def _matches(row: ClusterRow, filters: Filters, config: AppConfig, now: datetime) -> bool:
-    """Tell whether a row passes every filter."""
-    cluster = row.cluster
-    checks = (
-        not filters.forum or cluster.home_forum_id == filters.forum,
-        not filters.kelurahan or _in_kelurahan(row, filters),
-        not filters.kategori or cluster.category == filters.kategori,
-        not filters.status or cluster.status == filters.status,
-        not filters.terlambat or row.overdue,
-        not filters.periode or row.last >= now - timedelta(days=filters.periode),
-        not filters.rentan or filters.rentan in row.groups,
-    )
-    if not all(checks):
-        return False
-    words = filters.q.lower().split()
-    haystack = " ".join([cluster.code or "", cluster.title, cluster.keywords, *row.texts]).lower()
-    return all(word in haystack for word in words)
+def _selected(session: Session, config: AppConfig, forums: frozenset[str] | None, filters: Filters, now: datetime,
+              *, figures_needed: bool = True) -> tuple[Any, Any]:
+    """(query of the chosen clusters' ids, its figures subquery): every filter that SQL can answer. Without
+    `figures_needed` (to count them), the figures are joined only when a filter reads one."""
+    scope = Scope(forums=forums)
+    if not figures_needed and not filters.periode:
+        figures, query = None, select(col(Cluster.id)).where(col(Cluster.id).in_(counting.counted_ids(scope)))
+    else:
+        figures = counting.figures_query(scope, recent_period(session, now)).subquery()
+        query = select(figures.c.id).join(Cluster, col(Cluster.id) == figures.c.id)
+    if filters.forum:
+        query = query.where(Cluster.home_forum_id == filters.forum)
+    if filters.kelurahan and filters.arti == "pendukung":
+        query = query.where(exists(select(Support.id).join(Resident, col(Resident.id) == col(Support.resident_id))
+                                   .where(col(Support.cluster_id) == col(Cluster.id),
+                                          func.coalesce(Resident.kelurahan, counting.UNKNOWN) == filters.kelurahan)))
+    if filters.kategori:
+        query = query.where(Cluster.category == filters.kategori)
+    if filters.status:
+        query = query.where(Cluster.status == filters.status)
+    if filters.terlambat:
+        query = query.where(col(Cluster.id).in_(counting.overdue_query(config, scope, now)))
+    if filters.periode and figures is not None:
+        query = query.where(figures.c.last_at >= now - timedelta(days=filters.periode))
+    for word in filters.q.lower().split():
+        query = query.where(or_(*(func.lower(field).contains(word, autoescape=True) for field in (
+            func.coalesce(Cluster.code, ""), Cluster.title, Cluster.keywords)), exists(select(Proposal.id).where(
+            col(Proposal.cluster_id) == col(Cluster.id), col(Proposal.state) == ProposalState.SUBMITTED,
+            func.lower(Proposal.text_redacted).contains(word, autoescape=True)))))
+    return query, figures
 
 
-def _in_kelurahan(row: ClusterRow, filters: Filters) -> bool:
-    """The kelurahan filter in its chosen meaning: where the work is, or where supporters live."""
-    if filters.arti == "pendukung":
-        return any(name == filters.kelurahan for name, _ in row.supporter_places)
-    return row.work_place == filters.kelurahan
-
-
-def apply_filters(rows: list[ClusterRow], filters: Filters, config: AppConfig, now: datetime) -> list[ClusterRow]:
-    """The rows a filter selects, in the chosen order."""
-    chosen = [row for row in rows if _matches(row, filters, config, now)]
+def _ordered(query: Any, figures: Any, urut: str) -> Any:
+    """The query in the chosen order (ties by id)."""
     orders = {
-        "pendukung": lambda r: (-r.supporters, r.id),
-        "pertumbuhan": lambda r: (-r.growth, -r.supporters, r.id),
-        "terbaru": lambda r: (-r.first.timestamp(), r.id),
-        "terlama": lambda r: (r.first.timestamp(), r.id),
+        "pendukung": (figures.c.supporters.desc(), figures.c.id),
+        "pertumbuhan": (figures.c.added.desc(), figures.c.supporters.desc(), figures.c.id),
+        "terbaru": (figures.c.first_at.desc(), figures.c.id),
+        "terlama": (figures.c.first_at, figures.c.id),
     }
-    return sorted(chosen, key=orders.get(filters.urut, orders["pendukung"]))
+    return query.order_by(*orders.get(urut, orders["pendukung"]))
 
 
-def page_of(rows: list[ClusterRow], page: int) -> tuple[list[ClusterRow], int]:
-    """One page of rows and the number of pages."""
-    pages = max(1, -(-len(rows) // PAGE_SIZE))
-    page = min(max(page, 1), pages)
-    return rows[(page - 1) * PAGE_SIZE: page * PAGE_SIZE], pages
+def _in_python(filters: Filters) -> bool:
+    """Whether a filter reads the members' texts (the kelurahan of the work, a vulnerable group)."""
+    return bool(filters.rentan or (filters.kelurahan and filters.arti != "pendukung"))
+
+
+def _text_filters(session: Session, config: AppConfig, ids: list[int], filters: Filters) -> list[int]:
+    """The ids (kept in order) that pass the filters reading the members' texts."""
+    if filters.kelurahan and filters.arti != "pendukung":
+        work = work_places(session=session, config=config, cluster_ids=set(ids))
+        ids = [i for i in ids if work.get(i, "") == filters.kelurahan]
+    if filters.rentan:
+        labels = cluster_labels(session, ids)
+        ids = [i for i in ids if filters.rentan in labels[i].groups]
+    return ids
+
+
+def chosen_ids(session: Session, config: AppConfig, forums: frozenset[str] | None, filters: Filters,
+               now: datetime) -> list[int]:
+    """The ids of every cluster the filters choose, in the chosen order."""
+    query, figures = _selected(session, config, forums, filters, now)
+    ids = [int(i) for i in session.exec(_ordered(query, figures, filters.urut)).all()]
+    return _text_filters(session, config, ids, filters) if _in_python(filters) else ids
+
+
+def list_page(session: Session, config: AppConfig, forums: frozenset[str] | None, filters: Filters,
+              now: datetime) -> tuple[list[ClusterRow], int, int]:
+    """(the rows of the page asked for, how many clusters the filters choose, how many pages)."""
+    if _in_python(filters):
+        ids = chosen_ids(session, config, forums, filters, now)
+        total = len(ids)
+    else:
+        counted, _ = _selected(session, config, forums, filters, now, figures_needed=False)
+        total = int(session.exec(select(func.count()).select_from(counted.subquery())).one())
+    pages = max(1, -(-total // PAGE_SIZE))
+    start = (min(max(filters.hal, 1), pages) - 1) * PAGE_SIZE
+    if _in_python(filters):
+        shown = ids[start : start + PAGE_SIZE]
+    else:
+        query, figures = _selected(session, config, forums, filters, now)
+        shown = [int(i) for i in session.exec(_ordered(query, figures, filters.urut).limit(PAGE_SIZE).offset(start))]
+    return rows_of(session, config, forums, shown, now), total, pages
+
+
+def top_rows(session: Session, config: AppConfig, forums: frozenset[str] | None, now: datetime, *,
+             among: Any = None, growing: bool = False) -> list[ClusterRow]:
+    """Ringkasan's lists: the TOP clusters by supporters (of `among`, a subquery of ids, when given), or the
+    TOP that grew most in the last GROWTH_DAYS days (`growing`)."""
+    query, figures = _selected(session, config, forums, Filters(), now)
+    if among is not None:
+        query = query.where(figures.c.id.in_(among))
+    if growing:
+        query = query.where(figures.c.added > 0).order_by(figures.c.added.desc(), figures.c.id)
+    else:
+        query = _ordered(query, figures, "pendukung")
+    ids = [int(i) for i in session.exec(query.limit(TOP)).all()]
+    return rows_of(session, config, forums, ids, now)

@@ -56,7 +56,7 @@ class IndexFollower:
     def _level_with(self, session: Session) -> int:
         """Add what is missing, re-file what moved, forget what left; return how many."""
         wanted = membership(session)
-        have = {pid: cid for pid, cid, _ in self._grouping.entries()}
+        have = self._grouping.membership()
         for pid in [pid for pid in have if pid not in wanted]:
             self._grouping.remove(pid)
         moved = [(pid, wanted[pid]) for pid, cid in have.items() if pid in wanted and wanted[pid] != cid]

@@ -22,7 +22,7 @@ The definitions, the same on every screen:
   new clusters by the cluster's, supporters added by the support's; never by comparing timestamps of
   different rows. A moment becomes a mark with `mark_at`.
 
-Everything is SQL aggregates, so the lists can be paged in SQL later.
+Everything is SQL aggregates: the web page filters, sorts, counts and pages clusters in SQL (`figures_query`).
 """
 
 import statistics
@@ -33,6 +33,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Integer, case, distinct, literal
+from sqlalchemy import select as sa_select
 from sqlalchemy.sql import ColumnElement
 from sqlmodel import Session, col, func, select
 from sqlmodel.sql.expression import SelectOfScalar
@@ -44,7 +45,7 @@ from models.residents import Resident
 from models.satisfaction import AnswerRating, SatisfactionAsk, SatisfactionRound
 from models.sequences import CommitMark, committed_mark, mark_at
 from services.core.config import AppConfig
-from services.core.deadlines import overdue_clusters
+from services.core.deadlines import overdue_condition
 from services.core.vulnerable import AID_CATEGORY, FACETS, cluster_labels
 
 UNKNOWN = "-"  # the kelurahan or category of a spread when there is none
@@ -60,6 +61,7 @@ __all__ = [
     "aspiration_places",
     "aspirations_per_category",
     "aspirations_per_kelurahan",
+    "aspirations_per_period",
     "aspirations_per_week",
     "attachment_counts",
     "cluster_figures",
@@ -67,11 +69,15 @@ __all__ = [
     "committed_mark",
     "counted_aspirations",
     "counted_ids",
+    "figures_of",
+    "figures_query",
     "mark_at",
     "median_days_to_answer",
     "median_days_to_solved",
     "new_cluster_ids",
+    "new_clusters_query",
     "overdue_ids",
+    "overdue_query",
     "satisfaction",
     "satisfaction_per_cluster",
     "supporter_places",
@@ -164,8 +170,14 @@ def totals(session: Session, scope: Scope, period: Period | None = None) -> Tota
 
 def new_cluster_ids(session: Session, scope: Scope, period: Period) -> set[int]:
     """Counted clusters created in the period."""
-    return {int(i) for i in session.exec(select(Cluster.id).where(
-        col(Cluster.id).in_(counted_ids(scope)), period.holds(Cluster.seq))).all() if i is not None}
+    return {int(i) for i in session.exec(new_clusters_query(scope, period)).all() if i is not None}
+
+
+def new_clusters_query(scope: Scope, period: Period) -> SelectOfScalar[int | None]:
+    """The ids of `new_cluster_ids`, as a subquery."""
+    query: SelectOfScalar[int | None] = select(col(Cluster.id)).where(col(Cluster.id).in_(counted_ids(scope)),
+                                                                 period.holds(Cluster.seq))
+    return query
 
 
 def supporter_total(session: Session, scope: Scope, upto: int | None = None) -> int:
@@ -181,29 +193,39 @@ def _count_if(condition: ColumnElement[bool]) -> Any:
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0).cast(Integer)
 
 
+def figures_query(scope: Scope, period: Period | None = None, previous: Period | None = None) -> Any:
+    """`cluster_figures` as one SQL query (columns id, aspirations, residents, first_at, last_at, supporters,
+    added, previous), so pages can filter, sort, count and page the clusters in SQL."""
+    upto = period.upto if period is not None else None
+    members = counted_aspirations(
+        sa_select(col(Proposal.cluster_id).label("id"), func.count(col(Proposal.id)).label("aspirations"),
+               func.count(distinct(col(Proposal.resident_id))).label("residents"),
+               func.min(Proposal.submitted_at).label("first_at"), func.max(Proposal.submitted_at).label("last_at")),
+        scope).group_by(col(Proposal.cluster_id)).subquery()
+    supporters = func.count(col(Support.id)) if upto is None else _count_if(func.coalesce(Support.seq, 0) <= upto)
+    backing = sa_select(col(Support.cluster_id).label("id"), supporters.label("supporters"),
+                     (_count_if(period.holds(Support.seq)) if period is not None else literal(0)).label("added"),
+                     (_count_if(previous.holds(Support.seq)) if previous is not None else literal(0)).label("previous"),
+                     ).where(col(Support.cluster_id).in_(counted_ids(scope))).group_by(col(Support.cluster_id)).subquery()
+    return (sa_select(members.c.id, members.c.aspirations, members.c.residents, members.c.first_at, members.c.last_at,
+                   func.coalesce(backing.c.supporters, 0).label("supporters"),
+                   func.coalesce(backing.c.added, 0).label("added"),
+                   func.coalesce(backing.c.previous, 0).label("previous"))
+            .select_from(members).outerjoin(backing, backing.c.id == members.c.id)
+            .where(members.c.first_at.is_not(None), members.c.last_at.is_not(None)))
+
+
 def cluster_figures(session: Session, scope: Scope, period: Period | None = None,
                     previous: Period | None = None) -> dict[int, ClusterFigures]:
     """Every counted cluster's aspirations, residents, supporters (to the period's end) and supporters added."""
-    upto = period.upto if period is not None else None
-    members = session.exec(counted_aspirations(
-        select(Proposal.cluster_id, func.count(col(Proposal.id)),  # type: ignore[call-overload]
-               func.count(distinct(col(Proposal.resident_id))), func.min(Proposal.submitted_at),
-               func.max(Proposal.submitted_at)), scope)
-        .group_by(col(Proposal.cluster_id))).all()
-    supporters = func.count(col(Support.id)) if upto is None else _count_if(func.coalesce(Support.seq, 0) <= upto)
-    backing: Any = select(Support.cluster_id, supporters,
-                     _count_if(period.holds(Support.seq)) if period is not None else literal(0),
-                     _count_if(previous.holds(Support.seq)) if previous is not None else literal(0))
-    counts = {cid: (int(s), int(a), int(p)) for cid, s, a, p in session.exec(
-        backing.where(col(Support.cluster_id).in_(counted_ids(scope))).group_by(col(Support.cluster_id))).all()}
-    out = {}
-    for cid, aspirations, residents, first, last in members:
-        if cid is None or first is None or last is None:
-            continue
-        supporters, added, before = counts.get(cid, (0, 0, 0))
-        out[cid] = ClusterFigures(cid, int(aspirations), int(residents), supporters, added, before,
-                                  _aware(first), _aware(last))
-    return out
+    return {int(row.id): figures_of(row) for row in session.execute(figures_query(scope, period, previous)).all()
+            if row.id is not None}
+
+
+def figures_of(row: Any) -> ClusterFigures:
+    """A row of `figures_query` as ClusterFigures."""
+    return ClusterFigures(int(row.id), int(row.aspirations), int(row.residents), int(row.supporters), int(row.added),
+                          int(row.previous), _aware(row.first_at), _aware(row.last_at))
 
 
 def supporter_places(session: Session, cluster_ids: set[int], upto: int | None = None
@@ -276,8 +298,18 @@ def aspiration_places(session: Session, scope: Scope) -> dict[int, list[tuple[st
 
 def overdue_ids(session: Session, config: AppConfig, scope: Scope, now: datetime) -> set[int]:
     """Counted clusters still waiting for a staff answer past the deadline (services.core.deadlines)."""
-    counted = {int(i) for i in session.exec(counted_ids(scope)).all() if i is not None}
-    return {o.cluster_id for o in overdue_clusters(session=session, config=config, now=now)} & counted
+    return {int(i) for i in session.exec(overdue_query(config, scope, now)).all() if i is not None}
+
+
+def overdue_query(config: AppConfig, scope: Scope, now: datetime) -> SelectOfScalar[int | None]:
+    """The ids of `overdue_ids`, as a subquery."""
+    first = func.min(Proposal.submitted_at)
+    query: SelectOfScalar[int | None] = (
+        select(col(Cluster.id)).join(Proposal, col(Proposal.cluster_id) == col(Cluster.id))
+        .where(col(Cluster.id).in_(counted_ids(scope)), Proposal.state == ProposalState.SUBMITTED,
+               col(Proposal.submitted_at).is_not(None))
+        .group_by(col(Cluster.id)).having(overdue_condition(first, now, config=config)))
+    return query
 
 
 def median_days_to_answer(session: Session, scope: Scope) -> float | None:
@@ -301,6 +333,19 @@ def aspirations_per_week(session: Session, scope: Scope, tz: ZoneInfo) -> list[t
         local = _aware(at).astimezone(tz).date()
         weeks[local - timedelta(days=local.weekday())] += int(count)
     return sorted(weeks.items())
+
+
+def aspirations_per_period(session: Session, scope: Scope, marks: list[int]) -> list[int]:
+    """Counted aspirations in each period between consecutive marks, (marks[i], marks[i + 1]], in one query
+    (the weeks of Ringkasan: the marks of their starts, as `mark_at` gives them)."""
+    if len(marks) < 2:
+        return []
+    mark = func.coalesce(Proposal.seq, 0)
+    bucket = case(*((mark <= upto, i) for i, upto in enumerate(marks[1:])), else_=-1)
+    rows = session.exec(counted_aspirations(select(bucket, func.count(col(Proposal.id))), scope,
+                                            Period(marks[0], marks[-1])).group_by(bucket)).all()
+    found = {int(i): int(n) for i, n in rows}
+    return [found.get(i, 0) for i in range(len(marks) - 1)]
 
 
 # Vulnerable groups and social aid (services.core.vulnerable): an aspiration counts under every group (aid problem)

@@ -3,8 +3,11 @@
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
+from typing import Any
 
 import holidays
+from sqlalchemy import and_
+from sqlalchemy.sql import ColumnElement
 from sqlmodel import Session, col, func, select
 
 from models.clusters import Cluster, ClusterStatus
@@ -69,10 +72,10 @@ def is_overdue(start: datetime, now: datetime, *, config: AppConfig) -> bool:
     return working_days_between(start, now, config=config) > config.deadlines.answer_working_days
 
 
-def _waiting_clusters(session: Session) -> list[tuple[Cluster, datetime]]:
-    """Open, visible, unanswered clusters with the moment of their first submitted proposal."""
+def _waiting_clusters(session: Session, before: datetime | None = None) -> list[tuple[Cluster, datetime]]:
+    """Open, visible, unanswered clusters with the moment of their first submitted proposal (before `before`)."""
     first = func.min(Proposal.submitted_at)
-    rows = session.exec(
+    query = (
         select(Cluster, first)
         .join(Proposal, col(Proposal.cluster_id) == Cluster.id)
         .where(
@@ -85,8 +88,10 @@ def _waiting_clusters(session: Session) -> list[tuple[Cluster, datetime]]:
         )
         .group_by(col(Cluster.id))
         .order_by(col(Cluster.id))
-    ).all()
-    return [(cluster, _aware(since)) for cluster, since in rows if since is not None]
+    )
+    if before is not None:
+        query = query.having(first < before)
+    return [(cluster, _aware(since)) for cluster, since in session.exec(query).all() if since is not None]
 
 
 def _aware(moment: datetime) -> datetime:
@@ -97,7 +102,7 @@ def _aware(moment: datetime) -> datetime:
 def overdue_clusters(*, session: Session, config: AppConfig, now: datetime) -> list[OverdueCluster]:
     """Clusters without a staff answer after `deadlines.answer_working_days` working days, longest wait first."""
     result = []
-    for cluster, since in _waiting_clusters(session):
+    for cluster, since in _waiting_clusters(session, waiting_since_before(now, config=config)):
         waited = working_days_between(since, now, config=config)
         if waited <= config.deadlines.answer_working_days or cluster.id is None:
             continue
@@ -106,6 +111,26 @@ def overdue_clusters(*, session: Session, config: AppConfig, now: datetime) -> l
             status=cluster.status, since=since, working_days=waited, due=answer_due(since, config=config),
         ))
     return sorted(result, key=lambda item: (-item.working_days, item.cluster_id))
+
+
+def waiting_since_before(now: datetime, *, config: AppConfig) -> datetime:
+    """The moment a wait must have begun before to be overdue at `now`: `working_days_between` grows as the
+    start goes back, so a start is overdue exactly when its city date is on or before the latest overdue date,
+    that is before the next day's midnight (city time), given here in UTC (SQL compares it with a column)."""
+    day, found = _local_date(now, config), 0
+    while True:
+        found += is_working_day(day, config=config)
+        if found > config.deadlines.answer_working_days:
+            return datetime.combine(day, time(0), tzinfo=config.city.tz).astimezone(UTC)
+        day -= timedelta(days=1)
+
+
+def overdue_condition(first_submitted: Any, now: datetime, *, config: AppConfig) -> ColumnElement[bool]:
+    """SQL: a waiting cluster (first_answer_at empty, open, visible) whose first submitted aspiration, given
+    as `first_submitted`, is past the deadline (the same as `overdue_clusters`)."""
+    return and_(col(Cluster.first_answer_at).is_(None), col(Cluster.hidden).is_(False),
+                col(Cluster.merged_into_id).is_(None), col(Cluster.status).not_in([str(s) for s in CLOSED]),
+                first_submitted < waiting_since_before(now, config=config))
 
 
 def report_time(config: AppConfig) -> time:

@@ -220,6 +220,13 @@ class GroupingService:
             for proposal_id, cluster_id, item in rows:
                 self._grouper.add(proposal_id, cluster_id, item)
 
+    def load(self, proposal_ids: Sequence[int], cluster_ids: Sequence[int], items: Sequence[Item],
+             matrix: np.ndarray) -> None:
+        """Fill the empty index at once (nlp.grouping.Grouper.load: the items hold NO_VECTOR, `matrix` their
+        vectors in its first rows and spare room after them)."""
+        with self._lock:
+            self._grouper.load(proposal_ids, cluster_ids, items, matrix)
+
     def warm(self) -> None:
         """Build what the first search would (the coarse index, above the exact-search limit) now."""
         with self._lock:
@@ -227,9 +234,22 @@ class GroupingService:
                 self._grouper.suggest(self._grouper.item(next(iter(self._grouper.ids()))), k=1)
 
     def entries(self) -> list[tuple[int, int, Item]]:
-        """(proposal id, cluster id, item) of every indexed proposal, by proposal id (to save the index)."""
+        """(proposal id, cluster id, item with its vector) of every indexed proposal, by proposal id."""
         with self._lock:
             return [(i, self._grouper.cluster_of(i), self._grouper.item(i)) for i in sorted(self._grouper.ids())]
+
+    def membership(self) -> dict[int, int]:
+        """Proposal id -> cluster of every indexed proposal."""
+        with self._lock:
+            return {i: self._grouper.cluster_of(i) for i in self._grouper.ids()}
+
+    def export(self) -> tuple[list[tuple[int, int, Item]], np.ndarray]:
+        """(proposal id, cluster id, item without its vector) of every indexed proposal by proposal id, and
+        their vectors, one row each (to save the index: each vector is copied at most once)."""
+        with self._lock:
+            ids = sorted(self._grouper.ids())
+            rows = [(i, self._grouper.cluster_of(i), self._grouper.stored(i)) for i in ids]
+            return rows, self._grouper.vectors(ids)
 
     @property
     def dim(self) -> int:

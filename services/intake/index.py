@@ -17,7 +17,7 @@ import json
 import logging
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -28,6 +28,7 @@ from tqdm import tqdm
 
 from models.clusters import Cluster
 from models.proposals import Proposal, ProposalState
+from nlp.grouping import NO_VECTOR, Item, spare_rows
 from services.core.config import AppConfig
 from services.intake import index_store
 from services.intake.grouping import GroupingService
@@ -100,39 +101,54 @@ def _membership(session: Session) -> dict[int, int]:
 membership = _membership  # for copies that follow the database (bot/cluster/follow.py)
 
 
-def _read_entries(session: Session, grouping: GroupingService, ids: Sequence[int],
-                  progress: Callable[[int], object]) -> list[Entry]:
-    """Items of the given proposals, built from their stored texts and embeddings (only those columns are read:
-    no ORM objects, so nothing piles up in the session while a large index is rebuilt)."""
-    out: list[Entry] = []
+def _rows(session: Session, grouping: GroupingService, ids: Sequence[int], progress: Callable[[int], object]
+          ) -> Iterator[tuple[int, int, Item]]:
+    """(proposal id, cluster id, item) of the given proposals in id order, built from their stored texts and
+    embeddings (only those columns are read: no ORM objects, so nothing piles up in the session while a large
+    index is rebuilt)."""
     for start in range(0, len(ids), BATCH * 4):
-        chunk = list(ids[start : start + BATCH * 4])
+        chunk = sorted(ids[start : start + BATCH * 4])
         rows = session.execute(sa_select(col(Proposal.id), col(Proposal.cluster_id), col(Proposal.text_clean),
                                          col(Proposal.embedding), col(Proposal.streets), col(Proposal.kelurahan))
-                               .where(col(Proposal.id).in_(chunk))).all()
+                               .where(col(Proposal.id).in_(chunk)).order_by(col(Proposal.id))).all()
         for proposal_id, cluster_id, clean, embedding, streets, kelurahan in rows:
             if proposal_id is None or cluster_id is None or embedding is None:
                 continue
             streets_read = [x for x in streets.split("|") if x]
-            item = grouping.item(clean, np.frombuffer(embedding, dtype=np.float32), streets_read, kelurahan)
-            out.append(Entry(proposal_id, cluster_id, item))
+            yield proposal_id, cluster_id, grouping.item(clean, np.frombuffer(embedding, dtype=np.float32),
+                                                         streets_read, kelurahan)
         progress(len(chunk))
-    return out
 
 
-read_entries = _read_entries
+def read_entries(session: Session, grouping: GroupingService, ids: Sequence[int],
+                 progress: Callable[[int], object]) -> list[Entry]:
+    """Items (with their vectors) of the given proposals, in id order."""
+    return [Entry(pid, cid, item) for pid, cid, item in _rows(session, grouping, sorted(ids), progress)]
 
 
-def _from_snapshot(snapshot: Path | None, grouping: GroupingService, key: str) -> tuple[list[Entry], str | None]:
-    """The snapshot's entries, or none and why it was refused (None when there was no file at all)."""
+def _read_matrix(session: Session, grouping: GroupingService, ids: Sequence[int],
+                 progress: Callable[[int], object]) -> tuple[list[Entry], np.ndarray]:
+    """Entries of the given proposals in id order, their items without vectors, and a matrix holding their
+    vectors in its first rows, with spare rows after them (no vector is held twice while a large index is
+    rebuilt)."""
+    matrix = np.zeros((len(ids) + spare_rows(len(ids)), grouping.dim), dtype=np.float32)
+    out: list[Entry] = []
+    for pid, cid, item in _rows(session, grouping, ids, progress):
+        matrix[len(out)] = item.vector
+        out.append(Entry(pid, cid, replace(item, vector=NO_VECTOR)))
+    return out, matrix
+
+
+def _from_snapshot(snapshot: Path | None, grouping: GroupingService, key: str
+                   ) -> tuple[index_store.Snapshot | None, str | None]:
+    """The snapshot, or none and why it was refused (None when there was no file at all)."""
     if snapshot is None or not snapshot.exists():
-        return [], None
+        return None, None
     try:
-        _, entries = index_store.load(snapshot, model=grouping.model_name or "", key=key)
+        return index_store.load(snapshot, model=grouping.model_name or "", key=key), None
     except SnapshotRefused as exc:
         log.warning("saved grouping index refused (%s): rebuilding it from the database", exc)
-        return [], str(exc)
-    return entries, None
+        return None, str(exc)
 
 
 def load_index(*, session: Session, grouping: GroupingService, show_progress: bool = False) -> int:
@@ -168,25 +184,63 @@ def _fill(session: Session, grouping: GroupingService, show_progress: bool, snap
     """`fill_index` after re-embedding."""
     wanted = _membership(session)
     saved, refused = _from_snapshot(snapshot, grouping, key)
-    kept = [Entry(e.proposal_id, wanted[e.proposal_id], e.item) for e in saved if e.proposal_id in wanted]
-    moved = sum(e.cluster_id != wanted[e.proposal_id] for e in saved if e.proposal_id in wanted)
+    try:
+        loaded = _caught_up(session, grouping, show_progress, wanted, saved)
+    except SnapshotRefused as exc:  # its vectors did not match their checksum: nothing was loaded from it
+        log.warning("saved grouping index refused (%s): rebuilding it from the database", exc)
+        loaded, refused = _caught_up(session, grouping, show_progress, wanted, None), str(exc)
+    if snapshot is not None and (loaded.changed or refused is not None or not snapshot.exists()):
+        save_index(grouping, snapshot, key)
+    return Loaded(count=loaded.count, from_snapshot=loaded.from_snapshot, read=loaded.read, refused=refused)
+
+
+@dataclass(frozen=True)
+class _CaughtUp:
+    """What `_caught_up` put in the index."""
+
+    count: int
+    from_snapshot: int
+    read: int
+    changed: bool  # whether the index differs from the snapshot (or there was none)
+
+
+def _caught_up(session: Session, grouping: GroupingService, show_progress: bool, wanted: dict[int, int],
+               saved: index_store.Snapshot | None) -> _CaughtUp:
+    """Put the saved entries still wanted (in their current clusters) and the wanted ones read from the
+    database in the index, in proposal-id order; SnapshotRefused (and nothing put) when the saved vectors
+    do not match their checksum."""
+    entries = saved.entries if saved is not None else []
+    keep = np.fromiter((e.proposal_id in wanted for e in entries), dtype=bool, count=len(entries))
+    kept = [Entry(e.proposal_id, wanted[e.proposal_id], e.item) for e in entries if e.proposal_id in wanted]
+    moved = sum(e.cluster_id != wanted[e.proposal_id] for e in entries if e.proposal_id in wanted)
     have = {e.proposal_id for e in kept}
     missing = sorted(pid for pid in wanted if pid not in have)
     with tqdm(total=len(missing), desc="index", unit="usulan", disable=not show_progress) as bar:
-        entries = sorted(kept + _read_entries(session, grouping, missing, bar.update), key=lambda e: e.proposal_id)
-    grouping.add_items((e.proposal_id, e.cluster_id, e.item) for e in entries)
+        read, read_vectors = _read_matrix(session, grouping, missing, bar.update)
+    if saved is None or not kept:
+        merged, matrix = read, read_vectors
+    else:
+        merged = sorted(kept + read, key=lambda e: e.proposal_id)
+        ids = np.fromiter((e.proposal_id for e in merged), dtype=np.int64, count=len(merged))
+        matrix = np.zeros((len(merged) + spare_rows(len(merged)), grouping.dim), dtype=np.float32)
+        rows = np.full(len(entries), -1, dtype=np.int64)
+        rows[keep] = np.searchsorted(ids, [e.proposal_id for e in kept])
+        saved.read_vectors(matrix, rows)
+        if read:
+            matrix[np.searchsorted(ids, [e.proposal_id for e in read])] = read_vectors[: len(read)]
+        del read_vectors
+    grouping.load([e.proposal_id for e in merged], [e.cluster_id for e in merged], [e.item for e in merged], matrix)
     grouping.warm()
-    changed = len(kept) != len(saved) or bool(missing) or moved > 0
-    if snapshot is not None and (changed or refused is not None or not snapshot.exists()):
-        save_index(grouping, snapshot, key)
-    return Loaded(count=len(entries), from_snapshot=len(kept), read=len(missing), refused=refused)
+    changed = saved is None or len(kept) != len(entries) or bool(missing) or moved > 0
+    return _CaughtUp(count=len(merged), from_snapshot=len(kept), read=len(missing), changed=changed)
 
 
 def save_index(grouping: GroupingService, snapshot: Path, key: str) -> int:
     """Write the index as it is now into `snapshot`; return how many proposals it holds."""
-    entries = [Entry(pid, cid, item) for pid, cid, item in grouping.entries()]
-    index_store.save(snapshot, entries, model=grouping.model_name or "", key=key, dim=grouping.dim)
-    return len(entries)
+    rows, vectors = grouping.export()
+    index_store.save(snapshot, [Entry(pid, cid, item) for pid, cid, item in rows], model=grouping.model_name or "",
+                     key=key, dim=grouping.dim, vectors=vectors)
+    return len(rows)
 
 
 def snapshot_place(engine: Engine, data_dir: Path) -> Path:

@@ -23,10 +23,12 @@ from pathlib import Path
 
 import numpy as np
 
+from nlp.grouping import NO_VECTOR
 from nlp.scoring import Item
 
-FORMAT_VERSION = 2  # 2: an item's area (kecamatan) and whether the text named it
+FORMAT_VERSION = 3  # 2: an item's area (kecamatan) and whether the text named it; 3: the vectors' width
 HEADER = "header.json"
+VECTORS = "vectors"
 CRC_SLICE = 1 << 24
 NLP_DIR = Path(__file__).resolve().parents[2] / "nlp"
 _FACETS = ("kelurahan", "streets", "groups", "needs", "utilities")  # few distinct values: stored once each
@@ -88,14 +90,13 @@ def _unlists(arrays: dict[str, np.ndarray], name: str) -> list[list[str]]:
     return [flat[a:b] for a, b in itertools.pairwise(bounds)]
 
 
-def _arrays(entries: Sequence[Entry], dim: int) -> dict[str, np.ndarray]:
+def _arrays(entries: Sequence[Entry], vectors: np.ndarray) -> dict[str, np.ndarray]:
     """Every array of a snapshot."""
     items = [e.item for e in entries]
     out: dict[str, np.ndarray] = {
         "ids": np.array([e.proposal_id for e in entries], dtype=np.int64),
         "clusters": np.array([e.cluster_id for e in entries], dtype=np.int64),
-        "vectors": np.stack([it.vector for it in items]).astype(np.float32) if items
-        else np.zeros((0, dim), np.float32),
+        "vectors": vectors,
         "local": np.array([bool(it.local) for it in items], dtype=bool),
     }
     out.update({f"terms.{k}": v for k, v in _lists([it.terms for it in items]).items()})
@@ -113,16 +114,24 @@ def _arrays(entries: Sequence[Entry], dim: int) -> dict[str, np.ndarray]:
     return out
 
 
-def save(folder: Path, entries: Sequence[Entry], *, model: str, key: str, dim: int) -> None:
-    """Write the entries (sorted by proposal id) into `folder`, replacing what was there."""
-    entries = sorted(entries, key=lambda e: e.proposal_id)
-    arrays = _arrays(entries, dim)
+def save(folder: Path, entries: Sequence[Entry], *, model: str, key: str, dim: int,
+         vectors: np.ndarray | None = None) -> None:
+    """Write the entries (sorted by proposal id) into `folder`, replacing what was there. `vectors`: their
+    vectors, one row each (the entries then in proposal-id order), when the items do not carry them (a
+    grouper's items hold NO_VECTOR)."""
+    if vectors is None:
+        entries = sorted(entries, key=lambda e: e.proposal_id)
+        vectors = (np.stack([e.item.vector for e in entries]).astype(np.float32, copy=False) if entries
+                   else np.zeros((0, dim), np.float32))
+    elif len(vectors) != len(entries) or any(a.proposal_id >= b.proposal_id for a, b in itertools.pairwise(entries)):
+        raise ValueError("entries with their vectors must come in proposal-id order, one vector each")
+    arrays = _arrays(entries, vectors)
     folder.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
     try:
         for name, array in arrays.items():
             np.save(work / f"{name}.npy", array, allow_pickle=False)
-        header = {"format": FORMAT_VERSION, "model": model, "key": key, "count": len(entries),
+        header = {"format": FORMAT_VERSION, "model": model, "key": key, "count": len(entries), "dim": dim,
                   "watermark": entries[-1].proposal_id if entries else 0,
                   "crc": {name: _crc(a) for name, a in arrays.items()}}
         (work / HEADER).write_text(json.dumps(header), encoding="utf-8")
@@ -146,15 +155,18 @@ def _crc(array: np.ndarray) -> int:
 
 
 def _read(folder: Path, model: str, key: str) -> tuple[dict[str, object], dict[str, np.ndarray]]:
-    """The header and checked arrays, or SnapshotRefused."""
+    """The header and checked arrays (all but the vectors, checked as they are read), or SnapshotRefused."""
     try:
         header = json.loads((folder / HEADER).read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise SnapshotRefused(f"no readable header: {exc}") from exc
     if header.get("format") != FORMAT_VERSION or header.get("model") != model or header.get("key") != key:
         raise SnapshotRefused("made by another format, model, code or config")
+    crcs = dict(header.get("crc") or {})
     arrays: dict[str, np.ndarray] = {}
-    for name, crc in dict(header.get("crc") or {}).items():
+    for name, crc in crcs.items():
+        if name == VECTORS:
+            continue
         try:
             array = np.load(folder / f"{name}.npy", mmap_mode="r", allow_pickle=False)
         except (OSError, ValueError) as exc:
@@ -162,21 +174,60 @@ def _read(folder: Path, model: str, key: str) -> tuple[dict[str, object], dict[s
         if _crc(array) != crc:
             raise SnapshotRefused(f"{name}: checksum differs")
         arrays[name] = array
-    expected = {"ids", "clusters", "vectors", "local"}
-    if not expected <= set(arrays) or len(arrays["ids"]) != header.get("count"):
+    complete = {"ids", "clusters", "local"} <= set(arrays) and VECTORS in crcs and isinstance(header.get("dim"), int)
+    if not complete or len(arrays["ids"]) != header.get("count"):
         raise SnapshotRefused("arrays missing or of another length")
     return header, arrays
 
 
-def load(folder: Path, *, model: str, key: str) -> tuple[int, list[Entry]]:
-    """(watermark, entries sorted by proposal id) of a snapshot; SnapshotRefused when it cannot be trusted."""
+@dataclass(frozen=True)
+class Snapshot:
+    """A saved index, read and checked but for its vectors: `read_vectors` reads those straight into the
+    caller's matrix (no second copy of the largest array) and checks them as it goes."""
+
+    folder: Path
+    watermark: int
+    entries: list[Entry]  # in proposal-id order; the items hold NO_VECTOR
+    crc: int  # of the vectors
+    dim: int
+
+    def read_vectors(self, out: np.ndarray, rows: np.ndarray) -> None:
+        """Put saved vector i into out[rows[i]] (rows[i] < 0: skip it); SnapshotRefused when the file does not
+        match its checksum, shape or type (`out` then holds garbage)."""
+        n = len(self.entries)
+        try:
+            with open(self.folder / f"{VECTORS}.npy", "rb") as file:
+                version = np.lib.format.read_magic(file)
+                read_header = (np.lib.format.read_array_header_1_0 if version == (1, 0)
+                               else np.lib.format.read_array_header_2_0)
+                shape, fortran, dtype = read_header(file)
+                if shape != (n, self.dim) or fortran or dtype != np.dtype(np.float32):
+                    raise SnapshotRefused(f"{VECTORS}: of another shape or type")
+                crc, chunk = 0, np.empty((max(1, CRC_SLICE // (4 * max(1, self.dim))), self.dim), np.float32)
+                for start in range(0, n, len(chunk)):
+                    part = chunk[: min(len(chunk), n - start)]
+                    if file.readinto(part.data.cast("B")) != part.nbytes:
+                        raise SnapshotRefused(f"{VECTORS}: shorter than its header says")
+                    crc = zlib.crc32(part.data, crc)
+                    to = rows[start : start + len(part)]
+                    out[to[to >= 0]] = part[to >= 0]
+        except (OSError, ValueError) as exc:
+            raise SnapshotRefused(f"{VECTORS}: {exc}") from exc
+        if crc != self.crc:
+            raise SnapshotRefused(f"{VECTORS}: checksum differs")
+
+
+def load(folder: Path, *, model: str, key: str) -> Snapshot:
+    """The snapshot in `folder` (its vectors read later, by `Snapshot.read_vectors`); SnapshotRefused when it
+    cannot be trusted."""
     header, arrays = _read(folder, model, key)
     try:
         entries = list(_entries(arrays))
     except (IndexError, KeyError, ValueError, UnicodeDecodeError) as exc:
         raise SnapshotRefused(f"inconsistent arrays: {exc}") from exc
     watermark = header.get("watermark")
-    return int(watermark) if isinstance(watermark, int) else 0, entries
+    return Snapshot(folder, int(watermark) if isinstance(watermark, int) else 0, entries,
+                    int(dict(header.get("crc") or {})[VECTORS]), int(header["dim"]))  # type: ignore[call-overload]
 
 
 def _tuples(arrays: dict[str, np.ndarray], name: str) -> list[tuple[str, ...]]:
@@ -192,17 +243,18 @@ def _sets(arrays: dict[str, np.ndarray], name: str) -> list[frozenset[str]]:
 
 
 def _entries(arrays: dict[str, np.ndarray]) -> Iterator[Entry]:
-    """Rebuild the entries."""
+    """Rebuild the entries (their items without vectors)."""
     terms = _unlists(arrays, "terms")
     kelurahan, streets = _tuples(arrays, "kelurahan"), _tuples(arrays, "streets")
     groups, needs, utilities = (_sets(arrays, name) for name in _SETS)
-    vectors = np.array(arrays["vectors"], dtype=np.float32)
     ids, clusters, local, named = (np.asarray(arrays[n]).tolist() for n in ("ids", "clusters", "local", "area_named"))
     areas = _tuples(arrays, "area")
-    if not len(ids) == len(clusters) == len(local) == len(vectors) == len(terms) == len(groups):
+    if not len(ids) == len(clusters) == len(local) == len(terms) == len(groups):
         raise ValueError("arrays of different lengths")
+    if any(a >= b for a, b in itertools.pairwise(ids)):
+        raise ValueError("ids out of order")
     for row, (proposal_id, cluster_id) in enumerate(zip(ids, clusters, strict=True)):
-        item = Item(vector=vectors[row], text="", kelurahan=kelurahan[row], streets=streets[row],
+        item = Item(vector=NO_VECTOR, text="", kelurahan=kelurahan[row], streets=streets[row],
                     terms=tuple(terms[row]), local=local[row], groups=groups[row], needs=needs[row],
                     utilities=utilities[row], area=areas[row][0] if areas[row] else None, area_named=named[row])
         yield Entry(proposal_id, cluster_id, item)

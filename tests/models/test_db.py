@@ -9,7 +9,7 @@ from pathlib import Path
 
 from sqlalchemy import text
 
-from models.db import make_engine, upgrade
+from models.db import make_engine, refresh_statistics, upgrade
 
 SECRET = "Pak Haji Slamet di Gang Kenanga nomor 0812-3456-7890 " * 20
 
@@ -64,3 +64,21 @@ def test_the_sqlite_file_and_its_journal_are_owner_only(tmp_path: Path) -> None:
     old.chmod(0o644)
     make_engine(f"sqlite:///{old}").dispose()
     assert old.stat().st_mode & 0o777 == 0o600
+
+
+def test_sqlite_gathers_planner_statistics_when_there_are_none_or_the_aspirations_grew(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'stats.db'}")
+    upgrade(engine)
+    assert refresh_statistics(engine)  # an empty database has none yet: cheap to gather
+    with engine.begin() as conn:
+        conn.exec_driver_sql("INSERT INTO resident (telegram_id, active, banned, created_at) "
+                             "VALUES (1, 1, 0, '2026-01-01')")
+        for i in range(300):
+            conn.exec_driver_sql("INSERT INTO proposal (code, resident_id, source_chat_id, source_message_id, state, "
+                                 "text_verbatim, text_clean, text_redacted, streets, created_at) VALUES "
+                                 f"('A{i}', 1, 1, {i}, 'draft', 't', 't', 't', '', '2026-01-01')")
+    assert refresh_statistics(engine)
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT count(*) FROM sqlite_stat1 WHERE tbl = 'proposal'").scalar_one() > 0
+    assert not refresh_statistics(engine)  # fresh: not gathered again at the next start
+    engine.dispose()

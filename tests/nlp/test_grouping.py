@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from nlp.cluster import Merge, Split, apply_proposals, average_linkage, compare_partitions, recluster
-from nlp.grouping import Grouper, GroupingParams, Item
+from nlp.grouping import NO_VECTOR, Grouper, GroupingParams, Item
 from nlp.places import PlaceMatcher
 from nlp.scoring import make_item
 
@@ -176,3 +176,31 @@ def test_average_linkage_from_current_clusters_keeps_them_whole_and_only_merges(
     labels = average_linkage(4, a, b, w, 0.3, start=start)
     assert labels[0] == labels[1] == labels[2]
     assert compare_partitions(start, labels.tolist()) in ([], [Merge((7, 8))])
+
+
+def test_a_grouper_filled_at_once_holds_and_suggests_as_one_filled_item_by_item() -> None:
+    rng = np.random.default_rng(3)
+    texts = ["lampu jalan mati di guntung", "jalan berlubang di lok tuan", "lampu jalan guntung padam lagi",
+             "drainase tersumbat di api api", "jalan lok tuan rusak parah", "posyandu butuh timbangan"]
+    raw = rng.standard_normal((len(texts), 8)).astype(np.float32)
+    vectors = raw / np.linalg.norm(raw, axis=1, keepdims=True)
+    items = [make_item(v, t) for v, t in zip(vectors, texts, strict=True)]
+    clusters = [0, 1, 0, 2, 1, 3]  # the street lights of Guntung, the road of Lok Tuan, one-offs
+    one_by_one, at_once = Grouper(dim=8), Grouper(dim=8)
+    for i, item in enumerate(items):
+        one_by_one.add(10 + i, clusters[i], item)
+    matrix = np.zeros((len(items) + 3, 8), np.float32)
+    matrix[: len(items)] = vectors
+    at_once.load([10 + i for i in range(len(items))], clusters,
+                 [replace(it, vector=NO_VECTOR) for it in items], matrix)
+    for grouper in (one_by_one, at_once):
+        assert all(grouper.stored(10 + i).vector is NO_VECTOR for i in range(len(items)))  # each vector kept once
+        np.testing.assert_array_equal(grouper.item(12).vector, vectors[2])
+        np.testing.assert_array_equal(grouper.vectors([10, 11, 12]), vectors[:3])
+    assert one_by_one.stats.df == at_once.stats.df and one_by_one.stats.n == at_once.stats.n
+    probe = make_item(vectors[0], "lampu jalan mati di guntung, tolong")
+    assert one_by_one.suggest(probe, 3) == at_once.suggest(probe, 3) != []
+    at_once.add(10, 2, at_once.item(10))  # moved: its vector survives its old row being cleared
+    np.testing.assert_array_equal(at_once.item(10).vector, vectors[0])
+    with pytest.raises(ValueError, match="empty"):
+        at_once.load([99], [1], [items[0]], matrix)

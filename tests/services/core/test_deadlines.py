@@ -1,7 +1,7 @@
 """Working days in WITA with Indonesian public holidays and configured days off; overdue clusters."""
 
 from collections.abc import Iterator
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -13,7 +13,14 @@ from models.clusters import ClusterStatus, create_cluster
 from models.db import make_engine, session_scope, upgrade
 from models.proposals import Proposal, ProposalState
 from services.core.config import AppConfig
-from services.core.deadlines import answer_due, is_working_day, overdue_clusters, report_time, working_days_between
+from services.core.deadlines import (
+    answer_due,
+    is_working_day,
+    overdue_clusters,
+    report_time,
+    waiting_since_before,
+    working_days_between,
+)
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -87,3 +94,14 @@ def test_overdue_only_unanswered_open_visible_clusters_past_the_deadline(engine:
     assert on_due_day == []
     assert [item.cluster_id for item in next_day] == [late]
     assert next_day[0].working_days == 4 and next_day[0].due == date(2026, 3, 23)
+
+
+def test_the_overdue_boundary_for_sql_agrees_with_counting_working_days(config: AppConfig) -> None:
+    # every start hour over six weeks around Nyepi, a weekend and the configured day off, seen from several moments
+    for now in (wita(23, 9), wita(25, 23), wita(30, 0), wita(2, 12, month=4)):
+        boundary = waiting_since_before(now, config=config)
+        for day in range(1, 29):
+            for hour in range(0, 24, 3):
+                since = datetime(2026, 2, 28, tzinfo=UTC) + timedelta(days=day, hours=hour)
+                overdue = working_days_between(since, now, config=config) > config.deadlines.answer_working_days
+                assert overdue == (since < boundary), (now, since)

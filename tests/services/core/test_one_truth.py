@@ -22,7 +22,7 @@ from services.reports.stats import compute_stats
 from tests.services.core.shapes import IN_LOK_TUAN, IN_SATIMPO, NOWHERE, with_shapes
 from tests.services.core.world_steps import ADMIN, code_of, digest_now, move, resident, send, xlsx_figures
 from web.figures import summarise
-from web.queries import Filters, apply_filters, load_rows
+from web.queries import Filters, chosen_ids, load_rows
 
 LAMP = "Mohon perbaikan lampu penerangan jalan di Jl. Merdeka Guntung yang sudah mati dua minggu."
 LAMP_AGAIN = "lampu jln merdeka guntung mati semua, gelap sekali kalau malam"
@@ -61,8 +61,7 @@ def test_a_grown_cluster_shows_its_real_growth_everywhere(world: tuple[Session, 
     [line] = data.top  # the posyandu cluster did not grow: it is not listed with "+0"
     assert (line.supporters, line.added, line.new) == (4, 3, False)
     assert (data.aspirations, data.clusters, data.new_clusters) == (4, 1, 0)
-    rows = load_rows(session=session, config=config, forums=None, now=utcnow())
-    summary = summarise(session, rows, None, tz=config.city.tz, now=utcnow())
+    summary = summarise(session, config, None, now=utcnow())
     # the web's window is the last 7 days, which holds every support here: the clusters as they grew in it
     assert [(r.id, r.growth) for r in summary.growing] == [(line.id, 4), (posyandu.cluster_id, 1)]
 
@@ -122,11 +121,9 @@ def test_musrenbang_puts_each_cluster_on_one_sheet_where_the_work_is(world: tupl
     assert placed == {road_code: "Lok Tuan", lamp_code: "Guntung"}  # its first place; the place its text names
     [road_row] = [row for _, _, rows in sheets for row in rows if row[1] == road_code]
     assert road_row[4] == 3 and road_row[7] == "Bontang Kuala (1), Guntung (1), Lok Tuan (1)"
-    rows = load_rows(session=session, config=config, forums=None, now=utcnow())
-    where_work = apply_filters(rows, Filters(kelurahan="Guntung"), config, utcnow())
-    where_supporters = apply_filters(rows, Filters(kelurahan="Guntung", arti="pendukung"), config, utcnow())
-    assert [r.cluster.code for r in where_work] == [lamp_code]
-    assert [r.cluster.code for r in where_supporters] == [road_code]
+    where_work = chosen_ids(session, config, None, Filters(kelurahan="Guntung"), utcnow())
+    where_supporters = chosen_ids(session, config, None, Filters(kelurahan="Guntung", arti="pendukung"), utcnow())
+    assert where_work == [lamp.cluster_id] and where_supporters == [first.cluster_id]
 
 
 def test_pins_place_the_work_on_the_sheet_and_in_the_filter_after_the_texts(

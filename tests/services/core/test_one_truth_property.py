@@ -31,6 +31,7 @@ from models.types import utcnow
 from services.answers.satisfaction import record_answer, release_due
 from services.answers.staff_answers import answer_cluster, change_status
 from services.answers.staffchat import render_cluster
+from services.core import counting
 from services.core.config import AppConfig
 from services.core.texts import section
 from services.intake.grouping import GroupingService
@@ -44,7 +45,7 @@ from services.reports.stats import NO_CATEGORY, compute_stats
 from tests.services.core.shapes import IN_LOK_TUAN, IN_SATIMPO, NOWHERE, with_shapes
 from tests.services.core.world_steps import ADMIN, digest_now, move, resident, send, xlsx_figures
 from web.figures import summarise
-from web.queries import load_rows
+from web.queries import PAGE_SIZE, TOP, Filters, list_page, load_rows
 
 TEXTS = [
     "Jalan Ahmad Yani berlubang besar dan dalam, mohon segera diaspal ulang.",
@@ -158,7 +159,16 @@ def check_scope(session: Session, config: AppConfig, forum: str | None) -> None:
     now = utcnow()
     forums = None if forum is None else frozenset({forum})
     rows = load_rows(session=session, config=config, forums=forums, now=now)
-    web = summarise(session, rows, forums, tz=config.city.tz, now=now)
+    web = summarise(session, config, forums, now=now)
+    shown, total, _ = list_page(session, config, forums, Filters(), now)  # the Kelompok list, paged in SQL
+    by_support = sorted(rows, key=lambda r: (-r.supporters, r.id))
+    assert total == len(rows) and [r.id for r in shown] == [r.id for r in by_support[:PAGE_SIZE]]
+    assert [(r.id, r.supporters) for r in shown] == [(r.id, r.supporters) for r in by_support[:PAGE_SIZE]]
+    assert [r.id for r in web.growing] == [r.id for r in sorted((r for r in rows if r.growth),
+                                                                 key=lambda r: (-r.growth, r.id))][:TOP]
+    assert web.overdue == sum(r.overdue for r in rows)
+    by_week = dict(counting.aspirations_per_week(session, counting.Scope(forums=forums), config.city.tz))
+    assert [n for _, n in web.per_week] == [by_week.get(w.date(), 0) for w, _ in web.per_week]  # weeks by marks
     stats = compute_stats(session=session, tz=config.city.tz, forum_id=forum)
     tables = build_tables(session=session, config=config, forum_id=forum, now=now)
     sheet = xlsx_figures(tables)
