@@ -144,8 +144,8 @@ def test_pins_place_the_work_on_the_sheet_and_in_the_filter_after_the_texts(
         return {row[1]: name for name, _, rows in sheets for row in rows}
 
     def filtered(config: AppConfig, kelurahan: str) -> list[str]:
-        rows = load_rows(session=session, config=config, forums=None, now=utcnow())
-        return [r.cluster.code or "" for r in apply_filters(rows, Filters(kelurahan=kelurahan), config, utcnow())]
+        ids = chosen_ids(session, config, None, Filters(kelurahan=kelurahan), utcnow())
+        return [{road.cluster_id: road_code, lamp.cluster_id: lamp_code}[i] for i in ids]
 
     # two pins in Satimpo beat one in Lok Tuan (the pin outside every kelurahan counts nowhere); the lamp's text
     # names Guntung, and words come before pins
