@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from nlp.features import TermStats, overlap_array, terms
-from nlp.normalize import content_tokens
 
 if TYPE_CHECKING:
     from nlp.scoring import Item
@@ -26,21 +25,12 @@ MIN_DISTINCT = 3  # content terms each text needs outside the shared spans for t
 MAX_SHARERS = 200  # a span in more texts than this is not looked at (cost), as for common terms
 
 
-def _words(item: Item) -> tuple[str, ...]:
-    """The words of an item's normalised text (computed once per item)."""
-    cached = item.__dict__.get("_words")
-    if cached is None:
-        cached = tuple(content_tokens(item.text))
-        object.__setattr__(item, "_words", cached)
-    return cached
-
-
 def spans(item: Item, size: int = SPAN) -> frozenset[tuple[str, ...]]:
     """Every run of `size` words of an item (computed once per item and size)."""
     key = f"_spans{size}"
     cached = item.__dict__.get(key)
     if cached is None:
-        words = _words(item)
+        words = item.words
         cached = frozenset(words[i : i + size] for i in range(len(words) - size + 1))
         object.__setattr__(item, key, cached)
     return cached
@@ -48,7 +38,7 @@ def spans(item: Item, size: int = SPAN) -> frozenset[tuple[str, ...]]:
 
 def _outside(item: Item, shared: frozenset[tuple[str, ...]]) -> tuple[str, ...]:
     """An item's content terms from the words not covered by any shared run of SHORT words."""
-    words = _words(item)
+    words = item.words
     covered = [False] * len(words)
     for i in range(len(words) - SHORT + 1):
         if words[i : i + SHORT] in shared:

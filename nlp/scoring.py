@@ -19,6 +19,7 @@ from nlp.features import (
     utilities,
     words_before_street,
 )
+from nlp.normalize import content_tokens
 from nlp.places import PlaceMatcher
 
 
@@ -37,11 +38,14 @@ class Item:
     utilities: frozenset[str] | None = None  # which utility (water, electricity, gas, signal); computed when None
     area: str | None = None  # kecamatan of the place the request is filed under (named, else the sender's)
     area_named: bool = False  # whether `area` comes from a kelurahan named in the text
+    words: tuple[str, ...] = ()  # the text's words (nlp.boilerplate); computed from `text` when empty
 
     def __post_init__(self) -> None:
-        """Fill in the terms from the text and the locality from the terms when the caller did not."""
+        """Fill in the terms and words from the text and the locality from the terms when the caller did not."""
         if not self.terms and self.text:
             object.__setattr__(self, "terms", terms(self.text))
+        if not self.words and self.text:
+            object.__setattr__(self, "words", tuple(content_tokens(self.text)))
         if self.groups is None:
             object.__setattr__(self, "groups", beneficiaries(self.text))
         if self.needs is None:

@@ -1,6 +1,7 @@
 """The grouping index on disk: every indexed proposal's item (vector, terms, places, facets) and cluster.
 
-No text is saved: scoring reads an item's terms and facets, never its text.
+No text is saved: scoring reads an item's terms and facets, never its text, and the shared-boilerplate check
+(nlp.boilerplate) its words, which are saved in its stead. An erasure saves the index again at once.
 
 A folder of `.npy` arrays (read with `allow_pickle=False`) and a `header.json` holding the format, the
 embedding model, a fingerprint of the code and data that turn texts into items, the watermark (the highest
@@ -26,7 +27,8 @@ import numpy as np
 from nlp.grouping import NO_VECTOR
 from nlp.scoring import Item
 
-FORMAT_VERSION = 3  # 2: an item's area (kecamatan) and whether the text named it; 3: the vectors' width
+FORMAT_VERSION = 4  # 2: an item's area (kecamatan) and whether the text named it; 3: the vectors' width;
+# 4: an item's words (nlp.boilerplate), without which a restart lost the shared-boilerplate check
 HEADER = "header.json"
 VECTORS = "vectors"
 CRC_SLICE = 1 << 24
@@ -100,6 +102,7 @@ def _arrays(entries: Sequence[Entry], vectors: np.ndarray) -> dict[str, np.ndarr
         "local": np.array([bool(it.local) for it in items], dtype=bool),
     }
     out.update({f"terms.{k}": v for k, v in _lists([it.terms for it in items]).items()})
+    out.update({f"words.{k}": v for k, v in _lists([it.words for it in items]).items()})
     for name in _FACETS:
         kinds: dict[tuple[str, ...], int] = {}
         of = [kinds.setdefault(tuple(sorted(getattr(it, name) or ())) if name in _SETS else getattr(it, name),
@@ -244,17 +247,18 @@ def _sets(arrays: dict[str, np.ndarray], name: str) -> list[frozenset[str]]:
 
 def _entries(arrays: dict[str, np.ndarray]) -> Iterator[Entry]:
     """Rebuild the entries (their items without vectors)."""
-    terms = _unlists(arrays, "terms")
+    terms, words = _unlists(arrays, "terms"), _unlists(arrays, "words")
     kelurahan, streets = _tuples(arrays, "kelurahan"), _tuples(arrays, "streets")
     groups, needs, utilities = (_sets(arrays, name) for name in _SETS)
     ids, clusters, local, named = (np.asarray(arrays[n]).tolist() for n in ("ids", "clusters", "local", "area_named"))
     areas = _tuples(arrays, "area")
-    if not len(ids) == len(clusters) == len(local) == len(terms) == len(groups):
+    if not len(ids) == len(clusters) == len(local) == len(terms) == len(words) == len(groups):
         raise ValueError("arrays of different lengths")
     if any(a >= b for a, b in itertools.pairwise(ids)):
         raise ValueError("ids out of order")
     for row, (proposal_id, cluster_id) in enumerate(zip(ids, clusters, strict=True)):
         item = Item(vector=NO_VECTOR, text="", kelurahan=kelurahan[row], streets=streets[row],
-                    terms=tuple(terms[row]), local=local[row], groups=groups[row], needs=needs[row],
-                    utilities=utilities[row], area=areas[row][0] if areas[row] else None, area_named=named[row])
+                    terms=tuple(terms[row]), words=tuple(words[row]), local=local[row], groups=groups[row],
+                    needs=needs[row], utilities=utilities[row], area=areas[row][0] if areas[row] else None,
+                    area_named=named[row])
         yield Entry(proposal_id, cluster_id, item)
