@@ -19,6 +19,7 @@ from services.answers.photo_cache import PhotoSource, bot_api_fetcher
 from services.privacy.rights import erase_resident
 from services.privacy.scrub import purge_expired
 from services.reports.exports import ASPIRATION_COLUMNS, CLUSTER_COLUMNS, build_tables
+from tests.services.core.shapes import with_one_shape
 from tests.web.seed import KEY, STAFF, City, logged_in, login
 from web.app import create_app
 
@@ -113,11 +114,8 @@ def test_the_list_shows_the_counts_and_the_cluster_page_the_same(city: City, sta
 
 def test_with_boundaries_a_pin_places_its_cluster_on_peta_and_in_the_filter(city: City, tmp_path: Path) -> None:
     _attach(city)  # a Lok Tuan resident's pin, inside the shape named Guntung below
-    shapes = tmp_path / "kel.geojson"
-    shapes.write_text('{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": '
-                      '{"name": "Guntung"}, "geometry": {"type": "Polygon", "coordinates": '
-                      '[[[117.48, 0.12], [117.49, 0.12], [117.49, 0.14], [117.48, 0.14], [117.48, 0.12]]]}}]}')
-    config = city.config.model_copy(update={"web": city.config.web.model_copy(update={"geojson": str(shapes)})})
+    config = with_one_shape(city.config, tmp_path, "Guntung",
+                            [[117.48, 0.12], [117.49, 0.12], [117.49, 0.14], [117.48, 0.14], [117.48, 0.12]])
     for client in logged_in(City(city.engine, config, city.codes, city.first_resident), STAFF):
         peta = client.get("/peta").text
         assert "<h3>Guntung</h3>" in peta and "<h3>Lok Tuan</h3>" not in peta

@@ -12,6 +12,7 @@ from models.db import session_scope
 from services.core.texts import status_label
 from services.core.texts_web import long_date
 from services.privacy.rights import erase_resident
+from tests.services.core.shapes import with_one_shape
 from tests.web.seed import ADMIN, MOD_NORTH, STAFF, City, client_for, logged_in
 
 
@@ -131,11 +132,8 @@ def test_map_tiles_and_geojson(city: City, staff: TestClient, tmp_path: Path) ->
     html = staff.get("/peta").text
     assert "Bontang Utara" in html and "<svg" in html
     assert '<a href="/kelompok?kelurahan=Lok%20Tuan">Lok Tuan</a></th><td class="num">2</td>' in html
-    shapes = tmp_path / "kel.geojson"
-    shapes.write_text('{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": '
-                      '{"name": "Lok Tuan"}, "geometry": {"type": "Polygon", "coordinates": '
-                      '[[[117.49, 0.17], [117.50, 0.17], [117.50, 0.18], [117.49, 0.17]]]}}]}')
-    config = city.config.model_copy(update={"web": city.config.web.model_copy(update={"geojson": str(shapes)})})
+    config = with_one_shape(city.config, tmp_path, "Lok Tuan", [[117.49, 0.17], [117.50, 0.17], [117.50, 0.18],
+                                                                 [117.49, 0.17]])
     for client in logged_in(City(city.engine, config, city.codes, city.first_resident), ADMIN):
         drawn = client.get("/peta").text
         assert "<polygon" in drawn and "<title>Lok Tuan: 2</title>" in drawn

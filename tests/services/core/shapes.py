@@ -35,3 +35,12 @@ def with_shapes(config: AppConfig, folder: Path) -> AppConfig:
     """The config with the test GeoJSON as its kelurahan boundaries."""
     web = config.web.model_copy(update={"geojson": str(write_shapes(folder))})
     return config.model_copy(update={"web": web})
+
+
+def with_one_shape(config: AppConfig, folder: Path, name: str, ring: list[list[float]]) -> AppConfig:
+    """The config with a GeoJSON of one kelurahan (`name`, bounded by the closed `ring` of (longitude, latitude)
+    points) as its boundaries."""
+    feature = {"type": "Feature", "properties": {"name": name}, "geometry": {"type": "Polygon", "coordinates": [ring]}}
+    path = folder / "kel.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": [feature]}), encoding="utf-8")
+    return config.model_copy(update={"web": config.web.model_copy(update={"geojson": str(path)})})
