@@ -1,7 +1,6 @@
 """The running period: /ringkasan drafts, closing a period early exactly once, and each cluster's home forum."""
 
 import threading
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -11,9 +10,8 @@ from sqlmodel import select
 
 from bot.settings import load_config
 from models.clusters import create_cluster
-from models.db import make_engine, session_scope, upgrade
+from models.db import session_scope
 from models.digests import Digest, DigestState
-from models.forums import sync_forums
 from models.outbox import OutboxMessage
 from services.core.config import AppConfig
 from services.digests.delivery import DigestError, draft_digest, forward_digest, issue_digest, issue_running_digest
@@ -31,17 +29,6 @@ def config(tmp_path: Path) -> AppConfig:
     forums = [f.model_copy(update={"moderator_ids": [900_002]}) for f in config.forums]
     return config.model_copy(update={"data_dir": str(tmp_path), "forums": forums, "telegram": (
         config.telegram.model_copy(update={"staff_chat_id": STAFF}))})
-
-
-@pytest.fixture
-def engine(database_url: str, config: AppConfig) -> Iterator[Engine]:
-    """A migrated database with the forums."""
-    engine = make_engine(database_url)
-    upgrade(engine)
-    with session_scope(engine) as session:
-        sync_forums(session=session, forums={f.id: f.name for f in config.forums})
-    yield engine
-    engine.dispose()
 
 
 def test_running_period_never_goes_backwards_and_works_in_the_first_week(engine: Engine) -> None:
